@@ -1,0 +1,60 @@
+"""Where Knock keeps its files.
+
+One home folder holds a laptop's whole state: the ledger database, the
+settings file, the device key and printed documents. ``--home`` or the
+``KNOCK_HOME`` environment variable chooses it (tests always do), otherwise a
+per-user data folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+ENV_HOME = "KNOCK_HOME"
+"""Environment variable that overrides the home folder."""
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def home_dir(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
+    """The home folder: the override, else ``$KNOCK_HOME``, else the user data folder."""
+    chosen = override or os.environ.get(ENV_HOME) or platformdirs.user_data_dir("knock", appauthor=False)
+    path = Path(chosen).expanduser().resolve()
+    if create:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def db_path(home: Path) -> Path:
+    """The ledger database of this home."""
+    return home / "knock.db"
+
+
+def settings_path(home: Path) -> Path:
+    """The one settings file of this home (TOML; absent means all defaults)."""
+    return home / "settings.toml"
+
+
+def device_key_path(home: Path) -> Path:
+    """The private signing key of this laptop (mode 0600)."""
+    return home / "device.key"
+
+
+def output_dir(home: Path) -> Path:
+    """Where printed documents (PDF, PNG) are saved."""
+    path = home / "output"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def templates_dir() -> Path:
+    """The reviewed data files: playbook content and document templates."""
+    return REPO_ROOT / "templates"
+
+
+def sample_data_dir() -> Path:
+    """Small example files that import cleanly."""
+    return REPO_ROOT / "sample_data"

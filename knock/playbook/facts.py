@@ -1,0 +1,102 @@
+"""What the playbook rules may know about one household.
+
+The ledger builds a :class:`HouseholdFacts` from its projections; the rules
+are a pure function of these facts, the settings and the clock. Keeping the
+rules off the database makes every debtor type testable from hand-built cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Occupancy = Literal["occupied", "vacant", "rented"]
+Channel = Literal["door", "phone", "sms", "letter"]
+Outcome = Literal[
+    "paid",
+    "part_paid",
+    "promised",
+    "not_home",
+    "refused",
+    "complaint",
+    "unreachable",
+    "wrong_number",
+    "note",
+]
+EscalationStep = Literal["dunning_letter", "lawyer_letter", "legal"]
+
+
+@dataclass(frozen=True)
+class ContactFact:
+    """One logged contact attempt and how it went."""
+
+    at: datetime
+    channel: Channel
+    outcome: Outcome
+    collector: str = ""
+    reason: str = ""
+    """For refusals: the objection key (see the playbook's objections) or free text."""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PromiseFact:
+    """A promise to pay. Kept or broken is derived from payments, never typed."""
+
+    made_at: datetime
+    due_date: date
+    window: str
+    """"morning", "afternoon" or "evening"."""
+    amount_fen: int | None
+    status: Literal["open", "kept", "broken"]
+
+
+@dataclass(frozen=True)
+class ComplaintFact:
+    """A complaint or repair request raised during collection."""
+
+    opened_at: datetime
+    category: str
+    """e.g. "defect" (building defect: cracks, leaks), "repair", "service", "staff", "noise"."""
+    text: str
+    status: Literal["open", "closed"]
+    closed_at: datetime | None = None
+    staff_involved: str = ""
+    """Name of a staff member the complaint is about, if any (never sent to that household)."""
+
+
+@dataclass(frozen=True)
+class EscalationFact:
+    """A letter sent or a hand-over to the legal department."""
+
+    at: datetime
+    step: EscalationStep
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """Everything the rules may look at for one household, as of ``today``."""
+
+    room: str
+    """Canonical room code, e.g. "3-2-501" (building-unit-room)."""
+    owner_name: str
+    occupancy: Occupancy
+    owed_fen: int
+    """Total principal still open (after payments and credits), in fen."""
+    months_owed: int
+    """How many distinct billing months have an open charge."""
+    oldest_due: date | None
+    """Due date of the oldest open charge; None when nothing is owed."""
+    has_phone: bool = True
+    contacts: tuple[ContactFact, ...] = ()
+    promises: tuple[PromiseFact, ...] = ()
+    complaints: tuple[ComplaintFact, ...] = ()
+    escalations: tuple[EscalationFact, ...] = ()
+    paid_history_months: int = 0
+    """Months in the past two years in which the household paid something."""
+    notes: str = ""
+    owner_gender: Literal["m", "f", ""] = ""
+    """For the greeting ("Mr/Ms Wang"); empty when unknown."""
+    tags: frozenset[str] = field(default_factory=frozenset)
+    """Free flags from the office, e.g. {"away"} for owners known to be out of town."""
