@@ -118,6 +118,7 @@ class PayQR(_Section):
     merchant_city: str = "HANGZHOU"
     merchant_category_code: str = "6513"
     merchant_account_gui: str = "A000000333010101"
+    merchant_account_tag: str = Field("26", description="EMVCo merchant account template tag (26-51) that holds the GUI and merchant id")
     merchant_id: str = "102330000000001"
     currency_numeric: str = "156"
     country_code: str = "CN"
