@@ -1,0 +1,224 @@
+"""Device keys and the signed verification text printed as a receipt's QR code.
+
+Each laptop has its own Ed25519 key, made on first use and kept in the home
+folder with mode 0600. A receipt's verification QR carries::
+
+    KNOCK1|<receipt_no>|<amount_fen>|<room>|<issued_at>|<device_id>|<signature>
+
+``issued_at`` is ISO 8601 to the minute (``2025-03-08T19:42``, with the UTC
+offset if the time has one). The signature is Ed25519 over the UTF-8 bytes of
+everything before the last ``|`` (version tag included), base64url without
+padding. Fields may not contain ``|`` or control characters, so the text splits
+one way only. ``device_id`` is derived from the public key, so a verifier that
+holds the office's list of device public keys needs nothing else and no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+VERSION = "KNOCK1"
+"""First field of every verification text; a new layout gets a new tag."""
+
+_BAD_CHARS = re.compile(r"[|\x00-\x1f\x7f]")
+
+
+class KeyFileError(ValueError):
+    """A device key file that exists but cannot be read as an Ed25519 key."""
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64url(text: str) -> bytes:
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
+        raise ValueError("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def device_id_for(public_key: bytes) -> str:
+    """The short, stable id of a device: ``D`` + 10 base32 characters of SHA-256(public key)."""
+    digest = hashlib.sha256(public_key).digest()
+    return "D" + base64.b32encode(digest).decode("ascii")[:10]
+
+
+@dataclass(frozen=True)
+class DeviceKey:
+    """This laptop's signing key."""
+
+    private_key: Ed25519PrivateKey
+
+    @property
+    def public_bytes(self) -> bytes:
+        """The raw 32-byte public key (what the office stores per device)."""
+        return self.private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+    @property
+    def device_id(self) -> str:
+        """The device id printed on receipts, derived from the public key."""
+        return device_id_for(self.public_bytes)
+
+    def sign(self, data: bytes) -> bytes:
+        """Ed25519 signature of ``data``."""
+        return self.private_key.sign(data)
+
+
+def load_or_create_device_key(path: Path) -> DeviceKey:
+    """Load the device key at ``path`` (PKCS#8 PEM, or 32 raw bytes), creating it if absent.
+
+    A new key is written as PEM with mode 0600, created exclusively so two
+    processes starting at once cannot both make one.
+    """
+    path = Path(path)
+    if not path.exists():
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return load_or_create_device_key(path)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return DeviceKey(key)
+    data = path.read_bytes()
+    if len(data) == 32:
+        return DeviceKey(Ed25519PrivateKey.from_private_bytes(data))
+    try:
+        loaded = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise KeyFileError(f"{path}: not an unencrypted PEM or raw Ed25519 private key ({exc})") from None
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise KeyFileError(f"{path}: the key is not an Ed25519 key")
+    return DeviceKey(loaded)
+
+
+def public_key_b64(key: DeviceKey) -> str:
+    """The device's raw public key as base64url, for the office's device list."""
+    return _b64url(key.public_bytes)
+
+
+@dataclass(frozen=True)
+class ReceiptFields:
+    """What a receipt's verification QR vouches for."""
+
+    receipt_no: str
+    amount_fen: int
+    room: str
+    issued_at: datetime
+    device_id: str
+
+
+def _issued_text(issued_at: datetime) -> str:
+    return issued_at.replace(second=0, microsecond=0).isoformat(timespec="minutes")
+
+
+def _signed_part(fields: ReceiptFields) -> str:
+    for name in ("receipt_no", "room", "device_id"):
+        value = getattr(fields, name)
+        if not value or _BAD_CHARS.search(value):
+            raise ValueError(f"receipt field {name} must be non-empty without '|' or control characters: {value!r}")
+    if not isinstance(fields.amount_fen, int) or isinstance(fields.amount_fen, bool) or fields.amount_fen < 0:
+        raise ValueError(f"amount must be non-negative int fen: {fields.amount_fen!r}")
+    return "|".join(
+        [VERSION, fields.receipt_no, str(fields.amount_fen), fields.room, _issued_text(fields.issued_at), fields.device_id]
+    )
+
+
+def receipt_qr_text(fields: ReceiptFields, key: DeviceKey) -> str:
+    """The signed verification text for a receipt (see the module docstring)."""
+    if fields.device_id != key.device_id:
+        raise ValueError(f"receipt names device {fields.device_id} but the key is device {key.device_id}")
+    signed = _signed_part(fields)
+    return f"{signed}|{_b64url(key.sign(signed.encode('utf-8')))}"
+
+
+Verdict = Literal["genuine", "forged", "unknown_device", "malformed"]
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """What ``knock verify`` says about a scanned text."""
+
+    verdict: Verdict
+    reason: str
+    fields: ReceiptFields | None = None
+    """The parsed fields (present unless the text was malformed); trust them only if genuine."""
+
+    @property
+    def genuine(self) -> bool:
+        """True only for a valid signature by a known device."""
+        return self.verdict == "genuine"
+
+
+def parse_receipt_text(text: str) -> ReceiptFields:
+    """Split a verification text into fields, without checking the signature.
+
+    Raises :class:`ValueError` with a plain reason when the text is malformed.
+    """
+    parts = text.strip().split("|")
+    if parts[0] != VERSION:
+        raise ValueError(f"not a Knock receipt code (expected it to start with {VERSION}|)")
+    if len(parts) != 7:
+        raise ValueError(f"a Knock receipt code has 7 fields, this one has {len(parts)}")
+    _, receipt_no, amount, room, issued, device_id, _sig = parts
+    if not receipt_no or not room or not device_id:
+        raise ValueError("receipt number, room and device must not be empty")
+    if not amount.isdigit() or (len(amount) > 1 and amount.startswith("0")):
+        raise ValueError(f"amount is not a whole number of fen: {amount!r}")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}([+-]\d{2}:\d{2})?", issued):
+        raise ValueError(f"time is not ISO 8601 to the minute: {issued!r}")
+    try:
+        issued_at = datetime.fromisoformat(issued)
+    except ValueError:
+        raise ValueError(f"time is not a real date and time: {issued!r}") from None
+    return ReceiptFields(receipt_no, int(amount), room, issued_at, device_id)
+
+
+def verify_receipt_text(text: str, lookup_public_key: Callable[[str], bytes | None]) -> VerificationResult:
+    """Check a scanned verification text offline.
+
+    ``lookup_public_key(device_id)`` returns the raw 32-byte public key of a
+    registered device, or None. Never raises for bad input: malformed text,
+    an unknown device and a bad signature are each a verdict with a reason.
+    """
+    try:
+        fields = parse_receipt_text(text)
+    except ValueError as exc:
+        return VerificationResult("malformed", str(exc))
+    stripped = text.strip()
+    signed, _, sig_text = stripped.rpartition("|")
+    public = lookup_public_key(fields.device_id)
+    if public is None:
+        return VerificationResult("unknown_device", f"device {fields.device_id} is not registered with this office", fields)
+    if device_id_for(public) != fields.device_id:
+        return VerificationResult("unknown_device", f"the key on file does not belong to device {fields.device_id}", fields)
+    try:
+        signature = _unb64url(sig_text)
+    except ValueError:
+        return VerificationResult("malformed", "the signature is not base64url", fields)
+    if len(signature) != 64:
+        return VerificationResult("forged", "the signature has the wrong length", fields)
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, signed.encode("utf-8"))
+    except InvalidSignature:
+        return VerificationResult("forged", "the signature does not match the receipt's contents", fields)
+    if signed != _signed_part(fields):
+        # e.g. a time written with seconds or an oddly spelled offset: signed, but not by Knock
+        return VerificationResult("malformed", "the receipt code is not in canonical form", fields)
+    return VerificationResult("genuine", "signed by this device; contents unchanged", fields)
