@@ -1,0 +1,164 @@
+"""The append-only event log: every change to the ledger is one event.
+
+An event is a frozen fact with a client-made ULID, the device that wrote it,
+that device's sequence number and clock, and a JSON payload. Each device's
+events form a hash chain (each hash covers the previous one), so a sync file
+that drops, reorders or edits an event is caught. Current state is derived
+from the events by :mod:`knock.core.projections`; nothing here is ever updated
+or deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+"""prev_hash of a device's first event."""
+
+
+class EventKind:
+    """The kinds of event the ledger knows. Strings, because they travel in sync files."""
+
+    DEVICE_REGISTERED = "device.registered"
+    COMMUNITY_CREATED = "community.created"
+    HOUSEHOLD_REGISTERED = "household.registered"
+    HOUSEHOLD_UPDATED = "household.updated"
+    CHARGE_ADDED = "charge.added"
+    CHARGE_REVERSED = "charge.reversed"
+    PAYMENT_RECORDED = "payment.recorded"
+    PAYMENT_VOIDED = "payment.voided"
+    RECEIPT_PRINTED = "receipt.printed"
+    CONTACT_LOGGED = "contact.logged"
+    PROMISE_MADE = "promise.made"
+    COMPLAINT_OPENED = "complaint.opened"
+    COMPLAINT_CLOSED = "complaint.closed"
+    ESCALATION_RECORDED = "escalation.recorded"
+    STAFF_REGISTERED = "staff.registered"
+    STAFF_UPDATED = "staff.updated"
+    ASSIGNMENTS_SET = "assignments.set"
+    PHONE_REVEALED = "phone.revealed"
+
+
+def canonical_json(payload: Any) -> str:
+    """One byte-exact JSON form, so that hashes agree on every machine."""
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Event:
+    """One fact in the log."""
+
+    event_id: str
+    """ULID made by the writing device; unique across all devices."""
+    device_id: str
+    seq: int
+    """1, 2, 3 … per device, no gaps."""
+    author: str
+    """Staff id (or "system", "import") of who caused it."""
+    device_time: str
+    """ISO 8601 with offset, from the writing device's clock."""
+    kind: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @staticmethod
+    def compute_hash(
+        *,
+        event_id: str,
+        device_id: str,
+        seq: int,
+        author: str,
+        device_time: str,
+        kind: str,
+        payload: dict[str, Any],
+        prev_hash: str,
+    ) -> str:
+        """The chain hash: covers every field and the previous event's hash."""
+        text = "\n".join(
+            [prev_hash, event_id, device_id, str(seq), author, device_time, kind, canonical_json(payload)]
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        event_id: str,
+        device_id: str,
+        seq: int,
+        author: str,
+        device_time: str,
+        kind: str,
+        payload: dict[str, Any],
+        prev_hash: str,
+    ) -> Event:
+        """Build an event and seal it with its hash."""
+        digest = cls.compute_hash(
+            event_id=event_id,
+            device_id=device_id,
+            seq=seq,
+            author=author,
+            device_time=device_time,
+            kind=kind,
+            payload=payload,
+            prev_hash=prev_hash,
+        )
+        return cls(event_id, device_id, seq, author, device_time, kind, payload, prev_hash, digest)
+
+    def hash_is_valid(self) -> bool:
+        """True when the stored hash matches the content (nobody edited it)."""
+        return self.hash == self.compute_hash(
+            event_id=self.event_id,
+            device_id=self.device_id,
+            seq=self.seq,
+            author=self.author,
+            device_time=self.device_time,
+            kind=self.kind,
+            payload=self.payload,
+            prev_hash=self.prev_hash,
+        )
+
+    def to_row(self) -> dict[str, Any]:
+        """The ``events`` table row."""
+        return {
+            "event_id": self.event_id,
+            "device_id": self.device_id,
+            "seq": self.seq,
+            "author": self.author,
+            "device_time": self.device_time,
+            "kind": self.kind,
+            "payload": canonical_json(self.payload),
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any] | Any) -> Event:
+        """Rebuild from an ``events`` row (a dict or sqlite3.Row)."""
+        return cls(
+            event_id=row["event_id"],
+            device_id=row["device_id"],
+            seq=int(row["seq"]),
+            author=row["author"],
+            device_time=row["device_time"],
+            kind=row["kind"],
+            payload=json.loads(row["payload"]),
+            prev_hash=row["prev_hash"],
+            hash=row["hash"],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain form for sync files and --json output."""
+        return {**self.to_row(), "payload": self.payload}
+
+
+class EventConflict(Exception):
+    """The same event id arrived again with different content: someone is lying or broken."""
+
+
+class ChainError(Exception):
+    """An event does not continue its device's hash chain."""

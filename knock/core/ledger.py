@@ -1,0 +1,536 @@
+"""The ledger's actions: every change is one event, written in one transaction.
+
+Screens, the CLI, importers and the sample generator call these methods; they
+never write SQL of their own. Each method checks its input, appends the event
+and projects it, all inside one ``BEGIN IMMEDIATE`` transaction, so an action
+either happens completely or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from knock.core.accounts import Household, account, household_by_room
+from knock.core.allocation import ChargeLine, allocate
+from knock.core.errors import ContactCapReached, DuplicateCharge, LedgerError, NotFound, PermissionDenied
+from knock.core.events import Event, EventKind as K
+from knock.core.journal import Clock, Journal, new_id, system_clock
+from knock.core.rooms import Room, parse_room
+from knock.core.store import Store
+from knock.settings import Settings
+
+PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_transfer", "card")
+"""How money can be taken."""
+CHANNELS = ("door", "phone", "sms", "letter")
+OUTCOMES = ("paid", "part_paid", "promised", "not_home", "refused", "complaint", "unreachable", "wrong_number", "note")
+OCCUPANCIES = ("occupied", "vacant", "rented")
+ROLES = ("guard", "cleaner", "maintenance", "customer_service", "manager")
+ESCALATION_STEPS = ("dunning_letter", "lawyer_letter", "legal")
+PROMISE_WINDOWS = ("morning", "afternoon", "evening")
+FEE_ITEMS = ("property_fee", "parking", "shared_utilities")
+"""Known fee items; an import may bring others (kept as their own label)."""
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    """This laptop: its id, the short code printed on receipts, its public key."""
+
+    device_id: str
+    device_code: str
+    name: str
+    public_key_b64: str
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A staff member from the projection."""
+
+    staff_id: str
+    name: str
+    role: str
+    team: str
+    phone: str
+    active: bool
+    pin_hash: str
+
+    @classmethod
+    def from_row(cls, row: Any) -> Staff:
+        """From a ``staff`` row."""
+        return cls(row["staff_id"], row["name"], row["role"], row["team"], row["phone"], bool(row["active"]), row["pin_hash"])
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    """What a payment did: the receipt number and where the money went."""
+
+    payment_id: str
+    receipt_no: str
+    amount_fen: int
+    items: tuple[dict[str, Any], ...]
+    owed_after_fen: int
+    credit_after_fen: int
+    paid_at: str
+
+
+def _choice(value: str, allowed: Iterable[str], what: str) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise LedgerError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+class Ledger:
+    """One laptop's (or the office's) view of the ledger."""
+
+    def __init__(self, store: Store, settings: Settings, device: DeviceIdentity, *, clock: Clock = system_clock) -> None:
+        self.store = store
+        self.settings = settings
+        self.device = device
+        self.clock = clock
+        self.journal = Journal(store, device.device_id, clock)
+
+    # -- basics ------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The device clock."""
+        return self.clock()
+
+    def today(self) -> date:
+        """Today on the device clock."""
+        return self.clock().date()
+
+    def _append(self, kind: str, payload: dict[str, Any], author: str) -> Event:
+        return self.journal.append(kind, payload, author=author)
+
+    def ensure_device_registered(self) -> None:
+        """Record this device's public key once, so its receipts can be verified anywhere."""
+        with self.store.transaction():
+            if self.store.query_one("SELECT 1 FROM devices WHERE device_id = ?", (self.device.device_id,)) is None:
+                self._append(
+                    K.DEVICE_REGISTERED,
+                    {
+                        "device_id": self.device.device_id,
+                        "device_code": self.device.device_code,
+                        "name": self.device.name,
+                        "public_key": self.device.public_key_b64,
+                    },
+                    "system",
+                )
+
+    def household(self, room: str) -> Household:
+        """The household in ``room`` (any accepted spelling), or NotFound."""
+        code = parse_room(room).code
+        found = household_by_room(self.store, code)
+        if found is None:
+            raise NotFound(f"no household in room {code}")
+        return found
+
+    def staff(self, name_or_id: str) -> Staff:
+        """A staff member by id or by unique name."""
+        row = self.store.query_one("SELECT * FROM staff WHERE staff_id = ?", (name_or_id,))
+        if row is not None:
+            return Staff.from_row(row)
+        rows = self.store.query("SELECT * FROM staff WHERE name = ?", (name_or_id,))
+        if not rows:
+            raise NotFound(f"no staff member named {name_or_id!r}")
+        if len(rows) > 1:
+            ids = ", ".join(r["staff_id"] for r in rows)
+            raise LedgerError(f"several staff members are named {name_or_id!r}; use the id ({ids})")
+        return Staff.from_row(rows[0])
+
+    # -- community and households --------------------------------------------------------------
+
+    def create_community(self, name: str, address: str = "", *, author: str = "system") -> str:
+        """Name the community this ledger serves."""
+        community_id = new_id()
+        self._append(K.COMMUNITY_CREATED, {"community_id": community_id, "name": name, "address": address}, author)
+        return community_id
+
+    def register_household(
+        self,
+        room: Room | str,
+        owner_name: str,
+        *,
+        phones: Iterable[str] = (),
+        area_centi_m2: int = 0,
+        occupancy: str = "occupied",
+        notes: str = "",
+        gender: str = "",
+        tags: Iterable[str] = (),
+        author: str = "system",
+    ) -> str:
+        """Add a home. The room code must be new."""
+        code = (room if isinstance(room, Room) else parse_room(room)).code
+        _choice(occupancy, OCCUPANCIES, "occupancy")
+        if not owner_name.strip():
+            raise LedgerError(f"room {code}: owner name is empty")
+        if area_centi_m2 < 0:
+            raise LedgerError(f"room {code}: floor area is negative")
+        with self.store.transaction():
+            if household_by_room(self.store, code) is not None:
+                raise LedgerError(f"room {code} is already registered")
+            household_id = new_id()
+            self._append(
+                K.HOUSEHOLD_REGISTERED,
+                {
+                    "household_id": household_id,
+                    "room": code,
+                    "owner_name": owner_name.strip(),
+                    "gender": gender,
+                    "phones": list(phones),
+                    "area_centi_m2": area_centi_m2,
+                    "occupancy": occupancy,
+                    "notes": notes,
+                    "tags": sorted(set(tags)),
+                },
+                author,
+            )
+        return household_id
+
+    def update_household(self, room: str, *, author: str, **fields: Any) -> None:
+        """Change contact details, occupancy or notes (not money) with a new event."""
+        if "occupancy" in fields:
+            _choice(fields["occupancy"], OCCUPANCIES, "occupancy")
+        if "phones" in fields:
+            fields["phones"] = list(fields["phones"])
+        if "tags" in fields:
+            fields["tags"] = sorted(set(fields["tags"]))
+        household = self.household(room)
+        self._append(K.HOUSEHOLD_UPDATED, {"household_id": household.household_id, "fields": fields}, author)
+
+    # -- charges -------------------------------------------------------------------------------
+
+    def add_charge(
+        self,
+        room: str,
+        item: str,
+        period_start: date,
+        period_end: date,
+        due_date: date,
+        amount_fen: int,
+        *,
+        source: str = "",
+        author: str = "system",
+    ) -> str:
+        """Bill a household for one item and period."""
+        if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+            raise LedgerError(f"room {room}: charge amount must be a positive number of fen, got {amount_fen!r}")
+        if period_end < period_start:
+            raise LedgerError(f"room {room}: period ends ({period_end}) before it starts ({period_start})")
+        with self.store.transaction():
+            household = self.household(room)
+            dup = self.store.query_one(
+                "SELECT charge_id FROM charges WHERE household_id = ? AND item = ? AND period_start = ? AND period_end = ?",
+                (household.household_id, item, period_start.isoformat(), period_end.isoformat()),
+            )
+            if dup is not None:
+                raise DuplicateCharge(f"room {household.room} already has {item} for {period_start}..{period_end}")
+            charge_id = new_id()
+            self._append(
+                K.CHARGE_ADDED,
+                {
+                    "charge_id": charge_id,
+                    "household_id": household.household_id,
+                    "item": item,
+                    "period_start": period_start.isoformat(),
+                    "period_end": period_end.isoformat(),
+                    "due_date": due_date.isoformat(),
+                    "amount_fen": amount_fen,
+                    "source": source,
+                },
+                author,
+            )
+        return charge_id
+
+    def reverse_charge(self, charge_id: str, reason: str, *, author: str) -> None:
+        """Cancel a charge with a reason; the original stays in the log."""
+        if not reason.strip():
+            raise LedgerError("a reversal needs a reason")
+        with self.store.transaction():
+            if self.store.query_one("SELECT 1 FROM charges WHERE charge_id = ?", (charge_id,)) is None:
+                raise NotFound(f"no charge {charge_id}")
+            if self.store.query_one("SELECT 1 FROM charge_reversals WHERE charge_id = ?", (charge_id,)):
+                raise LedgerError(f"charge {charge_id} is already reversed")
+            self._append(K.CHARGE_REVERSED, {"charge_id": charge_id, "reason": reason.strip()}, author)
+
+    # -- payments ------------------------------------------------------------------------------
+
+    def next_receipt_seq(self) -> int:
+        """The number the next receipt of this device will get (read inside the payment's transaction)."""
+        last = self.store.scalar("SELECT MAX(receipt_seq) FROM payments WHERE device_id = ?", (self.device.device_id,))
+        return int(last or 0) + 1
+
+    def receipt_no(self, seq: int) -> str:
+        """Receipt number text: device code and a six-digit sequence."""
+        return f"{self.device.device_code}-{seq:06d}"
+
+    def record_payment(self, room: str, amount_fen: int, *, method: str, collector: str, at: datetime | None = None) -> PaymentResult:
+        """Take a payment: allocate oldest first, number the receipt, all in one transaction."""
+        _choice(method, PAYMENT_METHODS, "payment method")
+        if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+            raise LedgerError(f"payment amount must be a positive number of fen, got {amount_fen!r}")
+        staff = self.staff(collector)
+        paid_at = (at or self.now()).isoformat(timespec="seconds")
+        with self.store.transaction():
+            household = self.household(room)
+            before = account(self.store, household.household_id, self.today(), self.settings)
+            open_lines = [
+                ChargeLine(c.charge_id, c.open_fen, c.due_date.isoformat(), c.period_start.isoformat(), c.item)
+                for c in before.open_charges
+            ]
+            allocation = allocate(open_lines, amount_fen)
+            by_id = {c.charge_id: c for c in before.charges}
+            items: list[dict[str, Any]] = [
+                {
+                    "charge_id": charge_id,
+                    "item": by_id[charge_id].item,
+                    "period_start": by_id[charge_id].period_start.isoformat(),
+                    "period_end": by_id[charge_id].period_end.isoformat(),
+                    "amount_fen": fen,
+                }
+                for charge_id, fen in allocation.lines
+            ]
+            if allocation.credit_fen:
+                items.append({"charge_id": None, "item": "credit", "period_start": None, "period_end": None, "amount_fen": allocation.credit_fen})
+            seq = self.next_receipt_seq()
+            payment_id = new_id()
+            owed_after = before.owed_fen - sum(fen for _, fen in allocation.lines)
+            credit_after = before.credit_fen + allocation.credit_fen
+            payload = {
+                "payment_id": payment_id,
+                "household_id": household.household_id,
+                "amount_fen": amount_fen,
+                "method": method,
+                "collector_id": staff.staff_id,
+                "collector_name": staff.name,
+                "paid_at": paid_at,
+                "receipt_no": self.receipt_no(seq),
+                "receipt_seq": seq,
+                "items": items,
+                "owed_after_fen": owed_after,
+                "credit_after_fen": credit_after,
+            }
+            self._append(K.PAYMENT_RECORDED, payload, staff.staff_id)
+        return PaymentResult(payment_id, payload["receipt_no"], amount_fen, tuple(items), owed_after, credit_after, paid_at)
+
+    def void_payment(self, receipt_no: str, reason: str, *, author: str) -> None:
+        """Void a receipt: a reversing event with a reason. The receipt itself is never deleted."""
+        if not reason.strip():
+            raise LedgerError("voiding a receipt needs a reason")
+        with self.store.transaction():
+            row = self.store.query_one("SELECT payment_id FROM payments WHERE receipt_no = ?", (receipt_no,))
+            if row is None:
+                raise NotFound(f"no receipt {receipt_no}")
+            if self.store.query_one("SELECT 1 FROM payment_voids WHERE payment_id = ?", (row["payment_id"],)):
+                raise LedgerError(f"receipt {receipt_no} is already void")
+            self._append(K.PAYMENT_VOIDED, {"payment_id": row["payment_id"], "receipt_no": receipt_no, "reason": reason.strip()}, author)
+
+    def record_receipt_print(self, receipt_no: str, *, author: str) -> bool:
+        """Log that a receipt was printed; returns True when this is a reprint."""
+        with self.store.transaction():
+            if self.store.query_one("SELECT 1 FROM payments WHERE receipt_no = ?", (receipt_no,)) is None:
+                raise NotFound(f"no receipt {receipt_no}")
+            reprint = self.store.query_one("SELECT 1 FROM receipt_prints WHERE receipt_no = ?", (receipt_no,)) is not None
+            self._append(K.RECEIPT_PRINTED, {"receipt_no": receipt_no, "reprint": reprint}, author)
+        return reprint
+
+    # -- contacts, promises, complaints, letters ---------------------------------------------------
+
+    def contacts_today(self, household_id: str, day: date | None = None) -> int:
+        """How many contacts the household had on ``day`` (default today)."""
+        day = day or self.today()
+        return int(
+            self.store.scalar(
+                "SELECT COUNT(*) FROM contacts WHERE household_id = ? AND substr(at, 1, 10) = ?",
+                (household_id, day.isoformat()),
+            )
+        )
+
+    def log_contact(
+        self,
+        room: str,
+        *,
+        channel: str,
+        outcome: str,
+        collector: str,
+        reason: str = "",
+        note: str = "",
+        override_by: str = "",
+        warnings: Iterable[str] = (),
+        at: datetime | None = None,
+    ) -> str:
+        """Record a visit, call, SMS or letter and how it went.
+
+        The daily contact cap is enforced here, not only in the screen: a
+        contact past the cap needs ``override_by`` naming a manager, and the
+        override is part of the logged event.
+        """
+        _choice(channel, CHANNELS, "channel")
+        _choice(outcome, OUTCOMES, "outcome")
+        staff = self.staff(collector)
+        when = at or self.now()
+        with self.store.transaction():
+            household = self.household(room)
+            done = self.contacts_today(household.household_id, when.date())
+            manager = ""
+            if done >= self.settings.contact.daily_cap:
+                if not override_by:
+                    raise ContactCapReached(
+                        f"room {household.room} was already contacted {done} times today "
+                        f"(limit {self.settings.contact.daily_cap}); a manager must approve another"
+                    )
+                approver = self.staff(override_by)
+                if approver.role != "manager" or not approver.active:
+                    raise PermissionDenied(f"{approver.name} is not an active manager and cannot approve an extra contact")
+                manager = approver.staff_id
+            contact_id = new_id()
+            self._append(
+                K.CONTACT_LOGGED,
+                {
+                    "contact_id": contact_id,
+                    "household_id": household.household_id,
+                    "channel": channel,
+                    "outcome": outcome,
+                    "reason": reason,
+                    "note": note,
+                    "collector_id": staff.staff_id,
+                    "at": when.isoformat(timespec="seconds"),
+                    "override_by": manager,
+                    "warnings": list(warnings),
+                },
+                staff.staff_id,
+            )
+        return contact_id
+
+    def make_promise(
+        self,
+        room: str,
+        *,
+        due_date: date,
+        window: str,
+        collector: str,
+        amount_fen: int | None = None,
+        contact_id: str = "",
+        at: datetime | None = None,
+    ) -> str:
+        """Record a promise to pay on a day and in a part of the day."""
+        _choice(window, PROMISE_WINDOWS, "time window")
+        if amount_fen is not None and (not isinstance(amount_fen, int) or amount_fen <= 0):
+            raise LedgerError("a promised amount must be a positive number of fen")
+        staff = self.staff(collector)
+        made_at = at or self.now()
+        if due_date < made_at.date():
+            raise LedgerError(f"a promise cannot be due in the past ({due_date})")
+        with self.store.transaction():
+            household = self.household(room)
+            promise_id = new_id()
+            self._append(
+                K.PROMISE_MADE,
+                {
+                    "promise_id": promise_id,
+                    "household_id": household.household_id,
+                    "contact_id": contact_id,
+                    "made_at": made_at.isoformat(timespec="seconds"),
+                    "due_date": due_date.isoformat(),
+                    "window": window,
+                    "amount_fen": amount_fen,
+                    "collector_id": staff.staff_id,
+                },
+                staff.staff_id,
+            )
+        return promise_id
+
+    def open_complaint(self, room: str, *, category: str, text: str, author: str, staff_involved: str = "", at: datetime | None = None) -> str:
+        """Log a complaint or repair request raised at the door."""
+        if not text.strip():
+            raise LedgerError("a complaint needs a description")
+        with self.store.transaction():
+            household = self.household(room)
+            complaint_id = new_id()
+            self._append(
+                K.COMPLAINT_OPENED,
+                {
+                    "complaint_id": complaint_id,
+                    "household_id": household.household_id,
+                    "category": category,
+                    "text": text.strip(),
+                    "staff_involved": staff_involved,
+                    "at": (at or self.now()).isoformat(timespec="seconds"),
+                },
+                author,
+            )
+        return complaint_id
+
+    def close_complaint(self, complaint_id: str, *, resolution: str, author: str, at: datetime | None = None) -> None:
+        """Close a complaint with what was done."""
+        with self.store.transaction():
+            row = self.store.query_one("SELECT status FROM complaints WHERE complaint_id = ?", (complaint_id,))
+            if row is None:
+                raise NotFound(f"no complaint {complaint_id}")
+            if row["status"] == "closed":
+                raise LedgerError(f"complaint {complaint_id} is already closed")
+            self._append(
+                K.COMPLAINT_CLOSED,
+                {"complaint_id": complaint_id, "resolution": resolution, "at": (at or self.now()).isoformat(timespec="seconds")},
+                author,
+            )
+
+    def record_escalation(self, room: str, step: str, *, author: str, deadline: date | None = None, note: str = "", at: datetime | None = None) -> str:
+        """Record a dunning letter, a lawyer's letter or the hand-over to legal."""
+        _choice(step, ESCALATION_STEPS, "escalation step")
+        with self.store.transaction():
+            household = self.household(room)
+            escalation_id = new_id()
+            self._append(
+                K.ESCALATION_RECORDED,
+                {
+                    "escalation_id": escalation_id,
+                    "household_id": household.household_id,
+                    "step": step,
+                    "at": (at or self.now()).isoformat(timespec="seconds"),
+                    "deadline": deadline.isoformat() if deadline else None,
+                    "note": note,
+                },
+                author,
+            )
+        return escalation_id
+
+    def reveal_phone(self, room: str, *, staff: str) -> tuple[str, ...]:
+        """Show a household's phone numbers to a staff member, and log that they looked."""
+        member = self.staff(staff)
+        household = self.household(room)
+        self._append(K.PHONE_REVEALED, {"household_id": household.household_id, "staff_id": member.staff_id}, member.staff_id)
+        return household.phones
+
+    # -- staff and assignment ------------------------------------------------------------------
+
+    def register_staff(self, name: str, role: str, *, team: str = "", phone: str = "", active: bool = True, pin_hash: str = "", author: str = "system") -> str:
+        """Add a staff member."""
+        _choice(role, ROLES, "role")
+        if not name.strip():
+            raise LedgerError("staff name is empty")
+        staff_id = new_id()
+        self._append(
+            K.STAFF_REGISTERED,
+            {"staff_id": staff_id, "name": name.strip(), "role": role, "team": team, "phone": phone, "active": active, "pin_hash": pin_hash},
+            author,
+        )
+        return staff_id
+
+    def update_staff(self, staff_id: str, *, author: str, **fields: Any) -> None:
+        """Change a staff member's role, team, phone, PIN hash or active flag."""
+        if "role" in fields:
+            _choice(fields["role"], ROLES, "role")
+        self.staff(staff_id)
+        self._append(K.STAFF_UPDATED, {"staff_id": staff_id, "fields": fields}, author)
+
+    def set_assignments(self, day: date, pairs: Mapping[str, str], *, author: str = "system") -> None:
+        """Record the whole day's household -> collector assignment as one event."""
+        self._append(
+            K.ASSIGNMENTS_SET,
+            {"day": day.isoformat(), "pairs": sorted([hid, sid] for hid, sid in pairs.items()), "replace_day": True},
+            author,
+        )

@@ -1,0 +1,307 @@
+"""Current state, derived from events.
+
+Each event kind has one function that writes its consequences into the
+projection tables, inside the same transaction that stores the event. The
+projection can always be rebuilt by replaying the log into a fresh file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from knock.core.events import Event, EventKind as K
+from knock.core.rooms import parse_room
+
+Projector = Callable[[sqlite3.Connection, Event], None]
+
+
+def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+    cols = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
+
+
+def _device(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "INSERT OR IGNORE INTO devices (device_id, device_code, name, public_key, registered_at) VALUES (?,?,?,?,?)",
+        (p["device_id"], p["device_code"], p["name"], p["public_key"], e.device_time),
+    )
+
+
+def _community(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(conn, "communities", {"community_id": p["community_id"], "name": p["name"], "address": p.get("address", "")})
+
+
+def _household(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    room = parse_room(p["room"])
+    _insert(
+        conn,
+        "households",
+        {
+            "household_id": p["household_id"],
+            "room": room.code,
+            "building": room.building,
+            "unit": room.unit,
+            "room_no": room.room_no,
+            "floor": room.floor,
+            "owner_name": p["owner_name"],
+            "gender": p.get("gender", ""),
+            "phones": json.dumps(p.get("phones", []), ensure_ascii=False),
+            "area_centi_m2": int(p.get("area_centi_m2", 0)),
+            "occupancy": p.get("occupancy", "occupied"),
+            "notes": p.get("notes", ""),
+            "tags": json.dumps(sorted(p.get("tags", [])), ensure_ascii=False),
+            "registered_at": e.device_time,
+        },
+    )
+
+
+_HOUSEHOLD_FIELDS = {"owner_name", "gender", "phones", "area_centi_m2", "occupancy", "notes", "tags"}
+
+
+def _household_updated(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    for field, value in p["fields"].items():
+        if field not in _HOUSEHOLD_FIELDS:
+            raise ValueError(f"household.updated: unknown field {field!r}")
+        if field in ("phones", "tags"):
+            value = json.dumps(sorted(value) if field == "tags" else value, ensure_ascii=False)
+        conn.execute(f"UPDATE households SET {field} = ? WHERE household_id = ?", (value, p["household_id"]))
+
+
+def _charge(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "charges",
+        {
+            "charge_id": p["charge_id"],
+            "household_id": p["household_id"],
+            "item": p["item"],
+            "period_start": p["period_start"],
+            "period_end": p["period_end"],
+            "due_date": p["due_date"],
+            "amount_fen": int(p["amount_fen"]),
+            "source": p.get("source", ""),
+            "event_id": e.event_id,
+        },
+    )
+
+
+def _charge_reversed(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(conn, "charge_reversals", {"charge_id": p["charge_id"], "reason": p["reason"], "reversed_at": e.device_time, "event_id": e.event_id})
+
+
+def _payment(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "payments",
+        {
+            "payment_id": p["payment_id"],
+            "household_id": p["household_id"],
+            "amount_fen": int(p["amount_fen"]),
+            "method": p["method"],
+            "collector_id": p["collector_id"],
+            "collector_name": p["collector_name"],
+            "device_id": e.device_id,
+            "paid_at": p["paid_at"],
+            "receipt_no": p["receipt_no"],
+            "receipt_seq": int(p["receipt_seq"]),
+            "owed_after_fen": int(p["owed_after_fen"]),
+            "credit_after_fen": int(p["credit_after_fen"]),
+            "event_id": e.event_id,
+        },
+    )
+    for line, item in enumerate(p["items"], start=1):
+        _insert(
+            conn,
+            "payment_items",
+            {
+                "payment_id": p["payment_id"],
+                "line": line,
+                "charge_id": item.get("charge_id"),
+                "item": item["item"],
+                "period_start": item.get("period_start"),
+                "period_end": item.get("period_end"),
+                "amount_fen": int(item["amount_fen"]),
+            },
+        )
+
+
+def _payment_voided(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(conn, "payment_voids", {"payment_id": p["payment_id"], "reason": p["reason"], "voided_at": e.device_time, "voided_by": e.author, "event_id": e.event_id})
+
+
+def _receipt_printed(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(conn, "receipt_prints", {"event_id": e.event_id, "receipt_no": p["receipt_no"], "printed_at": e.device_time, "reprint": int(bool(p["reprint"]))})
+
+
+def _contact(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "contacts",
+        {
+            "contact_id": p["contact_id"],
+            "household_id": p["household_id"],
+            "channel": p["channel"],
+            "outcome": p["outcome"],
+            "reason": p.get("reason", ""),
+            "note": p.get("note", ""),
+            "collector_id": p["collector_id"],
+            "at": p["at"],
+            "override_by": p.get("override_by", ""),
+            "warnings": json.dumps(p.get("warnings", []), ensure_ascii=False),
+            "event_id": e.event_id,
+        },
+    )
+
+
+def _promise(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "promises",
+        {
+            "promise_id": p["promise_id"],
+            "household_id": p["household_id"],
+            "contact_id": p.get("contact_id", ""),
+            "made_at": p["made_at"],
+            "due_date": p["due_date"],
+            "window": p["window"],
+            "amount_fen": p.get("amount_fen"),
+            "collector_id": p["collector_id"],
+            "event_id": e.event_id,
+        },
+    )
+
+
+def _complaint_opened(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "complaints",
+        {
+            "complaint_id": p["complaint_id"],
+            "household_id": p["household_id"],
+            "category": p["category"],
+            "text": p["text"],
+            "staff_involved": p.get("staff_involved", ""),
+            "opened_at": p.get("at", e.device_time),
+            "opened_by": e.author,
+        },
+    )
+
+
+def _complaint_closed(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "UPDATE complaints SET status = 'closed', closed_at = ?, resolution = ? WHERE complaint_id = ?",
+        (p.get("at", e.device_time), p.get("resolution", ""), p["complaint_id"]),
+    )
+
+
+def _escalation(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "escalations",
+        {
+            "escalation_id": p["escalation_id"],
+            "household_id": p["household_id"],
+            "step": p["step"],
+            "at": p.get("at", e.device_time),
+            "author": e.author,
+            "deadline": p.get("deadline"),
+            "note": p.get("note", ""),
+            "event_id": e.event_id,
+        },
+    )
+
+
+def _staff(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "staff",
+        {
+            "staff_id": p["staff_id"],
+            "name": p["name"],
+            "role": p["role"],
+            "team": p.get("team", ""),
+            "phone": p.get("phone", ""),
+            "active": int(p.get("active", True)),
+            "pin_hash": p.get("pin_hash", ""),
+        },
+    )
+
+
+_STAFF_FIELDS = {"name", "role", "team", "phone", "active", "pin_hash"}
+
+
+def _staff_updated(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    for field, value in p["fields"].items():
+        if field not in _STAFF_FIELDS:
+            raise ValueError(f"staff.updated: unknown field {field!r}")
+        if field == "active":
+            value = int(bool(value))
+        conn.execute(f"UPDATE staff SET {field} = ? WHERE staff_id = ?", (value, p["staff_id"]))
+
+
+def _assignments(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    day = p["day"]
+    if p.get("replace_day", True):
+        conn.execute("DELETE FROM assignments WHERE day = ?", (day,))
+    conn.executemany(
+        "INSERT OR REPLACE INTO assignments (day, household_id, staff_id, event_id) VALUES (?,?,?,?)",
+        [(day, household_id, staff_id, e.event_id) for household_id, staff_id in p["pairs"]],
+    )
+
+
+def _phone_revealed(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(conn, "phone_reveals", {"event_id": e.event_id, "household_id": p["household_id"], "staff_id": p["staff_id"], "at": e.device_time})
+
+
+PROJECTORS: dict[str, Projector] = {
+    K.DEVICE_REGISTERED: _device,
+    K.COMMUNITY_CREATED: _community,
+    K.HOUSEHOLD_REGISTERED: _household,
+    K.HOUSEHOLD_UPDATED: _household_updated,
+    K.CHARGE_ADDED: _charge,
+    K.CHARGE_REVERSED: _charge_reversed,
+    K.PAYMENT_RECORDED: _payment,
+    K.PAYMENT_VOIDED: _payment_voided,
+    K.RECEIPT_PRINTED: _receipt_printed,
+    K.CONTACT_LOGGED: _contact,
+    K.PROMISE_MADE: _promise,
+    K.COMPLAINT_OPENED: _complaint_opened,
+    K.COMPLAINT_CLOSED: _complaint_closed,
+    K.ESCALATION_RECORDED: _escalation,
+    K.STAFF_REGISTERED: _staff,
+    K.STAFF_UPDATED: _staff_updated,
+    K.ASSIGNMENTS_SET: _assignments,
+    K.PHONE_REVEALED: _phone_revealed,
+}
+"""One projector per event kind; an unknown kind is refused, never ignored."""
+
+
+def project(conn: sqlite3.Connection, event: Event) -> None:
+    """Apply one event to the projection tables."""
+    try:
+        projector = PROJECTORS[event.kind]
+    except KeyError:
+        raise ValueError(f"unknown event kind {event.kind!r} (event {event.event_id})") from None
+    projector(conn, event)

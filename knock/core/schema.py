@@ -1,0 +1,229 @@
+"""The database schema, as numbered migrations.
+
+``events`` is the truth; every other table is a projection that
+:mod:`knock.core.projections` rebuilds from it. Money tables (charges,
+payments, their reversals) are insert-only like the log itself: triggers
+refuse UPDATE and DELETE, so a bug cannot quietly rewrite history.
+"""
+
+from __future__ import annotations
+
+_APPEND_ONLY = ("events", "charges", "charge_reversals", "payments", "payment_items", "payment_voids")
+
+
+def _guard(table: str) -> str:
+    return f"""
+CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only: record a reversing entry instead'); END;
+CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only: record a reversing entry instead'); END;
+"""
+
+
+MIGRATION_1 = """
+CREATE TABLE events (
+    event_id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    device_time TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    UNIQUE (device_id, seq)
+);
+CREATE INDEX events_kind ON events(kind);
+
+CREATE TABLE local_device (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    device_id TEXT NOT NULL,
+    device_code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE devices (
+    device_id TEXT PRIMARY KEY,
+    device_code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    registered_at TEXT NOT NULL
+);
+
+CREATE TABLE communities (
+    community_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE households (
+    household_id TEXT PRIMARY KEY,
+    room TEXT NOT NULL UNIQUE,
+    building TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    room_no TEXT NOT NULL,
+    floor INTEGER NOT NULL,
+    owner_name TEXT NOT NULL,
+    gender TEXT NOT NULL DEFAULT '',
+    phones TEXT NOT NULL DEFAULT '[]',
+    area_centi_m2 INTEGER NOT NULL DEFAULT 0,
+    occupancy TEXT NOT NULL DEFAULT 'occupied',
+    notes TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    registered_at TEXT NOT NULL
+);
+CREATE INDEX households_building ON households(building, unit, floor);
+
+CREATE TABLE charges (
+    charge_id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL REFERENCES households(household_id),
+    item TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+    source TEXT NOT NULL DEFAULT '',
+    event_id TEXT NOT NULL,
+    UNIQUE (household_id, item, period_start, period_end)
+);
+CREATE INDEX charges_household ON charges(household_id, due_date);
+
+CREATE TABLE charge_reversals (
+    charge_id TEXT PRIMARY KEY REFERENCES charges(charge_id),
+    reason TEXT NOT NULL,
+    reversed_at TEXT NOT NULL,
+    event_id TEXT NOT NULL
+);
+
+CREATE TABLE payments (
+    payment_id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL REFERENCES households(household_id),
+    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+    method TEXT NOT NULL,
+    collector_id TEXT NOT NULL,
+    collector_name TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    paid_at TEXT NOT NULL,
+    receipt_no TEXT NOT NULL UNIQUE,
+    receipt_seq INTEGER NOT NULL,
+    owed_after_fen INTEGER NOT NULL,
+    credit_after_fen INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    UNIQUE (device_id, receipt_seq)
+);
+CREATE INDEX payments_household ON payments(household_id, paid_at);
+CREATE INDEX payments_day ON payments(paid_at);
+
+CREATE TABLE payment_items (
+    payment_id TEXT NOT NULL REFERENCES payments(payment_id),
+    line INTEGER NOT NULL,
+    charge_id TEXT,
+    item TEXT NOT NULL,
+    period_start TEXT,
+    period_end TEXT,
+    amount_fen INTEGER NOT NULL,
+    PRIMARY KEY (payment_id, line)
+);
+
+CREATE TABLE payment_voids (
+    payment_id TEXT PRIMARY KEY REFERENCES payments(payment_id),
+    reason TEXT NOT NULL,
+    voided_at TEXT NOT NULL,
+    voided_by TEXT NOT NULL,
+    event_id TEXT NOT NULL
+);
+
+CREATE TABLE receipt_prints (
+    event_id TEXT PRIMARY KEY,
+    receipt_no TEXT NOT NULL,
+    printed_at TEXT NOT NULL,
+    reprint INTEGER NOT NULL
+);
+
+CREATE TABLE staff (
+    staff_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    team TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    active INTEGER NOT NULL DEFAULT 1,
+    pin_hash TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX staff_name ON staff(name);
+
+CREATE TABLE contacts (
+    contact_id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL REFERENCES households(household_id),
+    channel TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    collector_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    override_by TEXT NOT NULL DEFAULT '',
+    warnings TEXT NOT NULL DEFAULT '[]',
+    event_id TEXT NOT NULL
+);
+CREATE INDEX contacts_household ON contacts(household_id, at);
+CREATE INDEX contacts_day ON contacts(at);
+
+CREATE TABLE promises (
+    promise_id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL REFERENCES households(household_id),
+    contact_id TEXT NOT NULL DEFAULT '',
+    made_at TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    window TEXT NOT NULL,
+    amount_fen INTEGER,
+    collector_id TEXT NOT NULL,
+    event_id TEXT NOT NULL
+);
+CREATE INDEX promises_household ON promises(household_id, due_date);
+
+CREATE TABLE complaints (
+    complaint_id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL REFERENCES households(household_id),
+    category TEXT NOT NULL,
+    text TEXT NOT NULL,
+    staff_involved TEXT NOT NULL DEFAULT '',
+    opened_at TEXT NOT NULL,
+    opened_by TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    closed_at TEXT,
+    resolution TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX complaints_household ON complaints(household_id);
+
+CREATE TABLE escalations (
+    escalation_id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL REFERENCES households(household_id),
+    step TEXT NOT NULL,
+    at TEXT NOT NULL,
+    author TEXT NOT NULL,
+    deadline TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    event_id TEXT NOT NULL
+);
+CREATE INDEX escalations_household ON escalations(household_id, at);
+
+CREATE TABLE assignments (
+    day TEXT NOT NULL,
+    household_id TEXT NOT NULL REFERENCES households(household_id),
+    staff_id TEXT NOT NULL REFERENCES staff(staff_id),
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (day, household_id)
+);
+CREATE INDEX assignments_staff ON assignments(day, staff_id);
+
+CREATE TABLE phone_reveals (
+    event_id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+""" + "".join(_guard(t) for t in _APPEND_ONLY)
+
+MIGRATIONS: list[str] = [MIGRATION_1]
+"""Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""

@@ -1,0 +1,136 @@
+"""The one class that owns the SQLite connection and its policy.
+
+WAL with synchronous=FULL, so a committed write survives a dead battery;
+a busy timeout, because the app's worker thread and the CLI may share the
+file; migrations under ``BEGIN IMMEDIATE``; the file created 0600 because it
+holds names and phone numbers. Every multi-row write runs in
+:meth:`Store.transaction`, which either commits all of it or none.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from knock.core.schema import MIGRATIONS
+
+
+class StoreError(Exception):
+    """The ledger file cannot be opened or used; the message says which file and why."""
+
+
+class Store:
+    """A ledger database file (or ``:memory:`` for tests)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            file = Path(self.path)
+            file.parent.mkdir(parents=True, exist_ok=True)
+            if not file.exists():
+                fd = os.open(file, os.O_CREAT | os.O_WRONLY, 0o600)
+                os.close(fd)
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the ledger: {exc}") from exc
+        self.conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._depth = 0
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a Knock ledger or damaged: {exc}") from exc
+        self.db = sqlite_utils.Database(self.conn)
+
+    def _migrate(self) -> None:
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+                for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                    for statement in _split_sql(script):
+                        self.conn.execute(statement)
+                    self.conn.execute(f"PRAGMA user_version = {number}")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        """How many migrations have run."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing: the outermost level is ``BEGIN IMMEDIATE``, inner ones savepoints."""
+        with self._lock:
+            depth = self._depth
+            name = f"sp{depth}"
+            self.conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self.conn
+            except BaseException:
+                self._depth -= 1
+                if depth == 0:
+                    self.conn.execute("ROLLBACK")
+                else:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                self._depth -= 1
+                self.conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
+
+    @property
+    def in_transaction(self) -> bool:
+        """True inside :meth:`transaction`."""
+        return self._depth > 0
+
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        """Run a read and return all rows."""
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        """Run a read and return the first row, or None."""
+        with self._lock:
+            return self.conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        """The first column of the first row (None when no row)."""
+        row = self.query_one(sql, params)
+        return None if row is None else row[0]
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        with self._lock:
+            self.conn.close()
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

@@ -1,0 +1,52 @@
+"""Opening a Knock home: the settings, the ledger file and this device's key, together.
+
+This is the one app factory that the CLI, the field app, the printers and the
+tests all use, so that they agree on where things are and how they are opened.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knock import paths
+from knock.core.journal import Clock, system_clock
+from knock.core.ledger import DeviceIdentity, Ledger
+from knock.core.signing import DeviceKey, load_or_create_device_key, public_key_b64
+from knock.core.store import Store
+from knock.settings import Settings, load_settings
+
+
+@dataclass
+class Home:
+    """Everything one laptop's Knock works with."""
+
+    path: Path
+    settings: Settings
+    store: Store
+    key: DeviceKey
+    ledger: Ledger = field(repr=False)
+
+    def close(self) -> None:
+        """Close the ledger file."""
+        self.store.close()
+
+
+def device_identity(key: DeviceKey) -> DeviceIdentity:
+    """This device's identity, derived from its key (the code is what receipts print)."""
+    device_id = key.device_id
+    name = os.environ.get("KNOCK_DEVICE_NAME") or socket.gethostname()
+    return DeviceIdentity(device_id=device_id, device_code=device_id[1:7], name=name, public_key_b64=public_key_b64(key))
+
+
+def open_home(override: str | os.PathLike[str] | None = None, *, clock: Clock = system_clock, settings: Settings | None = None) -> Home:
+    """Open (creating if needed) the home folder, its settings, ledger and device key."""
+    home = paths.home_dir(override)
+    loaded = settings if settings is not None else load_settings(paths.settings_path(home))
+    store = Store(paths.db_path(home))
+    key = load_or_create_device_key(paths.device_key_path(home))
+    ledger = Ledger(store, loaded, device_identity(key), clock=clock)
+    ledger.ensure_device_registered()
+    return Home(home, loaded, store, key, ledger)
