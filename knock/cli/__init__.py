@@ -1,0 +1,1 @@
+"""The ``knock`` command line: a thin client of the domain core."""

@@ -1,0 +1,130 @@
+"""``knock status``, ``pay``, ``void``, ``visit`` and ``promise``: the ledger actions the field app also calls."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from knock.cli.common import DATE, YUAN, domain_errors, emit_json, home_option, json_option, open_cli_home
+from knock.core.ledger import CHANNELS, OUTCOMES, PAYMENT_METHODS, PROMISE_WINDOWS
+from knock.core.money import format_yuan
+from knock.core.reports import community_status
+
+
+@click.command()
+@home_option
+@json_option
+@click.option("--date", "day", type=DATE, help="Report as of this day (default today).")
+@domain_errors
+def status(home_dir: str | None, as_json: bool, day: date | None) -> None:
+    """Households, arrears, collection rate and each collector's load."""
+    home = open_cli_home(home_dir)
+    day = day or home.ledger.today()
+    report = community_status(home.store, day, home.settings.targets.collection_rate_percent, home.settings.escalation.limitation_years)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    click.echo(f"{report.community or 'Knock'} — {report.day}")
+    click.echo(f"  households            {report.households:>10,}")
+    click.echo(f"  billed households     {report.billed_households:>10,}")
+    click.echo(f"  in arrears            {report.arrears_households:>10,}")
+    click.echo(f"  arrears total         {format_yuan(report.overdue_fen, symbol=True):>14}")
+    click.echo(f"  billed total          {format_yuan(report.billed_fen, symbol=True):>14}")
+    click.echo(f"  rate by households    {report.rate_by_households:>9}%   (target {report.target_percent}%)")
+    click.echo(f"  rate by amount        {report.rate_by_amount:>9}%")
+    click.echo(f"  collected today       {format_yuan(report.collected_today_fen, symbol=True):>14}")
+    click.echo("  ageing of arrears:")
+    for label, fen in report.ageing_fen.items():
+        click.echo(f"    {label:>8} days      {format_yuan(fen, symbol=True):>14}")
+    click.echo(f"  over the limitation period (3 years): {report.limitation_risk_households} households")
+    if report.loads:
+        sizes = [load.households for load in report.loads]
+        click.echo(f"  assignment for {report.day}: {len(report.loads)} collectors, {min(sizes)}–{max(sizes)} households each")
+        for load in report.loads:
+            click.echo(f"    {load.name:<8} {load.role:<17} {load.households:>4}  {format_yuan(load.overdue_fen, symbol=True):>14}")
+    else:
+        click.echo(f"  no assignment for {report.day} yet (run: knock assign)")
+
+
+@click.command()
+@home_option
+@json_option
+@click.argument("room")
+@click.argument("amount", type=YUAN)
+@click.option("--method", type=click.Choice(PAYMENT_METHODS), required=True, help="How the money was paid.")
+@click.option("--collector", required=True, help="Name or id of the staff member taking the money.")
+@domain_errors
+def pay(home_dir: str | None, as_json: bool, room: str, amount: int, method: str, collector: str) -> None:
+    """Record a payment of AMOUNT yuan (e.g. 1234.50) for ROOM and number its receipt."""
+    home = open_cli_home(home_dir)
+    result = home.ledger.record_payment(room, amount, method=method, collector=collector)
+    if as_json:
+        emit_json({"receipt_no": result.receipt_no, "amount_fen": result.amount_fen, "items": list(result.items),
+                   "owed_after_fen": result.owed_after_fen, "credit_after_fen": result.credit_after_fen, "paid_at": result.paid_at})
+        return
+    click.echo(f"receipt {result.receipt_no}: {format_yuan(result.amount_fen, symbol=True)} received")
+    for item in result.items:
+        period = f"{item['period_start']}..{item['period_end']}" if item["period_start"] else ""
+        click.echo(f"  {item['item']:<18} {period:<23} {format_yuan(item['amount_fen']):>12}")
+    click.echo(f"still owed: {format_yuan(result.owed_after_fen, symbol=True)}; credit: {format_yuan(result.credit_after_fen, symbol=True)}")
+
+
+@click.command()
+@home_option
+@click.argument("receipt_no")
+@click.option("--reason", required=True, help="Why the receipt is void (kept in the ledger).")
+@click.option("--by", "author", required=True, help="Name or id of the staff member voiding it.")
+@domain_errors
+def void(home_dir: str | None, receipt_no: str, reason: str, author: str) -> None:
+    """Void a receipt with a reversing entry; the receipt stays on record, marked void."""
+    home = open_cli_home(home_dir)
+    staff = home.ledger.staff(author)
+    home.ledger.void_payment(receipt_no, reason, author=staff.staff_id)
+    click.echo(f"receipt {receipt_no} voided: {reason}")
+
+
+@click.command()
+@home_option
+@json_option
+@click.argument("room")
+@click.option("--outcome", type=click.Choice(OUTCOMES), required=True)
+@click.option("--channel", type=click.Choice(CHANNELS), default="door", show_default=True)
+@click.option("--collector", required=True, help="Name or id of the staff member.")
+@click.option("--reason", default="", help="For a refusal: the objection or reason.")
+@click.option("--note", default="", help="Free text.")
+@click.option("--override-by", default="", help="Manager approving a contact past the daily cap.")
+@domain_errors
+def visit(home_dir: str | None, as_json: bool, room: str, outcome: str, channel: str, collector: str, reason: str, note: str, override_by: str) -> None:
+    """Log a visit, call, SMS or letter to ROOM and its outcome."""
+    home = open_cli_home(home_dir)
+    contact_id = home.ledger.log_contact(room, channel=channel, outcome=outcome, collector=collector, reason=reason, note=note, override_by=override_by)
+    if as_json:
+        emit_json({"contact_id": contact_id, "room": room, "outcome": outcome})
+    else:
+        click.echo(f"logged {channel} contact with {room}: {outcome}")
+
+
+@click.command()
+@home_option
+@json_option
+@click.argument("room")
+@click.option("--date", "due", type=DATE, required=True, help="Day the owner promised to pay.")
+@click.option("--window", type=click.Choice(PROMISE_WINDOWS), required=True)
+@click.option("--amount", type=YUAN, default=None, help="Promised amount in yuan (optional).")
+@click.option("--collector", required=True, help="Name or id of the staff member.")
+@domain_errors
+def promise(home_dir: str | None, as_json: bool, room: str, due: date, window: str, amount: int | None, collector: str) -> None:
+    """Record a promise by ROOM to pay on a day, in a part of the day."""
+    home = open_cli_home(home_dir)
+    promise_id = home.ledger.make_promise(room, due_date=due, window=window, amount_fen=amount, collector=collector)
+    if as_json:
+        emit_json({"promise_id": promise_id, "room": room, "due_date": due.isoformat(), "window": window, "amount_fen": amount})
+    else:
+        click.echo(f"promise recorded: {room} will pay on {due} ({window})")
+
+
+def register(cli: click.Group) -> None:
+    """Add these commands to ``knock``."""
+    for command in (status, pay, void, visit, promise):
+        cli.add_command(command)

@@ -1,0 +1,22 @@
+"""The ``knock`` console script: one group, one module per family of subcommands."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="knock")
+def cli() -> None:
+    """Knock: collect overdue property fees door to door, offline first."""
+
+
+COMMAND_MODULES = [
+    "knock.cli.ledger_cmds",
+]
+"""Each module has a ``register(cli)`` function that adds its commands."""
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(cli)
