@@ -1,0 +1,484 @@
+"""Contracting the day's arrears households out to staff: the planner.
+
+The campaign gives every household in arrears to one named staff member, and
+the team lead re-runs the split every night. The split has to respect rules
+in a fixed order of importance, and this module is built around that order:
+
+1. Hard cases (wilful refusal, letter stage) go only to customer-service
+   staff or managers; a guard must never walk into a lawyer's-letter dispute.
+2. Nobody is sent to a household whose open complaint names them: the seeds
+   say to send "someone other than the person involved".
+3. Loads are even: the most and the least loaded collector differ by at most
+   one household. Rules 1 and 2 can make that impossible (say, 40 hard cases
+   and two managers); then the spread is made as small as the rules allow, and
+   the plan says so, rather than quietly handing a hard case to a guard.
+4. Stability: a collector keeps yesterday's households wherever 1-3 allow,
+   because the relationship with the owner is the collector's main tool.
+5. Locality: a building's households stay with as few collectors as possible
+   (short walks, and one familiar face per stairwell).
+
+Why the steps look the way they do:
+
+* Households are walked in (building, unit, floor, room) order and handed out
+  greedily, preferring the collector who already works that unit, then that
+  building, then the nearest building. On a first day this cuts the sorted
+  list into contiguous runs, which is the best a simple rule can do for
+  locality; on later days new households join the collector already nearby.
+* Yesterday's pairs are placed first and the greedy fills up around them, so
+  stability costs nothing unless the balance forces a move.
+* Hard cases are placed before ordinary households and shared evenly among
+  the staff allowed to take them, so that one customer-service person does not
+  end up with every difficult door while a colleague has none.
+* The greedy alone cannot guarantee rules 1-3 together (a collector allowed
+  to take a hard case may already be full). The repair step uses the theory of
+  semi-matchings (Harvey, Ladner, Lovász and Tamir, 2003): an assignment has
+  the most even loads that the eligibility rules allow exactly when there is
+  no chain "A gives a household to B, B gives one to C, ..., ending at a
+  collector with at least two fewer households than A". The repair finds such
+  chains with a breadth-first search (the fewest hand-overs, so the fewest
+  owners who see a new face) and applies them until none is left. When it
+  stops, the spread is provably the smallest possible, so "balance within one
+  whenever feasible" is a theorem here, not a hope.
+* Within a chain, the household handed over is the one that hurts least:
+  never one kept from yesterday if another will do, then one that does not
+  open a new building for the receiver or leaves the giver's building.
+
+The planner is a pure function of plain values: no database, no clock. The
+result does not depend on the order of its inputs; ties are broken by staff
+id and by location, so the same inputs always give the same plan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+HARD_CASE_ROLES = frozenset({"customer_service", "manager"})
+"""Roles that may be given hard cases (wilful refusal, letter stage)."""
+
+_MAX_LISTED = 10
+"""How many room codes a problem message lists before it says "and N more"."""
+
+
+@dataclass(frozen=True)
+class AssignableHousehold:
+    """One household in arrears, as the planner sees it."""
+
+    household_id: str
+    building: str
+    unit: str
+    floor: int
+    room: str
+    """The room number within the unit (``501``)."""
+    hard_case: bool = False
+    """Only customer-service staff or managers may take it."""
+    excluded_staff: frozenset[str] = frozenset()
+    """Staff ids named in the household's open complaints: never send them."""
+
+    @property
+    def code(self) -> str:
+        """The ``building-unit-room`` code, for messages."""
+        return f"{self.building}-{self.unit}-{self.room}"
+
+
+@dataclass(frozen=True)
+class AssignableStaff:
+    """One active staff member who can be given households."""
+
+    staff_id: str
+    name: str
+    role: str
+
+    @property
+    def can_take_hard(self) -> bool:
+        """Customer-service staff and managers may take hard cases."""
+        return self.role in HARD_CASE_ROLES
+
+
+@dataclass(frozen=True)
+class CollectorPlan:
+    """One collector's share of the day."""
+
+    staff_id: str
+    name: str
+    role: str
+    households: int
+    hard_cases: int
+    kept: int
+    """How many of these households the collector also had yesterday."""
+    buildings: tuple[str, ...]
+    """Buildings the collector works in, in walking order."""
+
+
+@dataclass(frozen=True)
+class AssignmentPlan:
+    """The day's split: who visits which household, and what could not be done."""
+
+    assignments: Mapping[str, str]
+    """household_id -> staff_id, for every household that could be assigned."""
+    unassigned: tuple[str, ...]
+    """household_ids that no active staff member may take (see ``problems``)."""
+    problems: tuple[str, ...]
+    """Plain sentences for the team lead: what the rules made impossible."""
+    collectors: tuple[CollectorPlan, ...]
+    """Every active staff member, including those given nothing, by staff id."""
+    kept: int
+    """Households that stay with yesterday's collector."""
+    carried_over: int
+    """Households that were assigned yesterday and are still in arrears today."""
+    loads: Mapping[str, int] = field(init=False)
+    """staff_id -> households, for every active staff member (0 included)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "loads", {c.staff_id: c.households for c in self.collectors})
+
+    @property
+    def min_load(self) -> int:
+        """The lightest collector's count (0 with no staff)."""
+        return min(self.loads.values(), default=0)
+
+    @property
+    def max_load(self) -> int:
+        """The heaviest collector's count (0 with no staff)."""
+        return max(self.loads.values(), default=0)
+
+    @property
+    def spread(self) -> int:
+        """max - min load; at most 1 whenever the rules allow it."""
+        return self.max_load - self.min_load
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "assignments": dict(sorted(self.assignments.items())),
+            "unassigned": list(self.unassigned),
+            "problems": list(self.problems),
+            "collectors": [
+                {
+                    "staff_id": c.staff_id,
+                    "name": c.name,
+                    "role": c.role,
+                    "households": c.households,
+                    "hard_cases": c.hard_cases,
+                    "kept": c.kept,
+                    "buildings": list(c.buildings),
+                }
+                for c in self.collectors
+            ],
+            "min_load": self.min_load,
+            "max_load": self.max_load,
+            "kept": self.kept,
+            "carried_over": self.carried_over,
+        }
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts building 2 before building 10 and digits before letters."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", text))
+
+
+def location_key(h: AssignableHousehold) -> tuple[object, ...]:
+    """Walking order: building, unit, floor, room (then id, so the order is total)."""
+    return (natural_key(h.building), natural_key(h.unit), h.floor, natural_key(h.room), h.household_id)
+
+
+def _listed(codes: Sequence[str]) -> str:
+    shown = ", ".join(codes[:_MAX_LISTED])
+    more = len(codes) - _MAX_LISTED
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+class _Board:
+    """The assignment being built: who holds what, with per-building counts for locality."""
+
+    def __init__(self, homes: list[AssignableHousehold], staff: list[AssignableStaff], previous: Mapping[str, str]) -> None:
+        self.homes = homes
+        self.staff = staff
+        self.index = {s.staff_id: i for i, s in enumerate(staff)}
+        self.capable = [s.can_take_hard for s in staff]
+        self.excluded = [frozenset(self.index[x] for x in h.excluded_staff if x in self.index) for h in homes]
+        # A household eligible for everybody makes its holder a neighbour of everybody in the repair search.
+        self.free = [not h.hard_case and not self.excluded[i] for i, h in enumerate(homes)]
+        self.was = [self.index.get(previous.get(h.household_id, ""), -1) for h in homes]
+        buildings = sorted({h.building for h in homes}, key=natural_key)
+        self.building_pos = {b: i for i, b in enumerate(buildings)}
+        self.owner: list[int] = [-1] * len(homes)
+        self.holdings: list[set[int]] = [set() for _ in staff]
+        self.hard_load = [0] * len(staff)
+        self.in_building: list[dict[str, int]] = [{} for _ in staff]
+        self.in_unit: list[dict[tuple[str, str], int]] = [{} for _ in staff]
+
+    def eligible(self, i: int, s: int) -> bool:
+        """Rules 1 and 2: may staff ``s`` take household ``i``?"""
+        return (self.capable[s] or not self.homes[i].hard_case) and s not in self.excluded[i]
+
+    def load(self, s: int) -> int:
+        return len(self.holdings[s])
+
+    def give(self, i: int, s: int) -> None:
+        old = self.owner[i]
+        h = self.homes[i]
+        if old >= 0:
+            self.holdings[old].discard(i)
+            self.hard_load[old] -= h.hard_case
+            _bump(self.in_building[old], h.building, -1)
+            _bump(self.in_unit[old], (h.building, h.unit), -1)
+        self.owner[i] = s
+        self.holdings[s].add(i)
+        self.hard_load[s] += h.hard_case
+        _bump(self.in_building[s], h.building, 1)
+        _bump(self.in_unit[s], (h.building, h.unit), 1)
+
+    def distance(self, s: int, building: str) -> int:
+        """How many buildings (in walking order) lie between ``building`` and the nearest one ``s`` works in."""
+        if not self.in_building[s]:
+            return len(self.building_pos) + 1
+        here = self.building_pos[building]
+        return min(abs(self.building_pos[b] - here) for b in self.in_building[s])
+
+    # -- rule 3: the repair ----------------------------------------------------------------
+
+    def neighbours(self, a: int) -> list[int]:
+        """Staff that ``a`` could hand at least one of its households to."""
+        m = len(self.staff)
+        if any(self.free[i] for i in self.holdings[a]):
+            return [b for b in range(m) if b != a]
+        found = [False] * m
+        for i in self.holdings[a]:
+            for b in range(m):
+                if not found[b] and b != a and self.eligible(i, b):
+                    found[b] = True
+        return [b for b in range(m) if found[b]]
+
+    def reducing_chain(self, src: int) -> list[int] | None:
+        """The shortest chain of hand-overs from ``src`` to a collector with 2+ fewer households."""
+        parent = {src: src}
+        dist = {src: 0}
+        queue = deque([src])
+        while queue:
+            a = queue.popleft()
+            for b in self.neighbours(a):
+                if b not in parent:
+                    parent[b] = a
+                    dist[b] = dist[a] + 1
+                    queue.append(b)
+        limit = self.load(src) - 2
+        targets = [t for t in parent if t != src and self.load(t) <= limit]
+        if not targets:
+            return None
+        target = min(targets, key=lambda t: (dist[t], self.load(t), t))
+        chain = [target]
+        while chain[-1] != src:
+            chain.append(parent[chain[-1]])
+        chain.reverse()
+        return chain
+
+    def hand_over_cost(self, i: int, a: int, b: int) -> tuple[object, ...]:
+        """How much moving household ``i`` from ``a`` to ``b`` hurts stability and locality."""
+        h = self.homes[i]
+        opens = 1 if self.in_building[b].get(h.building, 0) == 0 else 0
+        leaves = 1 if self.in_building[a].get(h.building, 0) == 1 else 0
+        unit_opens = 1 if self.in_unit[b].get((h.building, h.unit), 0) == 0 else 0
+        unit_leaves = 1 if self.in_unit[a].get((h.building, h.unit), 0) == 1 else 0
+        return (
+            self.was[i] == a,
+            opens - leaves,
+            unit_opens - unit_leaves,
+            self.distance(b, h.building),
+            -self.in_building[a].get(h.building, 0),
+            i,
+        )
+
+    def apply_chain(self, chain: list[int]) -> None:
+        # Hand over from the far end first; the chain is shortest, so no household travels twice.
+        for a, b in reversed(list(zip(chain, chain[1:]))):
+            i = min((i for i in self.holdings[a] if self.eligible(i, b)), key=lambda i: self.hand_over_cost(i, a, b))
+            self.give(i, b)
+
+    def balance(self) -> None:
+        """Apply reducing chains until none is left: the loads are then as even as the rules allow."""
+        m = len(self.staff)
+        while True:
+            loads = [self.load(s) for s in range(m)]
+            lowest = min(loads)
+            for src in sorted(range(m), key=lambda s: (-loads[s], s)):
+                if loads[src] - lowest < 2:
+                    return
+                chain = self.reducing_chain(src)
+                if chain is not None:
+                    self.apply_chain(chain)
+                    break
+            else:
+                return
+
+    def stuck_group(self) -> list[int]:
+        """The heaviest collectors and everyone they could hand households to (all at least max-1)."""
+        top = max(self.load(s) for s in range(len(self.staff)))
+        seen = [s for s in range(len(self.staff)) if self.load(s) == top]
+        queue = deque(seen)
+        found = set(seen)
+        while queue:
+            a = queue.popleft()
+            for b in self.neighbours(a):
+                if b not in found:
+                    found.add(b)
+                    seen.append(b)
+                    queue.append(b)
+        return sorted(seen)
+
+
+def _bump(counts: dict[object, int], key: object, by: int) -> None:
+    value = counts.get(key, 0) + by
+    if value:
+        counts[key] = value
+    else:
+        counts.pop(key, None)
+
+
+def plan_assignment(
+    households: Sequence[AssignableHousehold],
+    staff: Sequence[AssignableStaff],
+    previous: Mapping[str, str],
+) -> AssignmentPlan:
+    """Split ``households`` among ``staff`` (all active), keeping ``previous`` pairs where the rules allow.
+
+    ``previous`` maps household_id -> staff_id (yesterday's assignment); pairs
+    whose household or staff member is gone are ignored. Households that no
+    staff member may take are left out of ``assignments`` and explained in
+    ``problems``; they are never given to someone the rules forbid.
+    """
+    staff_list = sorted(staff, key=lambda s: s.staff_id)
+    if len({s.staff_id for s in staff_list}) != len(staff_list):
+        raise ValueError("staff ids must be unique")
+    homes = sorted(households, key=location_key)
+    if len({h.household_id for h in homes}) != len(homes):
+        raise ValueError("household ids must be unique")
+    board = _Board(homes, staff_list, previous)
+    m = len(staff_list)
+    problems: list[str] = []
+
+    # Who may take what; households nobody may take are reported and set aside.
+    unassignable: list[int] = []
+    if m == 0:
+        unassignable = list(range(len(homes)))
+        if homes:
+            problems.append(f"{len(homes)} households in arrears but no active staff: nobody was assigned")
+    else:
+        no_capable = [i for i, h in enumerate(homes) if h.hard_case and not any(board.capable)]
+        if no_capable:
+            problems.append(
+                f"{len(no_capable)} hard cases but no active customer-service staff or manager: "
+                f"left unassigned ({_listed([homes[i].code for i in no_capable])})"
+            )
+        set_aside = set(no_capable)
+        all_excluded = [i for i in range(len(homes)) if i not in set_aside and not any(board.eligible(i, s) for s in range(m))]
+        if all_excluded:
+            problems.append(
+                f"{len(all_excluded)} households have an open complaint naming every staff member allowed to visit them: "
+                f"left unassigned ({_listed([homes[i].code for i in all_excluded])})"
+            )
+        unassignable = sorted(no_capable + all_excluded)
+    skip = set(unassignable)
+    todo = [i for i in range(len(homes)) if i not in skip]
+
+    if todo:
+        # Rule 4 first: yesterday's pairs that the rules still allow.
+        fresh: list[int] = []
+        for i in todo:
+            s = board.was[i]
+            if s >= 0 and board.eligible(i, s):
+                board.give(i, s)
+            else:
+                fresh.append(i)
+
+        # Targets for an even split: everybody q, and r collectors q + 1.
+        q, r = divmod(len(todo), m)
+
+        def has_room(s: int, over: int) -> bool:
+            return board.load(s) < q or (board.load(s) == q and over < r)
+
+        # The same even split for hard cases among the staff allowed to take them.
+        capable_count = sum(board.capable)
+        hard_q, hard_r = divmod(sum(1 for i in todo if homes[i].hard_case), capable_count or 1)
+
+        def has_hard_room(s: int, over: int) -> bool:
+            return board.hard_load[s] < hard_q or (board.hard_load[s] == hard_q and over < hard_r)
+        last = -1
+        for phase_hard in (True, False):
+            for i in fresh:
+                h = homes[i]
+                if h.hard_case != phase_hard:
+                    continue
+                allowed = [s for s in range(m) if board.eligible(i, s)]
+                over = sum(1 for t in range(m) if board.load(t) > q)
+                roomy = [s for s in allowed if has_room(s, over)]
+                if phase_hard:
+                    hard_over = sum(1 for t in range(m) if board.hard_load[t] > hard_q)
+                    roomy = [s for s in roomy if has_hard_room(s, hard_over)] or roomy
+                if roomy:
+                    s = min(
+                        roomy,
+                        key=lambda s: (
+                            -board.in_unit[s].get((h.building, h.unit), 0),
+                            -board.in_building[s].get(h.building, 0),
+                            board.distance(s, h.building),
+                            s != last,
+                            board.load(s),
+                            s,
+                        ),
+                    )
+                else:  # everyone allowed is full: overfill the lightest, and let the repair sort it out
+                    s = min(allowed, key=lambda s: (board.load(s), s))
+                board.give(i, s)
+                last = s
+
+        # Rule 3: make the loads as even as rules 1 and 2 allow.
+        board.balance()
+
+    if m:
+        loads = [board.load(s) for s in range(m)]
+        if max(loads) - min(loads) > 1:
+            group = board.stuck_group()
+            hard = sum(board.hard_load[s] for s in group)
+            causes = []
+            if hard:
+                causes.append(f"{hard} hard cases that only customer-service staff or managers may take")
+            if any(board.excluded[i] for s in group for i in board.holdings[s]):
+                causes.append("open complaints that rule out other collectors")
+            names = ", ".join(staff_list[s].name for s in group)
+            problems.append(
+                f"loads range from {min(loads)} to {max(loads)} households, not within one of each other: "
+                f"{names} hold households nobody else may take ({'; '.join(causes) or 'eligibility rules'})"
+            )
+
+    assignments = {homes[i].household_id: staff_list[board.owner[i]].staff_id for i in todo}
+    kept = sum(1 for i in todo if board.was[i] == board.owner[i])
+    carried_over = sum(1 for h in homes if h.household_id in previous)
+    collectors = []
+    for s, member in enumerate(staff_list):
+        mine = sorted(board.holdings[s])
+        buildings: list[str] = []
+        for i in mine:
+            if not buildings or buildings[-1] != homes[i].building:
+                buildings.append(homes[i].building)
+        collectors.append(
+            CollectorPlan(
+                staff_id=member.staff_id,
+                name=member.name,
+                role=member.role,
+                households=len(mine),
+                hard_cases=board.hard_load[s],
+                kept=sum(1 for i in mine if board.was[i] == s),
+                buildings=tuple(buildings),
+            )
+        )
+    return AssignmentPlan(
+        assignments=assignments,
+        unassigned=tuple(homes[i].household_id for i in unassignable),
+        problems=tuple(problems),
+        collectors=tuple(collectors),
+        kept=kept,
+        carried_over=carried_over,
+    )
