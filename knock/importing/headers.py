@@ -1,0 +1,147 @@
+"""Column headers and cell vocabularies of billing-system exports, in Chinese and English.
+
+A billing system's arrears list names its columns in its own words (楼栋 or 楼号,
+应收金额 or 欠费金额(元), "Room No." ...). Everything here maps those words onto
+Knock's field names, and the words found in cells (物业服务费, 保安, 已入住, 是)
+onto Knock's codes. Matching ignores case, spaces, underscores, hyphens, dots and
+a unit in brackets, so ``应收金额（元）`` and ``Amount_Yuan`` are read like
+``应收金额`` and ``amount yuan``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NOISE = re.compile(r"[\s_\-.·:：*]+")
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+
+
+def normalise(text: object) -> str:
+    """The form in which headers and vocabulary words are compared."""
+    value = _BRACKETED.sub("", str(text if text is not None else ""))
+    return _NOISE.sub("", value).lower()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field an import understands, with every header that means it."""
+
+    field: str
+    """Knock's name for the field (``room``, ``amount`` ...)."""
+    label: str
+    """The Chinese header shown in messages when the column is missing altogether."""
+    aliases: tuple[str, ...]
+    """Headers that mean this field (compared after :func:`normalise`)."""
+
+
+HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
+    Column("building", "楼栋", ("楼栋", "楼号", "栋号", "楼栋号", "楼幢", "幢号", "building", "buildingno", "bldg", "block")),
+    Column("unit", "单元", ("单元", "单元号", "unit", "unitno", "entrance")),
+    Column("room", "房号", ("房号", "室号", "房间号", "房屋编号", "房屋", "门牌号", "room", "roomno", "roomnumber", "flat", "apartment")),
+    Column("owner", "业主姓名", ("业主姓名", "业主", "业主名称", "客户姓名", "客户名称", "姓名", "owner", "ownername", "name")),
+    Column("phone", "联系电话", ("联系电话", "手机", "手机号", "手机号码", "电话", "联系方式", "phone", "phones", "mobile", "tel", "telephone", "contact")),
+    Column("area", "建筑面积", ("建筑面积", "面积", "房屋面积", "area", "floorarea", "aream2", "grossarea")),
+    Column("item", "收费项目", ("收费项目", "费用项目", "费用名称", "收费科目", "项目", "item", "feeitem", "fee", "chargeitem")),
+    Column("period_start", "起始日期", ("起始日期", "开始日期", "计费开始日期", "计费起始日期", "费用开始日期", "periodstart", "start", "startdate", "from")),
+    Column("period_end", "截止日期", ("截止日期", "结束日期", "计费结束日期", "计费截止日期", "费用截止日期", "periodend", "end", "enddate", "to")),
+    Column("due_date", "应缴日期", ("应缴日期", "缴费截止日", "缴费截止日期", "缴费期限", "到期日", "duedate", "due", "paybefore")),
+    Column("amount", "应收金额", ("应收金额", "欠费金额", "欠款金额", "应缴金额", "金额", "amount", "amountdue", "amountyuan", "owed", "arrears")),
+    Column("occupancy", "入住状态", ("入住状态", "居住状态", "房屋状态", "occupancy", "status", "occupancystatus")),
+    Column("notes", "备注", ("备注", "说明", "notes", "note", "remarks", "remark", "comment")),
+)
+"""Columns of an arrears list. One row is one charge of one household."""
+
+HOUSEHOLD_REQUIRED = ("room", "owner")
+"""Columns every household file must have (building and unit may be inside the room code)."""
+
+CHARGE_FIELDS = ("item", "period_start", "period_end", "amount")
+"""If any of these columns is present, all of them must be: they make a charge."""
+
+STAFF_COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", ("姓名", "员工姓名", "名字", "name", "staffname", "fullname")),
+    Column("role", "岗位", ("岗位", "职位", "职务", "工种", "role", "position", "job", "jobtitle")),
+    Column("team", "班组", ("班组", "小组", "部门", "team", "group", "department", "dept")),
+    Column("phone", "电话", ("电话", "联系电话", "手机", "手机号", "手机号码", "phone", "mobile", "tel", "telephone")),
+    Column("active", "在职", ("在职", "是否在职", "在职状态", "状态", "active", "employed", "status")),
+)
+"""Columns of a staff list."""
+
+STAFF_REQUIRED = ("name", "role")
+"""Columns every staff file must have."""
+
+
+def _vocabulary(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {normalise(word): code for code, words in pairs.items() for word in (code, *words)}
+
+
+FEE_ITEM_WORDS = _vocabulary(
+    {
+        "property_fee": ("物业费", "物业服务费", "物业管理费", "管理费", "property fee", "property management fee", "management fee", "service fee"),
+        "parking": ("停车费", "车位费", "车位管理费", "停车管理费", "parking", "parking fee", "car park", "parking space fee"),
+        "shared_utilities": ("公摊水电", "公摊水电费", "公共能耗", "公共能耗费", "公摊费", "shared utilities", "common utilities", "shared utility fee"),
+    }
+)
+"""Fee item names a billing system uses, mapped to Knock's fee items. Others are kept as written."""
+
+OCCUPANCY_WORDS = _vocabulary(
+    {
+        "occupied": ("已入住", "入住", "自住", "在住", "occupied", "owner occupied", "lived in"),
+        "vacant": ("空置", "未入住", "空房", "vacant", "empty", "not moved in"),
+        "rented": ("出租", "已出租", "租住", "rented", "let", "tenant"),
+    }
+)
+"""入住状态 words mapped to Knock's occupancy codes."""
+
+ROLE_WORDS = _vocabulary(
+    {
+        "guard": ("保安", "保安员", "秩序维护员", "秩序员", "门岗", "security", "security guard"),
+        "cleaner": ("保洁", "保洁员", "清洁工", "环境", "cleaning"),
+        "maintenance": ("维修", "维修工", "维修员", "工程", "工程部", "工程维修", "engineering", "repair", "technician"),
+        "customer_service": ("客服", "客服专员", "客服员", "客服部", "前台", "customer service", "cs", "service desk"),
+        "manager": ("经理", "主管", "项目经理", "物业经理", "客服主管", "组长", "supervisor", "team lead", "lead"),
+    }
+)
+"""岗位 words mapped to Knock's roles."""
+
+YES_WORDS = frozenset(normalise(w) for w in ("是", "在职", "有效", "yes", "y", "true", "1", "active", "√", "✓"))
+NO_WORDS = frozenset(normalise(w) for w in ("否", "离职", "停用", "无效", "no", "n", "false", "0", "inactive", "×", "✗"))
+"""在职 answers."""
+
+
+def fee_item(text: str) -> str:
+    """Knock's fee item for a billing system's item name; unknown items are kept as written."""
+    return FEE_ITEM_WORDS.get(normalise(text), text.strip())
+
+
+def match_headers(cells: list[object], columns: tuple[Column, ...]) -> tuple[dict[str, int], list[tuple[int, str]], list[tuple[int, str, int]]]:
+    """Map a header row onto fields.
+
+    Returns ``(field -> column index, unknown headers as (index, text),
+    repeated fields as (index, field, index of the first))``. Blank header
+    cells are ignored.
+    """
+    lookup = {normalise(alias): column.field for column in columns for alias in (column.field, *column.aliases)}
+    found: dict[str, int] = {}
+    unknown: list[tuple[int, str]] = []
+    repeated: list[tuple[int, str, int]] = []
+    for index, cell in enumerate(cells):
+        key = normalise(cell)
+        if not key:
+            continue
+        field = lookup.get(key)
+        if field is None:
+            unknown.append((index, str(cell).strip()))
+        elif field in found:
+            repeated.append((index, field, found[field]))
+        else:
+            found[field] = index
+    return found, unknown, repeated
+
+
+def label_of(field: str, columns: tuple[Column, ...]) -> str:
+    """The Chinese label of a field, for messages about a missing column."""
+    for column in columns:
+        if column.field == field:
+            return column.label
+    return field
