@@ -15,6 +15,7 @@ def cli() -> None:
 
 COMMAND_MODULES = [
     "knock.cli.ledger_cmds",
+    "knock.cli.import_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 
