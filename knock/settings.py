@@ -93,6 +93,16 @@ class Contact(_Section):
         ]
     )
     reminder_day_of_month: int = Field(6, ge=1, le=28)
+    sms_windows: list[Window] = Field(
+        default_factory=lambda: [Window(start=time(9, 0), end=time(20, 0))],
+        description="when texts may be suggested (still clipped by quiet hours, no-collection and meal times)",
+    )
+    unreachable_after_attempts: int = Field(
+        3, ge=1, description="failed attempts in a row (no answer, not home, wrong number) before a household counts as unreachable"
+    )
+    no_show_after_broken_promises: int = Field(
+        2, ge=1, description="broken promises before a household counts as 'agrees but never comes'"
+    )
 
 
 class Escalation(_Section):
@@ -107,6 +117,9 @@ class Escalation(_Section):
     dunning_deadline_days: int = 7
     lawyer_deadline_days: int = 14
     limitation_years: int = 3
+    limitation_warn_days: int = Field(
+        90, ge=0, description="warn this many days before the oldest charge reaches the limitation period"
+    )
 
 
 class PayQR(_Section):

@@ -100,3 +100,9 @@ class HouseholdFacts:
     """For the greeting ("Mr/Ms Wang"); empty when unknown."""
     tags: frozenset[str] = field(default_factory=frozenset)
     """Free flags from the office, e.g. {"away"} for owners known to be out of town."""
+    last_paid_at: datetime | None = None
+    """When the household last paid anything (any channel: door, office, QR).
+
+    A payment is an answer to a letter even when no collector logged a
+    contact, so the escalation ladder needs it to know a letter was heeded.
+    """
