@@ -1,0 +1,779 @@
+"""The playbook's rules: from a household's facts and the clock to advice.
+
+:func:`advise` is a pure function of :class:`HouseholdFacts`, the settings and
+``now``: no database, no screen, so every debtor type and every rung of the
+escalation ladder can be tested from hand-built cases. It answers the three
+questions a guard with one training session has at a door: what kind of case
+is this (and why, in words), what do I do next and when, and what do I say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from knock.core.money import format_yuan
+from knock.playbook.content import DEBTOR_TYPES, GROUPS, Locale, Objection, Playbook, Text, load_playbook
+from knock.playbook.facts import ContactFact, HouseholdFacts, PromiseFact
+from knock.playbook.guardrails import next_window
+from knock.playbook.messages import fill, format_day, values_for
+from knock.settings import Settings
+
+PRECEDENCE: tuple[str, ...] = (
+    "wilful_refusal",
+    "soured",
+    "defect_dispute",
+    "agrees_no_show",
+    "unreachable",
+    "vacant",
+    "busy_away",
+    "not_yet_paid",
+)
+"""When a household is several types at once, the first here leads: its action and cards come first."""
+assert sorted(PRECEDENCE) == sorted(DEBTOR_TYPES)
+
+GROUP_RANK: dict[str, int] = {g: i for i, g in enumerate(GROUPS)}
+"""ordinary < undecided < hard: ordinary payers are visited first so the undecided see neighbours paying."""
+
+FAILED_ATTEMPT = frozenset({"not_home", "unreachable", "wrong_number"})
+"""Outcomes of an attempt that reached nobody."""
+FAILED_CONTACT = FAILED_ATTEMPT | {"refused"}
+"""Outcomes that count as a failed contact for the escalation ladder."""
+RESPONSE = frozenset({"paid", "part_paid", "complaint"})
+"""Outcomes that show the household answered (a letter is then heeded)."""
+SMS_THEN_CALL_DAYS = 3
+"""After a text, wait this many days before suggesting another text rather than a call."""
+REPLY_WITHIN_DAYS = 3
+"""The reply-by date a card offers when a collector promises to report back."""
+
+CONTACT_ACTIONS = frozenset({"sms", "call", "visit", "leave_notice"})
+_CHANNEL_OF = {"sms": "sms", "call": "phone", "visit": "door", "leave_notice": "door", "dunning_letter": "letter", "lawyer_letter": "letter"}
+_PROMISE_WINDOW = {"morning": ("上午", "morning"), "afternoon": ("下午", "afternoon"), "evening": ("晚上", "evening")}
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class TypeFinding:
+    """One debtor type that applies, with the facts that made it apply, in words."""
+
+    key: str
+    group: str
+    reasons: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """When to act: a stretch already clear of quiet hours, Sunday evening and meals."""
+
+    start: datetime
+    end: datetime
+
+    def label(self, locale: Locale) -> str:
+        """6月8日(周六) 19:00-21:30 / Sat 8 Jun 19:00-21:30."""
+        return f"{format_day(self.start.date(), locale)} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """The next best action and when to take it."""
+
+    key: str
+    """One of content.ACTIONS."""
+    channel: Literal["door", "phone", "sms", "letter"] | None
+    not_before: datetime
+    window: TimeWindow | None
+    """For sms, call, visit and leave_notice: the first suitable window; None for letters and waiting."""
+    reasons: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class LadderState:
+    """Where a household stands on the escalation ladder."""
+
+    step: Literal["dunning_letter", "lawyer_letter", "hand_to_manager"] | None
+    """The rung due now, or None."""
+    quiet_until: datetime | None
+    """No visits or calls before this (a letter was just sent)."""
+    due_at: datetime | None
+    """When the next rung falls due, if it is waiting on a letter's deadline."""
+    with_legal: bool
+    reasons: tuple[Text, ...]
+    held: tuple[Text, ...]
+    """Why a rung that is otherwise due is held back."""
+
+
+@dataclass(frozen=True)
+class RenderedCard:
+    """A card with this household's values filled in, both locales."""
+
+    key: str
+    type_key: str
+    audience: str
+    title: Text
+    lines: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class RenderedObjection:
+    """An objection with its answer filled in for this household."""
+
+    objection: Objection
+    answer: tuple[Text, ...]
+    follow_up_label: Text
+    raised: bool
+    """True when this household has already said it (logged as a contact's reason)."""
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Everything the playbook says about one household at one moment."""
+
+    room: str
+    at: datetime
+    types: tuple[TypeFinding, ...]
+    group: str
+    next_action: NextAction
+    action_label: Text
+    goal: Text | None
+    tactics: tuple[Text, ...]
+    cards: tuple[RenderedCard, ...]
+    objections: tuple[RenderedObjection, ...]
+    ladder: LadderState
+    alerts: tuple[Text, ...] = ()
+    contacts_today: int = 0
+    type_names: dict[str, Text] = field(default_factory=dict)
+    group_label: Text | None = None
+
+    @property
+    def type_keys(self) -> tuple[str, ...]:
+        """The debtor types, leading type first."""
+        return tuple(t.key for t in self.types)
+
+    @property
+    def primary_type(self) -> str | None:
+        """The leading debtor type (None when nothing is owed)."""
+        return self.types[0].key if self.types else None
+
+    def to_dict(self, locale: Locale = "zh") -> dict[str, object]:
+        """JSON-ready advice in one locale (``knock advise --json``)."""
+        a = self.next_action
+        return {
+            "room": self.room,
+            "at": self.at.isoformat(timespec="minutes"),
+            "group": self.group,
+            "group_label": self.group_label.get(locale) if self.group_label else self.group,
+            "types": [
+                {
+                    "key": t.key,
+                    "name": self.type_names[t.key].get(locale) if t.key in self.type_names else t.key,
+                    "group": t.group,
+                    "reasons": [r.get(locale) for r in t.reasons],
+                }
+                for t in self.types
+            ],
+            "next_action": {
+                "key": a.key,
+                "label": self.action_label.get(locale),
+                "channel": a.channel,
+                "not_before": a.not_before.isoformat(timespec="minutes"),
+                "window": None
+                if a.window is None
+                else {
+                    "start": a.window.start.isoformat(timespec="minutes"),
+                    "end": a.window.end.isoformat(timespec="minutes"),
+                    "label": a.window.label(locale),
+                },
+                "reasons": [r.get(locale) for r in a.reasons],
+            },
+            "goal": self.goal.get(locale) if self.goal else None,
+            "tactics": [t.get(locale) for t in self.tactics],
+            "cards": [
+                {
+                    "key": c.key,
+                    "type": c.type_key,
+                    "audience": c.audience,
+                    "title": c.title.get(locale),
+                    "lines": [line.get(locale) for line in c.lines],
+                }
+                for c in self.cards
+            ],
+            "objections": [
+                {
+                    "key": o.objection.key,
+                    "says": o.objection.says.get(locale),
+                    "answer": [line.get(locale) for line in o.answer],
+                    "follow_up": o.objection.follow_up,
+                    "follow_up_label": o.follow_up_label.get(locale),
+                    "basis": [{"key": b.key, "name": b.name.get(locale), "fact": b.fact.get(locale)} for b in o.objection.basis],
+                    "raised": o.raised,
+                }
+                for o in self.objections
+            ],
+            "ladder": {
+                "step": self.ladder.step,
+                "quiet_until": self.ladder.quiet_until.isoformat(timespec="minutes") if self.ladder.quiet_until else None,
+                "due_at": self.ladder.due_at.isoformat(timespec="minutes") if self.ladder.due_at else None,
+                "with_legal": self.ladder.with_legal,
+                "reasons": [r.get(locale) for r in self.ladder.reasons],
+                "held": [r.get(locale) for r in self.ladder.held],
+            },
+            "alerts": [x.get(locale) for x in self.alerts],
+            "contacts_today": self.contacts_today,
+        }
+
+
+# --------------------------------------------------------------------------- small facts
+
+
+def _d(day: date | datetime) -> Text:
+    day = day.date() if isinstance(day, datetime) else day
+    return Text(format_day(day, "zh", weekday=False), format_day(day, "en", weekday=False))
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
+def _is_broken(p: PromiseFact, today: date) -> bool:
+    """Broken, or still open after its day has passed (the ledger may not have caught up)."""
+    return p.status == "broken" or (p.status == "open" and p.due_date < today)
+
+
+def _pending(facts: HouseholdFacts, today: date) -> PromiseFact | None:
+    open_ones = [p for p in facts.promises if p.status == "open" and p.due_date >= today]
+    return min(open_ones, key=lambda p: p.due_date) if open_ones else None
+
+
+def _person_contacts(facts: HouseholdFacts) -> list[ContactFact]:
+    """Contacts by people (door, phone, sms), oldest first; letters and notes are not attempts."""
+    return sorted((c for c in facts.contacts if c.channel != "letter" and c.outcome != "note"), key=lambda c: c.at)
+
+
+def contacts_today(facts: HouseholdFacts, now: datetime) -> int:
+    """Door, phone and SMS contacts of this household on ``now``'s date (what the daily cap counts)."""
+    return sum(1 for c in facts.contacts if c.channel != "letter" and c.at.date() == now.date())
+
+
+def _failed_streak(facts: HouseholdFacts) -> list[ContactFact]:
+    """The most recent run of attempts that reached nobody."""
+    streak: list[ContactFact] = []
+    for c in reversed(_person_contacts(facts)):
+        if c.outcome not in FAILED_ATTEMPT:
+            break
+        streak.append(c)
+    return streak
+
+
+def _last_response(facts: HouseholdFacts, today: date) -> datetime | None:
+    """The last time the household answered: paid, complained, or made a promise not (yet) broken."""
+    times = [c.at for c in facts.contacts if c.outcome in RESPONSE]
+    if facts.last_paid_at is not None:
+        times.append(facts.last_paid_at)
+    times.extend(p.made_at for p in facts.promises if p.status == "kept" or (p.status == "open" and p.due_date >= today))
+    return max(times) if times else None
+
+
+def _failures_since(facts: HouseholdFacts, since: datetime | None, today: date) -> int:
+    """Failed contacts and broken promises after ``since`` (all of them when None)."""
+    contacts = sum(1 for c in facts.contacts if c.outcome in FAILED_CONTACT and (since is None or c.at > since))
+    broken = sum(
+        1 for p in facts.promises if _is_broken(p, today) and (since is None or datetime.combine(p.due_date, time.max) > since)
+    )
+    return contacts + broken
+
+
+def _raised(facts: HouseholdFacts) -> list[tuple[str, datetime]]:
+    """Objection keys this household has given as reasons, most recent first."""
+    return [(c.reason, c.at) for c in sorted(facts.contacts, key=lambda c: c.at, reverse=True) if c.reason]
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+# --------------------------------------------------------------------------- escalation
+
+
+def escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime) -> LadderState:
+    """The escalation ladder, exactly as configured in ``settings.escalation``.
+
+    First dunning letter: ``dunning_min_months`` owed and
+    ``dunning_min_failed_contacts`` failed contacts (refusals, no answer,
+    broken promises) since the household last answered. A further dunning
+    letter: the last one's deadline passed unanswered. Lawyer's letter:
+    ``lawyer_min_dunning_letters`` unanswered dunning letters, the last one's
+    deadline passed, and ``lawyer_min_months`` owed. Legal department: the
+    lawyer's letter unanswered for ``legal_after_lawyer_days`` (and its own
+    deadline). A payment, complaint or promise resets the count. Nothing is
+    escalated while a complaint is open or a promise is pending, and nobody
+    visits or calls for ``quiet_days_after_letter`` days after any letter.
+    """
+    e = settings.escalation
+    today = now.date()
+    letters = sorted(facts.escalations, key=lambda x: x.at)
+    quiet_until: datetime | None = None
+    if letters:
+        end = letters[-1].at + timedelta(days=e.quiet_days_after_letter)
+        if now < end:
+            quiet_until = end
+    if facts.owed_fen <= 0:
+        return LadderState(None, quiet_until, None, False, (), ())
+
+    answered = _last_response(facts, today)
+    unanswered = [x for x in letters if answered is None or x.at > answered]
+    dunning = [x for x in unanswered if x.step == "dunning_letter"]
+    lawyer = [x for x in unanswered if x.step == "lawyer_letter"]
+    legal = [x for x in unanswered if x.step == "legal"]
+    months = facts.months_owed
+    step: Literal["dunning_letter", "lawyer_letter", "hand_to_manager"] | None = None
+    due_at: datetime | None = None
+    reasons: list[Text] = []
+    held: list[Text] = []
+
+    if legal:
+        d = _d(legal[-1].at)
+        reasons.append(Text(f"{d.zh}已交法务部处理", f"with the legal department since {d.en}"))
+    elif lawyer:
+        wait = max(e.legal_after_lawyer_days, e.lawyer_deadline_days)
+        due_at = lawyer[-1].at + timedelta(days=wait)
+        d = _d(lawyer[-1].at)
+        if now >= due_at:
+            step = "hand_to_manager"
+            reasons.append(Text(f"律师函{d.zh}寄出,{wait}天没有回应,交法务部", f"lawyer's letter sent {d.en}, no response in {wait} days: hand to the legal department"))
+        else:
+            reasons.append(Text(f"律师函{d.zh}寄出,等到{_d(due_at).zh}", f"lawyer's letter sent {d.en}; waiting until {_d(due_at).en}"))
+    elif dunning:
+        due_at = dunning[-1].at + timedelta(days=e.dunning_deadline_days)
+        d = _d(dunning[-1].at)
+        n = len(dunning)
+        if n >= e.lawyer_min_dunning_letters:
+            nxt: Literal["dunning_letter", "lawyer_letter"] = "lawyer_letter"
+            need = e.lawyer_min_months
+        else:
+            nxt, need = "dunning_letter", e.dunning_min_months
+        if months < need:
+            held.append(
+                Text(
+                    f"已寄{n}封催费函,但只欠{months}个月,不到{need}个月,不升级",
+                    f"{n} dunning letter(s) sent, but only {months} month(s) owed, under {need}: no escalation",
+                )
+            )
+        elif now >= due_at:
+            step = nxt
+            if nxt == "lawyer_letter":
+                reasons.append(Text(f"{n}封催费函都没有回应,欠费{months}个月", f"{n} dunning letters unanswered, {months} months owed"))
+            else:
+                reasons.append(Text(f"第{n}封催费函{d.zh}寄出,期限已过仍无回应", f"dunning letter {n} sent {d.en}, deadline passed with no response"))
+        else:
+            reasons.append(Text(f"催费函{d.zh}寄出,期限到{_d(due_at).zh}", f"dunning letter sent {d.en}; its deadline is {_d(due_at).en}"))
+    else:
+        failures = _failures_since(facts, answered, today)
+        if months >= e.dunning_min_months and failures >= e.dunning_min_failed_contacts:
+            step = "dunning_letter"
+            reasons.append(Text(f"欠费{months}个月,{failures}次联系未果", f"{months} months owed, {failures} failed contacts"))
+
+    if step is not None:
+        open_complaints = [c for c in facts.complaints if c.status == "open"]
+        pending = _pending(facts, today)
+        if open_complaints:
+            held.append(Text("有未处理的投诉,先处理投诉再升级", "a complaint is still open: resolve it before escalating"))
+        if pending is not None:
+            pd = _d(pending.due_date)
+            held.append(Text(f"已约定{pd.zh}缴费,先等约定", f"a payment is promised for {pd.en}: wait for it"))
+        if held:
+            step = None
+    return LadderState(step, quiet_until, due_at, bool(legal), tuple(reasons), tuple(held))
+
+
+# --------------------------------------------------------------------------- types
+
+
+def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook: Playbook | None = None) -> tuple[TypeFinding, ...]:
+    """The household's debtor types with reasons, leading type first (empty when nothing is owed)."""
+    if facts.owed_fen <= 0:
+        return ()
+    book = playbook or load_playbook()
+    today = now.date()
+    e = settings.escalation
+    found: dict[str, list[Text]] = {}
+
+    def add(key: str, zh: str, en: str) -> None:
+        found.setdefault(key, []).append(Text(zh, en))
+
+    raised = _raised(facts)
+    for reason, at in raised:
+        objection = book.objections.get(reason)
+        if objection is None:
+            continue
+        for t in objection.types:
+            if t == "wilful_refusal":
+                continue  # a hard word once is not wilful refusal; the ladder's counts decide that
+            d = _d(at)
+            add(t, f"{d.zh}说过:“{objection.says.zh}”", f"said on {d.en}: \"{objection.says.en}\"")
+
+    # agrees but never comes
+    broken = [p for p in facts.promises if _is_broken(p, today)]
+    if len(broken) >= settings.contact.no_show_after_broken_promises:
+        all_promises = sorted(facts.promises, key=lambda p: p.made_at)
+        kept = sum(1 for p in facts.promises if p.status == "kept")
+        d = _d(all_promises[0].made_at)
+        n = len(all_promises)
+        add(
+            "agrees_no_show",
+            f"自{d.zh}以来答应过{n}次,{'一次也没兑现' if kept == 0 else f'只兑现了{kept}次'}",
+            f"promised {_times(n)} since {d.en}, kept {'none' if kept == 0 else kept}",
+        )
+
+    # unreachable
+    streak = _failed_streak(facts)
+    reached_ever = any(c.outcome not in FAILED_ATTEMPT for c in _person_contacts(facts))
+    if len(streak) >= settings.contact.unreachable_after_attempts:
+        phone = sum(1 for c in streak if c.channel in ("phone", "sms"))
+        door = sum(1 for c in streak if c.channel == "door")
+        d = _d(streak[-1].at)
+        add(
+            "unreachable",
+            f"自{d.zh}起连续{len(streak)}次没联系上(电话{phone}次,上门{door}次)",
+            f"not reached in {len(streak)} attempts in a row since {d.en} (phone {phone}, door {door})",
+        )
+    elif not facts.has_phone and not reached_ever and facts.occupancy != "vacant":
+        add("unreachable", "没有登记电话,也从没联系上", "no phone on record and never reached")
+    if any(c.outcome == "wrong_number" for c in streak) and "unreachable" not in found and not facts.has_phone:
+        add("unreachable", "登记的电话是错号", "the phone on record is a wrong number")
+
+    # building defects
+    for c in facts.complaints:
+        if c.category == "defect" and c.status == "open":
+            d = _d(c.opened_at)
+            add("defect_dispute", f"有未关闭的房屋质量投诉({d.zh}):{c.text}", f"open building-defect complaint since {d.en}: {c.text}")
+
+    # vacant
+    if facts.occupancy == "vacant":
+        add("vacant", "登记为空置房", "recorded as vacant")
+
+    # soured relationship
+    for c in facts.complaints:
+        if c.category == "defect":
+            continue
+        d = _d(c.opened_at)
+        if c.category == "staff":
+            add("soured", f"{d.zh}投诉过员工:{c.text}", f"complained about staff on {d.en}: {c.text}")
+        elif c.status == "open":
+            add("soured", f"有未处理的投诉({d.zh}):{c.text}", f"open complaint since {d.en}: {c.text}")
+        elif c.category == "service":
+            add("soured", f"{d.zh}投诉过服务:{c.text}", f"complained about the service on {d.en}: {c.text}")
+
+    # busy or away
+    if "away" in facts.tags:
+        add("busy_away", "服务中心标注为长期在外", "marked by the office as away")
+    if "busy" in facts.tags:
+        add("busy_away", "服务中心标注为工作忙", "marked by the office as busy")
+    if facts.occupancy == "rented":
+        add("busy_away", "房屋已出租,业主不住小区", "the home is let; the owner lives elsewhere")
+
+    # wilful refusal: 3+ months, reached and refused or broke promises, and the ladder's counts
+    refusals = sum(1 for c in facts.contacts if c.outcome == "refused")
+    answered = _last_response(facts, today)
+    failures = _failures_since(facts, answered, today)
+    unanswered_letters = [x for x in facts.escalations if answered is None or x.at > answered]
+    if facts.months_owed >= e.dunning_min_months and (refusals + len(broken)) >= 1:
+        if unanswered_letters:
+            add(
+                "wilful_refusal",
+                f"欠费{facts.months_owed}个月,已寄{len(unanswered_letters)}封函仍无回应",
+                f"{facts.months_owed} months owed; {len(unanswered_letters)} letter(s) sent without response",
+            )
+        elif failures >= e.dunning_min_failed_contacts:
+            add(
+                "wilful_refusal",
+                f"欠费{facts.months_owed}个月,{failures}次联系未果(拒绝{refusals}次,失约{len(broken)}次)",
+                f"{facts.months_owed} months owed, {failures} failed contacts ({refusals} refused, {len(broken)} broken promise(s))",
+            )
+
+    if not found:
+        months = facts.months_owed
+        history = (
+            Text(f",过去两年有{facts.paid_history_months}个月缴过费", f"; paid in {facts.paid_history_months} of the last 24 months")
+            if facts.paid_history_months
+            else Text("", "")
+        )
+        add(
+            "not_yet_paid",
+            f"欠{months}个月,共{_yuan(facts.owed_fen)}元,没有纠纷或失约记录{history.zh}",
+            f"owes {_yuan(facts.owed_fen)} yuan for {months} month(s), no disputes or missed promises{history.en}",
+        )
+
+    return tuple(
+        TypeFinding(key, book.types[key].group, tuple(dict.fromkeys(found[key]))) for key in PRECEDENCE if key in found
+    )
+
+
+def _yuan(fen: int) -> str:
+    return format_yuan(fen)
+
+
+# --------------------------------------------------------------------------- next action
+
+
+def _window_for(action: str, after: datetime, settings: Settings) -> TimeWindow | None:
+    c = settings.contact
+    windows = {"sms": c.sms_windows, "call": c.call_windows, "visit": c.visit_windows, "leave_notice": c.visit_windows}.get(action)
+    if windows is None:
+        return None
+    found = next_window(after, windows, settings)
+    return TimeWindow(*found) if found else None
+
+
+def _type_action(primary: str, facts: HouseholdFacts, now: datetime, settings: Settings) -> tuple[str, datetime, list[Text]]:
+    """The action the leading type calls for, when nothing more urgent applies."""
+    today = now.date()
+    people = _person_contacts(facts)
+    if primary == "wilful_refusal":
+        return "visit", now, [Text("请班长或经理上门再当面谈一次", "a team lead or manager visits for one more talk in person")]
+    if primary in ("soured", "defect_dispute"):
+        if any(c.status == "open" for c in facts.complaints):
+            return "visit", now, [Text("先上门报告投诉或维修的进度", "visit to report progress on the complaint or repair first")]
+        return "visit", now, [Text("投诉已处理,上门回复结果,再谈缴费", "the complaint is resolved: visit to report back, then talk about the fee")]
+    if primary == "agrees_no_show":
+        return "call", now, [Text("打电话约一个具体的日子和上午或下午", "call to fix a concrete day and morning or afternoon")]
+    if primary == "unreachable":
+        tried_phone = any(c.channel == "phone" for c in _failed_streak(facts))
+        if facts.has_phone and not tried_phone:
+            return "call", now, [Text("上门没人,试试打电话", "nobody at the door: try the phone")]
+        return "leave_notice", now, [Text("门上留通知请回电(外面不写金额),同时查找其他联系方式", "leave a notice asking for a call back (no amount outside) and look for another contact")]
+    if primary == "vacant":
+        if facts.has_phone:
+            return "call", now, [Text("房子空置,打电话并发缴费链接", "the home is vacant: call and send the payment link")]
+        return "leave_notice", now, [Text("房子空置又没有电话,门上留通知请回电", "vacant with no phone: leave a notice asking for a call back")]
+    recent_sms = [c for c in people if c.channel == "sms" and (now - c.at) < timedelta(days=SMS_THEN_CALL_DAYS)]
+    if primary == "busy_away":
+        if recent_sms:
+            return "call", now, [Text("短信已发,打个简短的电话约时间", "a text was sent: make a short call to fix a time")]
+        return "sms", now, [Text("发短信附缴费链接,方便远程缴", "text the payment link so the owner can pay remotely")]
+    # not yet paid: text, then call, then visit
+    since = datetime.combine(facts.oldest_due, time(0)) if facts.oldest_due else None
+    this_period = [c for c in people if since is None or c.at >= since]
+    if not this_period:
+        reminder = date(today.year, today.month, settings.contact.reminder_day_of_month)
+        if facts.months_owed <= 1 and today < reminder:
+            return "sms", datetime.combine(reminder, time(0)), [
+                Text(f"每月{reminder.day}号起开始提醒", f"reminders start on day {reminder.day} of the month")
+            ]
+        return "sms", now, [Text("先发短信提醒", "start with a text reminder")]
+    if all(c.channel == "sms" for c in this_period):
+        if recent_sms:
+            return "call", recent_sms[-1].at + timedelta(days=SMS_THEN_CALL_DAYS), [Text("短信发过了,过几天再打电话", "a text was sent; call a few days later")]
+        return "call", now, [Text("短信提醒过了,打电话约时间", "the text reminder went unanswered: call to fix a time")]
+    return "visit", now, [Text("短信、电话都试过了,上门送账单", "text and call tried: take the bill to the door")]
+
+
+def _next_action(
+    facts: HouseholdFacts, types: tuple[TypeFinding, ...], ladder: LadderState, settings: Settings, now: datetime, n_today: int
+) -> NextAction:
+    today = now.date()
+
+    def act(key: str, not_before: datetime, reasons: list[Text]) -> NextAction:
+        not_before = max(not_before, now)
+        window = _window_for(key, not_before, settings) if key in CONTACT_ACTIONS else None
+        return NextAction(key, _CHANNEL_OF.get(key), not_before, window, tuple(reasons))  # type: ignore[arg-type]
+
+    if facts.owed_fen <= 0:
+        return act("wait", now, [Text("没有欠费", "nothing owed")])
+    if ladder.quiet_until is not None:
+        q = _d(ladder.quiet_until)
+        return act("wait", ladder.quiet_until, [Text(f"刚寄出函件,{q.zh}之前不上门、不打电话", f"a letter was just sent: no visits or calls before {q.en}")])
+    if ladder.with_legal:
+        return act("wait", now, [*ladder.reasons, Text("由法务部跟进,现场不再催收", "the legal department is handling it; no field collection")])
+    if ladder.step is not None:
+        return act(ladder.step, now, list(ladder.reasons))
+
+    pending = _pending(facts, today)
+    if pending is not None:
+        pd = _d(pending.due_date)
+        eve = pending.due_date - timedelta(days=1)
+        if today < eve:
+            return act("wait", datetime.combine(eve, time(0)), [Text(f"已约定{pd.zh}缴费,前一天再提醒", f"payment promised for {pd.en}; remind the day before")])
+        if today == eve:
+            return act("sms", now, [Text(f"明天({pd.zh})约好缴费,今天发短信提醒", f"payment promised for tomorrow ({pd.en}): send the reminder today")])
+        return act("wait", datetime.combine(today + timedelta(days=1), time(0)), [Text("今天是约定缴费的日子,等业主来", "today is the promised day: wait for the owner")])
+
+    staff = [c for c in facts.complaints if c.status == "open" and c.category == "staff"]
+    if staff:
+        return act("hand_to_manager", now, [Text("有针对员工的投诉还没处理,请经理处理并换人跟进", "an open complaint about staff: a manager handles it and sends someone else")])
+
+    key, not_before, reasons = _type_action(types[0].key, facts, now, settings)
+    if key in CONTACT_ACTIONS and n_today >= settings.contact.daily_cap:
+        not_before = max(not_before, datetime.combine(today + timedelta(days=1), time(0)))
+        reasons = [
+            *reasons,
+            Text(f"今天已联系{n_today}次,达到每天{settings.contact.daily_cap}次的上限,明天再联系", f"contacted {_times(n_today)} today, the daily limit of {settings.contact.daily_cap}: next contact tomorrow"),
+        ]
+    return act(key, not_before, reasons)
+
+
+def _alerts(facts: HouseholdFacts, settings: Settings, now: datetime) -> list[Text]:
+    e = settings.escalation
+    if facts.owed_fen <= 0 or facts.oldest_due is None:
+        return []
+    ends = _add_years(facts.oldest_due, e.limitation_years)
+    last_letter = max((x.at.date() for x in facts.escalations), default=None)
+    if last_letter is not None and last_letter >= facts.oldest_due:
+        ends = max(ends, _add_years(last_letter, e.limitation_years))
+    left = (ends - now.date()).days
+    if left > e.limitation_warn_days:
+        return []
+    d = _d(ends)
+    if left < 0:
+        return [Text(f"最早一笔可能已过{e.limitation_years}年诉讼时效({d.zh}),请经理核实", f"the oldest charge may be past the {e.limitation_years}-year limitation period ({d.en}); ask a manager to check")]
+    return [Text(f"最早一笔{left}天后满{e.limitation_years}年诉讼时效({d.zh}),书面催告可重新计算,请经理处理", f"the oldest charge reaches the {e.limitation_years}-year limitation period in {left} days ({d.en}); a written demand restarts it, ask a manager")]
+
+
+# --------------------------------------------------------------------------- cards
+
+
+def _card_values(facts: HouseholdFacts, settings: Settings, now: datetime, locale: Locale, collector: str | None) -> dict[str, str]:
+    today = now.date()
+    days: list[date] = []
+    after = datetime.combine(today + timedelta(days=1), time(0))
+    while len(days) < 2:
+        found = next_window(after, settings.contact.visit_windows, settings)
+        if found is None:
+            days.append(after.date())
+        else:
+            days.append(found[0].date())
+        after = datetime.combine(days[-1] + timedelta(days=1), time(0))
+    pending = _pending(facts, today)
+    if pending is not None:
+        zh, en = _PROMISE_WINDOW.get(pending.window, (pending.window, pending.window))
+        window = zh if locale == "zh" else en
+    else:
+        v = settings.contact.visit_windows
+        window = f"{v[0].start:%H:%M}-{v[0].end:%H:%M}" if v else ("约定的时间" if locale == "zh" else "the agreed time")
+    complaints = sorted(facts.complaints, key=lambda c: (c.status != "open", c.opened_at))
+    repair = complaints[0].text if complaints else ("报修的问题" if locale == "zh" else "the reported problem")
+    return values_for(
+        facts,
+        settings,
+        locale,
+        collector=collector or ("(您的名字)" if locale == "zh" else "(your name)"),
+        date=format_day(today + timedelta(days=REPLY_WITHIN_DAYS), locale),
+        window=window,
+        choice_a=format_day(days[0], locale),
+        choice_b=format_day(days[1], locale),
+        repair=repair,
+        pay_link=settings.payqr.url_template.split("?")[0],
+    )
+
+
+def _fill_both(text: Text, zh: dict[str, str], en: dict[str, str], name: str) -> Text:
+    return Text(fill(text.zh, zh, name=f"{name}.zh"), fill(text.en, en, name=f"{name}.en"))
+
+
+# --------------------------------------------------------------------------- advise
+
+
+def advise(
+    facts: HouseholdFacts,
+    settings: Settings,
+    now: datetime,
+    *,
+    collector: str | None = None,
+    playbook: Playbook | None = None,
+) -> Advice:
+    """What kind of case this household is, what to do next and when, and what to say.
+
+    Pure: the same facts, settings and clock always give the same advice.
+    ``collector`` only fills the "I'm ..." line of the cards.
+    """
+    book = playbook or load_playbook()
+    types = classify(facts, settings, now, book)
+    ladder = escalation_state(facts, settings, now)
+    n_today = contacts_today(facts, now)
+    action = _next_action(facts, types, ladder, settings, now, n_today)
+    group = max((t.group for t in types), key=GROUP_RANK.__getitem__, default="ordinary")
+
+    zh = _card_values(facts, settings, now, "zh", collector)
+    en = _card_values(facts, settings, now, "en", collector)
+    cards: list[RenderedCard] = []
+    tactics: list[Text] = []
+    for finding in types:
+        dtype = book.types[finding.key]
+        tactics.extend(t for t in dtype.tactics if t not in tactics)
+        for card in dtype.cards:
+            lines = tuple(_fill_both(line, zh, en, f"types.{dtype.key}.cards.{card.key}") for line in card.say)
+            cards.append(RenderedCard(card.key, dtype.key, card.audience, card.title, lines))
+
+    raised_keys = [r for r, _ in _raised(facts) if r in book.objections]
+    type_keys = {t.key for t in types}
+    order = list(dict.fromkeys(raised_keys))
+    order += [k for k, o in book.objections.items() if k not in order and type_keys & set(o.types)]
+    order += [k for k in book.objections if k not in order]
+    objections = tuple(
+        RenderedObjection(
+            objection=book.objections[k],
+            answer=tuple(_fill_both(line, zh, en, f"objections.{k}.answer") for line in book.objections[k].answer),
+            follow_up_label=book.follow_ups[book.objections[k].follow_up],
+            raised=k in raised_keys,
+        )
+        for k in order
+    )
+
+    return Advice(
+        room=facts.room,
+        at=now,
+        types=types,
+        group=group,
+        next_action=action,
+        action_label=book.actions[action.key],
+        goal=book.types[types[0].key].goal if types else None,
+        tactics=tuple(tactics),
+        cards=tuple(cards),
+        objections=objections,
+        ladder=ladder,
+        alerts=tuple(_alerts(facts, settings, now)),
+        contacts_today=n_today,
+        type_names={k: t.name for k, t in book.types.items()},
+        group_label=book.groups[group],
+    )
+
+
+# --------------------------------------------------------------------------- visit order
+
+_ROOM = re.compile(r"^\s*([^-]+)-([^-]+)-([^-]+)\s*$")
+
+
+def _natural(part: str) -> tuple[int, int, str]:
+    return (0, int(part), "") if part.isdigit() else (1, 0, part)
+
+
+def room_sort_key(room: str) -> tuple[object, ...]:
+    """(building, unit, floor, room) for ``building-unit-room`` codes; odd codes sort after, by text.
+
+    Unit before floor: each unit (单元) is its own stairwell, so a collector
+    climbs one stairwell floor by floor rather than crossing between units.
+    """
+    m = _ROOM.match(room)
+    if not m:
+        return (1, room)
+    building, unit, number = m.groups()
+    digits = re.sub(r"\D", "", number)
+    floor = int(digits) // 100 if len(digits) >= 3 else 0
+    return (0, _natural(building), _natural(unit), floor, _natural(number))
+
+
+def visit_order(items: Sequence[tuple[HouseholdFacts, Advice]]) -> list[tuple[HouseholdFacts, Advice]]:
+    """Today's visiting order: ordinary payers, then the undecided, then hard cases,
+    each grouped by building, then stairwell (unit) and floor, so a collector
+    walks each stairwell once.
+
+    A stable sort: households that compare equal keep the order they came in.
+    """
+    return sorted(items, key=lambda pair: (GROUP_RANK[pair[1].group], room_sort_key(pair[0].room)))
