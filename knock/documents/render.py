@@ -1,0 +1,225 @@
+"""Views to PDF bytes with Jinja2 templates and WeasyPrint.
+
+Templates, CSS and the printed words live in ``templates/documents/``. Parsed
+stylesheets and the font configuration are kept between calls, so a warm
+render only lays out the page. Roll receipts (80 mm, 58 mm) are laid out on a
+long page and then cut just below the last line, as a thermal printer would.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from knock.core.daxie import to_daxie
+from knock.core.money import format_yuan
+from knock.documents.fonts import require_cjk_font
+from knock.documents.qr import qr_for_print
+from knock.documents.views import LetterView, NoticeView, PeriodAmount, ReceiptView
+from knock.paths import templates_dir
+
+Size = Literal["a5", "a4", "80mm", "58mm"]
+Locale = Literal["zh", "en"]
+
+SIZES: tuple[Size, ...] = ("a5", "a4", "80mm", "58mm")
+"""Receipt sizes: sheets and thermal rolls."""
+LOCALES: tuple[Locale, ...] = ("zh", "en")
+
+_PAGE_CSS: dict[Size, str] = {
+    "a5": "@page { size: A5; margin: 10mm 12mm; }",
+    "a4": "@page { size: A4; margin: 16mm 18mm; }",
+    # Rolls: long pages cut after layout. The margins are the printers' unprintable edges.
+    "80mm": "@page { size: 80mm 1500mm; margin: 3mm 4mm; }",
+    "58mm": "@page { size: 58mm 1500mm; margin: 2mm 2.5mm; }",
+}
+_ROLL_BOTTOM_MM = {"80mm": 6.0, "58mm": 5.0}
+"""Blank paper left below the last line before the cut."""
+
+_RECEIPT_QR_MM: dict[Size, float] = {"a5": 24, "a4": 26, "80mm": 26, "58mm": 24}
+"""Printed width of the verification QR symbol (quiet zone excluded); never below 20 mm."""
+
+NOTICE_MAX_LINES = 8
+"""A door notice lists at most this many periods; earlier ones are summed into one line."""
+
+_PX_PER_MM = 96 / 25.4
+
+
+def _documents_dir() -> Path:
+    return templates_dir() / "documents"
+
+
+class DocumentError(ValueError):
+    """A view that cannot be printed as asked (unknown size or locale)."""
+
+
+@lru_cache(maxsize=1)
+def _font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@lru_cache(maxsize=None)
+def _css(name: str) -> CSS:
+    path = _documents_dir() / name
+    return CSS(filename=str(path), font_config=_font_config())
+
+
+@lru_cache(maxsize=None)
+def _page_css(size: Size) -> CSS:
+    return CSS(string=_PAGE_CSS[size], font_config=_font_config())
+
+
+@lru_cache(maxsize=1)
+def _all_strings() -> dict[str, dict[str, Any]]:
+    with open(_documents_dir() / "strings.toml", "rb") as handle:
+        return tomllib.load(handle)
+
+
+def strings(locale: Locale) -> dict[str, Any]:
+    """The printed words of one locale."""
+    if locale not in LOCALES:
+        raise DocumentError(f"unknown locale {locale!r}; choose one of {', '.join(LOCALES)}")
+    return _all_strings()[locale]
+
+
+def _month_end(day: date) -> date:
+    first_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first_next - timedelta(days=1)
+
+
+def format_period(start: date, end: date, locale: Locale) -> str:
+    """A billing period: whole months as months, anything else as dates."""
+    whole = start.day == 1 and end == _month_end(end)
+    if whole:
+        if locale == "zh":
+            a, b = f"{start.year}年{start.month:02d}月", f"{end.year}年{end.month:02d}月"
+            return a if a == b else f"{a}–{b}"
+        a, b = start.strftime("%b %Y"), end.strftime("%b %Y")
+        return a if a == b else f"{a} – {b}"
+    joiner = "至" if locale == "zh" else "to"
+    return f"{start.isoformat()} {joiner} {end.isoformat()}"
+
+
+def format_date(day: date, locale: Locale) -> str:
+    """A date as people write it on letters."""
+    if locale == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def format_datetime(moment: datetime, locale: Locale) -> str:
+    """Date and time to the minute."""
+    if locale == "zh":
+        return f"{moment.year}年{moment.month:02d}月{moment.day:02d}日 {moment:%H:%M}"
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _env(locale: Locale) -> jinja2.Environment:
+    return _environments()[locale]
+
+
+@lru_cache(maxsize=1)
+def _environments() -> dict[Locale, jinja2.Environment]:
+    made: dict[Locale, jinja2.Environment] = {}
+    for locale in LOCALES:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(_documents_dir())),
+            autoescape=jinja2.select_autoescape(["html"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["yuan"] = lambda fen: format_yuan(fen)
+        env.filters["daxie"] = to_daxie
+        env.filters["period"] = lambda line, _l=locale: format_period(line.period_start, line.period_end, _l)
+        env.filters["date"] = lambda d, _l=locale: format_date(d, _l)
+        env.filters["datetime"] = lambda d, _l=locale: format_datetime(d, _l)
+        made[locale] = env
+    return made
+
+
+def _qr(payload: str, symbol_mm: float) -> dict[str, Any]:
+    src, width_mm = qr_for_print(payload, symbol_mm=symbol_mm)
+    return {"src": src, "width_mm": width_mm}
+
+
+def _render(template: str, stylesheets: list[CSS], context: dict[str, Any], locale: Locale, roll: Size | None = None) -> bytes:
+    require_cjk_font()
+    html = _env(locale).get_template(template).render(locale=locale, s=strings(locale), **context)
+    document = HTML(string=html, base_url=str(_documents_dir())).render(
+        stylesheets=stylesheets, font_config=_font_config()
+    )
+    if roll is not None:
+        _cut_roll(document, roll)
+    return document.write_pdf()
+
+
+def _cut_roll(document: Any, size: Size) -> None:
+    """Shorten a roll page to just below its ``#knock-end`` marker."""
+    if len(document.pages) != 1:
+        raise DocumentError(f"a {size} roll receipt must fit on one strip")
+    page = document.pages[0]
+    end = page.anchors.get("knock-end")
+    if end is None:  # pragma: no cover - every roll template has the marker
+        return
+    page.height = min(page.height, end[1] + _ROLL_BOTTOM_MM[size] * _PX_PER_MM)
+
+
+def render_receipt(view: ReceiptView, size: Size = "80mm", locale: Locale = "zh") -> bytes:
+    """A receipt as PDF: A5 or A4 sheet, or 80 mm or 58 mm roll."""
+    if size not in SIZES:
+        raise DocumentError(f"unknown receipt size {size!r}; choose one of {', '.join(SIZES)}")
+    s = strings(locale)
+    method = s.get(f"method_{view.method}", view.method)
+    roll = size in ("80mm", "58mm")
+    context = {
+        "view": view,
+        "size": size,
+        "roll": roll,
+        "method": method,
+        "qr": _qr(view.qr_text, _RECEIPT_QR_MM[size]),
+    }
+    sheets = [_css("base.css"), _css("receipt.css"), _page_css(size)]
+    return _render("receipt.html", sheets, context, locale, roll=size if roll else None)
+
+
+def fit_lines(lines: tuple[PeriodAmount, ...], max_lines: int, label: str) -> tuple[PeriodAmount, ...]:
+    """At most ``max_lines`` lines: the earliest are summed into one line called ``label``.
+
+    The total is unchanged; the merged line spans from the first start to the
+    last end of the lines it replaces.
+    """
+    if len(lines) <= max_lines:
+        return lines
+    ordered = sorted(lines, key=lambda line: (line.period_start, line.period_end))
+    cut = len(ordered) - (max_lines - 1)
+    early, late = ordered[:cut], ordered[cut:]
+    merged = PeriodAmount(
+        label.format(n=len(early)),
+        min(line.period_start for line in early),
+        max(line.period_end for line in early),
+        sum(line.amount_fen for line in early),
+    )
+    return (merged, *late)
+
+
+def render_notice(view: NoticeView, locale: Locale = "zh") -> bytes:
+    """A door notice: one A4 sheet, Z-folded so only the top panel (room, 业主亲启) shows."""
+    lines = fit_lines(view.lines, NOTICE_MAX_LINES, strings(locale)["notice_earlier"])
+    context = {"view": view, "lines": lines, "qr": _qr(view.payment_qr, 30)}
+    return _render("notice.html", [_css("base.css"), _css("notice.css")], context, locale)
+
+
+def render_letter(view: LetterView, locale: Locale = "zh") -> bytes:
+    """A dunning letter or lawyer's letter on A4."""
+    if view.kind not in ("dunning", "lawyer"):
+        raise DocumentError(f"unknown letter kind {view.kind!r}")
+    template = "dunning_letter.html" if view.kind == "dunning" else "lawyer_letter.html"
+    context = {"view": view, "qr": _qr(view.payment_qr, 24)}
+    return _render(template, [_css("base.css"), _css("letter.css")], context, locale)
