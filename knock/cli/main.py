@@ -16,6 +16,7 @@ def cli() -> None:
 COMMAND_MODULES = [
     "knock.cli.ledger_cmds",
     "knock.cli.import_cmds",
+    "knock.cli.assign_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 
