@@ -85,13 +85,17 @@ def decode(file: str, data: bytes) -> tuple[str, str]:
     # would "decode" as GB18030 into nonsense. If plenty of real UTF-8 came
     # before the damage, say so instead of importing mojibake.
     good = data[: bad.start].decode("utf-8-sig", errors="replace")
-    if sum(1 for ch in good if ord(ch) > 0x7F) >= _UTF8_EVIDENCE:
-        raise ImportFileError(file, line, f"damaged UTF-8 text ({where}); export the list again")
+    looks_utf8 = sum(1 for ch in good if ord(ch) > 0x7F) >= _UTF8_EVIDENCE
     try:
-        return data.decode("gb18030"), "gb18030"
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
-        pass
-    raise ImportFileError(file, line, f"unknown encoding: neither UTF-8 nor GB18030 ({where}); save the file as UTF-8 or GBK")
+        hint = "; the text before it is UTF-8" if looks_utf8 else ""
+        raise ImportFileError(
+            file, line, f"unknown encoding: neither UTF-8 nor GB18030 ({where}{hint}); save the file as UTF-8 or GBK"
+        ) from None
+    if looks_utf8:
+        raise ImportFileError(file, line, f"damaged UTF-8 text ({where}); export the list again")
+    return text, "gb18030"
 
 
 def _delimiter(text: str) -> str:
@@ -150,6 +154,8 @@ def is_blank(cells: list[Cell]) -> bool:
 
 def cell_text(cell: Cell) -> str:
     """A cell as text: whole numbers without ``.0``, dates as ISO, None as ''."""
+    if type(cell) is str:
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, bool):

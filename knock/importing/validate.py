@@ -10,6 +10,8 @@ lists every bad cell at once.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import islice
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -197,7 +199,7 @@ def find_header(sheet: Sheet, columns: tuple[Column, ...], required: Iterable[st
     errors on the header row; columns nobody knows are warnings (ignored).
     """
     required = tuple(required)
-    candidates = [(number, cells) for number, cells in sheet.rows if not is_blank(cells)][:HEADER_SEARCH_ROWS]
+    candidates = list(islice(((number, cells) for number, cells in sheet.rows if not is_blank(cells)), HEADER_SEARCH_ROWS))
     if not candidates:
         report.errors.append(RowError(sheet.file, 0, "-", "the file is empty: expected a header row and data rows"))
         return None
@@ -242,6 +244,11 @@ class RowCells:
         self.header = header
         self.report = report
         self.failed = False
+        width = len(cells)
+        # Each mapped cell is read and turned into text once: a 100,000-row list
+        # asks for the same cells several times per row.
+        self._raw = {f: (cells[i] if i < width else None) for f, i in header.index.items()}
+        self._text = {f: cell_text(v) for f, v in self._raw.items()}
 
     def has(self, name: str) -> bool:
         """True when the file has this column."""
@@ -249,14 +256,11 @@ class RowCells:
 
     def raw(self, name: str) -> Cell:
         """The cell as read (None when the column is absent or the row short)."""
-        index = self.header.index.get(name)
-        if index is None or index >= len(self.cells):
-            return None
-        return self.cells[index]
+        return self._raw.get(name)
 
     def text(self, name: str) -> str:
         """The cell as trimmed text ('' when blank or absent)."""
-        return cell_text(self.raw(name))
+        return self._text.get(name, "")
 
     def column(self, name: str) -> str:
         """The column's header as the file writes it."""
@@ -274,7 +278,7 @@ class RowCells:
     def parse(self, name: str, parser: Callable[[Cell], T], *, required: bool = True, what: str = "") -> T | None:
         """Read a cell with ``parser``; a blank cell is None, or an error when required."""
         value = self.raw(name)
-        if cell_text(value) == "":
+        if not self.text(name):
             if required:
                 self.error(name, f"{what or name.replace('_', ' ')} is missing")
             return None
@@ -287,11 +291,17 @@ class RowCells:
 
 def is_total_row(cells: list[Cell]) -> bool:
     """True for a 合计/总计 line under the data."""
-    first = next((cell_text(c) for c in cells if cell_text(c)), "")
-    return normalise(first) in TOTAL_WORDS
+    for cell in cells:
+        text = cell_text(cell)
+        if text:
+            return normalise(text) in TOTAL_WORDS
+    return False
 
 
 # -- cell parsers -----------------------------------------------------------------------------
+
+_CACHE = 8192
+"""Parsed values kept per parser: an arrears list repeats the same dates, amounts and areas."""
 
 _DATE_TEXT = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
@@ -300,6 +310,7 @@ _DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
+@lru_cache(maxsize=_CACHE, typed=True)
 def parse_date(cell: Cell) -> date:
     """A date: an Excel date, ``2026-03-01``, ``2026/3/1``, ``2026.3.1``, ``2026年3月1日`` or ``20260301``."""
     if isinstance(cell, datetime):
@@ -326,6 +337,7 @@ def parse_date(cell: Cell) -> date:
         raise CellError(f"no such date: {text!r}") from None
 
 
+@lru_cache(maxsize=_CACHE, typed=True)
 def parse_amount(cell: Cell) -> int:
     """A positive yuan amount, exactly, in fen: three decimals, negative or zero is an error."""
     if isinstance(cell, bool):
@@ -348,6 +360,7 @@ def parse_amount(cell: Cell) -> int:
 _AREA_UNITS = re.compile(r"(平方米|平米|㎡|m²|m2|sqm)$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=_CACHE, typed=True)
 def parse_area(cell: Cell) -> int:
     """A floor area in m² (up to two decimals) as hundredths of a m²."""
     text = repr(cell) if isinstance(cell, float) else cell_text(cell)
@@ -368,6 +381,7 @@ _PHONE_SPLIT = re.compile(r"\s*[/;,、，；|]\s*")
 _PHONE_OK = re.compile(r"^\+?[\d\s()（）-]{5,24}(?:(?:转|ext\.?|x)\d{1,6})?$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=_CACHE, typed=True)
 def parse_phones(cell: Cell) -> tuple[str, ...]:
     """Phone numbers, several separated by ``/ ; , 、``; each kept as written, without duplicates."""
     numbers: list[str] = []
@@ -399,30 +413,31 @@ _ROOM_SUFFIX = re.compile(r"\s*(号楼|栋|幢|座|#|号|单元|室)$")
 
 def read_room(row: RowCells) -> Room | None:
     """The room from 楼栋/单元/房号, or a whole room code such as ``3-2-501`` in 房号 alone."""
-    building, unit, room_no = (_ROOM_SUFFIX.sub("", row.text(f)) for f in ("building", "unit", "room"))
+    room, problems = _room(row.text("building"), row.text("unit"), row.text("room"), row.has("building") or row.has("unit"))
+    for name, message in problems:
+        row.error(name, message)
+    return room
+
+
+@lru_cache(maxsize=_CACHE)
+def _room(building_text: str, unit_text: str, room_text: str, has_parts: bool) -> tuple[Room | None, tuple[tuple[str, str], ...]]:
+    building, unit, room_no = (_ROOM_SUFFIX.sub("", t) for t in (building_text, unit_text, room_text))
     if not room_no:
-        row.error("room", "room number is missing")
-        return None
+        return None, (("room", "room number is missing"),)
     if not building and not unit:
         try:
-            return parse_room(row.text("room"))
+            return parse_room(room_text), ()
         except RoomError:
             pass
-        if not row.has("building") and not row.has("unit"):
-            row.error("room", f"not a room code (building-unit-room, e.g. 3-2-501): {row.text('room')!r}")
-            return None
-    missing = False
-    for name, value in (("building", building), ("unit", unit)):
-        if not value:
-            row.error(name, f"{name} is missing")
-            missing = True
+        if not has_parts:
+            return None, (("room", f"not a room code (building-unit-room, e.g. 3-2-501): {room_text!r}"),)
+    missing = tuple((name, f"{name} is missing") for name, value in (("building", building), ("unit", unit)) if not value)
     if missing:
-        return None
+        return None, missing
     try:
-        return make_room(building, unit, room_no)
+        return make_room(building, unit, room_no), ()
     except RoomError as exc:
-        row.error("room", str(exc))
-        return None
+        return None, (("room", str(exc)),)
 
 
 def due_date_for(period_start: date, due_day_of_month: int) -> date:
