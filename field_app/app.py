@@ -1,0 +1,157 @@
+"""The field app: what a collector uses all day, door to door, offline.
+
+``make_app`` is the one factory the CLI, the tests and the benchmark use.
+Thread rules (from harlequin's notes): every SQLite call and every print job
+runs in ``@work(thread=True)``; a worker only calls ``post_message`` (or
+``call_from_thread``) and never touches a widget or a reactive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+
+from knock.home import Home
+
+from field_app import i18n
+from field_app.auth import IdleTimer, Lockouts, LOCKOUT_FILE
+from field_app.widgets.common import translate_bindings
+
+Clock = Callable[[], datetime]
+
+
+class KnockApp(App[None]):
+    """Knock's field app."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Knock"
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = [(0, "-normal"), (110, "-wide")]
+    """Wider terminals get one row of outcome buttons and larger dialogs (see app.tcss)."""
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False)]
+
+    def __init__(
+        self,
+        home: Home,
+        *,
+        locale: str,
+        clock: Clock,
+        staff_id: str | None = None,
+        preselect: str | None = None,
+        monotonic: Callable[[], float] | None = None,
+    ) -> None:
+        i18n.set_locale(locale)
+        super().__init__()
+        translate_bindings(self)
+        self.home = home
+        self.clock = clock
+        self.locale_name = locale
+        self.staff_id: str | None = staff_id
+        self.staff_name = home.ledger.staff(staff_id).name if staff_id else ""
+        self.preselect = preselect
+        self.lockouts = Lockouts(home.path / LOCKOUT_FILE, home.settings.security)
+        self.idle = IdleTimer(home.settings.security.idle_lock_minutes, monotonic)
+        self.locked = False
+
+    # -- time ------------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The device clock (frozen in tests)."""
+        return self.clock()
+
+    # -- screens ---------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from field_app.screens.sign_in import SignInScreen
+        from field_app.screens.today import TodayScreen
+
+        if self.staff_id:
+            self.push_screen(TodayScreen())
+        else:
+            self.push_screen(SignInScreen(preselect=self.preselect))
+        self.set_interval(5, self.lock_if_idle)
+
+    def signed_in(self, staff_id: str) -> None:
+        """A good PIN: open (or return to) this collector's day."""
+        from field_app.screens.today import TodayScreen
+
+        same = staff_id == self.staff_id
+        self.staff_id = staff_id
+        self.staff_name = self.home.ledger.staff(staff_id).name
+        self.idle.touch()
+        if self.locked and same:
+            self.locked = False
+            self.pop_screen()
+            return
+        self.locked = False
+        self._reset_to(TodayScreen())
+
+    def _reset_to(self, screen: object) -> None:
+        """Make ``screen`` the only one above Textual's default screen."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2:
+            self.switch_screen(screen)  # type: ignore[arg-type]
+        else:
+            self.push_screen(screen)  # type: ignore[arg-type]
+
+    def sign_out(self) -> None:
+        """Back to the name list (another collector wants the laptop)."""
+        from field_app.screens.sign_in import SignInScreen
+
+        self.staff_id = None
+        self.staff_name = ""
+        self.locked = False
+        self._reset_to(SignInScreen())
+
+    def action_lock(self) -> None:
+        """Lock now: the same collector's PIN opens it again where they were."""
+        from field_app.screens.sign_in import SignInScreen
+
+        if self.locked or not self.staff_id:
+            return
+        self.locked = True
+        self.push_screen(SignInScreen(lock_for=self.staff_id))
+
+    def lock_if_idle(self) -> None:
+        """Lock when the laptop was left alone for the idle time."""
+        if self.staff_id and not self.locked and self.idle.expired():
+            self.action_lock()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self.idle.touch()
+        await super().on_event(event)
+
+    def switch_language(self, locale: str) -> None:
+        """Change the language and redraw every screen in it."""
+        from field_app.screens.settings_help import SettingsHelpScreen
+        from field_app.screens.today import TodayScreen
+
+        i18n.set_locale(locale)
+        self.locale_name = locale
+        translate_bindings(self)
+        self._reset_to(TodayScreen())
+        self.push_screen(SettingsHelpScreen())
+
+
+def make_app(
+    home: Home,
+    *,
+    locale: str | None = None,
+    clock: Clock | None = None,
+    staff_id: str | None = None,
+    preselect: str | None = None,
+    monotonic: Callable[[], float] | None = None,
+) -> KnockApp:
+    """The field app on ``home``.
+
+    ``staff_id`` opens it already signed in (tests, the benchmark); ``preselect``
+    puts that name on the sign-in screen so only the PIN is left to type.
+    """
+    chosen = locale or home.settings.ui.locale
+    return KnockApp(home, locale=chosen, clock=clock or home.ledger.clock, staff_id=staff_id, preselect=preselect, monotonic=monotonic)

@@ -1,0 +1,83 @@
+"""What a collector decided to record, as plain values, before it is saved.
+
+Dialogs build one of these; the household screen asks for confirmation, then
+:func:`field_app.data.save_outcome` writes it through the ledger in a worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Paid:
+    """Money taken at the door (the whole amount owed, or part of it)."""
+
+    room: str
+    amount_fen: int
+    method: str
+    owed_fen: int
+
+    @property
+    def outcome(self) -> str:
+        """``paid`` when it settles everything, else ``part_paid``."""
+        return "paid" if self.amount_fen >= self.owed_fen else "part_paid"
+
+
+@dataclass(frozen=True)
+class Promised:
+    """A concrete appointment to pay: a day, a part of the day, maybe an amount."""
+
+    room: str
+    due_date: date
+    window: str
+    amount_fen: int | None = None
+
+
+@dataclass(frozen=True)
+class NotHome:
+    """Nobody opened; maybe leave a notice with the payment QR."""
+
+    room: str
+    leave_notice: bool
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The owner refused; which objection they gave and a note."""
+
+    room: str
+    objection: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """A complaint or repair request; the office sees it the same day."""
+
+    room: str
+    category: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """The phone is dead or the number is wrong; maybe a new number."""
+
+    room: str
+    outcome: str
+    """``unreachable`` or ``wrong_number``."""
+    new_phone: str = ""
+
+
+@dataclass(frozen=True)
+class NoteOnly:
+    """Just a note on the household's timeline."""
+
+    room: str
+    text: str
+
+
+Outcome = Paid | Promised | NotHome | Refused | Complaint | Unreachable | NoteOnly
+"""Anything a collector can record from the household screen."""

@@ -1,0 +1,78 @@
+"""Confirm before saving: the collector sees exactly what will be written."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Button, Static
+
+from field_app.i18n import _
+from field_app.widgets.dialog import Dialog
+
+
+class ConfirmDialog(Dialog[bool]):
+    """Yes (Enter / Y) saves, No (Esc / N) goes back without saving."""
+
+    BINDINGS = [
+        Binding("enter", "yes", "Confirm"),
+        Binding("y", "yes", "Confirm", show=False),
+        Binding("n", "cancel", "No", show=False),
+    ]
+
+    def __init__(self, lines: list[str], *, title: str | None = None, yes: str | None = None) -> None:
+        super().__init__(title or _("Please check and confirm"))
+        self.lines = lines
+        self.yes_label = yes or _("Save (Enter)")
+
+    def body(self) -> ComposeResult:
+        yield Static("\n".join(self.lines), classes="summary")
+        with Horizontal(classes="buttons"):
+            yield Button(self.yes_label, id="yes", variant="success")
+            yield Button(_("Back (Esc)"), id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def no_pressed(self) -> None:
+        self.dismiss(False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class InfoDialog(Dialog[str | None]):
+    """A message with up to a few numbered choices (e.g. the contact-cap block)."""
+
+    def __init__(self, title: str, lines: list[str], choices: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(title)
+        self.lines = lines
+        self.choices = choices or []
+
+    def body(self) -> ComposeResult:
+        from field_app.widgets.common import NumberedChoices
+
+        yield Static("\n".join(self.lines), classes="summary")
+        if self.choices:
+            yield NumberedChoices(self.choices, id="info-choices")
+        else:
+            yield Button(_("OK (Enter)"), id="ok", variant="primary")
+
+    def on_mount(self) -> None:
+        if self.choices:
+            self.query_one("#info-choices").focus()
+        else:
+            self.query_one("#ok", Button).focus()
+
+    def on_option_list_option_selected(self, event: object) -> None:
+        self.dismiss(getattr(event, "option_id", None))
+
+    @on(Button.Pressed, "#ok")
+    def ok(self) -> None:
+        self.dismiss("ok")

@@ -1,0 +1,71 @@
+"""End of day: what I did, the money to hand over by method with receipt numbers, what waits to sync."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from knock.core.money import format_yuan
+
+from field_app import data
+from field_app.i18n import _
+from field_app.messages import Failed, Loaded
+from field_app.widgets.common import friendly_error, translate_bindings
+
+
+class EndOfDayScreen(Screen[None]):
+    """The hand-over sheet for the team lead."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("End of day"), classes="header")
+        with VerticalScroll():
+            yield Static(_("Loading…"), id="eod")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        app = self.app
+        try:
+            self.post_message(Loaded("eod", data.end_of_day(app.home, app.staff_id, app.now().date())))  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(Failed("eod", friendly_error(exc)))
+
+    def on_failed(self, message: Failed) -> None:
+        self.query_one("#eod", Static).update(Text(message.text, style="bold red"))
+
+    def on_loaded(self, message: Loaded) -> None:
+        eod: data.EndOfDay = message.value
+        text = Text()
+        text.append(_("What I did") + "\n", style="bold underline")
+        text.append(_("Households visited: {n}").format(n=eod.households_visited) + "\n")
+        for outcome, count in sorted(eod.contacts_by_outcome.items()):
+            text.append(f"  {data.outcome_label(outcome)}: {count}\n")
+        text.append(_("Promises made: {n}  Complaints logged: {m}").format(n=eod.promises, m=eod.complaints) + "\n\n")
+        text.append(_("Money to hand over") + "\n", style="bold underline")
+        if not eod.receipts:
+            text.append(_("No payments today.") + "\n")
+        for method, fen in sorted(eod.by_method_fen.items()):
+            numbers = ", ".join(r.receipt_no for r in eod.receipts if r.method == method and not r.void)
+            text.append(f"  {data.method_label(method)}: ¥{format_yuan(fen)}", style="bold")
+            text.append(f"   {numbers}\n")
+        if eod.receipts:
+            text.append(_("Total: ¥{amount}").format(amount=format_yuan(eod.total_fen)) + "\n", style="bold")
+        voids = [r.receipt_no for r in eod.receipts if r.void]
+        if voids:
+            text.append(_("Void receipts (not counted): {numbers}").format(numbers=", ".join(voids)) + "\n")
+        text.append("\n" + _("Waiting to sync: {n} records").format(n=eod.pending_sync) + "\n", style="bold")
+        self.query_one("#eod", Static).update(text)

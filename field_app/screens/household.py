@@ -1,0 +1,448 @@
+"""One household: what is owed, what happened, what to say, and the outcome keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+
+from knock.core.money import format_yuan
+
+from field_app import data
+from field_app.i18n import N_, _, get_locale
+from field_app.messages import Failed, Loaded, OutcomeSaved, Printed
+from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
+from field_app.widgets.common import friendly_error, translate_bindings
+
+OUTCOME_KEYS = (
+    ("1", "paid", N_("Paid")),
+    ("2", "promised", N_("Promise")),
+    ("3", "not_home", N_("Not home")),
+    ("4", "refused", N_("Refused")),
+    ("5", "complaint", N_("Complaint")),
+    ("6", "unreachable", N_("Can't reach")),
+    ("7", "note", N_("Note")),
+)
+"""The outcome keys, in the order of the buttons at the bottom of the screen."""
+
+TABS = ("tab-arrears", "tab-timeline", "tab-cards", "tab-objections")
+
+
+class HouseholdScreen(Screen[None]):
+    """The household a collector is standing in front of."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("left", "tab(-1)", "◀▶ Tabs"),
+        Binding("right", "tab(1)", "Tabs", show=False),
+        Binding("p", "reveal_phone", "Show phone"),
+        *[Binding(key, f"outcome('{kind}')", label, show=False) for key, kind, label in OUTCOME_KEYS],
+    ]
+
+    def __init__(self, room: str) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.room = room
+        self.view: data.HouseholdView | None = None
+        self.phones: tuple[str, ...] | None = None
+        self.override_by = ""
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="banner", classes="banner hidden")
+        yield Static(_("Loading {room}…").format(room=self.room), id="hh-summary", classes="summary")
+        with TabbedContent(id="hh-tabs"):
+            with TabPane(_("Arrears"), id="tab-arrears"):
+                yield DataTable(id="arrears", cursor_type="none", zebra_stripes=True)
+            with TabPane(_("History"), id="tab-timeline"):
+                with VerticalScroll():
+                    yield Static("", id="timeline")
+            with TabPane(_("What to say"), id="tab-cards"):
+                with VerticalScroll():
+                    yield Static("", id="cards")
+            with TabPane(_("Objections"), id="tab-objections"):
+                yield OptionList(id="objections")
+                yield Static(_("Pick what the owner said to see a polite answer."), id="answer", classes="answer")
+        with Horizontal(id="actions"):
+            for key, kind, label in OUTCOME_KEYS:
+                yield Button(f"{key} {_(label)}", id=f"do-{kind}", classes="action")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#arrears", DataTable).can_focus = False
+        self.load()
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="household")
+    def load(self) -> None:
+        app = self.app
+        try:
+            view = data.load_household(app.home, self.room, app.staff_id, app.now())  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - shown on screen
+            self.post_message(Failed("household", friendly_error(exc)))
+            return
+        self.post_message(Loaded("household", view))
+
+    def on_failed(self, message: Failed) -> None:
+        if message.what == "save":
+            self.saving = False
+            self.query_one("#hh-summary", Static).update(self.summary_text())
+        if message.what == "household" and self.view is None:
+            self.query_one("#hh-summary", Static).update(Text(message.text, style="bold red"))
+        self.notify(message.text, title=_("Not saved") if message.what == "save" else None, severity="error", timeout=10)
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what == "phones":
+            self.phones = message.value
+            self.query_one("#hh-summary", Static).update(self.summary_text())
+            return
+        if message.what != "household":
+            return
+        self.view = message.value
+        self.render_view()
+
+    def render_view(self) -> None:
+        view = self.view
+        assert view is not None
+        banner = self.query_one("#banner", Static)
+        lines = list(view.guard.warnings)
+        if view.guard.blocked:
+            lines.append(view.guard.reason + " " + _("A manager must approve another contact."))
+        banner.update("⚠ " + "  ".join(lines) if lines else "")
+        banner.set_class(not lines, "hidden")
+        self.query_one("#hh-summary", Static).update(self.summary_text())
+        self.fill_arrears()
+        self.query_one("#timeline", Static).update(self.timeline_text())
+        self.query_one("#cards", Static).update(self.cards_text())
+        objections = self.query_one("#objections", OptionList)
+        objections.clear_options()
+        objections.add_options([Option(o.title, id=o.key) for o in view.advice.objections])
+
+    def summary_text(self) -> Text:
+        view = self.view
+        if view is None:
+            return Text(_("Loading {room}…").format(room=self.room))
+        acct = view.account
+        text = Text()
+        text.append(f"{view.household.room}  ", style="bold")
+        text.append(f"{view.owner}  ", style="bold")
+        text.append(f"[{view.advice.debtor_label}]  ", style="reverse")
+        owed = acct.overdue_fen or acct.owed_fen
+        text.append(_("Owes ¥{amount} · {months} months").format(amount=format_yuan(owed), months=acct.months_owed), style="bold yellow")
+        if acct.penalty_total_fen:
+            text.append("  " + _("late fee ¥{amount}").format(amount=format_yuan(acct.penalty_total_fen)))
+        text.append("\n")
+        window = f" · {view.advice.window}" if view.advice.window else ""
+        text.append(_("Next: {action}").format(action=view.advice.next_action_label) + window)
+        text.append("\n")
+        phones = self.phones if self.phones is not None else view.phones_masked
+        phone_text = ", ".join(phones) if phones else _("no phone on file")
+        hint = "" if self.phones is not None or not phones else "  " + _("(P to show)")
+        text.append(_("Phone: {phones}").format(phones=phone_text) + hint)
+        text.append("   " + _("Contacts today {n}/{cap}").format(n=view.guard.contacts_today, cap=view.guard.cap))
+        if self.saving:
+            text.append("   " + _("Saving…"), style="bold")
+        return text
+
+    def fill_arrears(self) -> None:
+        view = self.view
+        assert view is not None
+        table = self.query_one("#arrears", DataTable)
+        table.clear(columns=True)
+        show_penalty = view.account.penalty_total_fen > 0
+        columns = [_("Period"), _("Item"), _("Open ¥"), _("Days late")] + ([_("Late fee ¥")] if show_penalty else [])
+        for column in columns:
+            table.add_column(column)
+        for charge in view.account.open_charges:
+            period = f"{charge.period_start:%Y-%m}" if charge.period_start.month == charge.period_end.month else f"{charge.period_start:%Y-%m}~{charge.period_end:%m}"
+            cells: list[Any] = [period, data.item_label(charge.item), Text(format_yuan(charge.open_fen), justify="right"), charge.bucket or "—"]
+            if show_penalty:
+                cells.append(Text(format_yuan(charge.penalty_fen), justify="right"))
+            table.add_row(*cells)
+        if not view.account.open_charges:
+            table.add_row(_("Nothing owed"), "", "", "", *([""] if show_penalty else []))
+
+    def timeline_text(self) -> Text:
+        view = self.view
+        assert view is not None
+        if not view.timeline:
+            return Text(_("Nothing recorded yet."))
+        text = Text()
+        for entry in view.timeline:
+            text.append(entry.at[:16].replace("T", " "), style="dim")
+            text.append(f"  {entry.text}\n")
+        return text
+
+    def cards_text(self) -> Text:
+        advice = self.view.advice if self.view else data.AdviceView()
+        text = Text()
+        if advice.reasons:
+            text.append(_("Why this type:") + "\n", style="bold")
+            for reason in advice.reasons:
+                text.append(f"  • {reason}\n")
+        for card in advice.cards:
+            text.append(f"\n{card.title}\n", style="bold")
+            text.append(f"{card.text}\n")
+        if not text.plain:
+            text.append(_("Greet by surname and title, give a neutral reason for the visit, state the amount and period plainly, and offer two times to choose from."))
+        return text
+
+    # -- objections ------------------------------------------------------------------------------
+
+    def objection(self, key: str | None) -> data.ObjectionView | None:
+        if self.view is None or key is None:
+            return None
+        return next((o for o in self.view.advice.objections if o.key == key), None)
+
+    @on(OptionList.OptionHighlighted, "#objections")
+    def objection_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        chosen = self.objection(event.option_id)
+        if chosen is None:
+            return
+        text = Text()
+        text.append(chosen.answer or _("(no standard answer for this one)"))
+        follow = chosen.follow_up or _("record the refusal")
+        text.append("\n" + _("Enter: {follow_up}").format(follow_up=follow), style="bold")
+        self.query_one("#answer", Static).update(text)
+
+    @on(OptionList.OptionSelected, "#objections")
+    def objection_selected(self, event: OptionList.OptionSelected) -> None:
+        chosen = self.objection(event.option_id)
+        if chosen is None:
+            return
+        action = chosen.follow_up_action
+        kinds = {kind for _key, kind, _label in OUTCOME_KEYS}
+        aliases = {"promise": "promised", "repair": "complaint", "visit": "note"}
+        action = aliases.get(action, action)
+        if action in kinds:
+            self.action_outcome(action, preselected=chosen.key)
+        else:
+            self.action_outcome("refused", preselected=chosen.key)
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if not self.saving:
+            self.app.pop_screen()
+
+    def action_tab(self, step: int) -> None:
+        tabs = self.query_one("#hh-tabs", TabbedContent)
+        index = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tabs.active = TABS[(index + step) % len(TABS)]
+        if tabs.active == "tab-objections":
+            self.query_one("#objections").focus()
+
+    def action_reveal_phone(self) -> None:
+        if self.view is not None and self.view.household.phones and self.phones is None:
+            self.reveal()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="phones")
+    def reveal(self) -> None:
+        app = self.app
+        try:
+            self.post_message(Loaded("phones", data.reveal_phones(app.home, self.room, app.staff_id)))  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(Failed("phones", friendly_error(exc)))
+
+    @on(Button.Pressed, ".action")
+    def action_button(self, event: Button.Pressed) -> None:
+        if event.button.id:
+            self.action_outcome(event.button.id.removeprefix("do-"))
+
+    def action_outcome(self, kind: str, preselected: str = "") -> None:
+        """Start recording an outcome (after the contact-cap check)."""
+        if self.view is None or self.saving:
+            return
+        if kind != "paid" and self.view.guard.blocked and not self.override_by:
+            from field_app.screens.confirm import InfoDialog
+
+            choices = [("override", _("A manager approves with their PIN")), ("back", _("Back, do not contact"))]
+            self.app.push_screen(
+                InfoDialog(_("Daily contact limit reached"), [self.view.guard.reason], choices),
+                callback=lambda choice: self.after_block(choice, kind, preselected),
+            )
+            return
+        self.open_dialog(kind, preselected)
+
+    def after_block(self, choice: str | None, kind: str, preselected: str) -> None:
+        if choice != "override" or self.view is None:
+            return
+        from field_app.screens.manager_override import ManagerOverrideDialog
+
+        def approved(manager: str | None) -> None:
+            if manager:
+                self.override_by = manager
+                self.open_dialog(kind, preselected)
+
+        self.app.push_screen(ManagerOverrideDialog(self.view.guard.reason), callback=approved)
+
+    def open_dialog(self, kind: str, preselected: str = "") -> None:
+        from field_app.screens.record_complaint import RecordComplaintDialog
+        from field_app.screens.record_not_home import RecordNotHomeDialog
+        from field_app.screens.record_note import RecordNoteDialog
+        from field_app.screens.record_paid import RecordPaidDialog
+        from field_app.screens.record_promise import RecordPromiseDialog
+        from field_app.screens.record_refused import RecordRefusedDialog
+        from field_app.screens.record_unreachable import RecordUnreachableDialog
+
+        view = self.view
+        assert view is not None
+        room = view.household.room
+        today = self.app.now().date()  # type: ignore[attr-defined]
+        owed = view.account.overdue_fen or view.account.owed_fen
+        dialog: Any
+        if kind == "paid":
+            if owed <= 0:
+                self.notify(_("Nothing is owed; there is nothing to collect."), severity="warning")
+                return
+            dialog = RecordPaidDialog(room, owed)
+        elif kind == "promised":
+            dialog = RecordPromiseDialog(room, data.promise_days(today, self.app.home.settings), today)  # type: ignore[attr-defined]
+        elif kind == "not_home":
+            dialog = RecordNotHomeDialog(room)
+        elif kind == "refused":
+            dialog = RecordRefusedDialog(room, view.advice.objections, preselected)
+        elif kind == "complaint":
+            dialog = RecordComplaintDialog(room, "defect" if preselected == "defect" else "")
+        elif kind == "unreachable":
+            dialog = RecordUnreachableDialog(room)
+        else:
+            dialog = RecordNoteDialog(room)
+        self.app.push_screen(dialog, callback=self.confirm)
+
+    # -- confirm and save ------------------------------------------------------------------------
+
+    def confirm(self, intent: Outcome | None) -> None:
+        if intent is None:
+            return
+        from field_app.screens.confirm import ConfirmDialog
+
+        lines = summary_lines(intent, self.view)
+        if self.override_by:
+            lines.append(_("Approved by a manager (this is logged)."))
+        self.app.push_screen(ConfirmDialog(lines), callback=lambda ok: self.save(intent) if ok else None)
+
+    def save(self, intent: Outcome) -> None:
+        self.saving = True
+        self.query_one("#hh-summary", Static).update(self.summary_text())
+        self.save_in_worker(intent, self.override_by, self.view.guard.codes if self.view else ())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def save_in_worker(self, intent: Outcome, override_by: str, warnings: tuple[str, ...]) -> None:
+        app = self.app
+        try:
+            saved = data.save_outcome(app.home, app.staff_id, intent, override_by=override_by, warnings=warnings)  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - nothing was written; say why
+            self.post_message(Failed("save", friendly_error(exc)))
+            return
+        self.post_message(OutcomeSaved(intent, saved))
+
+    def on_outcome_saved(self, message: OutcomeSaved) -> None:
+        self.saving = False
+        self.override_by = ""
+        saved = message.saved
+        self.notify(saved.message, title=_("Saved"), timeout=6)
+        self.load()
+        if saved.receipt_no:
+            from field_app.screens.confirm import InfoDialog
+
+            lines = [
+                _("Receipt number: {no}").format(no=saved.receipt_no),
+                _("Received ¥{amount}").format(amount=format_yuan(message.intent.amount_fen)),
+                _("Still owed ¥{amount}").format(amount=format_yuan(saved.owed_after_fen or 0)),
+            ]
+            choices = [("print", _("Print the receipt")), ("done", _("Done"))]
+            self.app.push_screen(
+                InfoDialog(_("Payment saved"), lines, choices),
+                callback=lambda choice: self.print_receipt(saved.receipt_no) if choice == "print" else None,
+            )
+        if saved.leave_notice:
+            self.print_notice(message.intent.room)
+
+    # -- printing (documents service) ------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="print")
+    def print_receipt(self, receipt_no: str) -> None:
+        """Receipt step: the receipts issue's service renders and prints it."""
+        try:
+            from knock.documents.service import print_receipt  # type: ignore[import-not-found]
+        except ImportError:
+            self.post_message(Printed(_("Receipt printing is not set up on this laptop yet. Receipt number: {no}").format(no=receipt_no)))
+            return
+        try:
+            outcome = print_receipt(self.app.home, receipt_no, locale=get_locale())  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(Failed("print", friendly_error(exc)))
+            return
+        self.post_message(Printed(_("Receipt {no}: {where}").format(no=receipt_no, where=describe_print(outcome))))
+
+    @work(thread=True, exit_on_error=False, group="print")
+    def print_notice(self, room: str) -> None:
+        """Not-home step: a notice with the amount and the payment QR."""
+        try:
+            from knock.documents.service import print_notice  # type: ignore[import-not-found]
+        except ImportError:
+            self.post_message(Printed(_("Notice printing is not set up on this laptop yet.")))
+            return
+        try:
+            outcome = print_notice(self.app.home, room, collector_id=self.app.staff_id, locale=get_locale())  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(Failed("print", friendly_error(exc)))
+            return
+        self.post_message(Printed(_("Notice for {room}: {where}").format(room=room, where=describe_print(outcome))))
+
+    def on_printed(self, message: Printed) -> None:
+        self.notify(message.text, timeout=10)
+
+
+def describe_print(outcome: Any) -> str:
+    """Where a printed document went, from a ``PrintOutcome``."""
+    for name in ("message", "describe", "path", "pdf_path"):
+        value = getattr(outcome, name, None)
+        if value:
+            return str(value() if callable(value) else value)
+    return str(outcome)
+
+
+def summary_lines(intent: Outcome, view: data.HouseholdView | None) -> list[str]:
+    """What the confirm dialog shows for an outcome."""
+    owner = view.owner if view else ""
+    head = f"{intent.room} {owner}".strip()
+    if isinstance(intent, Paid):
+        lines = [head, _("Take ¥{amount} by {method}").format(amount=format_yuan(intent.amount_fen), method=data.method_label(intent.method))]
+        if intent.amount_fen < intent.owed_fen:
+            lines.append(_("Part payment: ¥{left} will still be owed").format(left=format_yuan(intent.owed_fen - intent.amount_fen)))
+        elif intent.amount_fen > intent.owed_fen:
+            lines.append(_("More than owed: ¥{extra} is kept as credit").format(extra=format_yuan(intent.amount_fen - intent.owed_fen)))
+        return lines
+    if isinstance(intent, Promised):
+        from field_app.screens.today import day_text
+
+        amount = _(" ¥{amount}").format(amount=format_yuan(intent.amount_fen)) if intent.amount_fen else ""
+        return [head, _("Promises to pay on {day}, {window}").format(day=day_text(intent.due_date), window=data.window_label(intent.window)) + amount]
+    if isinstance(intent, NotHome):
+        return [head, _("Nobody home") + (" · " + _("leave a notice") if intent.leave_notice else "")]
+    if isinstance(intent, Refused):
+        titles = {o.key: o.title for o in view.advice.objections} if view else {}
+        return [head, _("Refused: {reason}").format(reason=titles.get(intent.objection, intent.objection)), intent.note]
+    if isinstance(intent, Complaint):
+        from field_app.screens.record_complaint import CATEGORIES
+
+        category = _(dict(CATEGORIES).get(intent.category, intent.category))
+        return [head, _("Complaint: {category}").format(category=category), intent.text]
+    if isinstance(intent, Unreachable):
+        lines = [head, data.outcome_label(intent.outcome)]
+        if intent.new_phone:
+            lines.append(_("New phone: {phone}").format(phone=intent.new_phone))
+        return lines
+    if isinstance(intent, NoteOnly):
+        return [head, _("Note: {text}").format(text=intent.text)]
+    return [head]

@@ -1,0 +1,85 @@
+"""A manager approves one more contact past the daily cap with their PIN (the approval is logged)."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.widgets import Input, OptionList, Static
+
+from field_app import data
+from field_app.auth import check_pin
+from field_app.i18n import _
+from field_app.messages import Failed, Loaded, PinChecked
+from field_app.widgets.common import NumberedChoices, friendly_error
+from field_app.widgets.dialog import Dialog
+
+
+class ManagerOverrideDialog(Dialog[str | None]):
+    """Returns the approving manager's staff id."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(_("Manager approval"))
+        self.reason = reason
+        self.manager: str = ""
+
+    def body(self) -> ComposeResult:
+        yield Static(self.reason)
+        yield Static(_("A manager chooses their name and types their PIN:"))
+        yield NumberedChoices([], id="managers")
+        yield Input(placeholder=_("manager's PIN"), password=True, restrict=r"\d*", max_length=8, id="pin", disabled=True)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        try:
+            self.post_message(Loaded("managers", data.managers(self.app.home)))  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(Failed("managers", friendly_error(exc)))
+
+    def on_loaded(self, message: Loaded) -> None:
+        from textual.widgets.option_list import Option
+
+        choices = self.query_one("#managers", NumberedChoices)
+        if not message.value:
+            self.show_error(_("There is no manager on this laptop; the household cannot be contacted again today."))
+            return
+        choices.keys = [m.staff_id for m in message.value]
+        choices.add_options([Option(f"{i + 1}  {m.name}", id=m.staff_id) for i, m in enumerate(message.value)])
+        choices.focus()
+
+    def on_failed(self, message: Failed) -> None:
+        self.show_error(message.text)
+
+    @on(OptionList.OptionSelected, "#managers")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.manager = str(event.option_id)
+        pin = self.query_one("#pin", Input)
+        pin.disabled = False
+        pin.focus()
+
+    @on(Input.Submitted, "#pin")
+    def pin_entered(self, event: Input.Submitted) -> None:
+        if self.manager and event.value:
+            self.check(self.manager, event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def check(self, staff_id: str, pin: str) -> None:
+        app = self.app
+        try:
+            self.post_message(PinChecked(staff_id, check_pin(app.home.ledger, app.lockouts, staff_id, pin, app.now())))  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(Failed("pin", friendly_error(exc)))
+
+    def on_pin_checked(self, message: PinChecked) -> None:
+        self.query_one("#pin", Input).value = ""
+        attempt = message.attempt
+        if attempt.ok:
+            self.dismiss(message.staff_id)
+        elif attempt.locked_until is not None:
+            self.show_error(_("Too many wrong PINs. Locked until {time}.").format(time=attempt.locked_until.strftime("%H:%M")))
+        elif attempt.no_pin:
+            self.show_error(_("No PIN is set for this name. Ask the office to set one (knock set-pin)."))
+        else:
+            self.show_error(_("Wrong PIN. {n} tries left.").format(n=attempt.tries_left))

@@ -1,0 +1,152 @@
+"""Sign in: pick your name, type your PIN. Also the lock screen after idle time."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, OptionList, Static
+
+from field_app import data
+from field_app.auth import check_pin
+from field_app.i18n import _
+from field_app.messages import Failed, Loaded, PinChecked
+from field_app.widgets.common import NumberedChoices, friendly_error, translate_bindings
+
+
+class SignInScreen(Screen[None]):
+    """Who is using the laptop. With ``lock_for`` it is the lock screen of that collector."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("f2", "switch_user", "Another person", show=False),
+    ]
+
+    def __init__(self, *, preselect: str | None = None, lock_for: str | None = None) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.preselect = preselect
+        self.lock_for = lock_for
+        self.chosen: data.StaffChoice | None = None
+        self.staff: list[data.StaffChoice] = []
+        self.checking = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="signin-box", classes="dialog"):
+            yield Static(_("Knock · property fee collection"), id="signin-title", classes="title")
+            yield Static(_("Loading names…") if not self.lock_for else _("Locked. Type your PIN to continue."), id="signin-prompt")
+            yield Vertical(id="signin-names")
+            yield Input(placeholder=_("PIN (4 to 8 digits)"), password=True, restrict=r"\d*", max_length=8, id="pin", classes="hidden")
+            yield Static("", id="signin-message", classes="message")
+            yield Button(_("Another person (F2)"), id="switch-user", classes="hidden" if not self.lock_for else "")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_staff()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="signin")
+    def load_staff(self) -> None:
+        try:
+            self.post_message(Loaded("staff", data.staff_for_sign_in(self.app.home)))  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never swallowed
+            self.post_message(Failed("staff", friendly_error(exc)))
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what != "staff":
+            return
+        self.staff = message.value
+        if self.lock_for:
+            chosen = next((s for s in self.staff if s.staff_id == self.lock_for), None)
+            if chosen is not None:
+                self.choose(chosen)
+            return
+        if not self.staff:
+            self.query_one("#signin-prompt", Static).update(
+                _("No staff on this laptop yet. The office imports staff and sets PINs (knock set-pin).")
+            )
+            return
+        self.query_one("#signin-prompt", Static).update(_("Who are you? Press your number or click your name."))
+        names = NumberedChoices([(s.staff_id, s.name) for s in self.staff], id="names")
+        self.query_one("#signin-names").mount(names)
+        names.focus()
+        if self.preselect:
+            chosen = next((s for s in self.staff if self.preselect in (s.name, s.staff_id)), None)
+            if chosen is not None:
+                self.choose(chosen)
+
+    def on_failed(self, message: Failed) -> None:
+        self.show_message(message.text, error=True)
+
+    @on(OptionList.OptionSelected, "#names")
+    def name_picked(self, event: OptionList.OptionSelected) -> None:
+        chosen = next(s for s in self.staff if s.staff_id == event.option_id)
+        self.choose(chosen)
+
+    def choose(self, chosen: data.StaffChoice) -> None:
+        self.chosen = chosen
+        for names in self.query("#names"):
+            names.add_class("hidden")
+        prompt = _("Locked. {name}, type your PIN to continue.") if self.lock_for else _("{name}, type your PIN and press Enter.")
+        self.query_one("#signin-prompt", Static).update(prompt.format(name=chosen.name))
+        if not chosen.has_pin:
+            self.show_message(_("No PIN is set for {name}. Ask the office to set one (knock set-pin).").format(name=chosen.name), error=True)
+        pin = self.query_one("#pin", Input)
+        pin.remove_class("hidden")
+        pin.value = ""
+        pin.focus()
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        widget = self.query_one("#signin-message", Static)
+        widget.update(text)
+        widget.set_class(error, "error")
+
+    @on(Input.Submitted, "#pin")
+    def pin_entered(self, event: Input.Submitted) -> None:
+        if self.chosen is None or self.checking or not event.value:
+            return
+        self.checking = True
+        self.show_message(_("Checking…"))
+        self.check(self.chosen.staff_id, event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="signin")
+    def check(self, staff_id: str, pin: str) -> None:
+        app = self.app
+        try:
+            attempt = check_pin(app.home.ledger, app.lockouts, staff_id, pin, app.now())  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(Failed("pin", friendly_error(exc)))
+            return
+        self.post_message(PinChecked(staff_id, attempt))
+
+    def on_pin_checked(self, message: PinChecked) -> None:
+        self.checking = False
+        attempt = message.attempt
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        if attempt.ok:
+            self.app.signed_in(message.staff_id)  # type: ignore[attr-defined]
+            return
+        if attempt.no_pin:
+            self.show_message(_("No PIN is set for this name. Ask the office to set one (knock set-pin)."), error=True)
+        elif attempt.locked_until is not None:
+            self.show_message(_("Too many wrong PINs. Locked until {time}.").format(time=attempt.locked_until.strftime("%H:%M")), error=True)
+        else:
+            self.show_message(_("Wrong PIN. {n} tries left.").format(n=attempt.tries_left), error=True)
+
+    @on(Button.Pressed, "#switch-user")
+    def action_switch_user(self) -> None:
+        self.app.sign_out()  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        if self.lock_for:
+            return
+        if self.chosen is not None:
+            self.chosen = None
+            self.query_one("#pin", Input).add_class("hidden")
+            self.show_message("")
+            for names in self.query("#names"):
+                names.remove_class("hidden")
+                names.focus()
+            self.query_one("#signin-prompt", Static).update(_("Who are you? Press your number or click your name."))
