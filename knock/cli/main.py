@@ -15,6 +15,7 @@ def cli() -> None:
 
 COMMAND_MODULES = [
     "knock.cli.ledger_cmds",
+    "knock.cli.sample_cmds",
     "knock.cli.field_cmds",
     "knock.cli.import_cmds",
     "knock.cli.assign_cmds",
