@@ -57,3 +57,31 @@ def require_cjk_font() -> str:
         _cached_choice.cache_clear()  # the user may install one and retry in the same session
         raise MissingFontError(INSTALL_HINT)
     return found
+
+
+SLOW_SUBSET_HINT = (
+    "HarfBuzz's subsetting library is missing, so WeasyPrint falls back to fontTools and every "
+    "document with Chinese text takes 10-20 seconds instead of well under one. Install it: "
+    "`sudo apt-get install libharfbuzz-subset0` (Fedora: harfbuzz)."
+)
+
+
+def fast_font_subsetting() -> bool:
+    """True when WeasyPrint can subset fonts with HarfBuzz (fast) rather than fontTools (very slow for CJK)."""
+    try:
+        from weasyprint.text.ffi import harfbuzz_subset
+    except ImportError:  # pragma: no cover - other WeasyPrint versions
+        return True
+    return harfbuzz_subset is not None
+
+
+def font_problems() -> list[str]:
+    """Everything about fonts that would make printing fail or crawl, as sentences (empty: all well)."""
+    problems: list[str] = []
+    try:
+        require_cjk_font()
+    except MissingFontError as exc:
+        problems.append(str(exc))
+    if not fast_font_subsetting():
+        problems.append(SLOW_SUBSET_HINT)
+    return problems
