@@ -149,12 +149,14 @@ def _qr(payload: str, symbol_mm: float) -> dict[str, Any]:
     return {"src": src, "width_mm": width_mm}
 
 
-def _render(template: str, stylesheets: list[CSS], context: dict[str, Any], locale: Locale, roll: Size | None = None) -> bytes:
+def _layout(template: str, stylesheets: list[CSS], context: dict[str, Any], locale: Locale) -> Any:
     require_cjk_font()
     html = _env(locale).get_template(template).render(locale=locale, s=strings(locale), **context)
-    document = HTML(string=html, base_url=str(_documents_dir())).render(
-        stylesheets=stylesheets, font_config=_font_config()
-    )
+    return HTML(string=html, base_url=str(_documents_dir())).render(stylesheets=stylesheets, font_config=_font_config())
+
+
+def _render(template: str, stylesheets: list[CSS], context: dict[str, Any], locale: Locale, roll: Size | None = None) -> bytes:
+    document = _layout(template, stylesheets, context, locale)
     if roll is not None:
         _cut_roll(document, roll)
     return document.write_pdf()
@@ -216,10 +218,26 @@ def render_notice(view: NoticeView, locale: Locale = "zh") -> bytes:
     return _render("notice.html", [_css("base.css"), _css("notice.css")], context, locale)
 
 
-def render_letter(view: LetterView, locale: Locale = "zh") -> bytes:
-    """A dunning letter or lawyer's letter on A4."""
+def _letter_layout(view: LetterView, locale: Locale) -> Any:
     if view.kind not in ("dunning", "lawyer"):
         raise DocumentError(f"unknown letter kind {view.kind!r}")
     template = "dunning_letter.html" if view.kind == "dunning" else "lawyer_letter.html"
     context = {"view": view, "qr": _qr(view.payment_qr, 24)}
-    return _render(template, [_css("base.css"), _css("letter.css")], context, locale)
+    return _layout(template, [_css("base.css"), _css("letter.css")], context, locale)
+
+
+def render_letter(view: LetterView, locale: Locale = "zh") -> bytes:
+    """A dunning letter or lawyer's letter on A4."""
+    return _letter_layout(view, locale).write_pdf()
+
+
+def render_letters(views: list[LetterView] | tuple[LetterView, ...], locale: Locale = "zh") -> bytes:
+    """Several letters in one PDF for one print run; each starts on a new sheet.
+
+    Page numbers ("1 / 2") stay per letter, since each letter is sent on its own.
+    """
+    if not views:
+        raise DocumentError("no letters to render")
+    documents = [_letter_layout(view, locale) for view in views]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

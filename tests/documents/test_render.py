@@ -19,6 +19,7 @@ from knock.documents.render import (
     DocumentError,
     fit_lines,
     render_letter,
+    render_letters,
     render_notice,
     render_receipt,
 )
@@ -300,3 +301,12 @@ def test_missing_font_stops_with_a_clear_message(monkeypatch, receipt) -> None:
         monkeypatch.undo()
         fonts._cached_choice.cache_clear()
     assert fonts.require_cjk_font() in fonts.PREFERRED
+
+
+def test_letters_for_a_whole_step_in_one_pdf() -> None:
+    views = [samples.sample_letter("dunning", room=room, owner=owner) for room, owner in (("3-2-501", "王建国"), ("5-1-1202", "陈美玲"))]
+    doc = read_back(render_letters(views))
+    assert len(doc) == 2
+    assert "3-2-501" in doc.flat_text(0) and "5-1-1202" in doc.flat_text(1) and "陈美玲" in doc.flat_text(1)
+    with pytest.raises(DocumentError):
+        render_letters([])
