@@ -38,8 +38,13 @@ class Journal:
         self.store = store
         self.device_id = device_id
         self.clock = clock
+        self._head_cache: tuple[int, int, str] | None = None
+        """(write_epoch, seq, hash) of this device's last event, valid inside one transaction
+        (BEGIN IMMEDIATE holds the write lock, so nobody else can append meanwhile)."""
 
     def _head(self, device_id: str) -> tuple[int, str]:
+        if device_id == self.device_id and self._head_cache and self._head_cache[0] == self.store.write_epoch:
+            return self._head_cache[1], self._head_cache[2]
         row = self.store.query_one(
             "SELECT seq, hash FROM events WHERE device_id = ? ORDER BY seq DESC LIMIT 1", (device_id,)
         )
@@ -60,6 +65,7 @@ class Journal:
                 prev_hash=prev,
             )
             self._store(conn, event)
+            self._head_cache = (self.store.write_epoch, event.seq, event.hash)
             return event
 
     def ingest(self, event: Event) -> bool:

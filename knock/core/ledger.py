@@ -20,6 +20,7 @@ from knock.core.events import Event, EventKind as K
 from knock.core.journal import Clock, Journal, new_id, system_clock
 from knock.core.rooms import Room, parse_room
 from knock.core.store import Store
+from knock.playbook.guardrails import contact_allowed
 from knock.settings import Settings
 
 PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_transfer", "card")
@@ -366,7 +367,9 @@ class Ledger:
 
         The daily contact cap is enforced here, not only in the screen: a
         contact past the cap needs ``override_by`` naming a manager, and the
-        override is part of the logged event.
+        override is part of the logged event. Time-of-day guardrails (quiet
+        hours, Sunday evening, meals, outside the suggested window) do not
+        block, but their warnings are stored with the contact.
         """
         _choice(channel, CHANNELS, "channel")
         _choice(outcome, OUTCOMES, "outcome")
@@ -386,6 +389,8 @@ class Ledger:
                 if approver.role != "manager" or not approver.active:
                     raise PermissionDenied(f"{approver.name} is not an active manager and cannot approve an extra contact")
                 manager = approver.staff_id
+            verdict = contact_allowed(when, channel, done, self.settings, override=bool(manager))  # type: ignore[arg-type]
+            noted = list(dict.fromkeys([*warnings, *verdict.codes]))
             contact_id = new_id()
             self._append(
                 K.CONTACT_LOGGED,
@@ -399,7 +404,7 @@ class Ledger:
                     "collector_id": staff.staff_id,
                     "at": when.isoformat(timespec="seconds"),
                     "override_by": manager,
-                    "warnings": list(warnings),
+                    "warnings": noted,
                 },
                 staff.staff_id,
             )

@@ -44,6 +44,9 @@ class Store:
         self.conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._depth = 0
+        self.write_epoch = 0
+        """Changes whenever a transaction starts or a (partial) rollback happens: caches of
+        what is on disk are valid only while it stays the same."""
         try:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
@@ -80,11 +83,14 @@ class Store:
             depth = self._depth
             name = f"sp{depth}"
             self.conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
+            if depth == 0:
+                self.write_epoch += 1
             self._depth += 1
             try:
                 yield self.conn
             except BaseException:
                 self._depth -= 1
+                self.write_epoch += 1
                 if depth == 0:
                     self.conn.execute("ROLLBACK")
                 else:

@@ -170,3 +170,17 @@ def test_penalty_follows_settings_and_caps(home: Home) -> None:
     assert account(home.store, hid, date(2026, 11, 23), on).charges[0].penalty_fen == 2463  # capped at 10 %
     assert account(home.store, hid, date(2026, 11, 23), home.settings).penalty_total_fen == 0  # off by default
     assert Penalty(enabled=True, daily_rate_per_mille=5).warnings()
+
+
+def test_a_contact_in_quiet_hours_is_logged_with_its_warning(home: Home, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timedelta, timezone
+
+    CST = timezone(timedelta(hours=8))
+
+    _setup(home)
+    clock.set(datetime(2026, 11, 23, 22, 0, tzinfo=CST))
+    home.ledger.log_contact("3-2-501", channel="door", outcome="not_home", collector="李明")
+    clock.set(datetime(2026, 11, 23, 21, 59, tzinfo=CST))
+    home.ledger.log_contact("3-2-501", channel="door", outcome="not_home", collector="李明")
+    rows = [r["warnings"] for r in home.store.query("SELECT warnings FROM contacts ORDER BY at")]
+    assert "quiet_hours" not in rows[0] and "quiet_hours" in rows[1]
