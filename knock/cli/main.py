@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "knock.cli.field_cmds",
     "knock.cli.import_cmds",
     "knock.cli.assign_cmds",
+    "knock.cli.advice_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 
