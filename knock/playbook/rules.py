@@ -255,8 +255,11 @@ def _person_contacts(facts: HouseholdFacts) -> list[ContactFact]:
 
 
 def contacts_today(facts: HouseholdFacts, now: datetime) -> int:
-    """Door, phone and SMS contacts of this household on ``now``'s date (what the daily cap counts)."""
-    return sum(1 for c in facts.contacts if c.channel != "letter" and c.at.date() == now.date())
+    """Door, phone and SMS contacts of this household on ``now``'s date (what the daily cap counts).
+
+    Letters are the office's, and notes are remarks rather than contacts, so neither counts.
+    """
+    return sum(1 for c in facts.contacts if c.channel != "letter" and c.outcome != "note" and c.at.date() == now.date())
 
 
 def _failed_streak(facts: HouseholdFacts) -> list[ContactFact]:
