@@ -1,0 +1,197 @@
+"""Benchmark the ledger at community scale: build, import, report.
+
+Steps, each timed with its peak Python heap (tracemalloc) and the process's
+peak resident memory so far (getrusage maxrss):
+
+1. build a sample community of ``--households`` homes (default 100,000) in a
+   temporary home with :func:`knock.sample.build_sample`;
+2. write an arrears CSV in the billing system's format (Chinese headers, one
+   row per home: next month's property fee) and import it, in process with
+   :func:`knock.importing.import_households` or, when that package is missing,
+   with ``knock import households FILE --home DIR`` in a subprocess;
+3. compute ``knock status`` (:func:`knock.core.reports.community_status`), in
+   process and through the CLI.
+
+Run: ``.venv/bin/python bench/bench_ledger.py [--households N] [--keep]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from knock.core.money import apply_rate, format_yuan
+from knock.core.reports import community_status
+from knock.home import Home, open_home
+from knock.sample import build_sample, default_sizes
+
+HEADERS = ("楼栋", "单元", "房号", "业主姓名", "联系电话", "建筑面积", "收费项目", "起始日期", "截止日期", "应收金额")
+"""The billing system's arrears list columns."""
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def maxrss_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
+
+
+def children_maxrss_mib() -> float:
+    """Peak resident memory of the largest finished child process, in MiB."""
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
+
+
+class Steps:
+    """Collects one line of figures per step."""
+
+    def __init__(self, trace: bool) -> None:
+        self.trace = trace
+        self.rows: list[dict[str, Any]] = []
+
+    @contextmanager
+    def step(self, name: str, *, trace: bool | None = None) -> Iterator[dict[str, Any]]:
+        """Time a step; ``extra`` filled in by the step is printed with it."""
+        extra: dict[str, Any] = {}
+        traced = self.trace if trace is None else trace
+        if traced:
+            tracemalloc.start()
+        started = time.perf_counter()
+        yield extra
+        seconds = time.perf_counter() - started
+        heap = None
+        if traced:
+            heap = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+        row = {"step": name, "seconds": round(seconds, 2), "heap_peak_mib": None if heap is None else round(heap, 1),
+               "maxrss_mib": round(maxrss_mib(), 1), **extra}
+        self.rows.append(row)
+        heap_text = "     n/a    " if heap is None else f"{heap:8.1f} MiB"
+        notes = "  ".join(f"{k}={v}" for k, v in extra.items())
+        print(f"{name:<26} {seconds:9.2f} s  heap peak {heap_text}  maxrss {row['maxrss_mib']:8.1f} MiB  {notes}", flush=True)
+
+
+def next_month(today: date) -> tuple[date, date]:
+    """First and last day of the month after ``today``'s."""
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return first, last
+
+
+def write_arrears_csv(home: Home, path: Path) -> int:
+    """One row per household of the community: next month's property fee. Returns the row count."""
+    rate = home.settings.fees.property_fee_per_m2_month
+    start, end = next_month(home.ledger.today())
+    rows = home.store.query("SELECT building, unit, room_no, owner_name, phones, area_centi_m2 FROM households ORDER BY rowid")
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADERS)
+        for r in rows:
+            area = int(r["area_centi_m2"])
+            writer.writerow((
+                r["building"], r["unit"], r["room_no"], r["owner_name"], "/".join(json.loads(r["phones"])),
+                f"{area // 100}.{area % 100:02d}", "物业服务费", start.isoformat(), end.isoformat(),
+                format_yuan(apply_rate(area, rate), grouping=False),
+            ))
+    return len(rows)
+
+
+def knock_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the ``knock`` console script of this checkout's venv."""
+    exe = Path(sys.executable).with_name("knock")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "knock.cli.main"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, check=False)
+
+
+def import_in_process() -> Callable[..., Any] | None:
+    """The importer, when the ``knock.importing`` package is there."""
+    try:
+        from knock.importing import import_households
+    except ImportError:
+        return None
+    return import_households
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=100_000, help="homes in the community (default 100000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--home", help="build here instead of a temporary folder (must be empty)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary home and print where it is")
+    parser.add_argument("--no-trace", dest="trace", action="store_false",
+                        help="skip tracemalloc everywhere (maxrss is still reported)")
+    parser.add_argument("--trace-build", action="store_true",
+                        help="trace the build step too (tracemalloc makes it about 4x slower, so it is off by default)")
+    args = parser.parse_args(argv)
+
+    arrears, staff, buildings = default_sizes(args.households)
+    base = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="knock-bench-"))
+    home_dir = base / "home" if not args.home else base
+    print(f"knock ledger benchmark: {args.households:,} households ({arrears:,} in arrears, {staff:,} staff, "
+          f"{buildings:,} buildings), seed {args.seed}, home {home_dir}", flush=True)
+    tracing = ("on, build included" if args.trace_build else "on, except the build") if args.trace else "off"
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, tracemalloc {tracing}", flush=True)
+    steps = Steps(args.trace)
+    try:
+        home = open_home(home_dir)
+        with steps.step("build sample", trace=args.trace and args.trace_build) as extra:
+            summary = build_sample(home, seed=args.seed, households=args.households, arrears=arrears, staff=staff, buildings=buildings)
+            events = int(home.store.scalar("SELECT COUNT(*) FROM events"))
+            extra.update(events=events, charges=summary.charges, payments=summary.payments, contacts=summary.contacts,
+                         us_per_event=round(summary.seconds / events * 1e6))
+        csv_path = base / "arrears.csv"
+        with steps.step("write arrears CSV") as extra:
+            extra["rows"] = write_arrears_csv(home, csv_path)
+            extra["mib"] = round(csv_path.stat().st_size / 2**20, 1)
+        importer = import_in_process()
+        if importer is not None:
+            with steps.step("import CSV (in process)") as extra:
+                report = importer(home.ledger, csv_path)
+                extra.update(ok=report.ok, charges_new=report.charges_new, errors=len(report.errors))
+                if report.errors:
+                    print("\n".join(str(e) for e in report.errors[:5]), file=sys.stderr)
+            home.close()
+        else:
+            home.close()
+            with steps.step("import CSV (knock import)") as extra:
+                done = knock_cli("import", "households", str(csv_path), "--home", str(home_dir))
+                extra.update(exit=done.returncode, child_maxrss_mib=round(children_maxrss_mib(), 1))
+                if done.returncode:
+                    print(done.stderr[-2000:], file=sys.stderr)
+        home = open_home(home_dir)
+        with steps.step("community_status") as extra:
+            status = community_status(home.store, home.ledger.today(), home.settings.targets.collection_rate_percent,
+                                      home.settings.escalation.limitation_years)
+            extra.update(arrears=status.arrears_households, rate=f"{status.rate_by_households}%", amount_rate=f"{status.rate_by_amount}%")
+        with steps.step("knock status --json (CLI)") as extra:
+            done = knock_cli("status", "--json", "--home", str(home_dir))
+            extra.update(exit=done.returncode, child_maxrss_mib=round(children_maxrss_mib(), 1))
+        extra["db_mib"] = round(sum(f.stat().st_size for f in home_dir.glob("knock.db*")) / 2**20, 1)
+        home.close()
+        print(json.dumps({"households": args.households, "when": datetime.now().isoformat(timespec="seconds"),
+                          "db_mib": extra["db_mib"], "steps": steps.rows}, ensure_ascii=False), flush=True)
+    finally:
+        if args.keep or args.home:
+            print(f"home kept at {home_dir}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
