@@ -29,6 +29,7 @@ __all__ = [
     "title_for",
     "period_text",
     "format_day",
+    "reminder_for",
 ]
 
 
@@ -84,6 +85,15 @@ def render_notice(
         raise MessageError(f"no notice template {key!r}") from None
     text = notice.outside if side == "outside" else notice.inside
     return fill(text.get(locale), values, name=f"notices.{key}.{side}.{locale}")
+
+
+REMINDER_DAYS: dict[int, str] = {-7: "before_due", 0: "due_today", 3: "overdue_3_days"}
+"""Days from the due date (negative: before it) on which a reminder template is due."""
+
+
+def reminder_for(due_date: date, today: date) -> str | None:
+    """Which reminder template, if any, is due today for a charge due on ``due_date``."""
+    return REMINDER_DAYS.get((today - due_date).days)
 
 
 _COMPOUND_SURNAMES = frozenset(

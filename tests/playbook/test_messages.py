@@ -12,6 +12,7 @@ from knock.playbook.messages import (
     fill,
     format_day,
     period_text,
+    reminder_for,
     render_message,
     render_notice,
     surname_of,
@@ -121,3 +122,11 @@ def test_values_for_uses_settings_and_integer_fen() -> None:
     assert values["company"] == Settings().company.name_en
     assert values["service_phone"] == Settings().company.phone
     assert values["collector"] == "Li"
+
+
+def test_reminders_fall_seven_days_before_on_the_day_and_three_days_after() -> None:
+    due = date(2024, 9, 15)
+    assert reminder_for(due, date(2024, 9, 8)) == "before_due"
+    assert reminder_for(due, date(2024, 9, 15)) == "due_today"
+    assert reminder_for(due, date(2024, 9, 18)) == "overdue_3_days"
+    assert [reminder_for(due, date(2024, 9, d)) for d in (7, 9, 14, 16, 17, 19)] == [None] * 6
