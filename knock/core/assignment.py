@@ -28,7 +28,10 @@ Why the steps look the way they do:
   stability costs nothing unless the balance forces a move.
 * Hard cases are placed before ordinary households and shared evenly among
   the staff allowed to take them, so that one customer-service person does not
-  end up with every difficult door while a colleague has none.
+  end up with every difficult door while a colleague has none. Ordinary
+  households then fill everybody up to a common level, so that when hard cases
+  overload the few who may take them, the rest still split the remainder
+  evenly and the repair has little left to do.
 * The greedy alone cannot guarantee rules 1-3 together (a collector allowed
   to take a hard case may already be full). The repair step uses the theory of
   semi-matchings (Harvey, Ladner, Lovász and Tamir, 2003): an assignment has
@@ -38,7 +41,10 @@ Why the steps look the way they do:
   chains with a breadth-first search (the fewest hand-overs, so the fewest
   owners who see a new face) and applies them until none is left. When it
   stops, the spread is provably the smallest possible, so "balance within one
-  whenever feasible" is a theorem here, not a hope.
+  whenever feasible" is a theorem here, not a hope. A collector with no chain
+  keeps having none until a chain touches someone they can reach, so such
+  collectors are not searched again; without that, a community with many hard
+  cases and few managers took a minute instead of a fraction of a second.
 * Within a chain, the household handed over is the one that hurts least:
   never one kept from yesterday if another will do, then one that does not
   open a new building for the receiver or leaves the giver's building.
@@ -54,9 +60,12 @@ import re
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 HARD_CASE_ROLES = frozenset({"customer_service", "manager"})
 """Roles that may be given hard cases (wilful refusal, letter stage)."""
+
+K = TypeVar("K")
 
 _MAX_LISTED = 10
 """How many room codes a problem message lists before it says "and N more"."""
@@ -252,8 +261,12 @@ class _Board:
                     found[b] = True
         return [b for b in range(m) if found[b]]
 
-    def reducing_chain(self, src: int) -> list[int] | None:
-        """The shortest chain of hand-overs from ``src`` to a collector with 2+ fewer households."""
+    def reducing_chain(self, src: int) -> tuple[list[int] | None, set[int]]:
+        """The shortest chain of hand-overs from ``src`` to a collector with 2+ fewer households.
+
+        Also returns everyone ``src`` can reach: while none of them changes,
+        ``src`` stays without a chain, which lets :meth:`balance` skip it.
+        """
         parent = {src: src}
         dist = {src: 0}
         queue = deque([src])
@@ -267,13 +280,13 @@ class _Board:
         limit = self.load(src) - 2
         targets = [t for t in parent if t != src and self.load(t) <= limit]
         if not targets:
-            return None
+            return None, set(parent)
         target = min(targets, key=lambda t: (dist[t], self.load(t), t))
         chain = [target]
         while chain[-1] != src:
             chain.append(parent[chain[-1]])
         chain.reverse()
-        return chain
+        return chain, set(parent)
 
     def hand_over_cost(self, i: int, a: int, b: int) -> tuple[object, ...]:
         """How much moving household ``i`` from ``a`` to ``b`` hurts stability and locality."""
@@ -300,16 +313,25 @@ class _Board:
     def balance(self) -> None:
         """Apply reducing chains until none is left: the loads are then as even as the rules allow."""
         m = len(self.staff)
+        # src -> the staff it reached when it had no chain. A chain that touches none of them
+        # changes none of their holdings, so src still has no chain and need not be searched again.
+        stuck: dict[int, set[int]] = {}
         while True:
             loads = [self.load(s) for s in range(m)]
             lowest = min(loads)
             for src in sorted(range(m), key=lambda s: (-loads[s], s)):
                 if loads[src] - lowest < 2:
                     return
-                chain = self.reducing_chain(src)
-                if chain is not None:
-                    self.apply_chain(chain)
-                    break
+                if src in stuck:
+                    continue
+                chain, reached = self.reducing_chain(src)
+                if chain is None:
+                    stuck[src] = reached
+                    continue
+                self.apply_chain(chain)
+                touched = set(chain)
+                stuck = {s: seen for s, seen in stuck.items() if not (seen & touched)}
+                break
             else:
                 return
 
@@ -329,7 +351,17 @@ class _Board:
         return sorted(seen)
 
 
-def _bump(counts: dict[object, int], key: object, by: int) -> None:
+def _water_level(loads: list[int], k: int) -> tuple[int, int]:
+    """Pour ``k`` households onto ``loads``: the level everyone below reaches, and how many get one more."""
+    level = min(loads)
+    while True:
+        needed = sum(max(0, level + 1 - x) for x in loads)
+        if needed > k:
+            return level, k - sum(max(0, level - x) for x in loads)
+        level += 1
+
+
+def _bump(counts: dict[K, int], key: K, by: int) -> None:
     value = counts.get(key, 0) + by
     if value:
         counts[key] = value
@@ -393,46 +425,51 @@ def plan_assignment(
             else:
                 fresh.append(i)
 
-        # Targets for an even split: everybody q, and r collectors q + 1.
+        # Hard cases first, aiming at the even split (everybody q, r collectors q + 1), shared evenly
+        # among the staff allowed to take them.
         q, r = divmod(len(todo), m)
-
-        def has_room(s: int, over: int) -> bool:
-            return board.load(s) < q or (board.load(s) == q and over < r)
-
-        # The same even split for hard cases among the staff allowed to take them.
-        capable_count = sum(board.capable)
-        hard_q, hard_r = divmod(sum(1 for i in todo if homes[i].hard_case), capable_count or 1)
-
-        def has_hard_room(s: int, over: int) -> bool:
-            return board.hard_load[s] < hard_q or (board.hard_load[s] == hard_q and over < hard_r)
+        hard_q, hard_r = divmod(sum(1 for i in todo if homes[i].hard_case), sum(board.capable) or 1)
         last = -1
-        for phase_hard in (True, False):
-            for i in fresh:
-                h = homes[i]
-                if h.hard_case != phase_hard:
-                    continue
-                allowed = [s for s in range(m) if board.eligible(i, s)]
-                over = sum(1 for t in range(m) if board.load(t) > q)
-                roomy = [s for s in allowed if has_room(s, over)]
-                if phase_hard:
-                    hard_over = sum(1 for t in range(m) if board.hard_load[t] > hard_q)
-                    roomy = [s for s in roomy if has_hard_room(s, hard_over)] or roomy
-                if roomy:
-                    s = min(
-                        roomy,
-                        key=lambda s: (
-                            -board.in_unit[s].get((h.building, h.unit), 0),
-                            -board.in_building[s].get(h.building, 0),
-                            board.distance(s, h.building),
-                            s != last,
-                            board.load(s),
-                            s,
-                        ),
-                    )
-                else:  # everyone allowed is full: overfill the lightest, and let the repair sort it out
-                    s = min(allowed, key=lambda s: (board.load(s), s))
-                board.give(i, s)
-                last = s
+
+        def place(i: int, roomy: list[int], allowed: list[int]) -> int:
+            h = homes[i]
+            if not roomy:  # everyone allowed is full: overfill the lightest, and let the repair sort it out
+                return min(allowed, key=lambda s: (board.load(s), s))
+            return min(
+                roomy,
+                key=lambda s: (
+                    -board.in_unit[s].get((h.building, h.unit), 0),
+                    -board.in_building[s].get(h.building, 0),
+                    board.distance(s, h.building),
+                    s != last,
+                    board.load(s),
+                    s,
+                ),
+            )
+
+        for i in fresh:
+            if not homes[i].hard_case:
+                continue
+            allowed = [s for s in range(m) if board.eligible(i, s)]
+            over = sum(1 for t in range(m) if board.load(t) > q)
+            hard_over = sum(1 for t in range(m) if board.hard_load[t] > hard_q)
+            roomy = [s for s in allowed if board.load(s) < q or (board.load(s) == q and over < r)]
+            roomy = [s for s in roomy if board.hard_load[s] < hard_q or (board.hard_load[s] == hard_q and hard_over < hard_r)] or roomy
+            last = place(i, roomy, allowed)
+            board.give(i, last)
+
+        # Ordinary households then fill everybody up to a common water level. When hard cases
+        # overload the few who may take them, the level is lower than q, and the others share
+        # the ordinary households evenly instead of leaving the repair a long way to go.
+        ordinary = [i for i in fresh if not homes[i].hard_case]
+        level, extra = _water_level([board.load(s) for s in range(m)], len(ordinary))
+        for i in ordinary:
+            allowed = [s for s in range(m) if board.eligible(i, s)]
+            roomy = [s for s in allowed if board.load(s) < level or (board.load(s) == level and extra > 0)]
+            last = place(i, roomy, allowed)
+            if board.load(last) == level:
+                extra -= 1
+            board.give(i, last)
 
         # Rule 3: make the loads as even as rules 1 and 2 allow.
         board.balance()

@@ -145,3 +145,19 @@ def test_nothing_to_do_and_nobody_to_do_it() -> None:
     nobody = plan_assignment(_community(buildings=1), [], {})
     assert nobody.assignments == {} and len(nobody.unassigned) == 24
     assert nobody.problems == ("24 households in arrears but no active staff: nobody was assigned",)
+
+
+def test_many_hard_cases_and_few_managers_is_quick_and_as_even_as_possible() -> None:
+    rng = random.Random(11)
+    households = [
+        AssignableHousehold(h.household_id, h.building, h.unit, h.floor, h.room, hard_case=rng.random() < 0.4)
+        for h in rng.sample(_community(buildings=60), 1200)
+    ]
+    staff = _staff(40, capable=4)
+    hard = sum(h.hard_case for h in households)
+    plan = plan_assignment(households, staff, {h.household_id: rng.choice(staff).staff_id for h in households})
+    managers = sorted(plan.loads[s.staff_id] for s in staff[:4])
+    guards = sorted(plan.loads[s.staff_id] for s in staff[4:])
+    assert managers[-1] - managers[0] <= 1 and sum(managers) == hard  # they take every hard case and nothing else
+    assert guards[-1] - guards[0] <= 1 and sum(guards) == 1200 - hard
+    assert len(plan.problems) == 1 and f"{hard} hard cases" in plan.problems[0]
