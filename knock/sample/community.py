@@ -574,7 +574,8 @@ def _plan_household(p: _Planner, room: str, situation: str, collector: int | Non
         else:
             notes = rng.choice(_BUSY_NOTES)
         phones = phones or (names.mobile(rng),)
-    elif situation in ("agrees_no_show", "soured", "wilful_refusal", "defect_dispute"):
+    else:
+        # Only the unreachable go without a phone: the playbook reads "no phone, never reached" as unreachable.
         phones = phones or (names.mobile(rng),)
     partial = situation in ("not_yet_paid", "busy_away") and months >= 2 and rng.random() < 0.15
     charges, payments = p.arrears(area, parking, months, partial, occupancy == "vacant")

@@ -298,3 +298,53 @@ def test_cli_builds_then_refuses_a_non_empty_home(tmp_path: Path) -> None:
     text = runner.invoke(cli, ["sample", "--home", str(tmp_path / "other"), "--households", "30", "--arrears", "10", "--staff", "5"])
     assert text.exit_code == 0, text.output
     assert "wilful refusal" in text.output and "30 households" in text.output
+
+
+# -- the playbook sees the intended debtor type ------------------------------------------------------
+
+
+def _naive(text: str | None) -> datetime | None:
+    # The rules compare with naive datetimes internally (datetime.combine), so the facts here are naive
+    # local times; the ledger's ISO strings carry the +08:00 offset.
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=None)
+
+
+def _facts(home: Home, room: str) -> Any:
+    from knock.core.accounts import account
+    from knock.playbook.facts import ComplaintFact, ContactFact, EscalationFact, HouseholdFacts, PromiseFact
+
+    store = home.store
+    h = home.ledger.household(room)
+    hid = h.household_id
+    acc = account(store, hid, TODAY, home.settings)
+    return HouseholdFacts(
+        room=h.room, owner_name=h.owner_name, occupancy=h.occupancy, owed_fen=acc.owed_fen, months_owed=acc.months_owed,  # type: ignore[arg-type]
+        oldest_due=acc.oldest_due, has_phone=bool(h.phones),
+        contacts=tuple(ContactFact(_naive(r["at"]), r["channel"], r["outcome"], r["collector_id"], r["reason"], r["note"])  # type: ignore[arg-type]
+                       for r in store.query("SELECT * FROM contacts WHERE household_id = ? ORDER BY at", (hid,))),
+        promises=tuple(PromiseFact(_naive(r["made_at"]), date.fromisoformat(r["due_date"]), r["window"], r["amount_fen"], "open")  # type: ignore[arg-type]
+                       for r in store.query("SELECT * FROM promises WHERE household_id = ?", (hid,))),
+        complaints=tuple(ComplaintFact(_naive(r["opened_at"]), r["category"], r["text"], r["status"], _naive(r["closed_at"]), r["staff_involved"])  # type: ignore[arg-type]
+                         for r in store.query("SELECT * FROM complaints WHERE household_id = ?", (hid,))),
+        escalations=tuple(EscalationFact(_naive(r["at"]), r["step"])  # type: ignore[arg-type]
+                          for r in store.query("SELECT * FROM escalations WHERE household_id = ? ORDER BY at", (hid,))),
+        notes=h.notes, owner_gender=h.gender,  # type: ignore[arg-type]
+        tags=h.tags, last_paid_at=_naive(store.scalar("SELECT MAX(paid_at) FROM payments WHERE household_id = ?", (hid,))),
+    )
+
+
+def test_the_playbook_recognises_each_planned_debtor_type(built: tuple[Home, SampleSummary]) -> None:
+    rules = pytest.importorskip("knock.playbook.rules")
+    home, _ = built
+    plan = plan_sample(seed=7, now=NOW, **SIZES)
+    missed = []
+    seen: set[str] = set()
+    for h in plan.households:
+        if h.situation == PAID_UP:
+            continue
+        keys = [t.key for t in rules.classify(_facts(home, h.room), home.settings, NOW.replace(tzinfo=None))]
+        seen.update(keys)
+        if h.situation not in keys:
+            missed.append((h.room, h.situation, keys))
+    assert not missed
+    assert set(SITUATIONS) <= seen
