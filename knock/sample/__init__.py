@@ -7,6 +7,6 @@ writes it through the :class:`~knock.core.ledger.Ledger`, like any other client.
 
 from __future__ import annotations
 
-from knock.sample.community import SITUATIONS, SampleSummary, build_sample, default_sizes, plan_sample
+from knock.sample.community import SITUATIONS, SampleSummary, build_sample, default_sizes, iter_sample, plan_sample
 
-__all__ = ["SITUATIONS", "SampleSummary", "build_sample", "default_sizes", "plan_sample"]
+__all__ = ["SITUATIONS", "SampleSummary", "build_sample", "default_sizes", "iter_sample", "plan_sample"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import time as _time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -481,7 +481,7 @@ class _Planner:
         return charges, payments
 
 
-def plan_sample(
+def iter_sample(
     *,
     seed: int = 1,
     households: int = 1800,
@@ -490,11 +490,12 @@ def plan_sample(
     buildings: int | None = None,
     now: datetime,
     settings: Settings | None = None,
-) -> SamplePlan:
-    """The whole sample as frozen data: a pure function of its arguments.
+) -> tuple[SamplePlan, Iterator[HouseholdPlan]]:
+    """The sample's head (community, staff; no households yet) and an iterator over its households.
 
-    Sizes left out scale with ``households`` like the default community
-    (1,800 homes, 600 in arrears, 58 staff, 18 buildings).
+    Households are planned one at a time as the iterator is consumed, so a
+    100,000-home build never holds the whole plan in memory. The iterator
+    draws from the same random stream as the head: consume it once, in order.
     """
     arrears, staff, buildings = default_sizes(households, arrears, staff, buildings)
     if households < 1:
@@ -526,11 +527,31 @@ def plan_sample(
     wilful = [i for i in order if situation_of[i] == "wilful_refusal"]
     lawyered = set(wilful[: max(1, round(len(wilful) * 0.3))]) if wilful else set()
 
-    plans = []
-    for index, room in enumerate(rooms):
-        situation = situation_of.get(index, PAID_UP)
-        plans.append(_plan_household(planner, room, situation, collector_of.get(index), index in lawyered))
-    return SamplePlan(seed, now, community, address, buildings, tuple(staff_plans), tuple(plans))
+    def each() -> Iterator[HouseholdPlan]:
+        for index, room in enumerate(rooms):
+            situation = situation_of.get(index, PAID_UP)
+            yield _plan_household(planner, room, situation, collector_of.get(index), index in lawyered)
+
+    return SamplePlan(seed, now, community, address, buildings, tuple(staff_plans), ()), each()
+
+
+def plan_sample(
+    *,
+    seed: int = 1,
+    households: int = 1800,
+    arrears: int | None = None,
+    staff: int | None = None,
+    buildings: int | None = None,
+    now: datetime,
+    settings: Settings | None = None,
+) -> SamplePlan:
+    """The whole sample as frozen data: a pure function of its arguments.
+
+    Sizes left out scale with ``households`` like the default community
+    (1,800 homes, 600 in arrears, 58 staff, 18 buildings).
+    """
+    head, each = iter_sample(seed=seed, households=households, arrears=arrears, staff=staff, buildings=buildings, now=now, settings=settings)
+    return replace(head, households=tuple(each))
 
 
 def _plan_household(p: _Planner, room: str, situation: str, collector: int | None, lawyer: bool) -> HouseholdPlan:
@@ -751,19 +772,78 @@ def build_sample(
     now = ledger.now()
     if today is not None and today != now.date():
         now = datetime.combine(today, time(21, 30), tzinfo=now.tzinfo)
-    plan = plan_sample(seed=seed, households=households, arrears=arrears, staff=staff, buildings=buildings, now=now, settings=ledger.settings)
-    write_plan(ledger, plan, assign=assign, progress=progress)
-    return summarize(plan, seconds=_time.perf_counter() - started)
+    head, each = iter_sample(seed=seed, households=households, arrears=arrears, staff=staff, buildings=buildings, now=now, settings=ledger.settings)
+    tally = write_plan(ledger, head, each, total=households, assign=assign, progress=progress)
+    return tally.summary(head, seconds=_time.perf_counter() - started)
 
 
-def write_plan(ledger: Ledger, plan: SamplePlan, *, assign: bool = True, progress: Callable[[int, int], None] | None = None) -> None:
-    """Write a plan through the ledger's methods, in one outer transaction."""
-    total = len(plan.households)
+class _Tally:
+    """Counts of what was planned, gathered one household at a time."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.situations: Counter[str] = Counter()
+
+    def add(self, h: HouseholdPlan) -> None:
+        c = self.counts
+        self.situations[h.situation] += 1
+        c["households"] += 1
+        c["arrears"] += h.situation != PAID_UP
+        c["charges"] += len(h.charges)
+        c["payments"] += len(h.payments)
+        c["contacts"] += len(h.contacts)
+        c["promises"] += sum(1 for x in h.contacts if x.promise_due is not None)
+        c["complaints"] += len(h.complaints)
+        c["escalations"] += len(h.escalations)
+        c["lawyer_letters"] += sum(1 for e in h.escalations if e.step == "lawyer_letter")
+
+    def summary(self, head: SamplePlan, *, seconds: float = 0.0) -> SampleSummary:
+        c = self.counts
+        return SampleSummary(
+            community=head.community,
+            address=head.address,
+            seed=head.seed,
+            today=head.now.date(),
+            buildings=head.buildings,
+            households=c["households"],
+            arrears_households=c["arrears"],
+            staff=len(head.staff),
+            staff_by_role=dict(Counter(s.role for s in head.staff)),
+            situations={key: self.situations.get(key, 0) for key in (PAID_UP, *SITUATIONS)},
+            lawyer_letters=c["lawyer_letters"],
+            charges=c["charges"],
+            payments=c["payments"],
+            contacts=c["contacts"],
+            promises=c["promises"],
+            complaints=c["complaints"],
+            escalations=c["escalations"],
+            seconds=seconds,
+        )
+
+
+def write_plan(
+    ledger: Ledger,
+    head: SamplePlan,
+    households: Iterable[HouseholdPlan] | None = None,
+    *,
+    total: int | None = None,
+    assign: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> _Tally:
+    """Write a plan through the ledger's methods, in one outer transaction.
+
+    ``households`` defaults to ``head.households``; pass the iterator of
+    :func:`iter_sample` to stream a large sample.
+    """
+    homes = head.households if households is None else households
+    total = total if total is not None else len(head.households)
+    tally = _Tally()
     with ledger.store.transaction():
-        ledger.create_community(plan.community, plan.address)
-        staff_ids = [ledger.register_staff(s.name, s.role, team=s.team, phone=s.phone) for s in plan.staff]
+        ledger.create_community(head.community, head.address)
+        staff_ids = [ledger.register_staff(s.name, s.role, team=s.team, phone=s.phone) for s in head.staff]
         assigned: dict[str, str] = {}
-        for done, h in enumerate(plan.households, start=1):
+        for done, h in enumerate(homes, start=1):
+            tally.add(h)
             household_id = ledger.register_household(
                 h.room, h.owner_name, phones=h.phones, area_centi_m2=h.area_centi_m2, occupancy=h.occupancy,
                 notes=h.notes, gender=h.gender, tags=h.tags,
@@ -796,30 +876,13 @@ def write_plan(ledger: Ledger, plan: SamplePlan, *, assign: bool = True, progres
             if progress is not None and (done % 1000 == 0 or done == total):
                 progress(done, total)
         if assign and assigned:
-            ledger.set_assignments(plan.now.date(), assigned)
+            ledger.set_assignments(head.now.date(), assigned)
+    return tally
 
 
 def summarize(plan: SamplePlan, *, seconds: float = 0.0) -> SampleSummary:
-    """Counts of what a plan holds."""
-    hs = plan.households
-    situations = Counter(h.situation for h in hs)
-    return SampleSummary(
-        community=plan.community,
-        address=plan.address,
-        seed=plan.seed,
-        today=plan.now.date(),
-        buildings=plan.buildings,
-        households=len(hs),
-        arrears_households=sum(1 for h in hs if h.situation != PAID_UP),
-        staff=len(plan.staff),
-        staff_by_role=dict(Counter(s.role for s in plan.staff)),
-        situations={key: situations.get(key, 0) for key in (PAID_UP, *SITUATIONS)},
-        lawyer_letters=sum(1 for h in hs for e in h.escalations if e.step == "lawyer_letter"),
-        charges=sum(len(h.charges) for h in hs),
-        payments=sum(len(h.payments) for h in hs),
-        contacts=sum(len(h.contacts) for h in hs),
-        promises=sum(1 for h in hs for c in h.contacts if c.promise_due is not None),
-        complaints=sum(len(h.complaints) for h in hs),
-        escalations=sum(len(h.escalations) for h in hs),
-        seconds=seconds,
-    )
+    """Counts of what a whole plan holds."""
+    tally = _Tally()
+    for h in plan.households:
+        tally.add(h)
+    return tally.summary(plan, seconds=seconds)

@@ -348,3 +348,11 @@ def test_the_playbook_recognises_each_planned_debtor_type(built: tuple[Home, Sam
             missed.append((h.room, h.situation, keys))
     assert not missed
     assert set(SITUATIONS) <= seen
+
+
+def test_streamed_build_matches_the_whole_plan(built: tuple[Home, SampleSummary]) -> None:
+    from knock.sample.community import summarize
+
+    _, summary = built
+    planned = summarize(plan_sample(seed=7, now=NOW, **SIZES))
+    assert {**summary.to_dict(), "seconds": 0} == {**planned.to_dict(), "seconds": 0}
