@@ -89,7 +89,11 @@ def next_window(
     times, so a company that widens a window in settings can never make Knock
     suggest 22:30. A stretch shorter than ``min_minutes`` is skipped: nobody
     should be sent to knock at 21:25 for a window that shuts at 21:30.
+    Windows are wall-clock times, so the search runs on local time and the
+    answer carries ``after``'s time zone, if it has one.
     """
+    tz = after.tzinfo
+    after = after.replace(tzinfo=None)
     for offset in range(horizon_days + 1):
         day = after.date() + timedelta(days=offset)
         spans: list[Interval] = []
@@ -101,7 +105,7 @@ def next_window(
         for start, end in sorted(spans):
             start = max(start, after)
             if end - start >= timedelta(minutes=min_minutes):
-                return (start, end)
+                return (start.replace(tzinfo=tz), end.replace(tzinfo=tz))
     return None
 
 

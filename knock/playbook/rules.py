@@ -9,10 +9,11 @@ is this (and why, in words), what do I do next and when, and what do I say.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 from knock.core.money import format_yuan
@@ -230,6 +231,45 @@ class Advice:
 # --------------------------------------------------------------------------- small facts
 
 
+def _wall(value: object, tz: tzinfo | None) -> object:
+    """``value`` with every datetime turned into naive wall time in ``tz``.
+
+    The ledger's clock is aware (``datetime.now().astimezone()``) and sync
+    files may carry other offsets; hand-built tests use naive times. The rules
+    reason in the community's wall time (quiet hours are 22:00 local), so
+    everything is brought to ``now``'s zone first and compared naive.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value
+        return (value.astimezone(tz) if tz is not None else value.astimezone()).replace(tzinfo=None)
+    if isinstance(value, tuple):
+        return tuple(_wall(v, tz) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _wall(getattr(value, f.name), tz) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _on_wall_clock(facts: HouseholdFacts, now: datetime) -> tuple[HouseholdFacts, datetime, tzinfo | None]:
+    tz = now.tzinfo
+    return _wall(facts, tz), now.replace(tzinfo=None), tz  # type: ignore[return-value]
+
+
+def _aware(value: object, tz: tzinfo | None) -> object:
+    """The reverse of :func:`_wall` for the advice: attach ``now``'s zone to every datetime."""
+    if tz is None:
+        return value
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=tz)
+    if isinstance(value, tuple):
+        return tuple(_aware(v, tz) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and not isinstance(value, (Text, Objection)):
+        changes = {f.name: _aware(getattr(value, f.name), tz) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
 def _d(day: date | datetime) -> Text:
     day = day.date() if isinstance(day, datetime) else day
     return Text(format_day(day, "zh", weekday=False), format_day(day, "en", weekday=False))
@@ -259,6 +299,7 @@ def contacts_today(facts: HouseholdFacts, now: datetime) -> int:
 
     Letters are the office's, and notes are remarks rather than contacts, so neither counts.
     """
+    facts, now, _ = _on_wall_clock(facts, now)
     return sum(1 for c in facts.contacts if c.channel != "letter" and c.outcome != "note" and c.at.date() == now.date())
 
 
@@ -319,6 +360,11 @@ def escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime) -
     escalated while a complaint is open or a promise is pending, and nobody
     visits or calls for ``quiet_days_after_letter`` days after any letter.
     """
+    facts, now, tz = _on_wall_clock(facts, now)
+    return _aware(_escalation_state(facts, settings, now), tz)  # type: ignore[return-value]
+
+
+def _escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime) -> LadderState:
     e = settings.escalation
     today = now.date()
     letters = sorted(facts.escalations, key=lambda x: x.at)
@@ -401,6 +447,7 @@ def escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime) -
 
 def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook: Playbook | None = None) -> tuple[TypeFinding, ...]:
     """The household's debtor types with reasons, leading type first (empty when nothing is owed)."""
+    facts, now, _ = _on_wall_clock(facts, now)
     if facts.owed_fen <= 0:
         return ()
     book = playbook or load_playbook()
@@ -694,11 +741,14 @@ def advise(
     """What kind of case this household is, what to do next and when, and what to say.
 
     Pure: the same facts, settings and clock always give the same advice.
-    ``collector`` only fills the "I'm ..." line of the cards.
+    ``collector`` only fills the "I'm ..." line of the cards. Aware or naive
+    ``now`` both work: the rules reason in ``now``'s wall time and the
+    advice's times carry ``now``'s zone.
     """
+    facts, now, tz = _on_wall_clock(facts, now)
     book = playbook or load_playbook()
     types = classify(facts, settings, now, book)
-    ladder = escalation_state(facts, settings, now)
+    ladder = _escalation_state(facts, settings, now)
     n_today = contacts_today(facts, now)
     action = _next_action(facts, types, ladder, settings, now, n_today)
     group = max((t.group for t in types), key=GROUP_RANK.__getitem__, default="ordinary")
@@ -729,7 +779,7 @@ def advise(
         for k in order
     )
 
-    return Advice(
+    advice = Advice(
         room=facts.room,
         at=now,
         types=types,
@@ -746,6 +796,7 @@ def advise(
         type_names={k: t.name for k, t in book.types.items()},
         group_label=book.groups[group],
     )
+    return _aware(advice, tz)  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- visit order

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings as hsettings
@@ -446,3 +446,48 @@ def test_visit_order_example(settings: Settings) -> None:
 def test_room_sort_key_reads_floors_and_sorts_numbers_naturally() -> None:
     assert room_sort_key("3-2-501") < room_sort_key("3-2-1201") < room_sort_key("10-1-101")
     assert room_sort_key("3-2-501") < room_sort_key("odd room")
+
+
+# --------------------------------------------------------------------------- time zones
+
+CST = timezone(timedelta(hours=8))
+
+
+def _aware_case(facts: HouseholdFacts, tz: timezone) -> HouseholdFacts:
+    """The same facts with every time stated in ``tz`` (the same moments if tz is +08:00)."""
+    def shift(dt: datetime) -> datetime:
+        return dt.replace(tzinfo=CST).astimezone(tz)
+
+    return dataclasses.replace(
+        facts,
+        contacts=tuple(dataclasses.replace(c, at=shift(c.at)) for c in facts.contacts),
+        promises=tuple(dataclasses.replace(p, made_at=shift(p.made_at)) for p in facts.promises),
+        complaints=tuple(dataclasses.replace(c, opened_at=shift(c.opened_at)) for c in facts.complaints),
+        escalations=tuple(dataclasses.replace(e, at=shift(e.at)) for e in facts.escalations),
+    )
+
+
+@pytest.mark.parametrize("key", DEBTOR_TYPES)
+@pytest.mark.parametrize("facts_tz", [CST, timezone.utc], ids=["+08", "utc"])
+def test_aware_times_from_the_ledger_give_the_same_advice(key: str, facts_tz: timezone, settings: Settings) -> None:
+    """The ledger's clock is aware; facts may carry another offset. Same moments, same advice, in now's zone."""
+    naive = advise(CASES[key](), settings, NOW)
+    aware = advise(_aware_case(CASES[key](), facts_tz), settings, NOW.replace(tzinfo=CST))
+    assert aware.type_keys == naive.type_keys
+    assert [t.reasons for t in aware.types] == [t.reasons for t in naive.types]
+    assert aware.next_action.key == naive.next_action.key
+    assert aware.next_action.not_before == naive.next_action.not_before.replace(tzinfo=CST)
+    if naive.next_action.window:
+        assert aware.next_action.window is not None
+        assert aware.next_action.window.start == naive.next_action.window.start.replace(tzinfo=CST)
+        assert aware.next_action.window.start.utcoffset() == timedelta(hours=8)
+    json.dumps(aware.to_dict("en"))
+
+
+def test_a_contact_stored_in_utc_counts_on_the_local_day(settings: Settings) -> None:
+    """01:00 UTC is 09:00 in Hangzhou: the same local day as a 10:00 +08:00 clock."""
+    morning = datetime(2024, 9, 20, 1, 0, tzinfo=timezone.utc)
+    facts = household(contacts=tuple(dataclasses.replace(contact(0, "refused"), at=morning) for _ in range(3)))
+    advice = advise(facts, settings, NOW.replace(tzinfo=CST))
+    assert advice.contacts_today == 3
+    assert advice.next_action.window is not None and advice.next_action.window.start.date() > NOW.date()
