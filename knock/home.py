@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from knock import paths
 from knock.core.journal import Clock, system_clock
 from knock.core.ledger import DeviceIdentity, Ledger
-from knock.core.signing import DeviceKey, load_or_create_device_key, public_key_b64
+from knock.core.signing import DeviceKey, ReceiptFields, load_or_create_device_key, public_key_b64, receipt_qr_text
 from knock.core.store import Store
 from knock.settings import Settings, load_settings
 
@@ -47,6 +48,11 @@ def open_home(override: str | os.PathLike[str] | None = None, *, clock: Clock = 
     loaded = settings if settings is not None else load_settings(paths.settings_path(home))
     store = Store(paths.db_path(home))
     key = load_or_create_device_key(paths.device_key_path(home))
-    ledger = Ledger(store, loaded, device_identity(key), clock=clock)
+    identity = device_identity(key)
+
+    def sign(receipt_no: str, amount_fen: int, room: str, issued_at: datetime) -> str:
+        return receipt_qr_text(ReceiptFields(receipt_no, amount_fen, room, issued_at, identity.device_id), key)
+
+    ledger = Ledger(store, loaded, identity, clock=clock, receipt_signer=sign)
     ledger.ensure_device_registered()
     return Home(home, loaded, store, key, ledger)

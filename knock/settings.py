@@ -29,7 +29,14 @@ class Company(_Section):
     address: str = "杭州市西湖区文三路 100 号"
     phone: str = "0571-8888 6666"
     service_centre: str = "小区物业服务中心"
+    service_hours: str = "每日 8:30–20:00"
+    bank_account: str = Field("", description="account for bank transfers, printed on letters when set")
     legal_department: str = "公司法务部"
+    law_firm: str = Field("", description="the firm that signs lawyer's letters; empty leaves a blank to fill in")
+    contract_basis: str = Field(
+        "《物业服务合同》关于物业服务费标准、交纳时间和方式的约定",
+        description="the service-contract clause letters cite",
+    )
 
 
 class Fees(_Section):

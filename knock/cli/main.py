@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "knock.cli.import_cmds",
     "knock.cli.assign_cmds",
     "knock.cli.advice_cmds",
+    "knock.cli.document_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 

@@ -8,7 +8,7 @@ either happens completely or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -43,6 +43,10 @@ class DeviceIdentity:
     device_code: str
     name: str
     public_key_b64: str
+
+
+ReceiptSigner = Callable[[str, int, str, datetime], str]
+"""(receipt_no, amount_fen, room, issued_at) -> signed verification text for the receipt's QR."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,19 @@ def _choice(value: str, allowed: Iterable[str], what: str) -> str:
 class Ledger:
     """One laptop's (or the office's) view of the ledger."""
 
-    def __init__(self, store: Store, settings: Settings, device: DeviceIdentity, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        device: DeviceIdentity,
+        *,
+        clock: Clock = system_clock,
+        receipt_signer: ReceiptSigner | None = None,
+    ) -> None:
         self.store = store
+        self.receipt_signer = receipt_signer
+        """Signs each receipt's verification text with the device key, at payment time, so a
+        reprint anywhere shows the same signed code."""
         self.settings = settings
         self.device = device
         self.clock = clock
@@ -274,7 +289,8 @@ class Ledger:
         if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
             raise LedgerError(f"payment amount must be a positive number of fen, got {amount_fen!r}")
         staff = self.staff(collector)
-        paid_at = (at or self.now()).isoformat(timespec="seconds")
+        paid_moment = at or self.now()
+        paid_at = paid_moment.isoformat(timespec="seconds")
         with self.store.transaction():
             household = self.household(room)
             before = account(self.store, household.household_id, self.today(), self.settings)
@@ -300,6 +316,8 @@ class Ledger:
             payment_id = new_id()
             owed_after = before.owed_fen - sum(fen for _, fen in allocation.lines)
             credit_after = before.credit_fen + allocation.credit_fen
+            receipt_no = self.receipt_no(seq)
+            qr_text = self.receipt_signer(receipt_no, amount_fen, household.room, paid_moment) if self.receipt_signer else ""
             payload = {
                 "payment_id": payment_id,
                 "household_id": household.household_id,
@@ -308,8 +326,9 @@ class Ledger:
                 "collector_id": staff.staff_id,
                 "collector_name": staff.name,
                 "paid_at": paid_at,
-                "receipt_no": self.receipt_no(seq),
+                "receipt_no": receipt_no,
                 "receipt_seq": seq,
+                "qr_text": qr_text,
                 "items": items,
                 "owed_after_fen": owed_after,
                 "credit_after_fen": credit_after,
@@ -345,7 +364,7 @@ class Ledger:
         day = day or self.today()
         return int(
             self.store.scalar(
-                "SELECT COUNT(*) FROM contacts WHERE household_id = ? AND substr(at, 1, 10) = ?",
+                "SELECT COUNT(*) FROM contacts WHERE household_id = ? AND substr(at, 1, 10) = ? AND outcome != 'note'",
                 (household_id, day.isoformat()),
             )
         )

@@ -117,6 +117,7 @@ def _payment(conn: sqlite3.Connection, e: Event) -> None:
             "receipt_seq": int(p["receipt_seq"]),
             "owed_after_fen": int(p["owed_after_fen"]),
             "credit_after_fen": int(p["credit_after_fen"]),
+            "qr_text": p.get("qr_text", ""),
             "event_id": e.event_id,
         },
     )

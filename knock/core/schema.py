@@ -110,6 +110,7 @@ CREATE TABLE payments (
     receipt_seq INTEGER NOT NULL,
     owed_after_fen INTEGER NOT NULL,
     credit_after_fen INTEGER NOT NULL,
+    qr_text TEXT NOT NULL DEFAULT '',
     event_id TEXT NOT NULL,
     UNIQUE (device_id, receipt_seq)
 );
