@@ -56,7 +56,7 @@ def status(home_dir: str | None, as_json: bool, day: date | None) -> None:
 @click.option("--collector", required=True, help="Name or id of the staff member taking the money.")
 @domain_errors
 def pay(home_dir: str | None, as_json: bool, room: str, amount: int, method: str, collector: str) -> None:
-    """Record a payment of AMOUNT yuan (e.g. 1234.50) for ROOM and number its receipt."""
+    """Record a payment for ROOM of AMOUNT yuan, such as 1234.50, and number its receipt."""
     home = open_cli_home(home_dir)
     result = home.ledger.record_payment(room, amount, method=method, collector=collector)
     if as_json:

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "knock.cli.assign_cmds",
     "knock.cli.advice_cmds",
     "knock.cli.document_cmds",
+    "knock.cli.demo_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 

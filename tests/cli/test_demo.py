@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from field_app.auth import pin_matches
+from knock.cli.demo_cmds import DEMO_PIN, prepare_demo
+from knock.cli.main import cli
+from knock.home import open_home
+
+
+def test_demo_prepares_once_and_resumes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import knock.sample.community as community
+
+    real = community.build_sample
+    monkeypatch.setattr(community, "build_sample", lambda home, seed: real(home, seed=seed, households=120, arrears=40, staff=8))
+    home = open_home(tmp_path / "demo")
+    staff_id, name = prepare_demo(home, seed=3, echo=False)
+    staff = home.ledger.staff(staff_id)
+    assert staff.role in ("guard", "cleaner") and pin_matches(staff.pin_hash, DEMO_PIN)
+    assigned = home.store.scalar("SELECT COUNT(*) FROM assignments WHERE staff_id = ?", (staff_id,))
+    assert assigned > 0
+    events = home.store.scalar("SELECT COUNT(*) FROM events")
+    assert prepare_demo(home, seed=3, echo=False) == (staff_id, name)
+    assert home.store.scalar("SELECT COUNT(*) FROM events") == events  # nothing rebuilt or re-assigned
+    home.close()
+    result = CliRunner().invoke(cli, ["demo", "--home", str(tmp_path / "demo"), "--prepare-only"])
+    assert result.exit_code == 0 and name in result.output and DEMO_PIN in result.output
