@@ -10,7 +10,7 @@ confirmed outcome is on disk (WAL, synchronous=FULL) before the screen moves on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -147,29 +147,54 @@ def advice_from_dict(data: dict[str, Any], locale: str) -> AdviceView:
     )
 
 
-def advice_for(home: Home, household: Household, now: datetime, locale: str) -> AdviceView:
-    """The playbook's advice for a household.
+def _wall_time(value: Any, tz: Any) -> Any:
+    """``value`` with every aware datetime turned into naive wall time in ``tz`` (recursively)."""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).replace(tzinfo=None) if value.tzinfo is not None else value
+    if isinstance(value, tuple):
+        return tuple(_wall_time(v, tz) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _wall_time(getattr(value, f.name), tz) for f in fields(value) if f.init})
+    return value
+
+
+def _advise_wall_time(home: Home, household: Household, now: datetime, collector: str | None) -> tuple[Any, Any]:
+    """The rules on naive local wall time.
+
+    The ledger's clock and stored times carry a UTC offset, while the playbook
+    rules (as of this writing) compare them with naive datetimes and raise
+    TypeError. Until the rules accept aware times, the field app hands them
+    the same moments as local wall time. (Reported to the playbook's owner.)
+    """
+    from knock.core.household_facts import facts_for
+    from knock.playbook.rules import advise
+
+    tz = now.tzinfo
+    facts = facts_for(home.store, household, now.date(), home.settings)
+    if tz is not None:
+        facts, now = _wall_time(facts, tz), now.replace(tzinfo=None)
+    return facts, advise(facts, home.settings, now, collector=collector)
+
+
+def _advise(home: Home, household: Household, now: datetime, collector: str) -> Any:
+    """The playbook's ``Advice`` for one household (through knock.advice, the lead's bridge)."""
+    name = home.ledger.staff(collector).name if collector else None
+    try:
+        from knock.advice import advise_household
+
+        return advise_household(home, household, now=now, collector=name).advice
+    except TypeError:
+        return _advise_wall_time(home, household, now, name)[1]
+
+
+def advice_for(home: Home, household: Household, now: datetime, locale: str, collector: str = "") -> AdviceView:
+    """The playbook's advice for a household, ready to show.
 
     A playbook failure must not take the screen down: the household is still
     shown (with the built-in objection list) and the error is shown as an alert.
     """
     try:
-        try:
-            from knock.advice import advise_room  # type: ignore[import-not-found]
-        except ImportError:
-            advise_room = None
-        if advise_room is not None:
-            return advice_from_dict(advise_room(home, household.room, now).to_dict(locale), locale)
-        from knock.core.household_facts import facts_for
-        from knock.playbook.rules import advise
-
-        facts = facts_for(home.store, household, now.date(), home.settings)
-        try:
-            advice = advise(facts, home.settings, now)
-        except TypeError:
-            # The playbook (in progress) mixes naive and aware times; try local wall time.
-            advice = advise(facts, home.settings, now.replace(tzinfo=None))
-        return advice_from_dict(advice.to_dict(locale), locale)
+        return advice_from_dict(_advise(home, household, now, collector).to_dict(locale), locale)
     except Exception as exc:  # noqa: BLE001 - shown as an alert on the household screen
         return AdviceView(
             objections=tuple(ObjectionView(k, _(t)) for k, t in FALLBACK_OBJECTIONS),
@@ -302,35 +327,36 @@ def pending_sync_count(home: Home) -> int:
     return int(home.store.scalar("SELECT COUNT(*) FROM events WHERE device_id = ?", (device,)))
 
 
-def _ordered_households(home: Home, staff_id: str, day: date) -> list[Household]:
-    """The day's households in visit order (the playbook's order when it is there)."""
+def _plan(home: Home, staff_id: str, now: datetime, locale: str) -> list[tuple[Household, AdviceView]]:
+    """The day's households in the playbook's visit order, each with its advice.
+
+    Falls back to building / unit / floor order (and per-household advice, or
+    none) when the planner fails, so a playbook bug never empties the list.
+    """
     try:
-        from knock.advice import plan_for_collector  # type: ignore[import-not-found]
-    except ImportError:
-        plan_for_collector = None
-    if plan_for_collector is not None:
-        planned = plan_for_collector(home, staff_id, day)
-        out = []
-        for item in planned:
-            hh = item if isinstance(item, Household) else getattr(item, "household", None)
-            if hh is None:
-                room = getattr(item, "room", None) or (item.get("room") if isinstance(item, dict) else None)
-                hh = household_by_room(home.store, room) if room else None
-            if hh is not None:
-                out.append(hh)
-        return out
-    rows = home.store.query(
-        "SELECT h.* FROM assignments a JOIN households h ON h.household_id = a.household_id"
-        " WHERE a.day = ? AND a.staff_id = ?"
-        " ORDER BY CAST(h.building AS INTEGER), h.building, CAST(h.unit AS INTEGER), h.unit, h.floor, h.room_no",
-        (day.isoformat(), staff_id),
-    )
-    return [Household.from_row(r) for r in rows]
+        from knock.advice import plan_for_collector
+
+        return [(e.household, advice_from_dict(e.advice.to_dict(locale), locale)) for e in plan_for_collector(home, staff_id, now.date(), now=now)]
+    except TypeError:
+        pass  # aware vs naive times in the rules: plan on wall time below
+    except Exception:  # noqa: BLE001 - the list below still works; each row shows its own alert
+        return [(h, advice_for(home, h, now, locale, staff_id)) for h in _assigned(home, staff_id, now.date())]
+    try:
+        from knock.playbook.rules import visit_order
+
+        name = home.ledger.staff(staff_id).name
+        pairs = {}
+        for h in _assigned(home, staff_id, now.date()):
+            facts, advice = _advise_wall_time(home, h, now, name)
+            pairs[h.room] = (h, facts, advice)
+        ordered = visit_order([(facts, advice) for _h, facts, advice in pairs.values()])
+        return [(pairs[f.room][0], advice_from_dict(a.to_dict(locale), locale)) for f, a in ordered]
+    except Exception:  # noqa: BLE001
+        pass
+    return [(h, advice_for(home, h, now, locale, staff_id)) for h in _assigned(home, staff_id, now.date())]
 
 
 _WINDOW_LABELS = {"morning": N_("morning"), "afternoon": N_("afternoon"), "evening": N_("evening")}
-
-
 _WINDOW_SHORT = {"morning": N_("AM"), "afternoon": N_("PM"), "evening": N_("Eve")}
 
 
@@ -344,6 +370,16 @@ def window_label(window: str) -> str:
     return _(_WINDOW_LABELS.get(window, window)) if window in _WINDOW_LABELS else window
 
 
+def _assigned(home: Home, staff_id: str, day: date) -> list[Household]:
+    rows = home.store.query(
+        "SELECT h.* FROM assignments a JOIN households h ON h.household_id = a.household_id"
+        " WHERE a.day = ? AND a.staff_id = ?"
+        " ORDER BY CAST(h.building AS INTEGER), h.building, CAST(h.unit AS INTEGER), h.unit, h.floor, h.room_no",
+        (day.isoformat(), staff_id),
+    )
+    return [Household.from_row(r) for r in rows]
+
+
 def load_today(
     home: Home, staff_id: str, now: datetime, *, with_advice: bool = True, progress: Callable[[int, int], None] | None = None
 ) -> TodayView:
@@ -354,7 +390,7 @@ def load_today(
     day = now.date()
     locale = get_locale()
     staff = home.ledger.staff(staff_id)
-    households = _ordered_households(home, staff_id, day)
+    planned = _plan(home, staff_id, now, locale) if with_advice else [(h, AdviceView()) for h in _assigned(home, staff_id, day)]
     visited_ids = {
         r["household_id"]
         for r in home.store.query("SELECT DISTINCT household_id FROM contacts WHERE substr(at, 1, 10) = ?", (day.isoformat(),))
@@ -364,12 +400,11 @@ def load_today(
         for r in home.store.query("SELECT household_id, window FROM promises WHERE due_date = ?", (day.isoformat(),))
     }
     rows = []
-    total = len(households)
-    for index, hh in enumerate(households, start=1):
+    total = len(planned)
+    for index, (hh, advice) in enumerate(planned, start=1):
         if progress is not None and (index % 25 == 0 or index == total):
             progress(index, total)
         acct = account(home.store, hh.household_id, day, home.settings)
-        advice = advice_for(home, hh, now, locale) if with_advice else AdviceView()
         rows.append(
             TodayRow(
                 household_id=hh.household_id,
@@ -531,7 +566,7 @@ def load_household(home: Home, room: str, staff_id: str, now: datetime) -> House
     household = home.ledger.household(room)
     locale = get_locale()
     acct = account(home.store, household.household_id, now.date(), home.settings)
-    advice = advice_for(home, household, now, locale)
+    advice = advice_for(home, household, now, locale, staff_id)
     titles = {o.key: o.title for o in advice.objections} | {k: _(t) for k, t in FALLBACK_OBJECTIONS}
     contacts = home.ledger.contacts_today(household.household_id, now.date())
     return HouseholdView(

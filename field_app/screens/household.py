@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Footer, OptionList, Static, TabbedContent, Tabs, TabPane
 from textual.widgets.option_list import Option
 
 from knock.core.money import format_yuan
@@ -37,6 +37,9 @@ TABS = ("tab-arrears", "tab-timeline", "tab-cards", "tab-objections")
 
 class HouseholdScreen(Screen[None]):
     """The household a collector is standing in front of."""
+
+    AUTO_FOCUS = None
+    """Nothing focused: every key goes to the screen, so Enter never records by accident."""
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -76,8 +79,15 @@ class HouseholdScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Left/right belong to the screen (switch tabs) wherever the focus is.
         self.query_one("#arrears", DataTable).can_focus = False
+        self.query_one(Tabs).can_focus = False
         self.load()
+
+    @on(TabbedContent.TabActivated)
+    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-objections":
+            self.query_one("#objections").focus()
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -239,6 +249,8 @@ class HouseholdScreen(Screen[None]):
         tabs.active = TABS[(index + step) % len(TABS)]
         if tabs.active == "tab-objections":
             self.query_one("#objections").focus()
+        elif self.focused is self.query_one("#objections"):
+            self.set_focus(None)
 
     def action_reveal_phone(self) -> None:
         if self.view is not None and self.view.household.phones and self.phones is None:

@@ -59,7 +59,7 @@ class TodayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="today-header", classes="header")
         yield Static(_("Loading your households…"), id="today-counters", classes="counters")
-        yield Input(placeholder=_("Find: room 3-2-501, 3-2, or owner's name"), id="search")
+        yield Input(placeholder=_("Find: room 3-2-501, 3-2, or owner's name"), id="search", select_on_focus=False)
         yield ProgressBar(id="today-progress", show_eta=False)
         yield DataTable(id="households", cursor_type="row", zebra_stripes=True)
         yield Static("", id="today-empty", classes="message hidden")
