@@ -66,10 +66,10 @@ def receipt(home_dir: str | None, as_json: bool, lang: str | None, send: bool, o
 @PRINT
 @OUTPUT
 @click.argument("room")
-@click.option("--collector", required=True, help="Name or id of the collector leaving the notice.")
+@click.option("--collector", default=None, help="Collector leaving the notice (default: today's assigned collector).")
 @domain_errors
 @_fonts_checked
-def notice(home_dir: str | None, as_json: bool, lang: str | None, send: bool, output: Path | None, room: str, collector: str) -> None:
+def notice(home_dir: str | None, as_json: bool, lang: str | None, send: bool, output: Path | None, room: str, collector: str | None) -> None:
     """A sealed door notice for ROOM: the outside shows only the room, the inside the arrears and a payment QR."""
     from knock.documents.service import print_notice
 
@@ -87,24 +87,24 @@ def notice(home_dir: str | None, as_json: bool, lang: str | None, send: bool, ou
 @click.argument("room", required=False)
 @click.option("--kind", type=click.Choice(["dunning", "lawyer"]), default="dunning", show_default=True, help="Letter for ROOM.")
 @click.option("--due", type=click.Choice(["dunning", "lawyer"]), default=None, help="Letters for every household the escalation ladder puts at this step.")
-@click.option("--by", "author", required=True, help="Who sends the letters (name or id).")
+@click.option("--by", "author", default=None, help="Who sends the letters (name or id), for the record.")
 @click.option("--draft", is_flag=True, help="Only draft: do not record the letters as sent.")
 @domain_errors
 @_fonts_checked
-def letter(home_dir: str | None, as_json: bool, lang: str | None, send: bool, output: Path | None, room: str | None, kind: str, due: str | None, author: str, draft: bool) -> None:
+def letter(home_dir: str | None, as_json: bool, lang: str | None, send: bool, output: Path | None, room: str | None, kind: str, due: str | None, author: str | None, draft: bool) -> None:
     """Dunning letter (催费函) or lawyer's letter (律师函) for ROOM, or --due for the whole step."""
     from knock.documents.service import print_letters, rooms_due_for
 
     if bool(room) == bool(due):
         raise click.UsageError("give either ROOM or --due dunning|lawyer")
     home = open_cli_home(home_dir)
-    staff = home.ledger.staff(author)
+    who = home.ledger.staff(author).staff_id if author else "office"
     chosen = due or kind
     rooms = [room] if room else rooms_due_for(home, chosen)  # type: ignore[arg-type]
     if not rooms:
         click.echo(f"no household is due a {chosen} letter today")
         return
-    batch = print_letters(home, rooms, chosen, author=staff.staff_id, locale=lang or home.settings.ui.locale, record=not draft, send_to_printer=send, output=output)  # type: ignore[arg-type]
+    batch = print_letters(home, rooms, chosen, author=who, locale=lang or home.settings.ui.locale, record=not draft, send_to_printer=send, output=output)  # type: ignore[arg-type]
     assert batch.outcome is not None
     if not as_json:
         click.echo(f"{len(batch.rooms)} {chosen} letter(s): {', '.join(batch.rooms)}" + (" (draft, not recorded)" if draft else " (recorded as sent)"))

@@ -38,6 +38,8 @@ def status(home_dir: str | None, as_json: bool, day: date | None) -> None:
     for label, fen in report.ageing_fen.items():
         click.echo(f"    {label:>8} days      {format_yuan(fen, symbol=True):>14}")
     click.echo(f"  over the limitation period (3 years): {report.limitation_risk_households} households")
+    for warning in home.settings.penalty.warnings():
+        click.echo(f"  warning: {warning}")
     if report.loads:
         sizes = [load.households for load in report.loads]
         click.echo(f"  assignment for {report.day}: {len(report.loads)} collectors, {min(sizes)}–{max(sizes)} households each")

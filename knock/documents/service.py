@@ -149,10 +149,24 @@ def verify_text(home: Home, text: str) -> VerificationResult:
 # -- door notices ------------------------------------------------------------------------------
 
 
-def notice_view(home: Home, room: str, *, collector: str, locale: Locale = "zh") -> NoticeView:
+def _collector_for(home: Home, household: Household, collector: str | None) -> tuple[str, str]:
+    """(name, phone) to print: the given collector, else today's assigned one, else the service centre."""
+    if collector:
+        staff = home.ledger.staff(collector)
+        return staff.name, staff.phone
+    row = home.store.query_one(
+        "SELECT s.name, s.phone FROM assignments a JOIN staff s ON s.staff_id = a.staff_id WHERE a.day = ? AND a.household_id = ?",
+        (_today(home).isoformat(), household.household_id),
+    )
+    if row is not None:
+        return row["name"], row["phone"]
+    return home.settings.company.service_centre, home.settings.company.phone
+
+
+def notice_view(home: Home, room: str, *, collector: str | None = None, locale: Locale = "zh") -> NoticeView:
     """A door notice for ``room``: arrears by period inside, nothing but the room outside."""
     household = home.ledger.household(room)
-    staff = home.ledger.staff(collector)
+    collector_name, collector_phone = _collector_for(home, household, collector)
     lines, _ = _open_lines(home, household, locale)
     total = sum(line.amount_fen for line in lines)
     company = home.settings.company
@@ -163,14 +177,14 @@ def notice_view(home: Home, room: str, *, collector: str, locale: Locale = "zh")
         lines=lines,
         total_fen=total,
         payment_qr=payment_payload(home.settings.payqr, household.room, total, payment_reference(household)),
-        collector_name=staff.name,
-        collector_phone=staff.phone,
+        collector_name=collector_name,
+        collector_phone=collector_phone,
         service_phone=company.phone,
         date=_today(home),
     )
 
 
-def print_notice(home: Home, room: str, *, collector: str, locale: Locale = "zh", send_to_printer: bool = False, output: Path | None = None) -> PrintOutcome:
+def print_notice(home: Home, room: str, *, collector: str | None = None, locale: Locale = "zh", send_to_printer: bool = False, output: Path | None = None) -> PrintOutcome:
     """Render and print (or save) a door notice."""
     view = notice_view(home, room, collector=collector, locale=locale)
     pdf = render_notice(view, locale)
