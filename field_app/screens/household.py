@@ -374,10 +374,18 @@ class HouseholdScreen(Screen[None]):
             choices = [("print", _("Print the receipt")), ("done", _("Done"))]
             self.app.push_screen(
                 InfoDialog(_("Payment saved"), lines, choices),
-                callback=lambda choice: self.print_receipt(saved.receipt_no) if choice == "print" else None,
+                callback=lambda choice: self.start_print(receipt_no=saved.receipt_no) if choice == "print" else None,
             )
         if saved.leave_notice:
-            self.print_notice(message.intent.room)
+            self.start_print(room=message.intent.room)
+
+    def start_print(self, *, receipt_no: str = "", room: str = "") -> None:
+        """Printing takes a second or two: say so, and do it in a worker."""
+        self.notify(_("Printing…"), timeout=3)
+        if receipt_no:
+            self.print_receipt(receipt_no)
+        else:
+            self.print_notice(room)
 
     # -- printing (documents service) ------------------------------------------------------------
 
@@ -385,12 +393,12 @@ class HouseholdScreen(Screen[None]):
     def print_receipt(self, receipt_no: str) -> None:
         """Receipt step: the receipts issue's service renders and prints it."""
         try:
-            from knock.documents.service import print_receipt  # type: ignore[import-not-found]
-        except ImportError:
+            from knock.documents.service import print_receipt
+        except ImportError:  # documents need WeasyPrint and its system libraries
             self.post_message(Printed(_("Receipt printing is not set up on this laptop yet. Receipt number: {no}").format(no=receipt_no)))
             return
         try:
-            outcome = print_receipt(self.app.home, receipt_no, locale=get_locale())  # type: ignore[attr-defined]
+            outcome = print_receipt(self.app.home, receipt_no, locale=get_locale(), author=self.app.staff_id)  # type: ignore[attr-defined, arg-type]
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("print", friendly_error(exc)))
             return
@@ -400,12 +408,12 @@ class HouseholdScreen(Screen[None]):
     def print_notice(self, room: str) -> None:
         """Not-home step: a notice with the amount and the payment QR."""
         try:
-            from knock.documents.service import print_notice  # type: ignore[import-not-found]
+            from knock.documents.service import print_notice
         except ImportError:
             self.post_message(Printed(_("Notice printing is not set up on this laptop yet.")))
             return
         try:
-            outcome = print_notice(self.app.home, room, collector_id=self.app.staff_id, locale=get_locale())  # type: ignore[attr-defined]
+            outcome = print_notice(self.app.home, room, collector=self.app.staff_id, locale=get_locale())  # type: ignore[attr-defined, arg-type]
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("print", friendly_error(exc)))
             return

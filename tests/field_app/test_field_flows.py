@@ -219,8 +219,20 @@ async def test_not_home_with_notice_asks_for_the_notice(community: Community) ->
         await open_household(pilot, community.rooms[4])
         await pilot.press("3", "1", "enter")
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM contacts WHERE outcome = 'not_home'"))
-        await settle(pilot)
+        await wait_for(pilot, lambda: list((community.home.path / "output").rglob("notice-*.pdf")), timeout=30)
     assert rows(community, "SELECT note FROM contacts WHERE outcome = 'not_home'")[0]["note"] == "notice"
+
+
+async def test_receipt_step_prints_the_receipt(community: Community) -> None:
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_household(pilot, community.rooms[2])
+        await pilot.press("1", "enter", "1", "enter")
+        await wait_for(pilot, lambda: app.screen.query("#info-choices"))
+        await pilot.press("1")  # print the receipt
+        await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM receipt_prints"), timeout=30)
+    receipt = rows(community, "SELECT receipt_no FROM payments")[0]["receipt_no"]
+    assert rows(community, "SELECT receipt_no FROM receipt_prints")[0]["receipt_no"] == receipt
 
 
 async def test_refused_with_objection_and_note(community: Community) -> None:
