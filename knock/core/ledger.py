@@ -68,6 +68,12 @@ class Staff:
 
 
 @dataclass(frozen=True)
+class _HouseholdRef:
+    household_id: str
+    room: str
+
+
+@dataclass(frozen=True)
 class PaymentResult:
     """What a payment did: the receipt number and where the money went."""
 
@@ -135,6 +141,14 @@ class Ledger:
                     },
                     "system",
                 )
+
+    def _ref(self, room: str) -> _HouseholdRef:
+        """Just the id and canonical room of a household: the cheap lookup every action needs."""
+        code = parse_room(room).code
+        row = self.store.query_one("SELECT household_id, room FROM households WHERE room = ?", (code,))
+        if row is None:
+            raise NotFound(f"no household in room {code}")
+        return _HouseholdRef(row["household_id"], row["room"])
 
     def household(self, room: str) -> Household:
         """The household in ``room`` (any accepted spelling), or NotFound."""
@@ -214,7 +228,7 @@ class Ledger:
             fields["phones"] = list(fields["phones"])
         if "tags" in fields:
             fields["tags"] = sorted(set(fields["tags"]))
-        household = self.household(room)
+        household = self._ref(room)
         self._append(K.HOUSEHOLD_UPDATED, {"household_id": household.household_id, "fields": fields}, author)
 
     # -- charges -------------------------------------------------------------------------------
@@ -237,7 +251,7 @@ class Ledger:
         if period_end < period_start:
             raise LedgerError(f"room {room}: period ends ({period_end}) before it starts ({period_start})")
         with self.store.transaction():
-            household = self.household(room)
+            household = self._ref(room)
             dup = self.store.query_one(
                 "SELECT charge_id FROM charges WHERE household_id = ? AND item = ? AND period_start = ? AND period_end = ?",
                 (household.household_id, item, period_start.isoformat(), period_end.isoformat()),
@@ -292,7 +306,7 @@ class Ledger:
         paid_moment = at or self.now()
         paid_at = paid_moment.isoformat(timespec="seconds")
         with self.store.transaction():
-            household = self.household(room)
+            household = self._ref(room)
             before = account(self.store, household.household_id, self.today(), self.settings)
             open_lines = [
                 ChargeLine(c.charge_id, c.open_fen, c.due_date.isoformat(), c.period_start.isoformat(), c.item)
@@ -395,7 +409,7 @@ class Ledger:
         staff = self.staff(collector)
         when = at or self.now()
         with self.store.transaction():
-            household = self.household(room)
+            household = self._ref(room)
             done = self.contacts_today(household.household_id, when.date())
             manager = ""
             if done >= self.settings.contact.daily_cap:
@@ -449,7 +463,7 @@ class Ledger:
         if due_date < made_at.date():
             raise LedgerError(f"a promise cannot be due in the past ({due_date})")
         with self.store.transaction():
-            household = self.household(room)
+            household = self._ref(room)
             promise_id = new_id()
             self._append(
                 K.PROMISE_MADE,
@@ -472,7 +486,7 @@ class Ledger:
         if not text.strip():
             raise LedgerError("a complaint needs a description")
         with self.store.transaction():
-            household = self.household(room)
+            household = self._ref(room)
             complaint_id = new_id()
             self._append(
                 K.COMPLAINT_OPENED,
@@ -506,7 +520,7 @@ class Ledger:
         """Record a dunning letter, a lawyer's letter or the hand-over to legal."""
         _choice(step, ESCALATION_STEPS, "escalation step")
         with self.store.transaction():
-            household = self.household(room)
+            household = self._ref(room)
             escalation_id = new_id()
             self._append(
                 K.ESCALATION_RECORDED,
