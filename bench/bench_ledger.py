@@ -52,10 +52,10 @@ def maxrss_mib() -> float:
     return rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
 
 
-def children_maxrss_mib() -> float:
-    """Peak resident memory of the largest finished child process, in MiB."""
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return rss / 1024 if sys.platform != "darwin" else rss / 1024 / 1024
+def children_cpu_seconds() -> float:
+    """User and system CPU time of all finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class Steps:
@@ -112,11 +112,36 @@ def write_arrears_csv(home: Home, path: Path) -> int:
     return len(rows)
 
 
-def knock_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the ``knock`` console script of this checkout's venv."""
-    exe = Path(sys.executable).with_name("knock")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "knock.cli.main"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, check=False)
+_CLI_WRAPPER = """
+import sys
+from knock.cli.main import cli
+try:
+    cli.main(sys.argv[1:], prog_name="knock")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+try:
+    hwm = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")][0]
+except (OSError, IndexError):
+    hwm = "0"
+print("KNOCK_BENCH_HWM_KIB", hwm, file=sys.stderr)
+sys.exit(code)
+"""
+"""Runs the CLI and reports the child's own peak RSS (VmHWM). getrusage(RUSAGE_CHILDREN) cannot
+be used for that: a child forked from this large process inherits its high-water mark."""
+
+
+def knock_cli(*args: str) -> tuple[subprocess.CompletedProcess[str], float | None, float]:
+    """Run ``knock ARGS`` in a fresh interpreter: (result, its peak RSS in MiB when known, its CPU seconds)."""
+    cpu_before = children_cpu_seconds()
+    done = subprocess.run([sys.executable, "-c", _CLI_WRAPPER, *args], capture_output=True, text=True, check=False)
+    cpu = children_cpu_seconds() - cpu_before
+    hwm = None
+    for line in done.stderr.splitlines():
+        if line.startswith("KNOCK_BENCH_HWM_KIB"):
+            hwm = int(line.split()[1]) / 1024 or None
+    return done, hwm, cpu
 
 
 def import_in_process() -> Callable[..., Any] | None:
@@ -138,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip tracemalloc everywhere (maxrss is still reported)")
     parser.add_argument("--trace-build", action="store_true",
                         help="trace the build step too (tracemalloc makes it about 4x slower, so it is off by default)")
+    parser.add_argument("--import-via-cli", action="store_true",
+                        help="import with `knock import households` in a subprocess even when the importer can be called directly")
     args = parser.parse_args(argv)
 
     arrears, staff, buildings = default_sizes(args.households)
@@ -166,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         with steps.step("write arrears CSV") as extra:
             extra["rows"] = write_arrears_csv(home, csv_path)
             extra["mib"] = round(csv_path.stat().st_size / 2**20, 1)
-        importer = import_in_process()
+        importer = None if args.import_via_cli else import_in_process()
         if importer is not None:
             with steps.step("import CSV (in process)") as extra:
                 report = importer(home.ledger, csv_path)
@@ -177,8 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             home.close()
             with steps.step("import CSV (knock import)") as extra:
-                done = knock_cli("import", "households", str(csv_path), "--home", str(home_dir))
-                extra.update(exit=done.returncode, child_maxrss_mib=round(children_maxrss_mib(), 1))
+                done, hwm, cpu = knock_cli("import", "households", str(csv_path), "--home", str(home_dir))
+                extra.update(exit=done.returncode, child_peak_rss_mib=hwm and round(hwm, 1), child_cpu_seconds=round(cpu, 2))
                 if done.returncode:
                     print(done.stderr[-2000:], file=sys.stderr)
         home = open_home(home_dir)
@@ -186,9 +213,9 @@ def main(argv: list[str] | None = None) -> int:
             status = community_status(home.store, home.ledger.today(), home.settings.targets.collection_rate_percent,
                                       home.settings.escalation.limitation_years)
             extra.update(arrears=status.arrears_households, rate=f"{status.rate_by_households}%", amount_rate=f"{status.rate_by_amount}%")
-        with steps.step("knock status --json (CLI)") as extra:
-            done = knock_cli("status", "--json", "--home", str(home_dir))
-            extra.update(exit=done.returncode, child_maxrss_mib=round(children_maxrss_mib(), 1))
+        with steps.step("knock status --json (CLI)", trace=False) as extra:
+            done, hwm, cpu = knock_cli("status", "--json", "--home", str(home_dir))
+            extra.update(exit=done.returncode, child_peak_rss_mib=hwm and round(hwm, 1), child_cpu_seconds=round(cpu, 2))
         extra["db_mib"] = round(sum(f.stat().st_size for f in home_dir.glob("knock.db*")) / 2**20, 1)
         home.close()
         print(json.dumps({"households": args.households, "when": datetime.now().isoformat(timespec="seconds"),
