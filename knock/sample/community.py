@@ -761,8 +761,10 @@ def build_sample(
 
     ``target`` is a :class:`~knock.home.Home` or a :class:`Ledger`. History is
     dated before ``today`` (default: the ledger clock's date). With ``assign``
-    the arrears households are assigned for today to the staff they are
-    contracted to. ``progress(done, total)`` is called now and then.
+    today's arrears households are contracted out by the real planner
+    (:func:`knock.core.assignment_db.assign_day`), so the sample's rounds are the
+    short, balanced walks a real day would get. ``progress(done, total)`` is
+    called now and then.
     """
     started = _time.perf_counter()
     ledger: Ledger = getattr(target, "ledger", target)
@@ -773,7 +775,12 @@ def build_sample(
     if today is not None and today != now.date():
         now = datetime.combine(today, time(21, 30), tzinfo=now.tzinfo)
     head, each = iter_sample(seed=seed, households=households, arrears=arrears, staff=staff, buildings=buildings, now=now, settings=ledger.settings)
-    tally = write_plan(ledger, head, each, total=households, assign=assign, progress=progress)
+    with ledger.store.transaction():
+        tally = write_plan(ledger, head, each, total=households, assign=False, progress=progress)
+        if assign:
+            from knock.core.assignment_db import assign_day
+
+            assign_day(ledger, now.date())
     return tally.summary(head, seconds=_time.perf_counter() - started)
 
 

@@ -21,6 +21,11 @@ def test_demo_prepares_once_and_resumes(tmp_path: Path, monkeypatch) -> None:  #
     assert staff.role in ("guard", "cleaner") and pin_matches(staff.pin_hash, DEMO_PIN)
     assigned = home.store.scalar("SELECT COUNT(*) FROM assignments WHERE staff_id = ?", (staff_id,))
     assert assigned > 0
+    # the real planner contracted today's households out: short walks, not the sample's history
+    walks = home.store.query(
+        "SELECT a.staff_id, COUNT(DISTINCT h.building) AS b FROM assignments a JOIN households h USING (household_id) GROUP BY a.staff_id"
+    )
+    assert max(r["b"] for r in walks) <= 2
     events = home.store.scalar("SELECT COUNT(*) FROM events")
     assert prepare_demo(home, seed=3, echo=False) == (staff_id, name)
     assert home.store.scalar("SELECT COUNT(*) FROM events") == events  # nothing rebuilt or re-assigned
