@@ -97,7 +97,7 @@ def _ageing(store: Store, today: date, limitation_years: int) -> tuple[dict[str,
             " LEFT JOIN payment_voids v ON v.payment_id = p.payment_id WHERE v.payment_id IS NULL GROUP BY p.household_id"
         )
     }
-    rows = store.query(
+    rows = store.iterate(
         "SELECT c.household_id, c.amount_fen, c.due_date FROM charges c"
         " LEFT JOIN charge_reversals r ON r.charge_id = c.charge_id"
         " WHERE r.charge_id IS NULL AND c.due_date <= ?"

@@ -52,6 +52,7 @@ class Store:
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=10000")
+            self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: imports of 100k rows stay in memory
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a Knock ledger or damaged: {exc}") from exc
@@ -115,6 +116,11 @@ class Store:
         """Run a read and return the first row, or None."""
         with self._lock:
             return self.conn.execute(sql, params).fetchone()
+
+    def iterate(self, sql: str, params: Any = ()) -> Iterator[sqlite3.Row]:
+        """Stream rows of a large read without holding them all in memory."""
+        with self._lock:
+            yield from self.conn.execute(sql, params)
 
     def scalar(self, sql: str, params: Any = ()) -> Any:
         """The first column of the first row (None when no row)."""
