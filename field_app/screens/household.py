@@ -43,8 +43,8 @@ class HouseholdScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("left", "tab(-1)", "◀▶ Tabs"),
-        Binding("right", "tab(1)", "Tabs", show=False),
+        Binding("left", "tab(-1)", "◀ ▶ switch page", priority=True),
+        Binding("right", "tab(1)", "Tabs", show=False, priority=True),
         Binding("p", "reveal_phone", "Show phone"),
         *[Binding(key, f"outcome('{kind}')", label, show=False) for key, kind, label in OUTCOME_KEYS],
     ]
@@ -424,12 +424,13 @@ class HouseholdScreen(Screen[None]):
 
 
 def describe_print(outcome: Any) -> str:
-    """Where a printed document went, from a ``PrintOutcome``."""
-    for name in ("message", "describe", "path", "pdf_path"):
-        value = getattr(outcome, name, None)
-        if value:
-            return str(value() if callable(value) else value)
-    return str(outcome)
+    """Where a printed document went, from a ``PrintOutcome`` (path, printed), in the app's language."""
+    path = getattr(outcome, "path", None)
+    if getattr(outcome, "printed", False):
+        return _("sent to the printer; also saved as {path}").format(path=path)
+    if path is not None:
+        return _("no printer; saved as {path}").format(path=path)
+    return str(getattr(outcome, "message", outcome))
 
 
 def summary_lines(intent: Outcome, view: data.HouseholdView | None) -> list[str]:

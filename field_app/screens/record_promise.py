@@ -46,9 +46,9 @@ class RecordPromiseDialog(Dialog[Promised | None]):
         yield Static(_("1. Which day? Ask: \"{a} or {b}?\"").format(a=day_label(self.days[0], self.today), b=day_label(self.days[1], self.today)))
         yield NumberedChoices([(d.isoformat(), day_label(d, self.today)) for d in self.days], id="days")
         yield Static(_("2. Morning, afternoon or evening?"))
-        yield NumberedChoices([(w, window_label(w)) for w in PROMISE_WINDOWS], id="windows", disabled=True)
+        yield NumberedChoices([(w, window_label(w)) for w in PROMISE_WINDOWS], id="windows")
         yield Static(_("3. Amount in yuan (may be left empty), then Enter:"))
-        yield Input(placeholder=_("optional"), id="amount", restrict=r"[0-9.,]*", disabled=True)
+        yield Input(placeholder=_("optional"), id="amount", restrict=r"[0-9.,]*")
 
     def on_mount(self) -> None:
         self.query_one("#days").focus()
@@ -56,21 +56,18 @@ class RecordPromiseDialog(Dialog[Promised | None]):
     @on(OptionList.OptionSelected, "#days")
     def day_chosen(self, event: OptionList.OptionSelected) -> None:
         self.day = date.fromisoformat(str(event.option_id))
-        windows = self.query_one("#windows")
-        windows.disabled = False
-        windows.focus()
+        self.query_one("#windows").focus()
 
     @on(OptionList.OptionSelected, "#windows")
     def window_chosen(self, event: OptionList.OptionSelected) -> None:
         self.window = str(event.option_id)
-        amount = self.query_one("#amount", Input)
-        amount.disabled = False
-        amount.focus()
+        self.query_one("#amount", Input).focus()
 
     @on(Input.Submitted, "#amount")
     def amount_done(self, event: Input.Submitted) -> None:
         if self.day is None or self.window is None:
             self.show_error(_("Choose a day and a part of the day first."))
+            self.query_one("#days" if self.day is None else "#windows").focus()
             return
         fen: int | None = None
         if event.value.strip():

@@ -54,6 +54,8 @@ class TodayScreen(Screen[None]):
         super().__init__()
         translate_bindings(self)
         self.view: data.TodayView | None = None
+        self.advised = False
+        """True once the list has the playbook's order and advice (the first pass has amounts only)."""
         self.shown: list[data.TodayRow] = []
 
     def compose(self) -> ComposeResult:
@@ -80,8 +82,25 @@ class TodayScreen(Screen[None]):
 
     # -- loading ---------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load(self) -> None:
+        """Two passes: the list with amounts at once, then (after that frame is drawn) the playbook's order and advice."""
+        if self.view is None:
+            self.load_quick()
+        else:
+            self.load_advised()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="today")
+    def load_quick(self) -> None:
+        app = self.app
+        try:
+            view = data.load_today(app.home, app.staff_id, app.now(), with_advice=False)  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - shown on screen
+            self.post_message(Failed("today", friendly_error(exc)))
+            return
+        self.post_message(Loaded("today", view))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="today")
+    def load_advised(self) -> None:
         app = self.app
         try:
             view = data.load_today(app.home, app.staff_id, app.now(), progress=lambda done, total: self.post_message(LoadProgress(done, total)))  # type: ignore[attr-defined]
@@ -103,9 +122,12 @@ class TodayScreen(Screen[None]):
         if message.what != "today":
             return
         self.view = message.value
-        self.query_one("#today-progress", ProgressBar).add_class("hidden")
+        self.advised = any(r.debtor_label != "…" for r in self.view.rows) or not self.view.rows
+        self.query_one("#today-progress", ProgressBar).set_class(self.advised, "hidden")
         self.query_one("#today-counters", Static).update(self.counters_text())
         self.fill(data.search_rows(self.view.rows, self.query_one("#search", Input).value))
+        if not self.advised:
+            self.call_after_refresh(self.load_advised)
 
     def counters_text(self) -> str:
         view = self.view
@@ -118,7 +140,7 @@ class TodayScreen(Screen[None]):
 
     def widths(self) -> list[int]:
         """Column widths: the essentials fit 80 columns; a wider terminal gets longer labels."""
-        widths = [13, 10, 6, 9, 3, 8, 8, 4] if get_locale() == "zh" else [9, 10, 10, 9, 3, 8, 8, 4]
+        widths = [13, 9, 6, 9, 2, 8, 8, 4] if get_locale() == "zh" else [9, 9, 10, 9, 2, 8, 8, 4]
         extra = max(0, self.size.width - 80)
         owner = min(4, extra // 4)
         kind = (extra - owner) // 2
@@ -132,7 +154,7 @@ class TodayScreen(Screen[None]):
         keep = table.cursor_row
         current = self.shown[keep].room if self.shown and 0 <= keep < len(self.shown) else None
         table.clear(columns=True)
-        titles = [_("Floor"), _("Room"), _("Owner"), _("Owed ¥"), _("Mo"), _("Type"), _("Next"), _("Today")]
+        titles = [_("Floor"), _("Room"), _("Owner"), _("Owed ¥"), _("Mo"), _("Type"), _("Next"), _("Due")]
         for title, width in zip(titles, self.widths(), strict=True):
             table.add_column(title, width=width)
         last_group = None

@@ -116,7 +116,7 @@ async def test_idle_time_locks_and_the_pin_returns_to_the_same_place(community: 
 async def test_today_lists_my_households_in_visit_order_with_counters(community: Community) -> None:
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None)
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.advised)
         screen = app.screen
         assert screen.view.assigned == 16
         assert [r.room for r in screen.view.rows][:3] == ["3-1-201", "3-1-501", "3-1-701"]
@@ -125,6 +125,7 @@ async def test_today_lists_my_households_in_visit_order_with_counters(community:
         # The promise due today shows in its row.
         row = next(r for r in screen.view.rows if r.room == community.rooms[1])
         assert row.appointment == "evening"
+        assert row.debtor_label and row.debtor_label != "…"
 
 
 @pytest.mark.parametrize(("typed", "expected"), [("3-2-502", ["3-2-502"]), ("8-2", ["8-2-202", "8-2-502", "8-2-702", "8-2-1102"]), ("刘", ["3-2-502"])])
