@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "knock.cli.advice_cmds",
     "knock.cli.document_cmds",
     "knock.cli.demo_cmds",
+    "knock.cli.complaint_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 

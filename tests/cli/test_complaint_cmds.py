@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from knock.cli.main import cli
+from knock.home import open_home
+
+
+def test_office_lists_and_closes_complaints(tmp_path: Path) -> None:
+    path = tmp_path / "h"
+    home = open_home(path)
+    home.ledger.register_household("2-1-301", "周强")
+    staff_id = home.ledger.register_staff("何丽", "customer_service")
+    complaint_id = home.ledger.open_complaint("2-1-301", category="repair", text="卫生间漏水", author=staff_id)
+    home.close()
+    runner = CliRunner()
+    listed = json.loads(runner.invoke(cli, ["complaints", "list", "--json", "--home", str(path)]).output)
+    assert [(c["room"], c["text"], c["opened_by"]) for c in listed] == [("2-1-301", "卫生间漏水", "何丽")]
+    closed = runner.invoke(cli, ["complaints", "close", complaint_id, "--resolution", "已换密封圈", "--by", "何丽", "--home", str(path)])
+    assert closed.exit_code == 0, closed.output
+    assert json.loads(runner.invoke(cli, ["complaints", "list", "--json", "--home", str(path)]).output) == []
+    again = runner.invoke(cli, ["complaints", "close", complaint_id, "--resolution", "x", "--by", "何丽", "--home", str(path)])
+    assert again.exit_code == 1 and "already closed" in again.output
+    everything = json.loads(runner.invoke(cli, ["complaints", "list", "--all", "--json", "--home", str(path)]).output)
+    assert everything[0]["status"] == "closed" and everything[0]["resolution"] == "已换密封圈"
