@@ -113,6 +113,11 @@ def public_key_b64(key: DeviceKey) -> str:
     return _b64url(key.public_bytes)
 
 
+def public_key_from_b64(text: str) -> bytes:
+    """The raw public key back from :func:`public_key_b64` (as the ledger's devices table keeps it)."""
+    return _unb64url(text)
+
+
 @dataclass(frozen=True)
 class ReceiptFields:
     """What a receipt's verification QR vouches for."""

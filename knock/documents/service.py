@@ -17,7 +17,7 @@ from knock import paths
 from knock.core.accounts import Household, account, household_by_id
 from knock.core.errors import NotFound
 from knock.core.payqr import payment_payload
-from knock.core.signing import VerificationResult, _unb64url, verify_receipt_text
+from knock.core.signing import VerificationResult, public_key_from_b64, verify_receipt_text
 from knock.documents.printing import PrintOutcome, print_or_save
 from knock.documents.qr import qr_png
 from knock.documents.render import Locale, Size, render_letters, render_notice, render_receipt
@@ -141,7 +141,7 @@ def verify_text(home: Home, text: str) -> VerificationResult:
 
     def lookup(device_id: str) -> bytes | None:
         key = home.store.scalar("SELECT public_key FROM devices WHERE device_id = ?", (device_id,))
-        return None if key is None else _unb64url(key)
+        return None if key is None else public_key_from_b64(key)
 
     return verify_receipt_text(text, lookup)
 
