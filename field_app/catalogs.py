@@ -30,6 +30,16 @@ def source_msgids() -> list[str]:
             found.setdefault(message, None)
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            # Babel's extractor does not look inside f-strings on Python 3.11; the AST does.
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") in ("_", "N_")
+                and len(node.args) == 1
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+                and node.args[0].value
+            ):
+                found.setdefault(node.args[0].value, None)
             if (
                 isinstance(node, ast.Call)
                 and getattr(node.func, "id", "") == "Binding"

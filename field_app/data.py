@@ -10,7 +10,7 @@ confirmed outcome is on disk (WAL, synchronous=FULL) before the screen moves on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -133,7 +133,7 @@ def advice_from_dict(data: dict[str, Any], locale: str) -> AdviceView:
         if isinstance(o, dict)
     )
     reasons = [*(lead.get("reasons") or []), *(action.get("reasons") or [])]
-    label = " / ".join(_text(t.get("name"), locale) for t in types[:2]) or (_("paid up") if not types else "—")
+    label = " / ".join(_text(t.get("name"), locale) for t in types[:2]) or (_("Paid up") if not types else "—")
     return AdviceView(
         debtor_type=str(lead.get("key", "")),
         debtor_label=label,
@@ -147,44 +147,12 @@ def advice_from_dict(data: dict[str, Any], locale: str) -> AdviceView:
     )
 
 
-def _wall_time(value: Any, tz: Any) -> Any:
-    """``value`` with every aware datetime turned into naive wall time in ``tz`` (recursively)."""
-    if isinstance(value, datetime):
-        return value.astimezone(tz).replace(tzinfo=None) if value.tzinfo is not None else value
-    if isinstance(value, tuple):
-        return tuple(_wall_time(v, tz) for v in value)
-    if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: _wall_time(getattr(value, f.name), tz) for f in fields(value) if f.init})
-    return value
-
-
-def _advise_wall_time(home: Home, household: Household, now: datetime, collector: str | None) -> tuple[Any, Any]:
-    """The rules on naive local wall time.
-
-    The ledger's clock and stored times carry a UTC offset, while the playbook
-    rules (as of this writing) compare them with naive datetimes and raise
-    TypeError. Until the rules accept aware times, the field app hands them
-    the same moments as local wall time. (Reported to the playbook's owner.)
-    """
-    from knock.core.household_facts import facts_for
-    from knock.playbook.rules import advise
-
-    tz = now.tzinfo
-    facts = facts_for(home.store, household, now.date(), home.settings)
-    if tz is not None:
-        facts, now = _wall_time(facts, tz), now.replace(tzinfo=None)
-    return facts, advise(facts, home.settings, now, collector=collector)
-
-
 def _advise(home: Home, household: Household, now: datetime, collector: str) -> Any:
-    """The playbook's ``Advice`` for one household (through knock.advice, the lead's bridge)."""
-    name = home.ledger.staff(collector).name if collector else None
-    try:
-        from knock.advice import advise_household
+    """The playbook's ``Advice`` for one household, on the ledger's (aware) clock."""
+    from knock.advice import advise_household
 
-        return advise_household(home, household, now=now, collector=name).advice
-    except TypeError:
-        return _advise_wall_time(home, household, now, name)[1]
+    name = home.ledger.staff(collector).name if collector else None
+    return advise_household(home, household, now=now, collector=name).advice
 
 
 def advice_for(home: Home, household: Household, now: datetime, locale: str, collector: str = "") -> AdviceView:
@@ -327,47 +295,31 @@ def pending_sync_count(home: Home) -> int:
     return int(home.store.scalar("SELECT COUNT(*) FROM events WHERE device_id = ?", (device,)))
 
 
-def _plan(
-    home: Home, staff_id: str, now: datetime, locale: str, progress: Callable[[int, int], None] | None = None
-) -> list[tuple[Household, AdviceView]]:
-    """The day's households in the playbook's visit order, each with its advice.
+@dataclass(frozen=True)
+class _Planned:
+    """A household on the day's list with the playbook's words for it."""
 
-    This is :func:`knock.advice.plan_for_collector` done one household at a
-    time, so the screen can show progress (the rules render every card and
-    answer: ~7 ms a household). Falls back to building / unit / floor order,
-    with whatever advice each household gets, when the planner fails, so a
-    playbook bug never empties the list.
+    household: Household
+    debtor_label: str
+    next_action_label: str
+
+
+def _plan(home: Home, staff_id: str, now: datetime, locale: str, progress: Callable[[int, int], None] | None = None) -> list[_Planned]:
+    """The day's households in the playbook's visit order, with their types and next action.
+
+    Through :func:`knock.advice.triage_for_collector` (no cards: the list does
+    not show them). When the playbook fails, the list still comes, in building
+    order, with the error where the type would be: a playbook bug must never
+    empty a collector's day.
     """
-    households = _assigned(home, staff_id, now.date())
-    total = len(households)
-    name = home.ledger.staff(staff_id).name
+    from knock.advice import triage_for_collector
+
     try:
-        from knock.playbook.rules import visit_order
-
-        try:
-            from knock.advice import advise_household
-
-            def one(h: Household) -> tuple[Any, Any]:
-                entry = advise_household(home, h, now=now, collector=name)
-                return entry.facts, entry.advice
-        except ImportError:
-
-            def one(h: Household) -> tuple[Any, Any]:
-                return _advise_wall_time(home, h, now, name)
-
-        pairs = {}
-        for index, h in enumerate(households, start=1):
-            try:
-                facts, advice = one(h)
-            except TypeError:  # aware vs naive times in the rules
-                facts, advice = _advise_wall_time(home, h, now, name)
-            pairs[h.room] = (h, facts, advice)
-            if progress is not None and (index % 10 == 0 or index == total):
-                progress(index, total)
-        ordered = visit_order([(facts, advice) for _h, facts, advice in pairs.values()])
-        return [(pairs[f.room][0], advice_from_dict(a.to_dict(locale), locale)) for f, a in ordered]
-    except Exception:  # noqa: BLE001 - the list below still works; each row shows its own alert
-        return [(h, advice_for(home, h, now, locale, staff_id)) for h in households]
+        triaged = triage_for_collector(home, staff_id, now.date(), now=now, progress=progress)
+    except Exception as exc:  # noqa: BLE001 - shown in every row; the household screen says more
+        failed = _("Advice is not available: {error}").format(error=exc)
+        return [_Planned(h, "—", failed) for h in _assigned(home, staff_id, now.date())]
+    return [_Planned(t.household, t.type_label(locale) or _("Paid up"), t.action_label.get(locale)) for t in triaged]  # type: ignore[arg-type]
 
 
 _WINDOW_LABELS = {"morning": N_("morning"), "afternoon": N_("afternoon"), "evening": N_("evening")}
@@ -405,7 +357,10 @@ def load_today(
     day = now.date()
     locale = get_locale()
     staff = home.ledger.staff(staff_id)
-    planned = _plan(home, staff_id, now, locale, progress) if with_advice else [(h, AdviceView(debtor_label="…", next_action_label="…")) for h in _assigned(home, staff_id, day)]
+    if with_advice:
+        planned = _plan(home, staff_id, now, locale, progress)
+    else:
+        planned = [_Planned(h, "…", "…") for h in _assigned(home, staff_id, day)]
     visited_ids = {
         r["household_id"]
         for r in home.store.query("SELECT DISTINCT household_id FROM contacts WHERE substr(at, 1, 10) = ?", (day.isoformat(),))
@@ -415,7 +370,8 @@ def load_today(
         for r in home.store.query("SELECT household_id, window FROM promises WHERE due_date = ?", (day.isoformat(),))
     }
     rows = []
-    for hh, advice in planned:
+    for entry in planned:
+        hh = entry.household
         acct = account(home.store, hh.household_id, day, home.settings)
         rows.append(
             TodayRow(
@@ -428,8 +384,8 @@ def load_today(
                 owner_name=hh.owner_name,
                 owed_fen=acct.owed_fen if acct.overdue_fen == 0 else acct.overdue_fen,
                 months_owed=acct.months_owed,
-                debtor_label=advice.debtor_label,
-                next_action_label=advice.next_action_label,
+                debtor_label=entry.debtor_label,
+                next_action_label=entry.next_action_label,
                 appointment=due_today.get(hh.household_id, ""),
                 visited=hh.household_id in visited_ids,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -31,10 +32,49 @@ def day_text(day: object) -> str:
 
 
 def group_text(row: data.TodayRow) -> str:
-    """The building/unit/floor a row belongs to."""
+    """The building and unit (stairwell) a row belongs to; the room code already says the floor."""
     if get_locale() == "zh":
-        return f"{row.building}栋{row.unit}单元{row.floor}层"  # building and floor, as people say it
-    return f"B{row.building} U{row.unit} F{row.floor}"
+        return f"{row.building}栋{row.unit}单元"
+    return f"B{row.building} U{row.unit}"
+
+
+COLUMNS = ("group", "room", "owner", "owed", "months", "type", "next", "due")
+"""The list's columns, left to right; ``group`` only when everything else fits in full."""
+ESSENTIAL = ("room", "owed", "months", "due")
+"""Always shown in full: a room code must never be misread, nor an amount."""
+OWNER_NARROW = 10
+"""Cells an owner gets while type or next action are cut short."""
+CELL_PADDING = 2
+"""DataTable's cell padding (one cell each side)."""
+SCROLLBAR = 2
+
+
+def column_widths(total: int, natural: dict[str, int], *, scrollbar: bool) -> dict[str, int]:
+    """Each column's width for a table ``total`` cells wide; a column left out is missing.
+
+    ``natural`` is each column's widest cell (title included). Room, amount,
+    months and appointment always get theirs; the owner up to ten cells; type
+    and next action share the rest (at least four cells each); only when all
+    of those fit in full does the building/unit column come in.
+    """
+    shown = [c for c in COLUMNS if c != "group"]
+    room = total - (SCROLLBAR if scrollbar else 0) - CELL_PADDING * len(shown)
+    widths = {c: natural[c] for c in ESSENTIAL}
+    widths["owner"] = min(natural["owner"], OWNER_NARROW)
+    left = room - sum(widths.values())
+    want = natural["type"] + natural["next"]
+    if left >= want:
+        widths["type"], widths["next"] = natural["type"], natural["next"]
+        left -= want
+        grow = min(left, natural["owner"] - widths["owner"])
+        widths["owner"] += grow
+        left -= grow
+        if left >= natural["group"] + CELL_PADDING:
+            widths["group"] = natural["group"]
+    else:
+        kind = max(4, round(left * natural["type"] / max(want, 1)))
+        widths["type"], widths["next"] = kind, max(4, left - kind)
+    return {c: widths[c] for c in COLUMNS if c in widths}
 
 
 class TodayScreen(Screen[None]):
@@ -102,8 +142,13 @@ class TodayScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load_advised(self) -> None:
         app = self.app
+
+        def progress(done: int, total: int) -> None:
+            if done % 10 == 0 or done == total:  # a message per household would only slow the list down
+                self.post_message(LoadProgress(done, total))
+
         try:
-            view = data.load_today(app.home, app.staff_id, app.now(), progress=lambda done, total: self.post_message(LoadProgress(done, total)))  # type: ignore[attr-defined]
+            view = data.load_today(app.home, app.staff_id, app.now(), progress=progress)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown on screen
             self.post_message(Failed("today", friendly_error(exc)))
             return
@@ -138,41 +183,69 @@ class TodayScreen(Screen[None]):
 
     # -- the table -------------------------------------------------------------------------------
 
-    def widths(self) -> list[int]:
-        """Column widths: the essentials fit 80 columns; a wider terminal gets longer labels."""
-        widths = [13, 9, 6, 9, 2, 8, 8, 4] if get_locale() == "zh" else [9, 9, 10, 9, 2, 8, 8, 4]
-        extra = max(0, self.size.width - 80)
-        owner = min(4, extra // 4)
-        kind = (extra - owner) // 2
-        widths[2] += owner
-        widths[5] += kind
-        widths[6] += extra - owner - kind - 2 if extra > 2 else 0
-        return widths
+    def cells(self, row: data.TodayRow) -> dict[str, str]:
+        """A row's text, column by column."""
+        return {
+            "group": group_text(row),
+            "room": f"{'✓' if row.visited else ' '}{row.room}",
+            "owner": row.owner,
+            "owed": format_yuan(row.owed_fen),
+            "months": str(row.months_owed),
+            "type": row.debtor_label,
+            "next": row.next_action_label,
+            "due": data.window_short(row.appointment),
+        }
+
+    def titles(self) -> dict[str, str]:
+        return {
+            "group": _("Building"),
+            "room": _("Room"),
+            "owner": _("Owner"),
+            "owed": _("Owed ¥"),
+            "months": _("Mo"),
+            "type": _("Type"),
+            "next": _("Next"),
+            "due": _("Due"),
+        }
+
+    def widths(self) -> dict[str, int]:
+        """Column widths for the screen's width, measured on every row of the day (so a search does not shift them)."""
+        titles = self.titles()
+        natural = {c: cell_len(t) for c, t in titles.items()}
+        rows = self.view.rows if self.view is not None else ()
+        for row in rows:
+            for column, text in self.cells(row).items():
+                natural[column] = max(natural[column], cell_len(text))
+        table = self.query_one(DataTable)
+        # Before the first layout the table's height is 0: assume a scrollbar.
+        scrollbar = len(rows) + 1 > table.size.height
+        return column_widths(self.size.width, natural, scrollbar=scrollbar)
 
     def fill(self, rows: list[data.TodayRow]) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_row
         current = self.shown[keep].room if self.shown and 0 <= keep < len(self.shown) else None
         table.clear(columns=True)
-        titles = [_("Floor"), _("Room"), _("Owner"), _("Owed ¥"), _("Mo"), _("Type"), _("Next"), _("Due")]
-        for title, width in zip(titles, self.widths(), strict=True):
-            table.add_column(title, width=width)
+        widths = self.widths()
+        titles = self.titles()
+        for column, width in widths.items():
+            table.add_column(titles[column], width=width, key=column)
         last_group = None
         for row in rows:
-            group = group_text(row)
             style = "dim" if row.visited else ""
-            mark = "✓" if row.visited else " "
-            table.add_row(
-                Text(group if group != last_group else "", style="bold"),
-                Text(f"{mark}{row.room}", style=style),
-                Text(row.owner, style=style),
-                Text(format_yuan(row.owed_fen), style=style, justify="right"),
-                Text(str(row.months_owed), style=style, justify="right"),
-                Text(row.debtor_label, style=style),
-                Text(row.next_action_label, style=style),
-                Text(data.window_short(row.appointment), style="bold yellow"),
-                key=row.room,
-            )
+            text = self.cells(row)
+            group = text["group"]
+            cells = {
+                "group": Text(group if group != last_group else "", style="bold"),
+                "room": Text(text["room"], style=f"{style} bold".strip()),
+                "owner": Text(text["owner"], style=style),
+                "owed": Text(text["owed"], style=style, justify="right"),
+                "months": Text(text["months"], style=style, justify="right"),
+                "type": Text(text["type"], style=style),
+                "next": Text(text["next"], style=style),
+                "due": Text(text["due"], style="bold yellow"),
+            }
+            table.add_row(*(cells[c] for c in widths), key=row.room)
             last_group = group
         self.shown = rows
         empty = self.query_one("#today-empty", Static)

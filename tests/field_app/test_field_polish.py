@@ -1,0 +1,139 @@
+"""The polish pass: full room codes at 80x24, advice on the ledger's aware clock,
+the list's cheap triage agreeing with full advice, and keys that outrun a screen change."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from textual.widgets import DataTable
+
+from field_app import data
+from field_app.app import make_app
+from field_app.screens.today import COLUMNS, TodayScreen, column_widths
+from fieldapp_support import Community, wait_for
+from knock.advice import advise_household, plan_for_collector, triage_for_collector
+
+LONG_ROOMS = ("12-1-1701", "12-2-1702", "15-1-2101")
+
+
+def tall_buildings(community: Community) -> list[str]:
+    """Rooms with two-digit buildings and floors (the longest codes) added to the collector's day."""
+    ledger = community.home.ledger
+    pairs = {}
+    for n, room in enumerate(LONG_ROOMS):
+        hid = ledger.register_household(room, "欧阳" + "娜娜", phones=[f"1390000{n:04d}"], area_centi_m2=12000, gender="f")
+        ledger.add_charge(room, "property_fee", date(2026, 9, 1), date(2026, 9, 30), date(2026, 9, 15), 1_234_567)
+        pairs[hid] = community.collector
+    assigned = {r["household_id"]: r["staff_id"] for r in community.home.store.query("SELECT * FROM assignments WHERE day = ?", (ledger.today().isoformat(),))}
+    ledger.set_assignments(ledger.today(), assigned | pairs)
+    return list(LONG_ROOMS)
+
+
+def table_text(app) -> list[str]:  # type: ignore[no-untyped-def]
+    table = app.screen.query_one(DataTable)
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+# -- 1. the today list ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_room_codes_are_never_cut_short(community: Community, locale: str, size: tuple[int, int]) -> None:
+    rooms = tall_buildings(community)
+    app = make_app(community.home, locale=locale, staff_id=community.collector)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.advised)
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(screen.view.rows)
+        # Walk the list to the end: every room of the day, in full, on a line with its months.
+        seen = set()
+        for index, row in enumerate(screen.shown):
+            table.move_cursor(row=index)
+            await pilot.pause()
+            line = next(t for t in table_text(app) if row.room in t)
+            seen.add(row.room)
+            assert f"{row.months_owed}" in line
+        assert seen == {r.room for r in screen.view.rows} >= set(rooms)
+        keys = [str(c.key.value) for c in table.columns.values()]
+        assert keys[-6:] == ["owner", "owed", "months", "type", "next", "due"]
+        assert ("group" in keys) == (size[0] >= 110 or locale == "zh"), keys  # 80 columns in English: no room for it
+
+
+def test_column_widths_keep_the_essentials_whole() -> None:
+    natural = {"group": 8, "room": 10, "owner": 12, "owed": 9, "months": 2, "type": 23, "next": 21, "due": 4}
+    narrow = column_widths(80, natural, scrollbar=True)
+    assert "group" not in narrow
+    assert [narrow[c] for c in ("room", "owed", "months", "due")] == [10, 9, 2, 4]
+    assert narrow["owner"] == 10
+    assert sum(narrow.values()) + 2 * len(narrow) + 2 <= 80
+    assert narrow["type"] >= 4 and narrow["next"] >= 4
+    wide = column_widths(120, natural, scrollbar=True)
+    assert list(wide) == list(COLUMNS)
+    assert wide == natural
+    assert sum(wide.values()) + 2 * len(wide) + 2 <= 120
+
+
+# -- 2. advice on the ledger's aware clock -------------------------------------------------------
+
+
+def test_a_household_with_history_is_advised_on_the_aware_clock(community: Community) -> None:
+    home, room = community.home, community.rooms[2]
+    ledger = home.ledger
+    now = ledger.now()
+    assert now.tzinfo is not None
+    ledger.log_contact(room, channel="door", outcome="refused", reason="defect", collector=community.collector, at=now - timedelta(days=20))
+    ledger.log_contact(room, channel="phone", outcome="unreachable", collector=community.collector, at=now - timedelta(days=9))
+    ledger.make_promise(room, due_date=now.date() - timedelta(days=3), window="evening", collector=community.collector, at=now - timedelta(days=6))
+    ledger.open_complaint(room, category="defect", text="卫生间渗水", author=community.collector)
+    ledger.log_contact(room, channel="door", outcome="promised", collector=community.collector)
+    household = ledger.household(room)
+    entry = advise_household(home, household, now=now, collector="张保安")
+    assert entry.advice.types and entry.advice.at.tzinfo is not None
+    view = data.advice_for(home, household, now, "zh", community.collector)
+    assert not view.alerts, view.alerts
+    assert view.debtor_type and view.cards
+    assert not hasattr(data, "_advise_wall_time")
+
+
+# -- 3. the list's triage is the full advice without the cards -----------------------------------
+
+
+def test_triage_agrees_with_full_advice_and_reports_progress(community: Community) -> None:
+    home, ledger = community.home, community.home.ledger
+    now = ledger.now()
+    # Some history, so several debtor types and next actions show up.
+    ledger.log_contact(community.rooms[0], channel="door", outcome="refused", reason="defect", collector=community.collector, at=now - timedelta(days=3))
+    ledger.open_complaint(community.rooms[3], category="staff", text="态度不好", author=community.collector)
+    for days in (40, 25, 10):
+        ledger.log_contact(community.rooms[4], channel="phone", outcome="unreachable", collector=community.collector, at=now - timedelta(days=days))
+    ledger.make_promise(community.rooms[5], due_date=now.date() + timedelta(days=1), window="morning", collector=community.collector)
+    seen: list[tuple[int, int]] = []
+    full = plan_for_collector(home, community.collector, progress=lambda done, total: seen.append((done, total)))
+    quick = triage_for_collector(home, community.collector)
+    assert seen == [(n, len(full)) for n in range(1, len(full) + 1)]
+    assert [e.household.room for e in full] == [t.household.room for t in quick]
+    for entry, triage in zip(full, quick, strict=True):
+        advice = entry.advice
+        assert [t.key for t in advice.types] == [t.key for t in triage.types]
+        assert advice.group == triage.group
+        assert advice.next_action.key == triage.next_action.key
+        assert advice.action_label == triage.action_label
+        shown = data.advice_from_dict(advice.to_dict("zh"), "zh")
+        assert shown.debtor_label == (triage.type_label("zh") or "已缴清")
+    assert len({t.next_action.key for t in quick}) > 1
+
+
+def test_a_playbook_failure_still_lists_the_day(community: Community, monkeypatch: pytest.MonkeyPatch) -> None:
+    import knock.advice
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("rules exploded")
+
+    monkeypatch.setattr(knock.advice, "triage_household", broken)
+    view = data.load_today(community.home, community.collector, community.home.ledger.now())
+    assert len(view.rows) == len(community.rooms)
+    assert all("rules exploded" in r.next_action_label for r in view.rows)
