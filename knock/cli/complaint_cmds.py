@@ -45,6 +45,27 @@ def list_complaints(home_dir: str | None, as_json: bool, show_all: bool) -> None
             click.echo(f"    closed {r['closed_at'][:16]}: {r['resolution']}")
 
 
+@complaints.command("open")
+@home_option
+@json_option
+@click.argument("room")
+@click.option("--category", required=True, help="e.g. repair, defect (building defect), staff, service, noise, parking.")
+@click.option("--text", required=True, help="What the owner reported.")
+@click.option("--staff-involved", default="", help="Staff member the complaint is about: never assigned to this household while it is open.")
+@click.option("--by", "author", required=True, help="Name or id of the staff member logging it.")
+@domain_errors
+def open_complaint(home_dir: str | None, as_json: bool, room: str, category: str, text: str, staff_involved: str, author: str) -> None:
+    """Log a complaint or repair request for ROOM (e.g. one phoned in to the service centre)."""
+    home = open_cli_home(home_dir)
+    staff = home.ledger.staff(author)
+    involved = home.ledger.staff(staff_involved).name if staff_involved else ""
+    complaint_id = home.ledger.open_complaint(room, category=category, text=text, author=staff.staff_id, staff_involved=involved)
+    if as_json:
+        emit_json({"complaint_id": complaint_id, "room": room, "category": category, "staff_involved": involved})
+    else:
+        click.echo(f"complaint {complaint_id} opened for {room}")
+
+
 @complaints.command("close")
 @home_option
 @click.argument("complaint_id")

@@ -26,3 +26,25 @@ def test_office_lists_and_closes_complaints(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "already closed" in again.output
     everything = json.loads(runner.invoke(cli, ["complaints", "list", "--all", "--json", "--home", str(path)]).output)
     assert everything[0]["status"] == "closed" and everything[0]["resolution"] == "已换密封圈"
+
+
+def test_a_complaint_about_a_staff_member_keeps_them_away(tmp_path: Path) -> None:
+    from datetime import date
+
+    path = tmp_path / "h"
+    home = open_home(path)
+    home.ledger.register_household("2-1-301", "周强")
+    home.ledger.add_charge("2-1-301", "property_fee", date(2026, 1, 1), date(2026, 1, 31), date(2026, 1, 15), 20000)
+    home.ledger.register_staff("何丽", "customer_service")
+    home.ledger.register_staff("王刚", "guard")
+    home.close()
+    runner = CliRunner()
+    before = json.loads(runner.invoke(cli, ["assign", "--dry-run", "--json", "--home", str(path)]).output)
+    opened = runner.invoke(cli, ["complaints", "open", "2-1-301", "--category", "staff", "--text", "态度不好", "--staff-involved", "何丽", "--by", "王刚", "--home", str(path)])
+    assert opened.exit_code == 0, opened.output
+    plan = json.loads(runner.invoke(cli, ["assign", "--json", "--home", str(path)]).output)
+    home = open_home(path)
+    chosen_before = [c["name"] for c in before["collectors"] if c["households"]]
+    assert chosen_before == ["何丽"]  # the planner's own choice ...
+    assert home.store.scalar("SELECT s.name FROM assignments a JOIN staff s USING (staff_id)") == "王刚"  # ... until she is named
+    assert plan["assignments"]
