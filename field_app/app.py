@@ -19,6 +19,7 @@ from knock.home import Home
 
 from field_app import i18n
 from field_app.auth import IdleTimer, Lockouts, LOCKOUT_FILE
+from field_app.keys import KeyGate
 from field_app.widgets.common import translate_bindings
 
 Clock = Callable[[], datetime]
@@ -56,8 +57,13 @@ class KnockApp(App[None]):
         self.lockouts = Lockouts(home.path / LOCKOUT_FILE, home.settings.security)
         self.idle = IdleTimer(home.settings.security.idle_lock_minutes, monotonic)
         self.locked = False
+        self.key_gate = KeyGate(self, self.deliver_key)
+        """Keys in order, each after the app caught up with the last (see field_app/keys.py)."""
 
     # -- time ------------------------------------------------------------------------------------
+
+    def on_unmount(self) -> None:
+        self.key_gate.close()
 
     def now(self) -> datetime:
         """The device clock (frozen in tests)."""
@@ -125,6 +131,13 @@ class KnockApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self.idle.touch()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.key_gate.accept(event)  # delivered in order, after the app caught up (field_app/keys.py)
+            return
+        await super().on_event(event)
+
+    async def deliver_key(self, event: events.Key) -> None:
+        """Textual's own routing of one key, as the key gate calls it."""
         await super().on_event(event)
 
     def switch_language(self, locale: str) -> None:

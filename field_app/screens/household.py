@@ -57,6 +57,11 @@ class HouseholdScreen(Screen[None]):
         self.phones: tuple[str, ...] | None = None
         self.override_by = ""
         self.saving = False
+        self.load_failed = False
+
+    def ready_for_keys(self) -> bool:
+        """Outcome keys mean something once the household is on screen and nothing is being saved."""
+        return (self.view is not None or self.load_failed) and not self.saving
 
     def compose(self) -> ComposeResult:
         yield Static("", id="banner", classes="banner hidden")
@@ -106,6 +111,7 @@ class HouseholdScreen(Screen[None]):
             self.saving = False
             self.query_one("#hh-summary", Static).update(self.summary_text())
         if message.what == "household" and self.view is None:
+            self.load_failed = True
             self.query_one("#hh-summary", Static).update(Text(message.text, style="bold red"))
         self.notify(message.text, title=_("Not saved") if message.what == "save" else None, severity="error", timeout=10)
 

@@ -21,6 +21,12 @@ class ManagerOverrideDialog(Dialog[str | None]):
         super().__init__(_("Manager approval"))
         self.reason = reason
         self.manager: str = ""
+        self.loaded = False
+        self.checking = False
+
+    def ready_for_keys(self) -> bool:
+        """The managers' names are listed and no PIN is being checked."""
+        return self.loaded and not self.checking
 
     def body(self) -> ComposeResult:
         yield Static(self.reason)
@@ -41,6 +47,7 @@ class ManagerOverrideDialog(Dialog[str | None]):
     def on_loaded(self, message: Loaded) -> None:
         from textual.widgets.option_list import Option
 
+        self.loaded = True
         choices = self.query_one("#managers", NumberedChoices)
         if not message.value:
             self.show_error(_("There is no manager on this laptop; the household cannot be contacted again today."))
@@ -50,6 +57,8 @@ class ManagerOverrideDialog(Dialog[str | None]):
         choices.focus()
 
     def on_failed(self, message: Failed) -> None:
+        self.loaded = True
+        self.checking = False
         self.show_error(message.text)
 
     @on(OptionList.OptionSelected, "#managers")
@@ -62,6 +71,7 @@ class ManagerOverrideDialog(Dialog[str | None]):
     @on(Input.Submitted, "#pin")
     def pin_entered(self, event: Input.Submitted) -> None:
         if self.manager and event.value:
+            self.checking = True
             self.check(self.manager, event.value)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
@@ -73,6 +83,7 @@ class ManagerOverrideDialog(Dialog[str | None]):
             self.post_message(Failed("pin", friendly_error(exc)))
 
     def on_pin_checked(self, message: PinChecked) -> None:
+        self.checking = False
         self.query_one("#pin", Input).value = ""
         attempt = message.attempt
         if attempt.ok:

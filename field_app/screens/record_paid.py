@@ -12,7 +12,7 @@ from knock.core.money import MoneyError, format_yuan, parse_yuan
 from field_app.data import method_label
 from field_app.i18n import _
 from field_app.outcomes import Paid
-from field_app.widgets.common import NumberedChoices, StepInput
+from field_app.widgets.common import NumberedChoices
 from field_app.widgets.dialog import Dialog
 
 
@@ -26,7 +26,7 @@ class RecordPaidDialog(Dialog[Paid | None]):
 
     def body(self) -> ComposeResult:
         yield Static(_("Owed: ¥{amount}. Change the amount if only part is paid, then press Enter.").format(amount=format_yuan(self.owed_fen)))
-        yield StepInput(value=format_yuan(self.owed_fen, grouping=False), id="amount", restrict=r"[0-9.,]*")
+        yield Input(value=format_yuan(self.owed_fen, grouping=False), id="amount", restrict=r"[0-9.,]*")
         yield Static(_("How was it paid? Press a number:"))
         yield NumberedChoices([(m, method_label(m)) for m in PAYMENT_METHODS], id="methods")
 

@@ -32,6 +32,11 @@ class SignInScreen(Screen[None]):
         self.chosen: data.StaffChoice | None = None
         self.staff: list[data.StaffChoice] = []
         self.checking = False
+        self.loaded = False
+
+    def ready_for_keys(self) -> bool:
+        """Names (or the locked collector) are on screen and no PIN is being checked."""
+        return self.loaded and not self.checking
 
     def compose(self) -> ComposeResult:
         with Vertical(id="signin-box", classes="dialog"):
@@ -56,6 +61,7 @@ class SignInScreen(Screen[None]):
     def on_loaded(self, message: Loaded) -> None:
         if message.what != "staff":
             return
+        self.loaded = True
         self.staff = message.value
         if self.lock_for:
             chosen = next((s for s in self.staff if s.staff_id == self.lock_for), None)
@@ -77,6 +83,8 @@ class SignInScreen(Screen[None]):
                 self.choose(chosen)
 
     def on_failed(self, message: Failed) -> None:
+        self.loaded = True
+        self.checking = False
         self.show_message(message.text, error=True)
 
     @on(OptionList.OptionSelected, "#names")

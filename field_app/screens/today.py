@@ -97,6 +97,11 @@ class TodayScreen(Screen[None]):
         self.advised = False
         """True once the list has the playbook's order and advice (the first pass has amounts only)."""
         self.shown: list[data.TodayRow] = []
+        self.failed = False
+
+    def ready_for_keys(self) -> bool:
+        """Enter opens the row under the cursor once there are rows (the first, quick pass)."""
+        return self.view is not None or self.failed
 
     def compose(self) -> ComposeResult:
         yield Static("", id="today-header", classes="header")
@@ -160,6 +165,7 @@ class TodayScreen(Screen[None]):
         bar.set_class(message.done >= message.total, "hidden")
 
     def on_failed(self, message: Failed) -> None:
+        self.failed = True
         self.query_one("#today-counters", Static).update(Text(message.text, style="bold red"))
         self.notify(message.text, severity="error", timeout=8)
 

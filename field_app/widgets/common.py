@@ -8,8 +8,7 @@ from typing import Any
 
 from textual import events
 from textual.dom import DOMNode
-from textual.widget import Widget
-from textual.widgets import Input, OptionList
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from knock.core.errors import LedgerError
@@ -44,21 +43,6 @@ def friendly_error(exc: BaseException) -> str:
     return _("Something went wrong: {error}").format(error=exc)
 
 
-def forward_if_moved_on(widget: Widget, event: events.Key) -> bool:
-    """Send a key that arrived after focus moved on to where the focus is now.
-
-    Keys are queued per widget: a fast "Enter 1" can deliver the "1" to the
-    field that the Enter just left. Returns True when the key was passed on.
-    """
-    focused = widget.screen.focused
-    if focused is None or focused is widget:
-        return False
-    event.stop()
-    event.prevent_default()
-    focused.post_message(events.Key(event.key, event.character))
-    return True
-
-
 class NumberedChoices(OptionList):
     """A list where each choice has a number: press the digit, or click, or use arrows and Enter."""
 
@@ -73,8 +57,6 @@ class NumberedChoices(OptionList):
         super().__init__(*options, **kwargs)
 
     async def _on_key(self, event: events.Key) -> None:
-        if forward_if_moved_on(self, event):
-            return
         if event.character and event.character.isdigit() and event.character != "0":
             index = int(event.character) - 1
             if index < len(self.keys):
@@ -84,24 +66,3 @@ class NumberedChoices(OptionList):
                 self.action_select()
                 return
         await super()._on_key(event)
-
-    def action_select(self) -> None:
-        super().action_select()
-        # Move on at once (the OptionSelected handler runs later): a quick next key
-        # then lands in the next step of the dialog, not in this list again.
-        if self.highlighted is not None and self.screen.focused is self:
-            self.screen.focus_next()
-
-
-class StepInput(Input):
-    """An input whose Enter moves to the next step at once (its Submitted handler still checks the value)."""
-
-    async def _on_key(self, event: events.Key) -> None:
-        if forward_if_moved_on(self, event):
-            return
-        await super()._on_key(event)
-
-    async def action_submit(self) -> None:
-        await super().action_submit()
-        if self.screen.focused is self:
-            self.screen.focus_next()

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from textual import events
 from textual.widgets import DataTable
 
 from field_app import data
 from field_app.app import make_app
+from field_app.screens.household import HouseholdScreen
 from field_app.screens.today import COLUMNS, TodayScreen, column_widths
 from fieldapp_support import Community, wait_for
 from knock.advice import advise_household, plan_for_collector, triage_for_collector
@@ -137,3 +139,74 @@ def test_a_playbook_failure_still_lists_the_day(community: Community, monkeypatc
     view = data.load_today(community.home, community.collector, community.home.ledger.now())
     assert len(view.rows) == len(community.rooms)
     assert all("rules exploded" in r.next_action_label for r in view.rows)
+
+
+# -- 4. keys that arrive together ---------------------------------------------------------------
+
+CHARS = {"minus": "-", "enter": "\r", "escape": "\x1b", "space": " "}
+
+
+async def burst(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    """Send ``keys`` the way a terminal delivers a fast typist: all queued before the first is handled."""
+    app = pilot.app
+    for key in keys:
+        event = events.Key(key, CHARS.get(key, key if len(key) == 1 else None))
+        event.set_sender(app)
+        app._driver.send_message(event)
+    for _ in range(6):
+        await pilot.pause(0.05)
+
+
+def typed(text: str) -> list[str]:
+    return ["minus" if ch == "-" else ch for ch in text]
+
+
+async def today_ready(pilot) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.advised)
+
+
+async def test_a_payment_typed_in_one_burst(community: Community) -> None:
+    room = community.rooms[2]
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await today_ready(pilot)
+        # Search, open, pay, keep the amount, cash, confirm, "done" on the receipt step.
+        await burst(pilot, *typed(room), "enter", "1", "enter", "1", "enter", "2")
+        await wait_for(pilot, lambda: community.home.store.query("SELECT 1 FROM payments"))
+        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen) and not app.screen.saving)
+    payment = community.home.store.query("SELECT p.*, h.room FROM payments p JOIN households h USING (household_id)")
+    assert [(p["room"], p["method"]) for p in payment] == [(room, "cash")]
+
+
+async def test_a_note_typed_in_one_burst(community: Community) -> None:
+    room = community.rooms[4]
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await today_ready(pilot)
+        await burst(pilot, *typed(room), "enter", "7", *"night", "enter", "enter")
+        await wait_for(pilot, lambda: community.home.store.query("SELECT 1 FROM contacts WHERE outcome = 'note'"))
+    notes = community.home.store.query("SELECT note FROM contacts WHERE outcome = 'note'")
+    assert [n["note"] for n in notes] == ["night"]
+
+
+async def test_a_promise_typed_in_one_burst(community: Community) -> None:
+    room = community.rooms[3]
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await today_ready(pilot)
+        await burst(pilot, *typed(room), "enter", "2", "2", "3", "3", "0", "0", "enter", "enter")
+        await wait_for(pilot, lambda: community.home.store.query("SELECT 1 FROM promises WHERE amount_fen IS NOT NULL"))
+    promise = community.home.store.query("SELECT window, amount_fen FROM promises WHERE amount_fen IS NOT NULL")
+    assert [(p["window"], p["amount_fen"]) for p in promise] == [("evening", 30000)]
+
+
+async def test_pin_and_search_typed_before_the_screens_are_up(community: Community) -> None:
+    app = make_app(community.home, preselect="张保安")
+    async with app.run_test(size=(80, 24)) as pilot:
+        # At once after start: the PIN, Enter, then a room to look for on the list that follows.
+        await burst(pilot, *"1234", "enter", *typed("8-2-7"))
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None)
+        await pilot.pause(0.1)
+        assert app.screen.query_one("#search").value == "8-2-7"
+        assert [r.room for r in app.screen.shown] == ["8-2-702"]
