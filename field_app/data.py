@@ -22,7 +22,19 @@ from knock.settings import Settings
 
 from field_app.i18n import N_, _, get_locale
 from field_app.names import owner_title
-from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
+from field_app.outcomes import COMPLAINT_CATEGORIES, Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
+
+WEEKDAYS_ZH = "一二三四五六日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def day_text(day: object) -> str:
+    """``6月14日 周五`` / ``Fri 14 Jun``."""
+    assert isinstance(day, date)
+    if get_locale() == "zh":
+        return f"{day.month}月{day.day}日 周{WEEKDAYS_ZH[day.weekday()]}"
+    return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {day.strftime('%b')}"
+
 
 # -- staff ------------------------------------------------------------------------------------
 
@@ -217,7 +229,7 @@ def contact_guard(settings: Settings, now: datetime, contacts_today: int, channe
         blocked = not verdict.allowed
         reason = cap_warning.get(locale) if cap_warning else ""
         if blocked and not reason:
-            reason = _("Already contacted {n} times today (limit {cap}).").format(n=contacts_today, cap=cap)
+            reason = _("Already contacted {n} times today (limit {cap}); a manager must approve another contact.").format(n=contacts_today, cap=cap)
         return Guard(tuple(w.get(locale) for w in shown), tuple(w.code for w in shown), blocked, reason, contacts_today, cap)
     c = settings.contact
     codes: list[str] = []
@@ -239,7 +251,7 @@ def contact_guard(settings: Settings, now: datetime, contacts_today: int, channe
             codes.append("outside_window")
             texts.append(_("Outside the best visiting hours."))
     blocked = contacts_today >= cap
-    reason = _("Already contacted {n} times today (limit {cap}).").format(n=contacts_today, cap=cap) if blocked else ""
+    reason = _("Already contacted {n} times today (limit {cap}); a manager must approve another contact.").format(n=contacts_today, cap=cap) if blocked else ""
     return Guard(tuple(texts), tuple(codes), blocked, reason, contacts_today, cap)
 
 
@@ -503,7 +515,8 @@ def _timeline(home: Home, household_id: str, objections: dict[str, str]) -> list
         entries.append(TimelineEntry(r["made_at"], "promise", _("promised to pay on {day} {window}").format(day=r["due_date"], window=window_label(r["window"])) + amount))
     for r in home.store.query("SELECT * FROM complaints WHERE household_id = ?", (household_id,)):
         state = _("open") if r["status"] == "open" else _("closed")
-        entries.append(TimelineEntry(r["opened_at"], "complaint", f"{_('complaint')} [{state}] {r['category']}: {r['text']}"))
+        category = _(dict(COMPLAINT_CATEGORIES).get(r["category"], r["category"]))
+        entries.append(TimelineEntry(r["opened_at"], "complaint", f"{_('complaint')} [{state}] {category}: {r['text']}"))
     for r in home.store.query("SELECT * FROM escalations WHERE household_id = ?", (household_id,)):
         entries.append(TimelineEntry(r["at"], "letter", _(_STEP_LABELS.get(r["step"], r["step"]))))
     for r in home.store.query(
@@ -601,7 +614,7 @@ def save_outcome(home: Home, staff_id: str, intent: Outcome, *, override_by: str
         if isinstance(intent, Promised):
             contact_id = ledger.log_contact(intent.room, channel="door", outcome="promised", **common)
             ledger.make_promise(intent.room, due_date=intent.due_date, window=intent.window, collector=staff_id, amount_fen=intent.amount_fen, contact_id=contact_id)
-            return Saved(_("Promise saved: {day} {window}").format(day=intent.due_date.isoformat(), window=window_label(intent.window)))
+            return Saved(_("Promise saved: {day} {window}").format(day=day_text(intent.due_date), window=window_label(intent.window)))
         if isinstance(intent, NotHome):
             note = "notice" if intent.leave_notice else ""
             ledger.log_contact(intent.room, channel="door", outcome="not_home", note=note, **common)
@@ -648,7 +661,7 @@ class GateAnswer:
 def gate_lookup(home: Home, text: str, staff_id: str, today: date) -> GateAnswer:
     """Is this room paid up? The amount is shown only to its assigned collector."""
     try:
-        code = parse_room(text).code
+        code = parse_room(normalise_query(text) or text).code
     except RoomError:
         return GateAnswer(text.strip(), False)
     household = household_by_room(home.store, code)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from field_app.i18n import N_
+
 
 @dataclass(frozen=True)
 class Paid:
@@ -81,3 +83,14 @@ class NoteOnly:
 
 Outcome = Paid | Promised | NotHome | Refused | Complaint | Unreachable | NoteOnly
 """Anything a collector can record from the household screen."""
+
+
+COMPLAINT_CATEGORIES = (
+    ("repair", N_("Repair request")),
+    ("defect", N_("Building defect (cracks, leaks)")),
+    ("service", N_("Service quality")),
+    ("staff", N_("About a staff member")),
+    ("noise", N_("Noise or neighbours")),
+    ("other", N_("Other")),
+)
+"""Complaint categories (the playbook reads ``defect`` and ``staff``)."""

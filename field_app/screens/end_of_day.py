@@ -53,15 +53,16 @@ class EndOfDayScreen(Screen[None]):
         text.append(_("What I did") + "\n", style="bold underline")
         text.append(_("Households visited: {n}").format(n=eod.households_visited) + "\n")
         for outcome, count in sorted(eod.contacts_by_outcome.items()):
-            text.append(f"  {data.outcome_label(outcome)}: {count}\n")
+            text.append("  " + _("{what}: {n}").format(what=data.outcome_label(outcome), n=count) + "\n")
         text.append(_("Promises made: {n}  Complaints logged: {m}").format(n=eod.promises, m=eod.complaints) + "\n\n")
         text.append(_("Money to hand over") + "\n", style="bold underline")
         if not eod.receipts:
             text.append(_("No payments today.") + "\n")
         for method, fen in sorted(eod.by_method_fen.items()):
-            numbers = ", ".join(r.receipt_no for r in eod.receipts if r.method == method and not r.void)
-            text.append(f"  {data.method_label(method)}: ¥{format_yuan(fen)}", style="bold")
-            text.append(f"   {numbers}\n")
+            text.append("  " + _("{what}: ¥{amount}").format(what=data.method_label(method), amount=format_yuan(fen)) + "\n", style="bold")
+            for receipt in eod.receipts:
+                if receipt.method == method and not receipt.void:
+                    text.append(f"    {receipt.receipt_no}  {receipt.room}  ¥{format_yuan(receipt.amount_fen)}\n")
         if eod.receipts:
             text.append(_("Total: ¥{amount}").format(amount=format_yuan(eod.total_fen)) + "\n", style="bold")
         voids = [r.receipt_no for r in eod.receipts if r.void]

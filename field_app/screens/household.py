@@ -131,7 +131,7 @@ class HouseholdScreen(Screen[None]):
         banner = self.query_one("#banner", Static)
         lines = list(view.guard.warnings)
         if view.guard.blocked:
-            lines.append(view.guard.reason + " " + _("A manager must approve another contact."))
+            lines.append(view.guard.reason)
         banner.update("⚠ " + "  ".join(lines) if lines else "")
         banner.set_class(not lines, "hidden")
         self.query_one("#hh-summary", Static).update(self.summary_text())

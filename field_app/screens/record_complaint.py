@@ -6,20 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
-from field_app.i18n import N_, _
-from field_app.outcomes import Complaint
+from field_app.i18n import _
+from field_app.outcomes import COMPLAINT_CATEGORIES, Complaint
 from field_app.widgets.common import NumberedChoices
 from field_app.widgets.dialog import Dialog
 
-CATEGORIES = (
-    ("repair", N_("Repair request")),
-    ("defect", N_("Building defect (cracks, leaks)")),
-    ("service", N_("Service quality")),
-    ("staff", N_("About a staff member")),
-    ("noise", N_("Noise or neighbours")),
-    ("other", N_("Other")),
-)
-"""Complaint categories (the playbook reads ``defect`` and ``staff``)."""
+CATEGORIES = COMPLAINT_CATEGORIES
 
 
 class RecordComplaintDialog(Dialog[Complaint | None]):

@@ -34,6 +34,12 @@ class SignInScreen(Screen[None]):
         self.checking = False
         self.loaded = False
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Esc (back to the names) only where it does something: not when locked, not on the name list."""
+        if action == "back":
+            return self.chosen is not None and not self.lock_for
+        return True
+
     def ready_for_keys(self) -> bool:
         """Names (or the locked collector) are on screen and no PIN is being checked."""
         return self.loaded and not self.checking
@@ -94,6 +100,7 @@ class SignInScreen(Screen[None]):
 
     def choose(self, chosen: data.StaffChoice) -> None:
         self.chosen = chosen
+        self.refresh_bindings()
         for names in self.query("#names"):
             names.add_class("hidden")
         prompt = _("Locked. {name}, type your PIN to continue.") if self.lock_for else _("{name}, type your PIN and press Enter.")
@@ -152,6 +159,7 @@ class SignInScreen(Screen[None]):
             return
         if self.chosen is not None:
             self.chosen = None
+            self.refresh_bindings()
             self.query_one("#pin", Input).add_class("hidden")
             self.show_message("")
             for names in self.query("#names"):

@@ -13,23 +13,10 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from knock.core.money import format_yuan
 
 from field_app import data
+from field_app.data import day_text  # noqa: F401 - other screens import it from here
 from field_app.i18n import _, get_locale
 from field_app.messages import Failed, Loaded, LoadProgress
 from field_app.widgets.common import friendly_error, translate_bindings
-
-WEEKDAYS_ZH = "一二三四五六日"
-WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def day_text(day: object) -> str:
-    """``6月14日 周五`` / ``Fri 14 Jun``."""
-    from datetime import date
-
-    assert isinstance(day, date)
-    if get_locale() == "zh":
-        return f"{day.month}月{day.day}日 周{WEEKDAYS_ZH[day.weekday()]}"
-    return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {day.strftime('%b')}"
-
 
 def group_text(row: data.TodayRow) -> str:
     """The building and unit (stairwell) a row belongs to; the room code already says the floor."""

@@ -210,3 +210,42 @@ async def test_pin_and_search_typed_before_the_screens_are_up(community: Communi
         await pilot.pause(0.1)
         assert app.screen.query_one("#search").value == "8-2-7"
         assert [r.room for r in app.screen.shown] == ["8-2-702"]
+
+
+# -- 6. smaller things found driving the app -----------------------------------------------------
+
+
+def test_gate_lookup_takes_the_spellings_the_search_takes(community: Community) -> None:
+    home, today = community.home, community.home.ledger.today()
+    for typed_room in ("8 2 702", "8栋2单元702", "8/2/702", "8-2-702"):
+        answer = data.gate_lookup(home, typed_room, community.collector, today)
+        assert (answer.room, answer.found) == ("8-2-702", True), typed_room
+
+
+def test_history_names_the_complaint_kind_and_the_payment(community: Community) -> None:
+    home, room = community.home, community.rooms[0]
+    home.ledger.open_complaint(room, category="defect", text="卫生间渗水", author=community.collector)
+    home.ledger.record_payment(room, 10000, method="cash", collector=community.collector)
+    view = data.load_household(home, room, community.collector, home.ledger.now())
+    texts = [e.text for e in view.timeline]
+    assert any("房屋质量" in t and "defect" not in t for t in texts), texts
+    assert any(t.startswith("收款 ¥100.00") for t in texts), texts
+
+
+def test_a_saved_promise_reads_like_its_confirmation(community: Community) -> None:
+    from field_app.outcomes import Promised
+
+    saved = data.save_outcome(community.home, community.collector, Promised(community.rooms[3], date(2026, 11, 25), "evening", None))
+    assert "11月25日 周三" in saved.message and "2026-11-25" not in saved.message
+
+
+async def test_the_lock_screen_offers_no_way_back(community: Community) -> None:
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await today_ready(pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.screen.check_action("back", ()) is False
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.locked
