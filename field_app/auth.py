@@ -16,9 +16,9 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from functools import cache
 
 from knock.core.errors import LedgerError
 from knock.core.ledger import Ledger, Staff
@@ -30,8 +30,16 @@ PIN_PATTERN = re.compile(r"^\d{4,8}$")
 LOCKOUT_FILE = "signin_lockout.json"
 """File in the home folder that remembers wrong tries per staff member."""
 
-_hasher = PasswordHasher()
-"""argon2id with a random salt per hash (argon2-cffi's defaults: slow on purpose)."""
+
+@cache
+def _hasher() -> Any:
+    """argon2id with a random salt per hash (argon2-cffi's defaults: slow on purpose).
+
+    Imported on the first PIN: the first screen does not need it.
+    """
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 class PinError(LedgerError):
@@ -42,15 +50,17 @@ def hash_pin(pin: str) -> str:
     """The salted argon2id hash of ``pin`` (checks the PIN's shape first)."""
     if not PIN_PATTERN.match(pin):
         raise PinError("a PIN is 4 to 8 digits")
-    return _hasher.hash(pin)
+    return _hasher().hash(pin)
 
 
 def pin_matches(pin_hash: str, pin: str) -> bool:
     """True when ``pin`` is the PIN behind ``pin_hash`` (False for an empty or broken hash)."""
     if not pin_hash or not pin:
         return False
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(pin_hash, pin)
+        return _hasher().verify(pin_hash, pin)
     except (VerificationError, InvalidHashError):
         return False
 
