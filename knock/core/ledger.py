@@ -412,7 +412,8 @@ class Ledger:
             household = self._ref(room)
             done = self.contacts_today(household.household_id, when.date())
             manager = ""
-            if done >= self.settings.contact.daily_cap:
+            # A note is the collector writing something down, not a contact with the household: no cap.
+            if outcome != "note" and done >= self.settings.contact.daily_cap:
                 if not override_by:
                     raise ContactCapReached(
                         f"room {household.room} was already contacted {done} times today "
@@ -422,7 +423,8 @@ class Ledger:
                 if approver.role != "manager" or not approver.active:
                     raise PermissionDenied(f"{approver.name} is not an active manager and cannot approve an extra contact")
                 manager = approver.staff_id
-            verdict = contact_allowed(when, channel, done, self.settings, override=bool(manager))  # type: ignore[arg-type]
+            counted = done if outcome != "note" else 0
+            verdict = contact_allowed(when, channel, counted, self.settings, override=bool(manager))  # type: ignore[arg-type]
             noted = list(dict.fromkeys([*warnings, *verdict.codes]))
             contact_id = new_id()
             self._append(

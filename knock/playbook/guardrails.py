@@ -204,15 +204,15 @@ def contact_allowed(
                     *warnings,
                     GuardWarning(
                         "daily_cap",
-                        f"今天已联系这一户{contacts_today}次,达到每天{c.daily_cap}次的上限;需要主管同意才能再联系。",
-                        f"This household has been contacted {contacts_today} times today, the daily limit of {c.daily_cap}; a further contact needs a supervisor's override.",
+                        f"今天已联系这一户{contacts_today}次,达到每天{c.daily_cap}次的上限;需要经理同意才能再联系。",
+                        f"This household has been contacted {contacts_today} times today, the daily limit of {c.daily_cap}; a further contact needs a manager's approval.",
                     ),
                 ),
             )
         warnings.append(
             GuardWarning(
                 "cap_override",
-                f"超过每天{c.daily_cap}次的上限,已按主管同意继续,此次会被记录。",
+                f"超过每天{c.daily_cap}次的上限,已按经理同意继续,此次会被记录。",
                 f"Over the daily limit of {c.daily_cap}; going ahead on an override, which is logged.",
             )
         )

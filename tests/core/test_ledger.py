@@ -98,6 +98,7 @@ def test_contact_cap_needs_a_manager_override(home: Home) -> None:
         home.ledger.log_contact("3-2-501", channel="phone", outcome="not_home", collector="李明")
     with pytest.raises(PermissionDenied):
         home.ledger.log_contact("3-2-501", channel="phone", outcome="not_home", collector="李明", override_by="李明")
+    home.ledger.log_contact("3-2-501", channel="door", outcome="note", collector="李明", note="留了通知")  # a note is no contact
     home.ledger.log_contact("3-2-501", channel="phone", outcome="promised", collector="李明", override_by="张经理")
     manager = home.ledger.staff("张经理").staff_id
     assert home.store.scalar("SELECT override_by FROM contacts ORDER BY at DESC, rowid DESC LIMIT 1") == manager
