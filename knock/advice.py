@@ -78,20 +78,14 @@ def advise_room(home: Home, room: str, *, now: datetime | None = None, collector
 def triage_household(home: Home, household: Household, *, now: datetime | None = None) -> HouseholdTriage:
     """The list-only part of :func:`advise_household`: debtor types, group and next action."""
     from knock.core.household_facts import facts_for
-    from knock.playbook import rules
     from knock.playbook.content import load_playbook
+    from knock.playbook.rules import triage
 
     now = now or home.ledger.now()
     book = load_playbook()
     facts = facts_for(home.store, household, now.date(), home.settings)
-    # This is advise() up to its choice of action, without the cards and answers.
-    # rules has no public "next action only" function yet; these are the steps
-    # advise() itself takes, on the same wall clock (see rules._on_wall_clock).
-    wall_facts, wall_now, _tz = rules._on_wall_clock(facts, now)
-    types = rules.classify(wall_facts, home.settings, wall_now, book)
-    ladder = rules._escalation_state(wall_facts, home.settings, wall_now)
-    action = rules._next_action(wall_facts, types, ladder, home.settings, wall_now, rules.contacts_today(wall_facts, wall_now))
-    group = max((t.group for t in types), key=rules.GROUP_RANK.__getitem__, default="ordinary")
+    found = triage(facts, home.settings, now, playbook=book)
+    types, group, action = found.types, found.group, found.next_action
     names = {k: t.name for k, t in book.types.items()}
     return HouseholdTriage(household, facts, types, group, action, names, book.actions[action.key])
 

@@ -730,6 +730,37 @@ def _fill_both(text: Text, zh: dict[str, str], en: dict[str, str], name: str) ->
 # --------------------------------------------------------------------------- advise
 
 
+@dataclass(frozen=True)
+class Triage:
+    """The cheap half of :class:`Advice`: what kind of case and what to do next, no cards.
+
+    List screens need this for every household on the list; rendering every
+    card and answer for 200 households would cost several times more.
+    """
+
+    types: tuple[TypeFinding, ...]
+    group: str
+    next_action: NextAction
+    ladder: LadderState
+    contacts_today: int
+
+
+def _triage_on_wall_clock(facts: HouseholdFacts, settings: Settings, now: datetime, book: Playbook) -> Triage:
+    types = classify(facts, settings, now, book)
+    ladder = _escalation_state(facts, settings, now)
+    n_today = contacts_today(facts, now)
+    action = _next_action(facts, types, ladder, settings, now, n_today)
+    group = max((t.group for t in types), key=GROUP_RANK.__getitem__, default="ordinary")
+    return Triage(types, group, action, ladder, n_today)
+
+
+def triage(facts: HouseholdFacts, settings: Settings, now: datetime, *, playbook: Playbook | None = None) -> Triage:
+    """Debtor types, group and next action, exactly as :func:`advise` decides them (pure)."""
+    wall_facts, wall_now, tz = _on_wall_clock(facts, now)
+    found = _triage_on_wall_clock(wall_facts, settings, wall_now, playbook or load_playbook())
+    return _aware(found, tz)  # type: ignore[return-value]
+
+
 def advise(
     facts: HouseholdFacts,
     settings: Settings,
@@ -747,11 +778,8 @@ def advise(
     """
     facts, now, tz = _on_wall_clock(facts, now)
     book = playbook or load_playbook()
-    types = classify(facts, settings, now, book)
-    ladder = _escalation_state(facts, settings, now)
-    n_today = contacts_today(facts, now)
-    action = _next_action(facts, types, ladder, settings, now, n_today)
-    group = max((t.group for t in types), key=GROUP_RANK.__getitem__, default="ordinary")
+    found = _triage_on_wall_clock(facts, settings, now, book)
+    types, group, action, ladder, n_today = found.types, found.group, found.next_action, found.ladder, found.contacts_today
 
     zh = _card_values(facts, settings, now, "zh", collector)
     en = _card_values(facts, settings, now, "en", collector)
