@@ -35,11 +35,23 @@ class Home:
         self.store.close()
 
 
-def device_identity(key: DeviceKey) -> DeviceIdentity:
+def device_identity(key: DeviceKey, name: str | None = None) -> DeviceIdentity:
     """This device's identity, derived from its key (the code is what receipts print)."""
     device_id = key.device_id
-    name = os.environ.get("KNOCK_DEVICE_NAME") or socket.gethostname()
+    name = name or os.environ.get("KNOCK_DEVICE_NAME") or socket.gethostname()
     return DeviceIdentity(device_id=device_id, device_code=device_id[1:7], name=name, public_key_b64=public_key_b64(key))
+
+
+def ledger_for_key(store: Store, settings: Settings, key: DeviceKey, *, clock: Clock = system_clock, name: str | None = None) -> Ledger:
+    """A ledger that writes as the device owning ``key`` and signs its receipts with it (registered on first use)."""
+    identity = device_identity(key, name)
+
+    def sign(receipt_no: str, amount_fen: int, room: str, issued_at: datetime) -> str:
+        return receipt_qr_text(ReceiptFields(receipt_no, amount_fen, room, issued_at, identity.device_id), key)
+
+    ledger = Ledger(store, settings, identity, clock=clock, receipt_signer=sign)
+    ledger.ensure_device_registered()
+    return ledger
 
 
 def open_home(override: str | os.PathLike[str] | None = None, *, clock: Clock = system_clock, settings: Settings | None = None) -> Home:
@@ -48,11 +60,5 @@ def open_home(override: str | os.PathLike[str] | None = None, *, clock: Clock = 
     loaded = settings if settings is not None else load_settings(paths.settings_path(home))
     store = Store(paths.db_path(home))
     key = load_or_create_device_key(paths.device_key_path(home))
-    identity = device_identity(key)
-
-    def sign(receipt_no: str, amount_fen: int, room: str, issued_at: datetime) -> str:
-        return receipt_qr_text(ReceiptFields(receipt_no, amount_fen, room, issued_at, identity.device_id), key)
-
-    ledger = Ledger(store, loaded, identity, clock=clock, receipt_signer=sign)
-    ledger.ensure_device_registered()
+    ledger = ledger_for_key(store, loaded, key, clock=clock)
     return Home(home, loaded, store, key, ledger)

@@ -14,7 +14,7 @@ def test_demo_prepares_once_and_resumes(tmp_path: Path, monkeypatch) -> None:  #
     import knock.sample.community as community
 
     real = community.build_sample
-    monkeypatch.setattr(community, "build_sample", lambda home, seed: real(home, seed=seed, households=120, arrears=40, staff=8))
+    monkeypatch.setattr(community, "build_sample", lambda ledger, seed: real(ledger, seed=seed, households=120, arrears=40, staff=8))
     home = open_home(tmp_path / "demo")
     staff_id, name = prepare_demo(home, seed=3, echo=False)
     staff = home.ledger.staff(staff_id)
@@ -26,6 +26,9 @@ def test_demo_prepares_once_and_resumes(tmp_path: Path, monkeypatch) -> None:  #
         "SELECT a.staff_id, COUNT(DISTINCT h.building) AS b FROM assignments a JOIN households h USING (household_id) GROUP BY a.staff_id"
     )
     assert max(r["b"] for r in walks) <= 2
+    # the sample came from the office device: this laptop has only its own few events to sync
+    mine = home.store.scalar("SELECT COUNT(*) FROM events WHERE device_id = ?", (home.ledger.device.device_id,))
+    assert mine <= 3
     events = home.store.scalar("SELECT COUNT(*) FROM events")
     assert prepare_demo(home, seed=3, echo=False) == (staff_id, name)
     assert home.store.scalar("SELECT COUNT(*) FROM events") == events  # nothing rebuilt or re-assigned
