@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from field_app.i18n import _, get_locale
-
-COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐")
-"""Two-character surnames, checked before taking the first character."""
+from knock.playbook.messages import surname_of
 
 SURNAME_PINYIN = {
     "王": "Wang", "李": "Li", "张": "Zhang", "刘": "Liu", "陈": "Chen", "杨": "Yang", "黄": "Huang", "赵": "Zhao",
@@ -47,16 +45,8 @@ SURNAME_PINYIN = {
 
 
 def surname(owner_name: str) -> str:
-    """The surname of a Chinese name (compound surnames kept whole); a Latin name's last word."""
-    name = owner_name.strip()
-    if not name:
-        return ""
-    if name.isascii():
-        return name.split()[-1]
-    for compound in COMPOUND_SURNAMES:
-        if name.startswith(compound) and len(name) > len(compound):
-            return compound
-    return name[0]
+    """The surname for a greeting (one rule for the app, the cards and printed documents)."""
+    return surname_of(owner_name)
 
 
 def owner_title(owner_name: str, gender: str, locale: str | None = None) -> str:

@@ -23,20 +23,18 @@ from knock.documents.qr import qr_png
 from knock.documents.render import Locale, Size, render_letters, render_notice, render_receipt
 from knock.documents.views import LetterView, NoticeView, PeriodAmount, ReceiptView
 from knock.home import Home
+from knock.playbook.messages import surname_of
 from knock.vocabulary import label
 
 LetterKind = Literal["dunning", "lawyer"]
 _STEP = {"dunning": "dunning_letter", "lawyer": "lawyer_letter"}
 _METHOD_FOR_TEMPLATE = {"bank_transfer": "bank"}
-COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐")
 
 
 def salutation(household: Household) -> str:
     """Surname and title for a printed greeting: 王先生, 王女士, or 王业主 when unknown."""
-    name = household.owner_name.strip()
-    surname = next((c for c in COMPOUND_SURNAMES if name.startswith(c)), name[:1])
     title = {"m": "先生", "f": "女士"}.get(household.gender, "业主")
-    return f"{surname}{title}"
+    return f"{surname_of(household.owner_name)}{title}"
 
 
 def _today(home: Home) -> date:
