@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from knock.core.ageing import BUCKETS
+from knock.core.ageing import BUCKETS, bucket_for, limitation_risk
 from knock.core.store import Store
 
 _PER_HOUSEHOLD = """
@@ -104,7 +104,6 @@ def _ageing(store: Store, today: date, limitation_years: int) -> tuple[dict[str,
         " ORDER BY c.household_id, c.due_date, c.period_start, c.item, c.charge_id",
         (today.isoformat(),),
     )
-    limit = today.replace(year=today.year - limitation_years) if not (today.month == 2 and today.day == 29) else today.replace(year=today.year - limitation_years, day=28)
     current, left = None, 0
     for r in rows:
         hid = r["household_id"]
@@ -117,12 +116,10 @@ def _ageing(store: Store, today: date, limitation_years: int) -> tuple[dict[str,
         if open_fen <= 0:
             continue
         due = date.fromisoformat(r["due_date"])
-        days = (today - due).days
-        for label, low, high in BUCKETS:
-            if days >= low and (high is None or days <= high):
-                buckets[label] += open_fen
-                break
-        if due < limit:
+        label = bucket_for(due, today)
+        assert label is not None  # only due charges are read
+        buckets[label] += open_fen
+        if limitation_risk(due, today, limitation_years):
             risky.add(hid)
     return buckets, len(risky)
 
