@@ -122,12 +122,15 @@ def print_receipt(
     author: str = "system",
     output: Path | None = None,
 ) -> PrintOutcome:
-    """Render a receipt, log the print (a second print is marked REPRINT), then print or save it."""
-    already = home.store.query_one("SELECT 1 FROM receipt_prints WHERE receipt_no = ?", (receipt_no,)) is not None
-    now = home.ledger.now()
-    view = receipt_view(home, receipt_no, is_reprint=already, reprinted_at=now if already else None, locale=locale)
-    pdf = render_receipt(view, size or home.settings.receipts.default_size, locale)
-    home.ledger.record_receipt_print(receipt_no, author=author)
+    """Log the print and render the receipt in one transaction (a second print is marked REPRINT), then print or save it.
+
+    The ledger's answer to "is this a reprint?" is the one the page shows, and a
+    render that fails (no CJK font, say) leaves no print on record.
+    """
+    with home.store.transaction():
+        reprint = home.ledger.record_receipt_print(receipt_no, author=author)
+        view = receipt_view(home, receipt_no, is_reprint=reprint, reprinted_at=home.ledger.now() if reprint else None, locale=locale)
+        pdf = render_receipt(view, size or home.settings.receipts.default_size, locale)
     count = int(home.store.scalar("SELECT COUNT(*) FROM receipt_prints WHERE receipt_no = ?", (receipt_no,)))
     name = f"receipt-{receipt_no}.pdf" if count == 1 else f"receipt-{receipt_no}-reprint{count - 1}.pdf"
     target = output or paths.output_dir(home.path) / "receipts" / name
