@@ -15,6 +15,7 @@ from knock.core.errors import LedgerError
 from knock.core.money import MoneyError, parse_yuan
 from knock.core.rooms import RoomError
 from knock.core.store import StoreError
+from knock.documents.fonts import MissingFontError
 from knock.home import Home, open_home
 from knock.settings import SettingsError
 
@@ -44,7 +45,7 @@ def domain_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (LedgerError, MoneyError, RoomError, SettingsError, StoreError) as exc:
+        except (LedgerError, MoneyError, RoomError, SettingsError, StoreError, MissingFontError) as exc:
             raise click.ClickException(str(exc)) from exc
 
     return wrapper  # type: ignore[return-value]

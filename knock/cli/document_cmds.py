@@ -9,26 +9,12 @@ import click
 
 from knock.cli.common import domain_errors, emit_json, home_option, json_option, open_cli_home
 from knock.core.money import format_yuan
-from knock.documents.fonts import MissingFontError
 from knock.documents.printing import PrintOutcome
 from knock.documents.render import SIZES
 
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the document (default: settings ui.locale).")
 PRINT = click.option("--print", "send", is_flag=True, help="Send to the default printer (CUPS); otherwise only save the PDF.")
 OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Where to save the file.")
-
-
-def _fonts_checked(func):  # type: ignore[no-untyped-def]
-    from functools import wraps
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-        try:
-            return func(*args, **kwargs)
-        except MissingFontError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return wrapper
 
 
 def _report(outcome: PrintOutcome, as_json: bool, **extra: object) -> None:
@@ -48,7 +34,6 @@ def _report(outcome: PrintOutcome, as_json: bool, **extra: object) -> None:
 @click.option("--size", type=click.Choice(SIZES), default=None, help="Paper: a5, a4, or 80mm / 58mm rolls (default: settings).")
 @click.option("--by", "author", default="system", help="Who is printing (name or id), for the log.")
 @domain_errors
-@_fonts_checked
 def receipt(home_dir: str | None, as_json: bool, lang: str | None, send: bool, output: Path | None, receipt_no: str, size: str | None, author: str) -> None:
     """Print (or save) receipt RECEIPT_NO; a second print is marked as a reprint."""
     from knock.documents.service import print_receipt
@@ -68,7 +53,6 @@ def receipt(home_dir: str | None, as_json: bool, lang: str | None, send: bool, o
 @click.argument("room")
 @click.option("--collector", default=None, help="Collector leaving the notice (default: today's assigned collector).")
 @domain_errors
-@_fonts_checked
 def notice(home_dir: str | None, as_json: bool, lang: str | None, send: bool, output: Path | None, room: str, collector: str | None) -> None:
     """A sealed door notice for ROOM: the outside shows only the room, the inside the arrears and a payment QR."""
     from knock.documents.service import print_notice
@@ -90,7 +74,6 @@ def notice(home_dir: str | None, as_json: bool, lang: str | None, send: bool, ou
 @click.option("--by", "author", default=None, help="Who sends the letters (name or id), for the record.")
 @click.option("--draft", is_flag=True, help="Only draft: do not record the letters as sent.")
 @domain_errors
-@_fonts_checked
 def letter(home_dir: str | None, as_json: bool, lang: str | None, send: bool, output: Path | None, room: str | None, kind: str, due: str | None, author: str | None, draft: bool) -> None:
     """Dunning letter (催费函) or lawyer's letter (律师函) for ROOM, or --due for the whole step."""
     from knock.documents.service import print_letters, rooms_due_for
