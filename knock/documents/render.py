@@ -24,6 +24,7 @@ from knock.documents.fonts import require_cjk_font
 from knock.documents.qr import qr_for_print
 from knock.documents.views import LetterView, NoticeView, PeriodAmount, ReceiptView
 from knock.paths import templates_dir
+from knock.vocabulary import label
 
 Size = Literal["a5", "a4", "80mm", "58mm"]
 Locale = Literal["zh", "en"]
@@ -178,7 +179,7 @@ def render_receipt(view: ReceiptView, size: Size = "80mm", locale: Locale = "zh"
     if size not in SIZES:
         raise DocumentError(f"unknown receipt size {size!r}; choose one of {', '.join(SIZES)}")
     s = strings(locale)
-    method = s.get(f"method_{view.method}", view.method)
+    method = label("payment_methods", view.method, locale)
     roll = size in ("80mm", "58mm")
     context = {
         "view": view,

@@ -28,7 +28,6 @@ from knock.vocabulary import label
 
 LetterKind = Literal["dunning", "lawyer"]
 _STEP = {"dunning": "dunning_letter", "lawyer": "lawyer_letter"}
-_METHOD_FOR_TEMPLATE = {"bank_transfer": "bank"}
 
 
 def salutation(household: Household) -> str:
@@ -99,7 +98,7 @@ def receipt_view(home: Home, receipt_no: str, *, is_reprint: bool = False, repri
         owner_name=household.owner_name,
         items=items,
         total_fen=int(row["amount_fen"]),
-        method=_METHOD_FOR_TEMPLATE.get(row["method"], row["method"]),
+        method=row["method"],
         collector=row["collector_name"],
         device_id=row["device_id"],
         remaining_owed_fen=int(row["owed_after_fen"]),

@@ -32,7 +32,7 @@ class ReceiptView:
     items: tuple[PeriodAmount, ...]
     total_fen: int
     method: str
-    """``cash``, ``wechat``, ``alipay``, ``unionpay``, ``bank`` or ``card`` are translated; anything else is shown as given."""
+    """The ledger's payment-method key; its words come from ``templates/vocabulary.yaml`` (an unknown key shows as given)."""
     collector: str
     device_id: str
     remaining_owed_fen: int
