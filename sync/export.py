@@ -62,3 +62,20 @@ def removable_folders() -> list[Path]:
             if entry.is_dir() and os.path.ismount(entry) and os.access(entry, os.W_OK) and entry not in found:
                 found.append(entry)
     return found
+
+
+def record_acknowledgement(home: Home, seq: int, hash_: str, source: str) -> None:
+    """Remember that the office holds this laptop's events up to ``seq`` (never moves backwards)."""
+    device = home.ledger.device.device_id
+    row = home.store.query_one("SELECT hash FROM events WHERE device_id = ? AND seq = ?", (device, seq))
+    if row is None or row["hash"] != hash_:
+        from sync.errors import SyncError
+
+        raise SyncError(f"{source}: acknowledges event {seq} of this laptop, which it does not hold (or holds differently)")
+    with home.store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO sync_marks (device_id, seq, hash, marked_at, source) VALUES (?,?,?,?,?)"
+            " ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, marked_at = excluded.marked_at,"
+            " source = excluded.source WHERE excluded.seq > sync_marks.seq",
+            (device, seq, hash_, home.ledger.now().isoformat(timespec="seconds"), source),
+        )
