@@ -223,9 +223,10 @@ class Merger:
                 result = self.office.journal.ingest_many(new, payload_json=payloads, precheck=checker)
                 verdict.new_events = len(result.added)
                 flags: list[dict[str, Any]] = []
+                office_events: list[tuple[str, dict[str, Any], str]] = []
                 for event, why in result.parked:
-                    self.office.journal.append(
-                        K.SYNC_PARKED, {"event_id": event.event_id, "device_id": device, "seq": event.seq, "reason": why}, author=self.author
+                    office_events.append(
+                        (K.SYNC_PARKED, {"event_id": event.event_id, "device_id": device, "seq": event.seq, "reason": why}, self.author)
                     )
                     verdict.parked.append(f"device {name} event {event.seq} ({event.kind}): {why}")
                     flags.append(_flag_payload("receipt_duplicate" if why.startswith("receipt number") else "unapplied", event,
@@ -238,8 +239,9 @@ class Merger:
                           for msg in self._clock_flags(sync_file, name, merged_at)] if result.added else []
                 for payload in flags:
                     payload.setdefault("device_id", device)
-                    self.office.journal.append(K.SYNC_FLAGGED, payload, author=self.author)
+                    office_events.append((K.SYNC_FLAGGED, payload, self.author))
                     verdict.flags.append(payload["message"])
+                self.office.journal.append_many(office_events)
                 if status == "merge" or self.store.scalar("SELECT 1 FROM sync_merges WHERE file_sha256 = ?", (sync_file.sha256,)) is None:
                     m = sync_file.manifest
                     self.office.journal.append(
