@@ -293,20 +293,19 @@ class Merger:
                 continue
             room = others[0]["room"]
             seen = str(p.get("seen_payment", ""))
-            parts = []
-            counter = False
+            counter = any(o["device_id"] == office_device for o in others)
+            entries = [(str(p["paid_at"]), _yuan_(int(p["amount_fen"])), f"by {p['collector_name']}", str(p["receipt_no"]))]
+            unaware: list[str] = []
             for other in others:
                 where = "at the counter" if other["device_id"] == office_device else f"by {other['collector_name']}"
-                counter = counter or other["device_id"] == office_device
-                unaware = other["paid_at"] <= p["paid_at"] and other["event_id"] != seen
-                parts.append(
-                    f"{_yuan_(int(other['amount_fen']))} {where} at {str(other['paid_at'])[11:16]} ({other['receipt_no']})"
-                    + (f"; {p['collector_name']} collected without knowing of the {str(other['paid_at'])[11:16]} payment" if unaware else "")
-                )
+                entries.append((str(other["paid_at"]), _yuan_(int(other["amount_fen"])), where, str(other["receipt_no"])))
+                if other["paid_at"] <= p["paid_at"] and other["event_id"] != seen:
+                    unaware.append(f"{p['collector_name']} collected without knowing of the {str(other['paid_at'])[11:16]} payment")
             kind = "counter_same_day" if counter else "double_payment"
             message = (
-                f"room {room}: {p['collector_name']} took {_yuan_(int(p['amount_fen']))} ({p['receipt_no']}) on {day}, and also "
-                + "; ".join(parts)
+                f"room {room}: {len(entries)} payments on {day}: "
+                + "; ".join(f"{amount} {where} at {at[11:16]} ({receipt})" for at, amount, where, receipt in sorted(entries))
+                + "".join(f". {u}" for u in unaware)
                 + ". Any overpayment is kept as credit: decide refund or carry forward."
             )
             flags.append(_flag_payload(kind, event, message, {"receipts": [p["receipt_no"], *[o["receipt_no"] for o in others]]}))

@@ -28,7 +28,8 @@ def test_two_laptops_paying_the_same_household_both_land_and_are_flagged(world: 
     assert world.office.store.scalar("SELECT COUNT(*) FROM payments WHERE household_id = (SELECT household_id FROM households WHERE room = '1-1-101')") == 2
     flags = [f for f in open_flags(world.office.store) if f.kind == "double_payment"]
     assert len(flags) == 1
-    assert "李娜 took ¥1,200.00" in flags[0].message and "by 张伟" in flags[0].message and "credit" in flags[0].message
+    assert "2 payments on 2026-11-23: ¥1,200.00 by 张伟 at 19:30" in flags[0].message
+    assert "¥1,200.00 by 李娜 at 19:50" in flags[0].message and "credit" in flags[0].message
     account = world.office.ledger.household("1-1-101")
     from knock.core.accounts import account as acct
 
