@@ -234,8 +234,13 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-def read_sync_bytes(data: bytes, source: str) -> SyncFile:
-    """Unpack and parse a sync file, refusing with the exact reason. Signature not yet checked."""
+def read_sync_bytes(data: bytes, source: str, *, parse_events: bool = True) -> SyncFile:
+    """Unpack and parse a sync file, refusing with the exact reason. Signature not yet checked.
+
+    With ``parse_events=False`` only the manifest, signature and the events' digest are read
+    (events come back empty): the cheap first look a merge takes at every file before it
+    orders them, so that a run of many files never holds all their events at once.
+    """
     size = len(data)
     if size > MAX_FILE_BYTES:
         raise FileRefused(f"{source}: {size:,} bytes is larger than any sync file ({MAX_FILE_BYTES:,} bytes at most)")
@@ -282,7 +287,7 @@ def read_sync_bytes(data: bytes, source: str) -> SyncFile:
     events_bytes = members["events.jsonl"]
     if hashlib.sha256(events_bytes).hexdigest() != manifest.events_sha256:
         raise FileRefused(f"{source}: events.jsonl does not match the signed manifest (changed after signing)")
-    events, payloads = _parse_events(events_bytes, manifest, source)
+    events, payloads = _parse_events(events_bytes, manifest, source) if parse_events else ((), ())
     return SyncFile(source, size, hashlib.sha256(data).hexdigest(), manifest, manifest_bytes, signature, events, payloads)
 
 
@@ -324,10 +329,10 @@ def _parse_events(data: bytes, manifest: Manifest, source: str) -> tuple[tuple[E
     return tuple(events), tuple(payloads)
 
 
-def read_sync_file(path: Path) -> SyncFile:
+def read_sync_file(path: Path, *, parse_events: bool = True) -> SyncFile:
     """Read a sync file from disk (see :func:`read_sync_bytes`)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise FileRefused(f"{path}: cannot read the file ({exc.strerror or exc})") from None
-    return read_sync_bytes(data, str(path))
+    return read_sync_bytes(data, str(path), parse_events=parse_events)

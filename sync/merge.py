@@ -153,25 +153,32 @@ class Merger:
 
     # -- planning --------------------------------------------------------------------------
 
-    def _load(self, sources: Sequence[Path | tuple[str, bytes]]) -> list[tuple[FileVerdict, SyncFile | None, str]]:
+    def _read(self, source: Path | tuple[str, bytes], *, parse_events: bool) -> SyncFile:
         from sync.files import read_sync_bytes
 
-        loaded: list[tuple[FileVerdict, SyncFile | None, str]] = []
+        if isinstance(source, tuple):
+            return read_sync_bytes(source[1], source[0], parse_events=parse_events)
+        return read_sync_file(source, parse_events=parse_events)
+
+    def _load(self, sources: Sequence[Path | tuple[str, bytes]]) -> list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str]]:
+        """A first look at every file (manifest, signature), in the order they will be applied."""
+        loaded: list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str]] = []
         for source in sources:
+            label = source[0] if isinstance(source, tuple) else str(source)
             try:
-                sync_file = read_sync_bytes(source[1], source[0]) if isinstance(source, tuple) else read_sync_file(source)
+                light = self._read(source, parse_events=False)
             except FileRefused as exc:
-                loaded.append((FileVerdict(str(source[0] if isinstance(source, tuple) else source), "refused", str(exc)), None, ""))
+                loaded.append((FileVerdict(label, "refused", str(exc)), None, ""))
                 continue
-            verdict = _base_verdict(sync_file)
+            verdict = _base_verdict(light)
             try:
-                name = _trust(self.store, sync_file)
+                name = _trust(self.store, light)
             except FileRefused as exc:
                 verdict.status, verdict.reason = "refused", str(exc)
                 loaded.append((verdict, None, ""))
                 continue
             verdict.device_name = name
-            loaded.append((verdict, sync_file, name))
+            loaded.append((verdict, source, name))
         # Chain order within each device, so files given out of order in one run still merge.
         loaded.sort(key=lambda item: (item[1] is None, item[0].device_id, item[0].first_seq, item[0].last_seq))
         return loaded
@@ -183,9 +190,14 @@ class Merger:
         verdicts: list[FileVerdict] = []
         simulated: dict[str, tuple[int, str]] = {}
         sim_hashes: dict[tuple[str, int], str] = {}
-        for verdict, sync_file, name in loaded:
+        for verdict, source, name in loaded:
             verdicts.append(verdict)
-            if sync_file is None:
+            if source is None:
+                continue
+            try:
+                sync_file = self._read(source, parse_events=True)
+            except FileRefused as exc:
+                verdict.status, verdict.reason = "refused", str(exc)
                 continue
             device = verdict.device_id
             if dry_run:
