@@ -149,6 +149,35 @@ def build_sync_bytes(
         " WHERE device_id = ? AND seq > ? ORDER BY seq",
         (device_id, after_seq),
     )
+    if rows:
+        prev = str(rows[0]["prev_hash"])
+        before = int(rows[0]["seq"]) - 1
+    else:
+        last_row = store.query_one("SELECT seq, hash FROM events WHERE device_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1", (device_id, after_seq))
+        before = int(last_row["seq"]) if last_row else 0
+        prev = str(last_row["hash"]) if last_row else GENESIS
+    collectors = store.query(
+        "SELECT DISTINCT s.staff_id, s.name FROM events e JOIN staff s ON s.staff_id = e.author"
+        " WHERE e.device_id = ? AND e.seq > ? ORDER BY s.name",
+        (device_id, after_seq),
+    )
+    return encode_sync_file(
+        [dict(r) for r in rows], key, device_name=device_name, created_at=created_at,
+        collectors=[{"staff_id": r["staff_id"], "name": r["name"]} for r in collectors], prev_hash=prev, seq_before=before,
+    )
+
+
+def encode_sync_file(
+    rows: list[dict[str, Any]],
+    key: DeviceKey,
+    *,
+    device_name: str,
+    created_at: datetime,
+    collectors: list[dict[str, str]],
+    prev_hash: str,
+    seq_before: int,
+) -> tuple[bytes, Manifest]:
+    """Sign and pack event rows (``events`` table rows, payload as canonical JSON text) of ``key``'s device."""
     lines: list[str] = []
     for row in rows:
         lines.append(
@@ -167,27 +196,20 @@ def build_sync_bytes(
         )
     events_bytes = ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
     if rows:
-        first, last = int(rows[0]["seq"]), int(rows[-1]["seq"])
-        head, prev = str(rows[-1]["hash"]), str(rows[0]["prev_hash"])
+        first, last, head = int(rows[0]["seq"]), int(rows[-1]["seq"]), str(rows[-1]["hash"])
     else:
-        last_row = store.query_one("SELECT seq, hash FROM events WHERE device_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1", (device_id, after_seq))
-        first = last = int(last_row["seq"]) if last_row else 0
-        head = prev = str(last_row["hash"]) if last_row else GENESIS
-    collectors = store.query(
-        "SELECT DISTINCT s.staff_id, s.name FROM events e JOIN staff s ON s.staff_id = e.author"
-        " WHERE e.device_id = ? AND e.seq > ? ORDER BY s.name",
-        (device_id, after_seq),
-    )
+        first = last = seq_before
+        head = prev_hash
     manifest = Manifest(
         FORMAT,
-        device_id,
+        key.device_id,
         device_name,
-        tuple({"staff_id": r["staff_id"], "name": r["name"]} for r in collectors),
+        tuple(dict(c) for c in collectors),
         first,
         last,
         len(rows),
         head,
-        prev,
+        prev_hash,
         created_at.isoformat(timespec="seconds"),
         hashlib.sha256(events_bytes).hexdigest(),
     )

@@ -325,25 +325,27 @@ class Merger:
 
     def _assignment_flags(self, added: Sequence[Event], parked: set[str], name: str) -> list[dict[str, Any]]:
         flags: list[dict[str, Any]] = []
-        for event in added:
-            if event.event_id in parked or event.kind not in (K.PAYMENT_RECORDED, K.CONTACT_LOGGED, K.PROMISE_MADE):
-                continue
+        watched = [e for e in added if e.event_id not in parked and e.kind in (K.PAYMENT_RECORDED, K.CONTACT_LOGGED, K.PROMISE_MADE)]
+        days = sorted({str(e.payload.get("paid_at") or e.payload.get("at") or e.payload.get("made_at") or e.device_time)[:10] for e in watched})
+        assigned: dict[tuple[str, str], str] = {}
+        for day in days:
+            for row in self.store.query("SELECT household_id, staff_id FROM assignments WHERE day = ?", (day,)):
+                assigned[(day, row[0])] = row[1]
+        for event in watched:
             p = event.payload
             when = str(p.get("paid_at") or p.get("at") or p.get("made_at") or event.device_time)
-            row = self.store.query_one(
-                "SELECT a.staff_id, s.name AS assignee, h.room FROM assignments a JOIN households h USING (household_id)"
-                " LEFT JOIN staff s ON s.staff_id = a.staff_id WHERE a.day = ? AND a.household_id = ?",
-                (when[:10], p["household_id"]),
-            )
-            if row is None or row["staff_id"] == p["collector_id"]:
+            staff_id = assigned.get((when[:10], p["household_id"]))
+            if staff_id is None or staff_id == p["collector_id"]:
                 continue
+            room = self.store.scalar("SELECT room FROM households WHERE household_id = ?", (p["household_id"],))
+            assignee = self.store.scalar("SELECT name FROM staff WHERE staff_id = ?", (staff_id,)) or staff_id
             who = self.store.scalar("SELECT name FROM staff WHERE staff_id = ?", (p["collector_id"],)) or p["collector_id"]
             what = "payment" if event.kind == K.PAYMENT_RECORDED else "visit" if event.kind == K.CONTACT_LOGGED else "promise"
             flags.append(
                 _flag_payload(
                     "reassigned", event,
-                    f"room {row['room']}: {what} by {who} on {when[:16].replace('T', ' ')}, but the household was assigned to {row['assignee']} that day (reassigned since the laptop's pack); accepted",
-                    {"assigned_to": row["staff_id"]},
+                    f"room {room}: {what} by {who} on {when[:16].replace('T', ' ')}, but the household was assigned to {assignee} that day (reassigned since the laptop's pack); accepted",
+                    {"assigned_to": staff_id},
                 )
             )
         return flags
@@ -431,7 +433,8 @@ class _Precheck:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.households: set[str] = set()
+        self.households: set[str] = {r[0] for r in store.query("SELECT household_id FROM households")}
+        """Every household the office has, read once per file: most events name one."""
         self.rooms: set[str] = set()
         self.receipts: set[str] = set()
         self.payments: set[str] = set()
@@ -459,7 +462,7 @@ class _Precheck:
             self.households.add(p["household_id"])
             self.rooms.add(p["room"])
             return None
-        if "household_id" in p and not self._exists("households", "household_id", p["household_id"], self.households):
+        if "household_id" in p and p["household_id"] not in self.households:
             return f"household {p['household_id']} is unknown at the office"
         if kind == K.PAYMENT_RECORDED:
             if p["receipt_no"] in self.receipts or self._exists("payments", "receipt_no", p["receipt_no"], set()):
@@ -495,7 +498,7 @@ class _Precheck:
                 return f"closes complaint {p['complaint_id']}, which the office does not have"
         elif kind == K.ASSIGNMENTS_SET:
             for household_id, staff_id in p["pairs"]:
-                if not self._exists("households", "household_id", household_id, self.households):
+                if household_id not in self.households:
                     return f"assigns household {household_id}, unknown at the office"
                 if not self._exists("staff", "staff_id", staff_id, self.staff):
                     return f"assigns to staff member {staff_id}, unknown at the office"
