@@ -215,11 +215,16 @@ def encode_sync_file(
     )
     manifest_bytes = (canonical_json(manifest.to_dict()) + "\n").encode("utf-8")
     signature = base64.b64encode(key.sign(manifest_bytes)) + b"\n"
+    return pack_archive(list(zip(MEMBERS, (manifest_bytes, signature, events_bytes), strict=True))), manifest
+
+
+def pack_archive(members: list[tuple[str, bytes]]) -> bytes:
+    """A Knock archive: the members in order in a POSIX tar, gzip-compressed with the fixed header."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for name, data in zip(MEMBERS, (manifest_bytes, signature, events_bytes), strict=True):
+        for name, data in members:
             _tar_member(tar, name, data)
-    return _gzip(buffer.getvalue()), manifest
+    return _gzip(buffer.getvalue())
 
 
 def _gzip(data: bytes) -> bytes:
@@ -256,22 +261,17 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-def read_sync_bytes(data: bytes, source: str, *, parse_events: bool = True) -> SyncFile:
-    """Unpack and parse a sync file, refusing with the exact reason. Signature not yet checked.
-
-    With ``parse_events=False`` only the manifest, signature and the events' digest are read
-    (events come back empty): the cheap first look a merge takes at every file before it
-    orders them, so that a run of many files never holds all their events at once.
-    """
+def unpack_archive(data: bytes, source: str, names: tuple[str, ...]) -> dict[str, bytes]:
+    """The members of a Knock archive (sync file or pack), refusing truncated or corrupted ones exactly."""
     size = len(data)
     if size > MAX_FILE_BYTES:
         raise FileRefused(f"{source}: {size:,} bytes is larger than any sync file ({MAX_FILE_BYTES:,} bytes at most)")
     if size < len(_GZIP_HEADER) + 8:
         if _GZIP_HEADER.startswith(data[: len(_GZIP_HEADER)]):
             raise FileRefused(f"{source}: file truncated at byte {size}")
-        raise FileRefused(f"{source}: not a Knock sync file (too short, {size} bytes)")
+        raise FileRefused(f"{source}: not a Knock sync file or pack (too short, {size} bytes)")
     if data[:2] != _GZIP_HEADER[:2]:
-        raise FileRefused(f"{source}: not a Knock sync file (not gzip-compressed)")
+        raise FileRefused(f"{source}: not a Knock sync file or pack (not gzip-compressed)")
     if data[: len(_GZIP_HEADER)] != _GZIP_HEADER:
         raise FileRefused(f"{source}: file corrupted: the compression header was altered")
     try:
@@ -284,16 +284,28 @@ def read_sync_bytes(data: bytes, source: str, *, parse_events: bool = True) -> S
     try:
         with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
             for info in tar:
-                if not info.isfile() or info.name not in MEMBERS or info.name in members:
+                if not info.isfile() or info.name not in names or info.name in members:
                     raise FileRefused(f"{source}: file corrupted: unexpected member {info.name!r}")
                 extracted = tar.extractfile(info)
                 assert extracted is not None  # a regular file always has content
                 members[info.name] = extracted.read()
     except tarfile.TarError as exc:
         raise FileRefused(f"{source}: file corrupted: the archive inside does not read ({exc})") from None
-    missing = [m for m in MEMBERS if m not in members]
+    missing = [m for m in names if m not in members]
     if missing:
         raise FileRefused(f"{source}: file corrupted: {', '.join(missing)} missing")
+    return members
+
+
+def read_sync_bytes(data: bytes, source: str, *, parse_events: bool = True) -> SyncFile:
+    """Unpack and parse a sync file, refusing with the exact reason. Signature not yet checked.
+
+    With ``parse_events=False`` only the manifest, signature and the events' digest are read
+    (events come back empty): the cheap first look a merge takes at every file before it
+    orders them, so that a run of many files never holds all their events at once.
+    """
+    size = len(data)
+    members = unpack_archive(data, source, MEMBERS)
     manifest_bytes = members["manifest.json"]
     try:
         manifest_data = json.loads(manifest_bytes.decode("utf-8"))

@@ -182,6 +182,49 @@ def sync_export(home_dir: str | None, as_json: bool, folder: str | None) -> None
     click.echo(f"wrote {done.path} ({done.size:,} bytes): {m.count} events, seq {m.first_seq}-{m.last_seq}")
 
 
+@sync.command("pack")
+@home_option
+@json_option
+@click.argument("device_name")
+@click.option("--collector", "collectors", multiple=True, required=True, help="A collector who works on this laptop (repeat for each).")
+@click.option("--days", type=click.IntRange(1, 14), default=3, show_default=True, help="Days of assignments to include, from today.")
+@click.option("--to", "folder", type=click.Path(file_okay=False), required=True, help="Folder to write the pack to (e.g. the laptop's USB stick).")
+@sync_errors
+def sync_pack(home_dir: str | None, as_json: bool, device_name: str, collectors: tuple[str, ...], days: int, folder: str) -> None:
+    """At the office: write the signed morning pack for laptop DEVICE_NAME and its collectors."""
+    from sync.packs import build_pack, pack_file_name
+
+    home = open_cli_home(home_dir)
+    data, info = build_pack(home, device_name, collectors, days=days)
+    path = Path(folder) / pack_file_name(info.device_name, home.ledger.today().isoformat())
+    _write(str(path), data)
+    if as_json:
+        emit_json({"path": str(path), **info.__dict__})
+        return
+    click.echo(f"wrote {path}: {info.households} households, {info.count} events for {info.device_name} ({', '.join(info.collectors)})")
+
+
+@sync.command("load")
+@home_option
+@json_option
+@click.argument("pack", type=click.Path(dir_okay=False))
+@sync_errors
+def sync_load(home_dir: str | None, as_json: bool, pack: str) -> None:
+    """On the laptop: load the office's PACK (checked against the pinned office key)."""
+    from sync.packs import load_pack
+
+    home = open_cli_home(home_dir)
+    done = load_pack(home, _read(pack), pack)
+    if as_json:
+        emit_json({"pack": done.info.__dict__, "added": done.added, "already_here": done.already_here, "acknowledged_seq": done.acknowledged_seq, "settings_changed": done.settings_changed})
+        return
+    click.echo(f"loaded pack of {done.info.created_at[:16]}: {done.added} new events, {done.info.households} households")
+    if done.acknowledged_seq is not None:
+        click.echo(f"the office holds this laptop's events up to {done.acknowledged_seq}")
+    if done.settings_changed:
+        click.echo("settings updated from the office")
+
+
 @sync.command("show")
 @json_option
 @click.argument("file", type=click.Path(dir_okay=False))
