@@ -37,11 +37,13 @@ def sync_errors(func):  # type: ignore[no-untyped-def]
     """Sync refusals become one clear line and exit code 1."""
     from functools import wraps
 
+    from knock.documents.render import DocumentError
+
     @wraps(func)
     def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
         try:
             return func(*args, **kwargs)
-        except SyncError as exc:
+        except (SyncError, DocumentError) as exc:
             raise click.ClickException(str(exc)) from exc
 
     return domain_errors(wrapper)

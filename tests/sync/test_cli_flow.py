@@ -58,6 +58,14 @@ def test_the_day_at_the_office(world: World, tmp_path: Path) -> None:
     report = json.loads(_ok(knock(office, "sync", "report", "--json")))
     (zhang,) = report["collectors"]
     assert zhang["total_fen"] == 50050 and zhang["cash_counted_fen"] == 29000 and zhang["cash_difference_fen"] == -1000
+    pdfs = json.loads(_ok(knock(office, "sync", "report", "--json", "--pdf", str(tmp_path / "pdf"))))["pdf"]
+    (pdf,) = pdfs
+    from tests.documents.readback import read_back
+
+    sheet = read_back(Path(pdf).read_bytes())
+    assert len(sheet) == 1
+    page = sheet.flat_text()
+    assert "张伟" in page and "收款交接单" in page and "-10.00" in page and "现金" in page
     assert "D11" in _ok(knock(office, "device", "list", "--json"))
     _ok(knock(office, "device", "revoke", "D11", "--reason", "lost"))
     refused = knock(office, "sync", "merge", str(sync_file))
