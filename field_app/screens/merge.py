@@ -84,7 +84,7 @@ class MergeScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_merge(self, source: str, *, dry_run: bool) -> None:
         from sync.merge import Merger, expand_sources
-        from sync.report import collector_reports, report_text
+        from sync.report import collector_reports
         from sync.status import open_flags
 
         app = self.app
@@ -100,10 +100,12 @@ class MergeScreen(Screen[None]):
             if not dry_run:
                 names = {c for v in run.verdicts if v.applied for c in v.collectors}
                 ids = {r[0] for n in names for r in app.home.store.query("SELECT staff_id FROM staff WHERE name = ?", (n,))}  # type: ignore[attr-defined]
-                report = report_text(collector_reports(app.home.store, app.now().date(), only=ids)) if ids else ""  # type: ignore[attr-defined]
+                report = report_lines(collector_reports(app.home.store, app.now().date(), only=ids)) if ids else ""  # type: ignore[attr-defined]
                 flags = open_flags(app.home.store)  # type: ignore[attr-defined]
                 if flags:
-                    report += "\n" + _("To review ({n}):").format(n=len(flags)) + "\n" + "\n".join(f"[{f.flag_id[-8:]}] {f.message}" for f in flags)
+                    report += "\n" + _("To review ({n}):").format(n=len(flags)) + "\n" + "\n".join(
+                        f"[{f.flag_id[-8:]}] {flag_label(f.kind)}: {f.message}" for f in flags
+                    )
             self.post_message(Loaded("merge", (run, report)))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a line on the screen
             self.post_message(Failed("merge", friendly_error(exc)))
@@ -153,6 +155,45 @@ class MergeScreen(Screen[None]):
                 self.query_one("#merge-report", Static).update(Text(str(result), style="bold"))
 
         self.app.push_screen(CashDialog(), counted)
+
+
+def flag_label(kind: str) -> str:
+    """A review flag's kind in the screen's language."""
+    names = {
+        "double_payment": _("Two payments"),
+        "counter_same_day": _("Counter payment the same day"),
+        "reassigned": _("Reassigned household"),
+        "receipt_gap": _("Receipt number missing"),
+        "receipt_duplicate": _("Receipt number twice"),
+        "clock_skew": _("Laptop clock"),
+        "unapplied": _("Set aside"),
+        "cash_difference": _("Cash difference"),
+    }
+    return names.get(kind, kind)
+
+
+def report_lines(reports: list[object]) -> str:
+    """The per-collector report in the screen's language (the CLI prints sync.report's own text)."""
+    from knock.vocabulary import label
+
+    from field_app.i18n import get_locale
+
+    locale = get_locale()
+    lines: list[str] = []
+    for r in reports:
+        lines.append(_("{name}: visited {visited} of {assigned}").format(name=r.name, visited=r.visited, assigned=r.assigned))  # type: ignore[attr-defined]
+        if r.outcomes:  # type: ignore[attr-defined]
+            lines.append("  " + "  ".join(f"{label('outcomes', k, locale)} {n}" for k, n in r.outcomes.items()))  # type: ignore[attr-defined]
+        for m in r.money:  # type: ignore[attr-defined]
+            span = m.first_receipt if m.first_receipt == m.last_receipt else f"{m.first_receipt} – {m.last_receipt}"
+            lines.append(f"  {label('payment_methods', m.method, locale)} ×{m.count}  ¥{format_yuan(m.amount_fen)}  {span}")
+        lines.append("  " + _("Total: ¥{amount}").format(amount=format_yuan(r.total_fen)))  # type: ignore[attr-defined]
+        if r.cash_counted_fen is None:  # type: ignore[attr-defined]
+            lines.append("  " + _("Cash receipts ¥{amount}, not counted yet").format(amount=format_yuan(r.cash_expected_fen)))  # type: ignore[attr-defined]
+        else:
+            lines.append("  " + _("Cash receipts ¥{expected}, counted ¥{counted}, difference ¥{diff}").format(
+                expected=format_yuan(r.cash_expected_fen), counted=format_yuan(r.cash_counted_fen), diff=format_yuan(r.cash_difference_fen)))  # type: ignore[attr-defined]
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def cash_line(count: object) -> str:
