@@ -40,6 +40,10 @@ class EventKind:
     STAFF_UPDATED = "staff.updated"
     ASSIGNMENTS_SET = "assignments.set"
     PHONE_REVEALED = "phone.revealed"
+    SIGNIN_ATTEMPTED = "signin.attempted"
+    """A PIN was tried for a staff member (right or wrong): the lockout is derived from these."""
+    SIGNIN_UNLOCKED = "signin.unlocked"
+    """A manager lifted a staff member's lockout."""
 
 
 def canonical_json(payload: Any) -> str:

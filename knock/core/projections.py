@@ -276,6 +276,16 @@ def _phone_revealed(conn: sqlite3.Connection, e: Event) -> None:
     _insert(conn, "phone_reveals", {"event_id": e.event_id, "household_id": p["household_id"], "staff_id": p["staff_id"], "at": e.device_time})
 
 
+def _signin_attempted(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(conn, "signin_attempts", {"event_id": e.event_id, "staff_id": p["staff_id"], "at": p["at"], "outcome": "ok" if p["ok"] else "wrong"})
+
+
+def _signin_unlocked(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(conn, "signin_attempts", {"event_id": e.event_id, "staff_id": p["staff_id"], "at": p["at"], "outcome": "unlocked", "by_staff_id": p["by"]})
+
+
 PROJECTORS: dict[str, Projector] = {
     K.DEVICE_REGISTERED: _device,
     K.COMMUNITY_CREATED: _community,
@@ -295,6 +305,8 @@ PROJECTORS: dict[str, Projector] = {
     K.STAFF_UPDATED: _staff_updated,
     K.ASSIGNMENTS_SET: _assignments,
     K.PHONE_REVEALED: _phone_revealed,
+    K.SIGNIN_ATTEMPTED: _signin_attempted,
+    K.SIGNIN_UNLOCKED: _signin_unlocked,
 }
 """One projector per event kind; an unknown kind is refused, never ignored."""
 

@@ -226,5 +226,22 @@ CREATE TABLE phone_reveals (
 );
 """ + "".join(_guard(t) for t in _APPEND_ONLY)
 
-MIGRATIONS: list[str] = [MIGRATION_1]
+_FACT_TABLES = ("receipt_prints", "contacts", "promises", "escalations", "phone_reveals", "devices", "communities", "signin_attempts")
+"""Tables that record facts and are only ever inserted into: append-only like the money tables.
+
+The tables that projections do update (households, staff, assignments, complaints) are
+compared with a replay of the events by ``knock check``."""
+
+MIGRATION_2 = """
+CREATE TABLE signin_attempts (
+    event_id TEXT PRIMARY KEY,
+    staff_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'wrong', 'unlocked')),
+    by_staff_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX signin_attempts_staff ON signin_attempts(staff_id, at);
+""" + "".join(_guard(t) for t in _FACT_TABLES)
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2]
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""
