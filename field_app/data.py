@@ -16,7 +16,7 @@ from typing import Any
 
 from knock.core.accounts import Account, Household, account, household_by_room
 from knock.core.errors import LedgerError
-from knock.core.rooms import RoomError, parse_room
+from knock.core.rooms import RoomError, parse_room, walk_key
 from knock.home import Home
 from knock.settings import Settings
 
@@ -351,11 +351,11 @@ def window_label(window: str) -> str:
 def _assigned(home: Home, staff_id: str, day: date) -> list[Household]:
     rows = home.store.query(
         "SELECT h.* FROM assignments a JOIN households h ON h.household_id = a.household_id"
-        " WHERE a.day = ? AND a.staff_id = ?"
-        " ORDER BY CAST(h.building AS INTEGER), h.building, CAST(h.unit AS INTEGER), h.unit, h.floor, h.room_no",
+        " WHERE a.day = ? AND a.staff_id = ?",
         (day.isoformat(), staff_id),
     )
-    return [Household.from_row(r) for r in rows]
+    households = [Household.from_row(r) for r in rows]
+    return sorted(households, key=lambda h: walk_key(h.building, h.unit, h.floor, h.room_no))
 
 
 def load_today(
