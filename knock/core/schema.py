@@ -226,5 +226,13 @@ CREATE TABLE phone_reveals (
 );
 """ + "".join(_guard(t) for t in _APPEND_ONLY)
 
-MIGRATIONS: list[str] = [MIGRATION_1]
+MIGRATION_2 = """
+CREATE VIEW live_payments AS
+SELECT p.* FROM payments p
+WHERE NOT EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment_id = p.payment_id);
+"""
+"""``live_payments``: the payments that count. A voided payment stays in ``payments`` (append-only)
+and drops out here, so every sum of money collected or paid reads this view and none repeats the rule."""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2]
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""
