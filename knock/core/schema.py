@@ -342,5 +342,13 @@ CREATE TABLE signin_attempts (
 CREATE INDEX signin_attempts_staff ON signin_attempts(staff_id, at);
 """ + "".join(_guard(t) for t in _FACT_TABLES)
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN]
+MIGRATION_LIVE_PAYMENTS = """
+CREATE VIEW live_payments AS
+SELECT p.* FROM payments p
+WHERE NOT EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment_id = p.payment_id);
+"""
+"""``live_payments``: the payments that count. A voided payment stays in ``payments`` (append-only)
+and drops out here, so every sum of money collected or paid reads this view and none repeats the rule."""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN, MIGRATION_LIVE_PAYMENTS]
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""
