@@ -33,7 +33,8 @@ from datetime import date
 from pathlib import Path
 
 from knock.core.errors import LedgerError
-from knock.core.ledger import OCCUPANCIES, Ledger
+from knock.core.ledger import OCCUPANCIES, BulkItemError, Ledger
+from knock.core.ledger import NewCharge as NewLedgerCharge, NewHousehold as NewLedgerHousehold
 from knock.core.money import format_yuan
 from knock.importing.headers import CHARGE_FIELDS, HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED, OCCUPANCY_WORDS, fee_item, label_of
 from knock.importing.readers import Sheet, is_blank, iter_data
@@ -110,34 +111,33 @@ def import_households(ledger: Ledger, path: str | Path, *, dry_run: bool = False
 
 
 def _apply(ledger: Ledger, plan: HouseholdPlan, source: str, author: str) -> None:
-    """Write the plan; any failure names the row being written and undoes everything."""
-    row = 0
+    """Write the plan through the ledger's bulk path; any failure names the row being written and undoes everything."""
+    homes = list(plan.households.values())
     try:
-        for household in plan.households.values():
-            row = household.row
-            ledger.register_household(
-                household.room,
-                household.owner,
-                phones=household.phones,
-                area_centi_m2=household.area_centi_m2,
-                occupancy=household.occupancy,
-                notes=household.notes,
-                author=author,
-            )
-        for charge in plan.charges:
-            row = charge.row
-            ledger.add_charge(
-                charge.room,
-                charge.item,
-                charge.period_start,
-                charge.period_end,
-                charge.due_date,
-                charge.amount_fen,
-                source=f"import {source}:{charge.row}",
-                author=author,
-            )
+        ledger.register_households(
+            (
+                NewLedgerHousehold(h.room, h.owner, phones=tuple(h.phones), area_centi_m2=h.area_centi_m2, occupancy=h.occupancy, notes=h.notes)
+                for h in homes
+            ),
+            author=author,
+        )
+    except BulkItemError as exc:
+        raise ApplyFailed(homes[exc.index].row, exc.cause) from exc
     except (LedgerError, sqlite3.Error, OSError) as exc:
-        raise ApplyFailed(row, exc) from exc
+        raise ApplyFailed(homes[0].row if homes else 0, exc) from exc
+    charges = plan.charges
+    try:
+        ledger.add_charges(
+            (
+                NewLedgerCharge(c.room, c.item, c.period_start, c.period_end, c.due_date, c.amount_fen, source=f"import {source}:{c.row}")
+                for c in charges
+            ),
+            author=author,
+        )
+    except BulkItemError as exc:
+        raise ApplyFailed(charges[exc.index].row, exc.cause) from exc
+    except (LedgerError, sqlite3.Error, OSError) as exc:
+        raise ApplyFailed(charges[0].row if charges else 0, exc) from exc
 
 
 def _header(sheet: Sheet, report: ImportReport) -> Header | None:

@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from knock.core.errors import LedgerError
-from knock.core.ledger import Ledger
+from knock.core.ledger import Ledger, NewCharge, NewHousehold
 from knock.core.money import apply_rate, parse_yuan
 from knock.sample import names
 from knock.settings import Settings
@@ -849,42 +849,66 @@ def write_plan(
         ledger.create_community(head.community, head.address)
         staff_ids = [ledger.register_staff(s.name, s.role, team=s.team, phone=s.phone) for s in head.staff]
         assigned: dict[str, str] = {}
-        for done, h in enumerate(homes, start=1):
-            tally.add(h)
-            household_id = ledger.register_household(
-                h.room, h.owner_name, phones=h.phones, area_centi_m2=h.area_centi_m2, occupancy=h.occupancy,
-                notes=h.notes, gender=h.gender, tags=h.tags,
+        done = 0
+        for chunk in _chunks(homes, 500):
+            # Homes and their charges go through the ledger's bulk path; what depends on
+            # balances (payments) and guardrails (contacts) through the per-action methods.
+            household_ids = ledger.register_households(
+                NewHousehold(h.room, h.owner_name, phones=tuple(h.phones), area_centi_m2=h.area_centi_m2, occupancy=h.occupancy,
+                             notes=h.notes, gender=h.gender, tags=tuple(h.tags))
+                for h in chunk
             )
-            for c in h.charges:
-                ledger.add_charge(h.room, c.item, c.period_start, c.period_end, c.due_date, c.amount_fen, source="sample")
-            for pay in sorted(h.payments, key=lambda x: x.at):
-                ledger.record_payment(h.room, pay.amount_fen, method=pay.method, collector=staff_ids[pay.collector], at=pay.at)
-            for complaint in h.complaints:
-                complaint_id = ledger.open_complaint(
-                    h.room, category=complaint.category, text=complaint.text, author=staff_ids[complaint.author],
-                    staff_involved=complaint.staff_involved, at=complaint.at,
-                )
-                if complaint.closed_at is not None:
-                    ledger.close_complaint(complaint_id, resolution=complaint.resolution, author=staff_ids[complaint.author], at=complaint.closed_at)
-            for contact in h.contacts:
-                contact_id = ledger.log_contact(
-                    h.room, channel=contact.channel, outcome=contact.outcome, collector=staff_ids[contact.collector],
-                    reason=contact.reason, note=contact.note, at=contact.at,
-                )
-                if contact.promise_due is not None:
-                    ledger.make_promise(
-                        h.room, due_date=contact.promise_due, window=contact.promise_window, collector=staff_ids[contact.collector],
-                        amount_fen=contact.promise_amount_fen, contact_id=contact_id, at=contact.at,
-                    )
-            for letter in h.escalations:
-                ledger.record_escalation(h.room, letter.step, author=staff_ids[letter.author], deadline=letter.deadline, note=letter.note, at=letter.at)
-            if h.collector is not None:
-                assigned[household_id] = staff_ids[h.collector]
-            if progress is not None and (done % 1000 == 0 or done == total):
-                progress(done, total)
+            ledger.add_charges(
+                NewCharge(h.room, c.item, c.period_start, c.period_end, c.due_date, c.amount_fen, source="sample") for h in chunk for c in h.charges
+            )
+            for h, household_id in zip(chunk, household_ids, strict=True):
+                done += 1
+                tally.add(h)
+                _write_activity(ledger, h, household_id, staff_ids, assigned)
+                if progress is not None and (done % 1000 == 0 or done == total):
+                    progress(done, total)
         if assign and assigned:
             ledger.set_assignments(head.now.date(), assigned)
     return tally
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of up to ``size`` items, streaming."""
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _write_activity(ledger: Ledger, h: Any, household_id: str, staff_ids: list[str], assigned: dict[str, str]) -> None:
+    """One home's payments, complaints, contacts, promises and letters, through the ledger's methods."""
+    for pay in sorted(h.payments, key=lambda x: x.at):
+        ledger.record_payment(h.room, pay.amount_fen, method=pay.method, collector=staff_ids[pay.collector], at=pay.at)
+    for complaint in h.complaints:
+        complaint_id = ledger.open_complaint(
+            h.room, category=complaint.category, text=complaint.text, author=staff_ids[complaint.author],
+            staff_involved=complaint.staff_involved, at=complaint.at,
+        )
+        if complaint.closed_at is not None:
+            ledger.close_complaint(complaint_id, resolution=complaint.resolution, author=staff_ids[complaint.author], at=complaint.closed_at)
+    for contact in h.contacts:
+        contact_id = ledger.log_contact(
+            h.room, channel=contact.channel, outcome=contact.outcome, collector=staff_ids[contact.collector],
+            reason=contact.reason, note=contact.note, at=contact.at,
+        )
+        if contact.promise_due is not None:
+            ledger.make_promise(
+                h.room, due_date=contact.promise_due, window=contact.promise_window, collector=staff_ids[contact.collector],
+                amount_fen=contact.promise_amount_fen, contact_id=contact_id, at=contact.at,
+            )
+    for letter in h.escalations:
+        ledger.record_escalation(h.room, letter.step, author=staff_ids[letter.author], deadline=letter.deadline, note=letter.note, at=letter.at)
+    if h.collector is not None:
+        assigned[household_id] = staff_ids[h.collector]
 
 
 def summarize(plan: SamplePlan, *, seconds: float = 0.0) -> SampleSummary:

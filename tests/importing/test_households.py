@@ -184,25 +184,27 @@ def test_dry_run_writes_nothing(home: Home) -> None:
 
 
 def test_failure_halfway_through_writing_leaves_the_ledger_unchanged(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    from knock.core.journal import Journal
+
     before = counts(home)
-    real = Ledger.add_charge
+    real = Journal.append_many
     calls = {"n": 0}
 
-    def failing(self: Ledger, *args: object, **kwargs: object) -> str:
+    def failing(self: Journal, items):  # type: ignore[no-untyped-def]
         calls["n"] += 1
-        if calls["n"] == 20:
+        if calls["n"] == 2:  # the households are written; the charges' batch fails
             raise sqlite3.OperationalError("disk I/O error")
-        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+        return real(self, items)
 
-    monkeypatch.setattr(Ledger, "add_charge", failing)
+    monkeypatch.setattr(Journal, "append_many", failing)
     report = import_households(home.ledger, SAMPLE_ARREARS)
     assert not report.applied
     assert len(report.errors) == 1 and "disk I/O error" in report.errors[0].message
     assert "nothing was written" in report.errors[0].message
-    assert calls["n"] == 20
+    assert calls["n"] == 2
     assert counts(home) == before
     # and the ledger still works afterwards
-    monkeypatch.setattr(Ledger, "add_charge", real)
+    monkeypatch.setattr(Journal, "append_many", real)
     assert import_households(home.ledger, SAMPLE_ARREARS).applied
 
 
