@@ -192,6 +192,14 @@ class Targets(_Section):
     collection_rate_percent: Decimal = Decimal("80")
 
 
+class Sync(_Section):
+    """Sync files and merges: when a device clock or a file's age needs a person to look."""
+
+    clock_tolerance_minutes: int = Field(10, ge=1, description="a sync file written this far ahead of the merge time is flagged")
+    file_max_age_hours: int = Field(18, ge=1, description="a sync file written this long before the merge is flagged (late file or clock behind)")
+    export_folder: str = Field("", description="where the field app writes sync files when no removable drive is mounted")
+
+
 class Settings(_Section):
     """All of Knock's settings. Every section has defaults; the file overrides any field."""
 
@@ -206,6 +214,7 @@ class Settings(_Section):
     security: Security = Security()
     ui: UI = UI()
     targets: Targets = Targets()
+    sync: Sync = Sync()
 
     @field_validator("*", mode="before")
     @classmethod

@@ -288,6 +288,17 @@ class Ledger:
 
     # -- payments ------------------------------------------------------------------------------
 
+    def household_version(self, household_id: str) -> str:
+        """The last payment on this household that this ledger knows of (its event id, or "").
+
+        Outcomes record it, so that a merge can tell "collected without knowing of the 12:03
+        counter payment" from a collector who saw that payment and took more anyway.
+        """
+        row = self.store.query_one(
+            "SELECT event_id FROM payments WHERE household_id = ? ORDER BY paid_at DESC, event_id DESC LIMIT 1", (household_id,)
+        )
+        return "" if row is None else str(row["event_id"])
+
     def next_receipt_seq(self) -> int:
         """The number the next receipt of this device will get (read inside the payment's transaction)."""
         last = self.store.scalar("SELECT MAX(receipt_seq) FROM payments WHERE device_id = ?", (self.device.device_id,))
@@ -346,6 +357,7 @@ class Ledger:
                 "items": items,
                 "owed_after_fen": owed_after,
                 "credit_after_fen": credit_after,
+                "seen_payment": self.household_version(household.household_id),
             }
             self._append(K.PAYMENT_RECORDED, payload, staff.staff_id)
         return PaymentResult(payment_id, payload["receipt_no"], amount_fen, tuple(items), owed_after, credit_after, paid_at)
@@ -440,6 +452,7 @@ class Ledger:
                     "at": when.isoformat(timespec="seconds"),
                     "override_by": manager,
                     "warnings": noted,
+                    "seen_payment": self.household_version(household.household_id),
                 },
                 staff.staff_id,
             )

@@ -265,9 +265,12 @@ def _assignments(conn: sqlite3.Connection, e: Event) -> None:
     day = p["day"]
     if p.get("replace_day", True):
         conn.execute("DELETE FROM assignments WHERE day = ?", (day,))
+    # A laptop holds only its collectors' households (see sync packs): pairs for homes or staff it
+    # does not hold are not its business. At the office every pair's household and staff exist.
     conn.executemany(
-        "INSERT OR REPLACE INTO assignments (day, household_id, staff_id, event_id) VALUES (?,?,?,?)",
-        [(day, household_id, staff_id, e.event_id) for household_id, staff_id in p["pairs"]],
+        "INSERT OR REPLACE INTO assignments (day, household_id, staff_id, event_id) SELECT ?, ?, ?, ?"
+        " WHERE EXISTS (SELECT 1 FROM households WHERE household_id = ?) AND EXISTS (SELECT 1 FROM staff WHERE staff_id = ?)",
+        [(day, household_id, staff_id, e.event_id, household_id, staff_id) for household_id, staff_id in p["pairs"]],
     )
 
 

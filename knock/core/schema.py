@@ -244,6 +244,7 @@ CREATE TABLE office_pin (
     office_device_id TEXT NOT NULL,
     public_key TEXT NOT NULL,
     device_id TEXT NOT NULL,
+    device_name TEXT NOT NULL,
     pinned_at TEXT NOT NULL
 );
 
