@@ -30,7 +30,7 @@ from knock.core.ageing import BUCKETS, bucket_for, limitation_risk
 from knock.core.allocation import ChargeLine, settle
 from knock.core.reports import percent
 from knock.core.store import Store
-from knock.core.summary_sync import NoSyncYet, ReviewItem, SyncFacts
+from knock.core.summary_sync import NoSyncYet, ReviewItem, SyncFacts, UnsyncedDevice
 from knock.playbook.content import Text
 from knock.settings import Settings
 
@@ -296,6 +296,8 @@ class Summary:
     generated_at: datetime
     headline: Headline
     collectors: tuple[CollectorDay, ...]
+    devices_not_synced: tuple[UnsyncedDevice, ...]
+    """Laptops with nothing merged today; ``staff_ids`` hold the names of who last wrote on them."""
     teams: tuple[TeamDay, ...]
     buildings: tuple[BuildingRow, ...]
     promises_due_tomorrow: tuple[PromiseRow, ...]
@@ -480,7 +482,7 @@ def _receipt_ranges(rows: Iterable[Any]) -> tuple[str, ...]:
     return tuple(sorted(ranges))
 
 
-def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts) -> tuple[CollectorDay, ...]:
+def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_synced: Sequence[UnsyncedDevice]) -> tuple[CollectorDay, ...]:
     p = _params(day, team)
     staff_rows = store.query(
         "SELECT staff_id, name, team, role FROM staff WHERE (:team IS NULL OR team = :team) AND staff_id IN ("
@@ -512,7 +514,7 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts) -> t
     }
     counts = sync.cash_counts(day)
     unsynced: dict[str, list[str]] = defaultdict(list)
-    for device in sync.devices_not_synced(day):
+    for device in not_synced:
         for staff_id in device.staff_ids:
             unsynced[staff_id].append(device.name)
     rows = []
@@ -923,7 +925,13 @@ def nightly_summary(
     sync = sync or NoSyncYet()
     as_of = end_of_day(day, now)
     owing = _owing(store, day, team)
-    collectors = _collectors(store, day, team, sync)
+    names = {r["staff_id"]: (r["name"], r["team"]) for r in store.query("SELECT staff_id, name, team FROM staff")}
+    not_synced = tuple(
+        UnsyncedDevice(d.device_id, d.name, d.last_synced_at, tuple(names.get(s, (s, ""))[0] for s in d.staff_ids))
+        for d in sync.devices_not_synced(day)
+        if team is None or any(names.get(s, ("", ""))[1] == team for s in d.staff_ids)
+    )
+    collectors = _collectors(store, day, team, sync, sync.devices_not_synced(day))
     due_tomorrow, broken = _promises(store, day, team)
     escalations, deadlines = _escalations(store, settings, day, team, as_of, owing)
     community = store.scalar("SELECT name FROM communities ORDER BY rowid LIMIT 1") or ""
@@ -934,6 +942,7 @@ def nightly_summary(
         generated_at=now,
         headline=_headline(store, settings, day, team),
         collectors=collectors,
+        devices_not_synced=not_synced,
         teams=_teams(collectors),
         buildings=_buildings(store, day, team),
         promises_due_tomorrow=due_tomorrow,

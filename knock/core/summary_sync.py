@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from knock.core.store import Store
+
 
 @dataclass(frozen=True)
 class CashCount:
@@ -111,6 +113,51 @@ class FixedSyncFacts:
         return self.review
 
 
-def sync_facts_for(store: object) -> SyncFacts:
-    """The sync provider for a ledger: its sync records once the sync tables exist, else :class:`NoSyncYet`."""
-    return NoSyncYet()
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class LedgerSyncFacts:
+    """Sync figures from the office ledger's sync tables, through :mod:`sync.status` (the contract with sync)."""
+
+    available = True
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def cash_counts(self, day: date) -> Mapping[str, CashCount]:
+        """The latest count per collector for ``day``; the lead is named, not given by id."""
+        from sync import status
+
+        names = {r["staff_id"]: r["name"] for r in self.store.query("SELECT staff_id, name FROM staff")}
+        return {
+            c.collector_id: CashCount(c.collector_id, c.counted_fen, names.get(c.counted_by, c.counted_by), _moment(c.counted_at))
+            for c in status.cash_counts(self.store, day)
+        }
+
+    def devices_not_synced(self, day: date) -> Sequence[UnsyncedDevice]:
+        """Enrolled laptops with no merge on ``day``, each with the staff member who last wrote on it."""
+        from sync import status
+
+        found = []
+        for d in status.devices_not_synced(self.store, day):
+            last = self.store.scalar("SELECT author FROM events WHERE device_id = ? ORDER BY seq DESC LIMIT 1", (d.device_id,))
+            found.append(UnsyncedDevice(d.device_id, d.name, _moment(d.last_merged_at), (last,) if last else ()))
+        return found
+
+    def open_review_items(self, day: date) -> Sequence[ReviewItem]:
+        """Flags still open and raised by the end of ``day``."""
+        from sync import status
+
+        names = {r["device_id"]: r["name"] for r in self.store.query("SELECT device_id, name FROM device_enrolments")}
+        return [
+            ReviewItem(f.flag_id, f.kind, f.message, _moment(f.raised_at), names.get(f.device_id, f.device_id))
+            for f in status.open_flags(self.store)
+            if f.raised_at[:10] <= day.isoformat()
+        ]
+
+
+def sync_facts_for(store: Store) -> SyncFacts:
+    """The sync provider for a ledger: its sync tables when the schema has them, else :class:`NoSyncYet`."""
+    has_tables = store.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('cash_counts', 'sync_merges', 'sync_flags', 'device_enrolments')")
+    return LedgerSyncFacts(store) if int(has_tables) == 4 else NoSyncYet()

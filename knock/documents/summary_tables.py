@@ -46,6 +46,8 @@ class Table:
     """The printout lists at most this many rows (and says how many more); the files hold all."""
     numeric: frozenset[int] = field(default_factory=frozenset)
     """Columns aligned right."""
+    wrap: frozenset[int] = field(default_factory=frozenset)
+    """Columns of running text that may wrap; every other column stays on one line."""
 
     @property
     def printed_rows(self) -> tuple[tuple[Cell, ...], ...]:
@@ -78,9 +80,14 @@ def _numeric(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> frozense
     return frozenset(found)
 
 
+_WRAPPING = frozenset({"outcomes", "reason", "text", "description", "receipt_range", "type", "last_contact", "next_action", "opened_by"})
+"""Header keys of columns that hold running text."""
+
+
 def _table(key: str, section: int, w: dict[str, str], header_keys: Sequence[str], rows: Sequence[Sequence[Cell]], *, title: str | None = None, limit: int | None = None) -> Table:
     headers = tuple(w[h] for h in header_keys)
-    return Table(key, w[title or f"t_{key}"], headers, tuple(tuple(r) for r in rows), section, limit, _numeric(headers, rows))
+    wrap = frozenset(i for i, h in enumerate(header_keys) if h in _WRAPPING)
+    return Table(key, w[title or f"t_{key}"], headers, tuple(tuple(r) for r in rows), section, limit, _numeric(headers, rows), wrap)
 
 
 def _outcomes(c: CollectorDay, locale: Locale) -> str:
@@ -176,6 +183,12 @@ def summary_tables(summary: Summary, locale: Locale = "zh") -> list[Table]:
     )
     tables.append(
         _table(
+            "devices", 2, w, ("device", "last_synced", "last_user"),
+            [(d.name, d.last_synced_at if d.last_synced_at else w["never_synced"], " ".join(d.staff_ids)) for d in s.devices_not_synced],
+        )
+    )
+    tables.append(
+        _table(
             "teams", 2, w, ("team", "collectors", "assigned", "visited", "contacts", "total", "receipts", "voids", "cash_on_receipts", "cash_counted", "cash_difference"),
             [
                 (t.team, t.collectors, t.assigned, t.visited, t.contacts, Money(t.collected_fen), t.receipts, t.voids, Money(t.cash_on_receipts_fen),
@@ -227,7 +240,7 @@ def summary_tables(summary: Summary, locale: Locale = "zh") -> list[Table]:
     tables.append(_table("unassigned", 7, w, ("room", "owed_now", "last_contact"), _quiet_rows(r.unassigned, w), limit=24))
     tables.append(_table("untouched", 7, w, ("room", "owed_now", "last_contact"), _quiet_rows(r.untouched, w), limit=24))
     tables.append(
-        _table("review", 7, w, ("kind", "description", "device", "opened_at"), [(i.kind, i.description, i.device_name, i.opened_at) for i in r.review_items], limit=30)
+        _table("review", 7, w, ("kind", "description", "device", "opened_at"), [(label("sync_flags", i.kind, locale), i.description, i.device_name, i.opened_at) for i in r.review_items], limit=30)
     )
     tables.append(
         _table(
