@@ -341,7 +341,7 @@ def produce_summary(
 ) -> SummaryOutput:
     """Compute the summary once and write what was asked: the PDF (kept, and printed with ``send_to_printer``), CSV files, a workbook."""
     from knock.documents.render import render_summary
-    from knock.documents.summary_files import write_csv, write_xlsx
+    from knock.documents.summary_files import ExportError, write_csv, write_xlsx
     from knock.documents.summary_tables import summary_tables
 
     summary = summary_for(home, day, team=team)
@@ -349,7 +349,11 @@ def produce_summary(
     outcome = None
     if pdf or output is not None or send_to_printer:
         document = render_summary(summary, locale, company=company)
-        outcome = print_or_save(document, output or summary_pdf_path(home, summary), home.settings.receipts.printer or None, send=send_to_printer)
+        target = output or summary_pdf_path(home, summary)
+        try:
+            outcome = print_or_save(document, target, home.settings.receipts.printer or None, send=send_to_printer)
+        except OSError as exc:
+            raise ExportError(f"cannot save the summary PDF to {target}: {exc.strerror or exc}") from exc
     tables = summary_tables(summary, locale) if (csv_dir is not None or xlsx is not None) else []
     files = tuple(write_csv(tables, csv_dir)) if csv_dir is not None else ()
     book = write_xlsx(tables, xlsx) if xlsx is not None else None

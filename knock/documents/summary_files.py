@@ -11,6 +11,7 @@ are complete, so a failed export leaves no half-written file behind.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
@@ -25,6 +26,12 @@ from knock.documents.summary_tables import Cell, Money, Table
 
 class ExportError(OSError):
     """A summary file that could not be written; the message names the path."""
+
+
+def _discard(part: Path) -> None:
+    """Remove a half-written file; if even that is impossible there is nothing of it to remove."""
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        part.unlink()
 
 
 def csv_value(value: Cell) -> str:
@@ -61,7 +68,7 @@ def write_csv(tables: Sequence[Table], folder: Path) -> list[Path]:
                 writer.writerows([csv_value(v) for v in row] for row in table.rows)
     except OSError as exc:
         for part, _ in parts:
-            part.unlink(missing_ok=True)
+            _discard(part)
         raise ExportError(f"cannot write the summary CSV files to {folder}: {exc.strerror or exc}") from exc
     for part, target in parts:
         os.replace(part, target)
@@ -109,7 +116,7 @@ def write_xlsx(tables: Sequence[Table], path: Path) -> Path:
         book.save(part)
         os.replace(part, path)
     except OSError as exc:
-        part.unlink(missing_ok=True)
+        _discard(part)
         raise ExportError(f"cannot write the summary workbook {path}: {exc.strerror or exc}") from exc
     return path
 
