@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from knock.core.ageing import BUCKETS, bucket_for, limitation_risk
+from knock.core.ageing import BUCKETS, bucket_for, limitation_risk, months_in
 from knock.core.allocation import ChargeLine, settle
 from knock.core.reports import percent
 from knock.core.store import Store
@@ -728,27 +728,35 @@ def _owing(store: Store, day: date, team: str | None) -> list[_Owing]:
 
 
 def _escalations(
-    store: Store, settings: Settings, day: date, team: str | None, now: datetime, owing: Sequence[_Owing]
+    store: Store, settings: Settings, day: date, team: str | None, now: datetime, owing: Sequence[_Owing], months_owed: dict[str, int]
 ) -> tuple[tuple[EscalationRow, ...], tuple[LetterDeadline, ...]]:
     from knock.core.accounts import household_by_id
     from knock.core.household_facts import facts_for
     from knock.playbook.rules import escalation_state
 
+    from knock.playbook.rules import FAILED_CONTACT
+
     e = settings.escalation
-    # Only a household with a letter on record, or enough contacts and promises to count as
-    # failures, can be on a letter step; the ladder itself decides for these candidates.
-    candidates = {
-        r["household_id"]
+    # The ladder decides, but only for households it could put on a step: one with a lawyer's
+    # letter on record (the hand-over to legal has no other condition), or one owing enough
+    # months with a letter on record or enough failed contacts and promises to count.
+    p = {"day": day.isoformat(), "need": e.dunning_min_failed_contacts}
+    failed = ",".join(f"'{o}'" for o in sorted(FAILED_CONTACT))
+    lawyer = {r[0] for r in store.query("SELECT household_id FROM escalations WHERE step = 'lawyer_letter' AND substr(at, 1, 10) <= :day", p)}
+    counted = {
+        r[0]
         for r in store.query(
             "SELECT household_id FROM escalations WHERE substr(at, 1, 10) <= :day"
             " UNION SELECT household_id FROM ("
-            "  SELECT household_id FROM contacts WHERE substr(at, 1, 10) <= :day"
+            f"  SELECT household_id FROM contacts WHERE substr(at, 1, 10) <= :day AND outcome IN ({failed})"
             "  UNION ALL SELECT household_id FROM promises WHERE substr(made_at, 1, 10) <= :day"
             " ) GROUP BY household_id HAVING COUNT(*) >= :need",
-            {"day": day.isoformat(), "need": e.dunning_min_failed_contacts},
+            p,
         )
     }
+    least_months = min(e.dunning_min_months, e.lawyer_min_months)
     owed = {o.household_id: o for o in owing}
+    candidates = lawyer | {hid for hid in counted if months_owed.get(hid, 0) >= least_months}
     rows = []
     for household_id in sorted(candidates & owed.keys()):
         household = household_by_id(store, household_id)
@@ -775,7 +783,10 @@ def _escalations(
     return tuple(rows), tuple(deadlines)
 
 
-def _risk(store: Store, settings: Settings, day: date, team: str | None, owing: Sequence[_Owing], sync: SyncFacts) -> Risk:
+def _risk(
+    store: Store, settings: Settings, day: date, team: str | None, owing: Sequence[_Owing], sync: SyncFacts, months_owed: dict[str, int]
+) -> Risk:
+    """Section 7, settling each household's due charges oldest first; fills ``months_owed`` (household -> billing months open) on the way."""
     p = _params(day, team)
     years = settings.escalation.limitation_years
     warn = settings.escalation.limitation_warn_days
@@ -793,10 +804,12 @@ def _risk(store: Store, settings: Settings, day: date, team: str | None, owing: 
             return
         open_amounts, _ = settle(lines, paid.get(hid, 0))
         near_fen, oldest_near, limit_near = 0, None, None
+        months: set[tuple[int, int]] = set()
         for line in lines:
             open_fen = open_amounts[line.charge_id]
             if open_fen <= 0:
                 continue
+            months |= months_in(date.fromisoformat(line.period_start), ends[line.charge_id])
             due = date.fromisoformat(line.due_date)
             label = bucket_for(due, day)
             assert label is not None  # only due charges are read
@@ -809,21 +822,25 @@ def _risk(store: Store, settings: Settings, day: date, team: str | None, owing: 
                 near_fen += open_fen
                 if oldest_near is None or due < oldest_near:
                     oldest_near, limit_near = due, _limit(due, years)
+        months_owed[hid] = len(months)
         if near_fen and oldest_near is not None and limit_near is not None:
             near.append(LimitationRow(rooms[hid], oldest_near, limit_near, near_fen))
 
     current: str | None = None
     lines: list[ChargeLine] = []
+    ends: dict[str, date] = {}
     for r in store.iterate(
-        f"SELECT c.household_id, c.charge_id, c.amount_fen, c.due_date, c.period_start, c.item FROM charges c"
+        f"SELECT c.household_id, c.charge_id, c.amount_fen, c.due_date, c.period_start, c.period_end, c.item FROM charges c"
         f" LEFT JOIN charge_reversals r ON r.charge_id = c.charge_id"
-        f" WHERE r.charge_id IS NULL AND c.due_date <= :day AND {_SCOPE.format(col='c.household_id')} ORDER BY c.household_id",
+        f" WHERE r.charge_id IS NULL AND c.due_date <= :day AND {_SCOPE.format(col='c.household_id')}"
+        f" AND c.household_id IN (SELECT household_id FROM ({_PER_HOUSEHOLD}) WHERE overdue > 0) ORDER BY c.household_id",
         p,
     ):
         if r["household_id"] != current:
             if current is not None:
                 settle_one(current, lines)
-            current, lines = r["household_id"], []
+            current, lines, ends = r["household_id"], [], {}
+        ends[r["charge_id"]] = date.fromisoformat(r["period_end"])
         lines.append(ChargeLine(r["charge_id"], int(r["amount_fen"]), r["due_date"], r["period_start"], r["item"]))
     if current is not None:
         settle_one(current, lines)
@@ -933,7 +950,9 @@ def nightly_summary(
     )
     collectors = _collectors(store, day, team, sync, sync.devices_not_synced(day))
     due_tomorrow, broken = _promises(store, day, team)
-    escalations, deadlines = _escalations(store, settings, day, team, as_of, owing)
+    months_owed: dict[str, int] = {}
+    risk = _risk(store, settings, day, team, owing, sync, months_owed)
+    escalations, deadlines = _escalations(store, settings, day, team, as_of, owing, months_owed)
     community = store.scalar("SELECT name FROM communities ORDER BY rowid LIMIT 1") or ""
     return Summary(
         day=day,
@@ -950,7 +969,7 @@ def nightly_summary(
         complaints=_complaints(store, day, team, as_of),
         escalations=escalations,
         letter_deadlines=deadlines,
-        risk=_risk(store, settings, day, team, owing, sync),
+        risk=risk,
         hard_cases=_hard_cases(store, settings, day, as_of, owing),
         sync_available=sync.available,
     )

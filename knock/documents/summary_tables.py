@@ -48,11 +48,18 @@ class Table:
     """Columns aligned right."""
     wrap: frozenset[int] = field(default_factory=frozenset)
     """Columns of running text that may wrap; every other column stays on one line."""
+    priority: tuple[int, ...] | None = None
+    """Row indices, most important first: when the printout cuts the list, it keeps these (in table order)."""
 
     @property
     def printed_rows(self) -> tuple[tuple[Cell, ...], ...]:
         """The rows the printout shows."""
-        return self.rows if self.pdf_limit is None else self.rows[: self.pdf_limit]
+        if self.pdf_limit is None or len(self.rows) <= self.pdf_limit:
+            return self.rows
+        if self.priority is None:
+            return self.rows[: self.pdf_limit]
+        keep = sorted(self.priority[: self.pdf_limit])
+        return tuple(self.rows[i] for i in keep)
 
     @property
     def hidden(self) -> int:
@@ -84,10 +91,31 @@ _WRAPPING = frozenset({"outcomes", "reason", "text", "description", "receipt_ran
 """Header keys of columns that hold running text."""
 
 
-def _table(key: str, section: int, w: dict[str, str], header_keys: Sequence[str], rows: Sequence[Sequence[Cell]], *, title: str | None = None, limit: int | None = None) -> Table:
+def _table(
+    key: str, section: int, w: dict[str, str], header_keys: Sequence[str], rows: Sequence[Sequence[Cell]],
+    *, title: str | None = None, limit: int | None = None, priority: tuple[int, ...] | None = None,
+) -> Table:
     headers = tuple(w[h] for h in header_keys)
     wrap = frozenset(i for i, h in enumerate(header_keys) if h in _WRAPPING)
-    return Table(key, w[title or f"t_{key}"], headers, tuple(tuple(r) for r in rows), section, limit, _numeric(headers, rows), wrap)
+    return Table(key, w[title or f"t_{key}"], headers, tuple(tuple(r) for r in rows), section, limit, _numeric(headers, rows), wrap, priority)
+
+
+COLLECTORS_PRINTED = 40
+"""A community with more collectors prints those that need a look first (cash short or over, laptop not synced,
+voids), then the busiest; the files and ``--team`` give every row."""
+LIST_PRINTED = 30
+"""Longer lists of promises and complaints print their first rows (by time of day, then room; oldest first)."""
+BUILDINGS_PRINTED = 40
+"""A community with more buildings prints the ones with the lowest rates (in building order)."""
+
+
+def _collector_priority(collectors: Sequence[CollectorDay]) -> tuple[int, ...]:
+    def key(i: int) -> tuple[int, int, int, int, int]:
+        c = collectors[i]
+        diff = c.cash_difference_fen
+        return (0 if diff else 1, 0 if c.unsynced_devices else 1, -c.voids, -c.collected_fen, -c.contacts)
+
+    return tuple(sorted(range(len(collectors)), key=key))
 
 
 def _outcomes(c: CollectorDay, locale: Locale) -> str:
@@ -139,6 +167,8 @@ def summary_tables(summary: Summary, locale: Locale = "zh") -> list[Table]:
     w = words(locale)
     s = summary
     tables = [headline_figures(s, locale)]
+    attention = _collector_priority(s.collectors)
+    building_priority = tuple(sorted(range(len(s.buildings)), key=lambda i: (s.buildings[i].rate_by_households, i)))
     tables.append(
         Table(
             "rate_per_day",
@@ -154,6 +184,8 @@ def summary_tables(summary: Summary, locale: Locale = "zh") -> list[Table]:
         _table(
             "collectors", 2, w, ("team", "name", "role", "assigned", "visited", "contacts", "outcomes", "receipts", "receipt_range", "voids"),
             [(c.team, c.name, label("roles", c.role, locale), c.assigned, c.visited, c.contacts, _outcomes(c, locale), c.receipts, " ".join(c.receipt_ranges), c.voids) for c in s.collectors],
+            limit=COLLECTORS_PRINTED,
+            priority=attention,
         )
     )
     methods = _methods(s.collectors)
@@ -177,8 +209,9 @@ def summary_tables(summary: Summary, locale: Locale = "zh") -> list[Table]:
                 for c in s.collectors
             ),
             2,
-            None,
+            COLLECTORS_PRINTED,
             frozenset(range(2, 2 + len(methods) + 4)),
+            priority=attention,
         )
     )
     tables.append(
@@ -202,14 +235,16 @@ def summary_tables(summary: Summary, locale: Locale = "zh") -> list[Table]:
             "buildings", 3, w, ("building", "billed_households", "arrears_households", "paid_today_households", "collected_today", "rate"),
             [(b.building, b.billed_households, b.arrears_households, b.paid_today_households, Money(b.collected_today_fen), b.rate_by_households) for b in s.buildings],
             title="s3",
+            limit=BUILDINGS_PRINTED,
+            priority=building_priority,
         )
     )
     promise_headers = ("room", "made_by", "amount", "window", "due_date", "made_on")
-    tables.append(_table("promises_tomorrow", 4, w, promise_headers, _promise_rows(s.promises_due_tomorrow, locale, w)))
-    tables.append(_table("promises_broken", 4, w, promise_headers, _promise_rows(s.promises_broken_today, locale, w)))
+    tables.append(_table("promises_tomorrow", 4, w, promise_headers, _promise_rows(s.promises_due_tomorrow, locale, w), limit=LIST_PRINTED))
+    tables.append(_table("promises_broken", 4, w, promise_headers, _promise_rows(s.promises_broken_today, locale, w), limit=LIST_PRINTED))
     complaint_headers = ("room", "category", "staff_involved", "opened_at", "opened_by", "hours_open", "text")
-    tables.append(_table("complaints_new", 5, w, complaint_headers, _complaint_rows(s.complaints.new_today, locale)))
-    tables.append(_table("complaints_stale", 5, w, complaint_headers, _complaint_rows(s.complaints.open_over_24h, locale)))
+    tables.append(_table("complaints_new", 5, w, complaint_headers, _complaint_rows(s.complaints.new_today, locale), limit=LIST_PRINTED))
+    tables.append(_table("complaints_stale", 5, w, complaint_headers, _complaint_rows(s.complaints.open_over_24h, locale), limit=LIST_PRINTED))
     tables.append(_table("complaints_category", 5, w, ("category", "count"), [(label("complaint_categories", k, locale), n) for k, n in s.complaints.by_category.items()]))
     tables.append(_table("complaints_staff", 5, w, ("staff_involved", "count"), list(s.complaints.by_staff.items())))
     tables.append(
