@@ -15,7 +15,7 @@ from typing import Literal
 
 from knock import paths
 from knock.core.accounts import Household, account, household_by_id
-from knock.core.errors import NotFound
+from knock.core.errors import LedgerError, NotFound
 from knock.core.payqr import payment_payload
 from knock.core.summary import Summary
 from knock.core.signing import VerificationResult, public_key_from_b64, verify_receipt_text
@@ -314,6 +314,8 @@ def summary_for(home: Home, day: date | None = None, *, team: str | None = None)
     from knock.core.summary import nightly_summary, teams
     from knock.core.summary_sync import sync_facts_for
 
+    if day is not None and not date(2000, 1, 1) <= day <= date(2099, 12, 31):
+        raise LedgerError(f"--date {day.isoformat()}: the summary covers days from 2000-01-01 to 2099-12-31")
     if team is not None and team not in teams(home.store):
         known = ", ".join(teams(home.store)) or "none yet"
         raise NotFound(f"no team {team!r}; teams: {known}")

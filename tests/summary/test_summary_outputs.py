@@ -202,6 +202,9 @@ def test_command_saves_under_output_summaries(day: Day, tmp_path: Path) -> None:
         (["--date", "2026-13-01"], "not a date"),
         (["--xlsx", "report.csv"], "must end in .xlsx"),
         (["--team", "\x1b[2J"], "no team"),
+        (["--date", "9999-12-31"], "covers days from 2000-01-01"),
+        (["--date", "0001-01-01"], "covers days from 2000-01-01"),
+        (["--date", "２０２６-11-23"], "not a date"),
     ],
 )
 def test_bad_options_get_a_clear_message(day: Day, args: list[str], message: str) -> None:
