@@ -6,7 +6,7 @@ today's assigned households is visited, a third of those pay (cash, WeChat,
 Alipay), some promise to pay tomorrow. Then, interleaved ``--runs`` times:
 
 A. ``knock summary``'s work in process: the figures
-   (:func:`knock.core.summary.nightly_summary`) and the whole A4 PDF
+   (:func:`knock.core.reports.summary.nightly_summary`) and the whole A4 PDF
    (:func:`knock.documents.render.render_summary`);
 A0. the figures alone;
 B. the floor: the same figures with plain SQL only — one query per table,
@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from knock.core.store import Store
-from knock.core.summary import nightly_summary
-from knock.core.summary_sync import sync_facts_for
+from knock.core.reports.summary import nightly_summary
+from knock.core.reports.summary_sync import sync_facts_for
 from knock.home import Home, open_home
 from knock.sample import build_sample
 

@@ -23,7 +23,7 @@ from knock.core.money import format_yuan
 from knock.documents.fonts import require_cjk_font
 from knock.documents.qr import qr_for_print
 from knock.documents.summary_tables import Money, Table, by_key, summary_tables, words
-from knock.core.summary import Summary
+from knock.core.reports.summary import Summary
 from knock.documents.views import LetterView, NoticeView, PeriodAmount, ReceiptView
 from knock.paths import templates_dir
 from knock.vocabulary import label

@@ -17,7 +17,7 @@ from knock import paths
 from knock.core.accounts import Household, account, household_by_id
 from knock.core.errors import LedgerError, NotFound
 from knock.core.payqr import payment_payload
-from knock.core.summary import Summary
+from knock.core.reports.summary import Summary
 from knock.core.signing import VerificationResult, public_key_from_b64, verify_receipt_text
 from knock.documents.printing import PrintOutcome, print_or_save
 from knock.documents.qr import qr_png
@@ -311,8 +311,8 @@ class SummaryOutput:
 
 def summary_for(home: Home, day: date | None = None, *, team: str | None = None) -> Summary:
     """The nightly summary of ``day`` (default today) from this home's ledger, with its sync figures."""
-    from knock.core.summary import nightly_summary, teams
-    from knock.core.summary_sync import sync_facts_for
+    from knock.core.reports.summary import nightly_summary, teams
+    from knock.core.reports.summary_sync import sync_facts_for
 
     if day is not None and not date(2000, 1, 1) <= day <= date(2099, 12, 31):
         raise LedgerError(f"--date {day.isoformat()}: the summary covers days from 2000-01-01 to 2099-12-31")

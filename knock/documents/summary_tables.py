@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
-from knock.core.summary import CollectorDay, ComplaintRow, PromiseRow, QuietHousehold, Summary
+from knock.core.reports.summary import CollectorDay, ComplaintRow, PromiseRow, QuietHousehold, Summary
 from knock.paths import templates_dir
 from knock.vocabulary import label
 

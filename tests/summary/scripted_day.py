@@ -1,6 +1,6 @@
 """A scripted day on the sample community, and the summary's figures by hand-written SQL.
 
-The SQL here is written separately from :mod:`knock.core.summary` on purpose:
+The SQL here is written separately from :mod:`knock.core.reports.summary` on purpose:
 the tests hold the summary's figures against it, so the two must not share code.
 """
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from knock.core.reports import community_status
-from knock.core.summary import Summary, nightly_summary
-from knock.core.summary_sync import NoSyncYet, sync_facts_for
+from knock.core.reports.summary import Summary, nightly_summary
+from knock.core.reports.summary_sync import NoSyncYet, sync_facts_for
 from knock.home import open_home
 from knock.settings import Settings, Targets
 from tests.summary.scripted_day import CST, DAY, Day, build_day, buildings_sql, collector_sql, headline_sql, per_household, pct

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from knock.core.summary import nightly_summary
-from knock.core.summary_sync import CashCount, FixedSyncFacts
+from knock.core.reports.summary import nightly_summary
+from knock.core.reports.summary_sync import CashCount, FixedSyncFacts
 from knock.documents.render import render_summary
 from knock.documents.service import produce_summary
 from knock.documents.summary_tables import COLLECTORS_PRINTED, by_key, summary_tables

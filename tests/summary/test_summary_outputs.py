@@ -110,8 +110,8 @@ def test_printed_buildings_promises_complaints_match_sql(day: Day, printed: dict
 
 
 def test_printed_escalation_risk_and_hard_cases(day: Day, printed: dict[str, str]) -> None:
-    from knock.core.summary import nightly_summary
-    from knock.core.summary_sync import sync_facts_for
+    from knock.core.reports.summary import nightly_summary
+    from knock.core.reports.summary_sync import sync_facts_for
 
     s = nightly_summary(day.home.store, day.home.settings, DAY, now=day.clock.now, sync=sync_facts_for(day.home.store))
     text = lines(printed["zh"])
@@ -171,7 +171,7 @@ def test_csv_and_xlsx_hold_the_same_tables_as_sql(day: Day, tmp_path: Path) -> N
     total_col = headers.index("合计（元）")
     assert sum(round(float(r[total_col]) * 100) for r in rows[1:]) == want["collected_today_fen"]
     untouched = _csv(tmp_path / "csv", "untouched")
-    from knock.core.summary import nightly_summary
+    from knock.core.reports.summary import nightly_summary
 
     s = nightly_summary(day.home.store, day.home.settings, DAY, now=day.clock.now)
     assert len(untouched) - 1 == len(s.risk.untouched)  # every row, though the printout lists the first 24

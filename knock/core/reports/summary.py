@@ -28,9 +28,10 @@ from typing import Any
 
 from knock.core.ageing import BUCKETS, bucket_for, limitation_risk, months_in
 from knock.core.allocation import ChargeLine, settle
-from knock.core.reports import percent
+from knock.core.reports.status import percent
+from knock.core.rooms import natural_key, room_walk_key
 from knock.core.store import Store
-from knock.core.summary_sync import NoSyncYet, ReviewItem, SyncFacts, UnsyncedDevice
+from knock.core.reports.summary_sync import NoSyncYet, ReviewItem, SyncFacts, UnsyncedDevice
 from knock.playbook.content import Text
 from knock.settings import Settings
 
@@ -49,10 +50,8 @@ _SCOPE = (
     " WHERE a.day = :day AND s.team = :team))"
 )
 
-_LIVE_PAYMENTS = (
-    "SELECT p.* FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id"
-    " WHERE v.payment_id IS NULL AND substr(p.paid_at, 1, 10) <= :day"
-)
+_LIVE_PAYMENTS = "SELECT * FROM live_payments WHERE substr(paid_at, 1, 10) <= :day"
+"""Payments that count (the schema's ``live_payments``: voided ones drop out), taken by the end of ``:day``."""
 
 _PER_HOUSEHOLD = f"""
 WITH due AS (
@@ -600,12 +599,7 @@ def _buildings(store: Store, day: date, team: str | None) -> tuple[BuildingRow, 
         homes, fen = paid_today.get(r["building"], (0, 0))
         n, arrears = int(r["n"]), int(r["arrears"])
         rows.append(BuildingRow(r["building"], n, arrears, homes, fen, _rate(n - arrears, n)))
-    return tuple(sorted(rows, key=lambda b: _natural(b.building)))
-
-
-def _natural(text: str) -> tuple[int, str]:
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return (int(digits) if digits else 10**9, text)
+    return tuple(sorted(rows, key=lambda b: natural_key(b.building)))
 
 
 # --------------------------------------------------------------------------- section 4
@@ -627,8 +621,8 @@ def _promises(store: Store, day: date, team: str | None) -> tuple[tuple[PromiseR
     for chunk in _chunks(ids, 500):
         marks = ",".join("?" * len(chunk))
         for r in store.query(
-            f"SELECT p.household_id, p.paid_at, p.amount_fen FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id"
-            f" WHERE v.payment_id IS NULL AND p.household_id IN ({marks}) AND substr(p.paid_at, 1, 10) <= ? ORDER BY p.paid_at",
+            f"SELECT household_id, paid_at, amount_fen FROM live_payments"
+            f" WHERE household_id IN ({marks}) AND substr(paid_at, 1, 10) <= ? ORDER BY paid_at",
             (*chunk, day.isoformat()),
         ):
             paid[r["household_id"]].append((datetime.fromisoformat(r["paid_at"]), int(r["amount_fen"])))
@@ -655,9 +649,7 @@ def _window_order() -> dict[str, int]:
 
 
 def _room_key(room: str) -> tuple[object, ...]:
-    from knock.playbook.rules import room_sort_key
-
-    return room_sort_key(room)
+    return room_walk_key(room)
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
