@@ -9,7 +9,7 @@ that names the field, never with a traceback.
 from __future__ import annotations
 
 import tomllib
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -190,6 +190,9 @@ class Targets(_Section):
     """What the managers measure the drive against."""
 
     collection_rate_percent: Decimal = Decimal("80")
+    campaign_start: date | None = Field(
+        None, description="first day of the collection drive (the summary's chart starts here); empty: the first day anyone was assigned"
+    )
 
 
 class Sync(_Section):

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "knock.cli.demo_cmds",
     "knock.cli.complaint_cmds",
     "knock.cli.sync_cmds",
+    "knock.cli.summary_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 
