@@ -308,6 +308,10 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
             continue
         code = room.code
         billing_code = _billing_code(row)
+        report.note_example("room", row.text("room"), code)
+        report.note_example("billing_code", billing_code, "kept as written")
+        if owner:
+            report.note_example("owner", owner, owner)
         first_code = codes.get(code)
         if first_code is None:
             codes[code] = (billing_code, number)
@@ -435,6 +439,8 @@ def _read_charge(row: RowCells, due_day: int) -> _RowCharge | None:
         return None
     due = due or due_date_for(start, due_day)
     charge = None
+    if item_text:
+        row.report.note_example("item", item_text, fee_item(item_text))
     if item_text and outstanding:
         charge = NewCharge(row.row, "", fee_item(item_text), start, end, due, outstanding, item_text)
     return _RowCharge(charge, penalty, (start, end, due))

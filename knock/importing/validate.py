@@ -108,13 +108,16 @@ class ImportReport:
     columns: list[ColumnReading] = field(default_factory=list)
     """How each header cell was read."""
     applied: bool = False
+    _examples_pending: dict[str, ColumnReading] | None = field(default=None, repr=False, compare=False)
     """True once everything was written (never on a dry run or with errors)."""
 
     def note_example(self, field_name: str, text: str, value: object) -> None:
-        """Keep the first value read from a column, for the column report."""
-        for reading in self.columns:
-            if reading.field == field_name and not reading.example:
-                reading.example = f"{text!r} -> {_show(field_name, value)}"
+        """Keep the first value read from a column, for the column report (cheap after the first row)."""
+        if self._examples_pending is None:
+            self._examples_pending = {reading.field: reading for reading in self.columns if reading.field}
+        reading = self._examples_pending.pop(field_name, None)
+        if reading is not None:
+            reading.example = f"{text!r} -> {_show(field_name, value)}"
 
     @property
     def ok(self) -> bool:
