@@ -41,6 +41,14 @@ class EventKind:
     ASSIGNMENTS_SET = "assignments.set"
     PHONE_REVEALED = "phone.revealed"
     PAYMENTS_EXPORTED = "payments.exported"
+    DEVICE_ENROLLED = "device.enrolled"
+    DEVICE_REVOKED = "device.revoked"
+    SYNC_MERGED = "sync.merged"
+    SYNC_FLAGGED = "sync.flagged"
+    SYNC_FLAG_RESOLVED = "sync.flag_resolved"
+    SYNC_PARKED = "sync.parked"
+    SYNC_UNPARKED = "sync.unparked"
+    CASH_COUNTED = "cash.counted"
 
 
 def canonical_json(payload: Any) -> str:
