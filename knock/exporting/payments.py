@@ -176,13 +176,27 @@ def _line(fact: str, at: str, base: dict[str, str], signed: int, shown: int, kin
 # -- writing ------------------------------------------------------------------------------------
 
 
+_MONEY_FIELDS = frozenset({"amount", "reduction", "penalty"})
+_FORMULA_START = ("=", "+", "@")
+
+
 def render(export: PaymentExport, billing: Billing, fmt: Format) -> bytes:
     """The file's bytes: the template's columns in its order, one row per line."""
     headers = [column.header for column in billing.export_columns]
     rows = [[line.values[column.field] for column in billing.export_columns] for line in export.lines]
     if fmt == "csv":
-        return _csv(headers, rows, billing.export_encoding)
-    return _xlsx(headers, rows, {column.field for column in billing.export_columns}, billing)
+        text_columns = [i for i, column in enumerate(billing.export_columns) if column.field not in _MONEY_FIELDS]
+        return _csv(headers, [_defused(row, text_columns) for row in rows], billing.export_encoding)
+    return _xlsx(headers, rows, billing)
+
+
+def _defused(row: list[str], text_columns: list[int]) -> list[str]:
+    """A name such as ``=HYPERLINK(...)`` that came in with an import must not run as a formula
+    when the accountant opens the CSV in Excel: such text gets a leading apostrophe."""
+    for i in text_columns:
+        if row[i].startswith(_FORMULA_START):
+            row[i] = "'" + row[i]
+    return row
 
 
 def _csv(headers: list[str], rows: list[list[str]], encoding: str) -> bytes:
@@ -197,25 +211,29 @@ def _csv(headers: list[str], rows: list[list[str]], encoding: str) -> bytes:
         raise ExportError(f"{bad!r} cannot be written in {encoding}; set billing.export_encoding = \"utf-8-sig\"") from None
 
 
-def _xlsx(headers: list[str], rows: list[list[str]], fields: set[str], billing: Billing) -> bytes:
+def _xlsx(headers: list[str], rows: list[list[str]], billing: Billing) -> bytes:
     from decimal import Decimal
 
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    money_columns = {i for i, column in enumerate(billing.export_columns) if column.field in ("amount", "reduction", "penalty")}
+    money_columns = {i for i, column in enumerate(billing.export_columns) if column.field in _MONEY_FIELDS}
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "收款明细"
-    sheet.append(headers)
-    for row in rows:
-        # Money as exact numbers with two decimals, so the billing system and Excel sum them;
-        # everything else as text (receipt numbers and room codes must keep their zeros).
-        sheet.append([Decimal(v) if i in money_columns else v for i, v in enumerate(row)])
-    for i in money_columns:
-        for cells in sheet.iter_cols(min_col=i + 1, max_col=i + 1, min_row=2):
-            for cell in cells:
+    for r, values in enumerate([headers, *rows], start=1):
+        for i, value in enumerate(values):
+            cell = sheet.cell(row=r, column=i + 1)
+            if r > 1 and i in money_columns:
+                # Money as exact numbers with two decimals, so the billing system and Excel sum them.
+                cell.value = Decimal(value)
                 cell.number_format = "0.00"
+            else:
+                # Everything else is text: receipt numbers and room codes keep their zeros, a name
+                # starting with '=' stays a name, and characters XML cannot hold become U+FFFD.
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+                cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _fixed_zip(buffer.getvalue())

@@ -278,3 +278,24 @@ def test_export_then_reimport_into_a_fresh_ledger_loses_and_doubles_nothing(offi
             assert fresh.ledger.household(room).billing_code == code
     finally:
         fresh.close()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_hostile_name_stays_text(tmp_path: Path, clock: Clock, fmt: str) -> None:
+    home = open_home(tmp_path / "home", clock=clock)
+    try:
+        assert import_staff(home.ledger, SAMPLE_STAFF).applied
+        home.ledger.register_household("9-1-101", "=HYPERLINK(\"http://x\")\x07")
+        home.ledger.add_charge("9-1-101", "property_fee", date(2026, 3, 1), date(2026, 3, 31), date(2026, 3, 15), 10000)
+        home.ledger.record_payment("9-1-101", 10000, method="cash", collector="张建军", at=clock.at(DAY1, 19))
+        path = tmp_path / f"p.{fmt}"
+        export_payments(home.ledger, path, fmt=fmt)  # type: ignore[arg-type]
+        if fmt == "csv":
+            payer = _csv_rows(path.read_bytes())[0]["业主姓名"]
+            assert payer.startswith("'=HYPERLINK")
+        else:
+            sheet = load_workbook(path).worksheets[0]
+            assert sheet.cell(row=2, column=2).data_type == "s"
+            assert sheet.cell(row=2, column=2).value == '=HYPERLINK("http://x")\ufffd'
+    finally:
+        home.close()
