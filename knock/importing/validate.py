@@ -460,7 +460,14 @@ def parse_amount(cell: Cell) -> int:
         raise CellError(str(exc)) from None
     if fen == 0:
         raise CellError("amount is zero: a charge must be more than 0.00")
+    if fen > MAX_CELL_FEN:
+        raise CellError(f"amount too large: {cell_text(cell)!r} (more than {MAX_CELL_FEN // 100:,} yuan)")
     return fen
+
+
+MAX_CELL_FEN = 10**12
+"""Ten billion yuan: no one household's bill comes near it, and every sum of such cells stays
+far inside SQLite's 64-bit integers. Anything larger is a broken cell, said so, not stored."""
 
 
 @lru_cache(maxsize=_CACHE, typed=True)
@@ -470,12 +477,16 @@ def parse_money(cell: Cell) -> int:
         raise CellError(f"not an amount: {cell!r}")
     try:
         if isinstance(cell, float):
-            return parse_yuan(Decimal(repr(cell)))
-        if isinstance(cell, int):
-            return parse_yuan(cell)
-        return parse_yuan(cell_text(cell))
+            fen = parse_yuan(Decimal(repr(cell)))
+        elif isinstance(cell, int):
+            fen = parse_yuan(cell)
+        else:
+            fen = parse_yuan(cell_text(cell))
     except MoneyError as exc:
         raise CellError(str(exc)) from None
+    if fen > MAX_CELL_FEN:
+        raise CellError(f"amount too large: {cell_text(cell)!r} (more than {MAX_CELL_FEN // 100:,} yuan)")
+    return fen
 
 
 _AREA_UNITS = re.compile(r"(平方米|平米|㎡|m²|m2|sqm)$", re.IGNORECASE)

@@ -300,3 +300,27 @@ def test_a_registered_household_learns_its_billing_code_once(home: Home, tmp_pat
     assert again.applied and again.billing_codes_recorded == 0
     assert any("the ledger's is kept" in w.message for w in again.warnings)
     assert home.ledger.household("1-1-101").billing_code == "1栋1单元101室"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1-1-101,张伟,物业费,2026-03,99999999999999999999999,0,99999999999999999999999",
+        "1-1-101,张伟,物业费,2026-03\x00,300,0,300",
+        "1-1-101,张伟,物业费,9999999-01,300,0,300",
+        "1-1-101,张伟,物业费,2026-03,1e400,0,1e400",
+        "1-1-101,张伟,物业费,2026-03,NaN,0,NaN",
+        "1-1-101,张伟,物业费,2026-03,300,-5,305",
+    ],
+)
+def test_nasty_cells_are_named_never_a_traceback(tmp_path: Path, line: str) -> None:
+    path = write_csv(tmp_path / "nasty.csv", ["房号,业主,收费项目,所属期间,应收,实收,欠费", line])
+    home = tmp_path / "home"
+    result = CliRunner().invoke(cli, ["import", "households", str(path), "--home", str(home)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and f"{path}:2:" in result.output
+    opened = open_home(home)
+    try:
+        assert opened.store.scalar("SELECT COUNT(*) FROM charges") == 0
+    finally:
+        opened.close()
