@@ -18,7 +18,7 @@ from knock.core.allocation import ChargeLine, allocate
 from knock.core.errors import ContactCapReached, DuplicateCharge, LedgerError, NotFound, PermissionDenied
 from knock.core.events import Event, EventKind as K
 from knock.core.journal import Clock, Journal, new_id, system_clock
-from knock.core.rooms import Room, parse_room
+from knock.core.rooms import Room, RoomError, parse_room
 from knock.core.store import Store
 from knock.playbook.guardrails import contact_allowed
 from knock.settings import Settings
@@ -143,17 +143,28 @@ class Ledger:
                     "system",
                 )
 
+    def _canonical(self, room: str) -> str:
+        """The canonical room for ``room``: any spelling the room rule reads, or failing that a
+        billing-system code a household keeps (``AJHY-01-01-0302``), so the office can type either."""
+        try:
+            return parse_room(room).code
+        except RoomError:
+            row = self.store.query_one("SELECT room FROM households WHERE billing_code = ? AND billing_code != ''", (room.strip(),))
+            if row is None:
+                raise
+            return str(row["room"])
+
     def _ref(self, room: str) -> _HouseholdRef:
         """Just the id and canonical room of a household: the cheap lookup every action needs."""
-        code = parse_room(room).code
+        code = self._canonical(room)
         row = self.store.query_one("SELECT household_id, room FROM households WHERE room = ?", (code,))
         if row is None:
             raise NotFound(f"no household in room {code}")
         return _HouseholdRef(row["household_id"], row["room"])
 
     def household(self, room: str) -> Household:
-        """The household in ``room`` (any accepted spelling), or NotFound."""
-        code = parse_room(room).code
+        """The household in ``room`` (any accepted spelling, or its billing-system code), or NotFound."""
+        code = self._canonical(room)
         found = household_by_room(self.store, code)
         if found is None:
             raise NotFound(f"no household in room {code}")

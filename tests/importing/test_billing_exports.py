@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from knock.cli.main import cli
 from knock.home import Home, open_home
-from knock.importing import import_households
+from knock.importing import import_households, import_staff
 from knock.importing.periods import parse_period
 from knock.settings import Billing, Settings
 
@@ -324,3 +324,11 @@ def test_nasty_cells_are_named_never_a_traceback(tmp_path: Path, line: str) -> N
         assert opened.store.scalar("SELECT COUNT(*) FROM charges") == 0
     finally:
         opened.close()
+
+
+def test_the_office_can_name_a_household_by_its_billing_code(home: Home) -> None:
+    assert import_households(home.ledger, SAMPLE_ARREARS).applied
+    assert home.ledger.household("AJHY-01-01-0302").room == "1-1-302"
+    assert import_staff(home.ledger, REPO / "sample_data" / "staff.csv").applied
+    paid = home.ledger.record_payment("AJHY-01-01-0302", 10000, method="cash", collector="张建军")
+    assert home.store.scalar("SELECT h.room FROM payments p JOIN households h USING (household_id) WHERE receipt_no = ?", (paid.receipt_no,)) == "1-1-302"
