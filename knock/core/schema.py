@@ -325,6 +325,24 @@ CREATE INDEX cash_counts_day ON cash_counts(day, collector_id);
 """Sync (issue 10): enrolled devices, the office key pinned on a laptop, acknowledgements,
 packs, merged files, review flags, events set aside, cash counted by the team lead."""
 
+_FACT_TABLES = ("receipt_prints", "contacts", "promises", "escalations", "phone_reveals", "devices", "communities", "signin_attempts")
+"""Tables that record facts and are only ever inserted into: append-only like the money tables.
+
+The tables that projections do update (households, staff, assignments, complaints) are
+compared with a replay of the events by ``knock check``."""
+
+MIGRATION_SIGNIN = """
+CREATE TABLE signin_attempts (
+    event_id TEXT PRIMARY KEY,
+    staff_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'wrong', 'unlocked')),
+    by_staff_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX signin_attempts_staff ON signin_attempts(staff_id, at);
+""" + "".join(_guard(t) for t in _FACT_TABLES)
+
+
 MIGRATION_BILLING = """
 ALTER TABLE households ADD COLUMN billing_code TEXT NOT NULL DEFAULT '';
 CREATE INDEX households_billing_code ON households(billing_code);
@@ -351,6 +369,5 @@ CREATE TABLE exported_facts (
 """The billing round trip (issue 16): the billing system's own room code and fee item name kept
 beside Knock's, and which payment and void events each export handed back."""
 
-
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_BILLING]
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN, MIGRATION_BILLING]
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""

@@ -460,19 +460,15 @@ def parse_amount(cell: Cell) -> int:
         raise CellError(str(exc)) from None
     if fen == 0:
         raise CellError("amount is zero: a charge must be more than 0.00")
-    if fen > MAX_CELL_FEN:
-        raise CellError(f"amount too large: {cell_text(cell)!r} (more than {MAX_CELL_FEN // 100:,} yuan)")
     return fen
-
-
-MAX_CELL_FEN = 10**12
-"""Ten billion yuan: no one household's bill comes near it, and every sum of such cells stays
-far inside SQLite's 64-bit integers. Anything larger is a broken cell, said so, not stored."""
 
 
 @lru_cache(maxsize=_CACHE, typed=True)
 def parse_money(cell: Cell) -> int:
-    """A yuan amount, exactly, in fen, zero allowed (a 实收 or 减免 of 0.00); negative is an error."""
+    """A yuan amount, exactly, in fen, zero allowed (a 实收 or 减免 of 0.00); negative is an error.
+
+    The one amount parser (:func:`knock.core.money.parse_yuan`) also refuses anything above
+    ``MAX_FEN``, so no sum of cells can overflow SQLite's integers."""
     if isinstance(cell, bool):
         raise CellError(f"not an amount: {cell!r}")
     try:
@@ -484,8 +480,6 @@ def parse_money(cell: Cell) -> int:
             fen = parse_yuan(cell_text(cell))
     except MoneyError as exc:
         raise CellError(str(exc)) from None
-    if fen > MAX_CELL_FEN:
-        raise CellError(f"amount too large: {cell_text(cell)!r} (more than {MAX_CELL_FEN // 100:,} yuan)")
     return fen
 
 
