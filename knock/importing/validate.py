@@ -553,10 +553,15 @@ def _room(building_text: str, unit_text: str, room_text: str, has_parts: bool) -
     if not building and not unit:
         try:
             return parse_room(room_text), ()
-        except RoomError:
-            pass
-        if not has_parts:
-            return None, (("room", f"not a room code (building-unit-room, e.g. 3-2-501): {room_text!r}"),)
+        except RoomError as exc:
+            if not has_parts:
+                return None, (("room", str(exc)),)
+    if building_text.strip().endswith("座") and not unit:
+        # A tower in a 楼栋 column (A座) with the room beside it: the room rule's tower form.
+        try:
+            return parse_room(f"{building_text.strip()}{room_text}"), ()
+        except RoomError as exc:
+            return None, (("room", str(exc)),)
     missing = tuple((name, f"{name} is missing") for name, value in (("building", building), ("unit", unit)) if not value)
     if missing:
         return None, missing
