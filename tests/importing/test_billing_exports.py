@@ -99,6 +99,10 @@ def test_periods_sample_one_row_per_period(home: Home) -> None:
         for r in home.store.query("SELECT period_start, period_end FROM charges WHERE item != 'penalty'")
     }
     assert ("2025-07-01", "2025-12-31") in spans and ("2025-11-01", "2026-02-28") in spans and ("2026-03-01", "2026-03-31") in spans
+    # Tower codes keep their meaning (floor 12, flat 03) and their written form.
+    tower = home.ledger.household("A-1-1203")
+    assert (tower.billing_code, tower.floor, tower.occupancy) == ("A座-12-03", 12, "unknown")
+    assert home.ledger.household("1-2-301").billing_code == "01-02-0301"
 
 
 def test_samples_reimport_change_nothing(home: Home) -> None:
