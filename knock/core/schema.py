@@ -342,6 +342,14 @@ CREATE TABLE signin_attempts (
 CREATE INDEX signin_attempts_staff ON signin_attempts(staff_id, at);
 """ + "".join(_guard(t) for t in _FACT_TABLES)
 
+MIGRATION_LIVE_PAYMENTS = """
+CREATE VIEW live_payments AS
+SELECT p.* FROM payments p
+WHERE NOT EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment_id = p.payment_id);
+"""
+"""``live_payments``: the payments that count. A voided payment stays in ``payments`` (append-only)
+and drops out here, so every sum of money collected or paid reads this view and none repeats the rule."""
+
 
 MIGRATION_BILLING = """
 ALTER TABLE households ADD COLUMN billing_code TEXT NOT NULL DEFAULT '';
@@ -369,5 +377,5 @@ CREATE TABLE exported_facts (
 """The billing round trip (issue 16): the billing system's own room code and fee item name kept
 beside Knock's, and which payment and void events each export handed back."""
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN, MIGRATION_BILLING]
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN, MIGRATION_LIVE_PAYMENTS, MIGRATION_BILLING]
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""
