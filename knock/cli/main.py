@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "knock.cli.complaint_cmds",
     "knock.cli.sync_cmds",
     "knock.cli.summary_cmds",
+    "knock.cli.export_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 

@@ -36,6 +36,9 @@ class Household:
     occupancy: str
     notes: str
     tags: frozenset[str]
+    billing_code: str = ""
+    """The room code as the billing system writes it (``A座-12-03``), kept so exports match it exactly;
+    empty when the household did not come from a billing export."""
 
     @classmethod
     def from_row(cls, row: Any) -> Household:
@@ -54,6 +57,7 @@ class Household:
             occupancy=row["occupancy"],
             notes=row["notes"],
             tags=frozenset(json.loads(row["tags"])),
+            billing_code=row["billing_code"],
         )
 
 
@@ -170,7 +174,8 @@ def account(store: Store, household_id: str, today: date, settings: Settings) ->
                 due_date=due,
                 amount_fen=int(r["amount_fen"]),
                 open_fen=open_fen,
-                penalty_fen=penalty_fen(open_fen, due, today, settings.penalty),
+                # An imported penalty (滞纳金 the billing system already charged) earns no penalty of its own.
+                penalty_fen=0 if r["item"] == "penalty" else penalty_fen(open_fen, due, today, settings.penalty),
                 bucket=bucket_for(due, today),
                 limitation_risk=open_fen > 0 and limitation_risk(due, today, settings.escalation.limitation_years),
             )

@@ -18,7 +18,7 @@ from knock.core.allocation import ChargeLine, allocate
 from knock.core.errors import ContactCapReached, DuplicateCharge, LedgerError, NotFound, PermissionDenied
 from knock.core.events import Event, EventKind as K
 from knock.core.journal import Clock, Journal, new_id, system_clock
-from knock.core.rooms import Room, parse_room
+from knock.core.rooms import Room, RoomError, parse_room
 from knock.core.store import Store
 from knock.playbook.guardrails import contact_allowed
 from knock.settings import Settings
@@ -27,11 +27,12 @@ PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_transfer", "card")
 """How money can be taken."""
 CHANNELS = ("door", "phone", "sms", "letter")
 OUTCOMES = ("paid", "part_paid", "promised", "not_home", "refused", "complaint", "unreachable", "wrong_number", "note")
-OCCUPANCIES = ("occupied", "vacant", "rented")
+OCCUPANCIES = ("occupied", "vacant", "rented", "unknown")
+"""``unknown``: nobody said (an import without an occupancy column); never assumed to be occupied."""
 ROLES = ("guard", "cleaner", "maintenance", "customer_service", "manager")
 ESCALATION_STEPS = ("dunning_letter", "lawyer_letter", "legal")
 PROMISE_WINDOWS = ("morning", "afternoon", "evening")
-FEE_ITEMS = ("property_fee", "parking", "shared_utilities")
+FEE_ITEMS = ("property_fee", "parking", "shared_utilities", "penalty")
 """Known fee items; an import may bring others (kept as their own label)."""
 
 
@@ -142,17 +143,28 @@ class Ledger:
                     "system",
                 )
 
+    def _canonical(self, room: str) -> str:
+        """The canonical room for ``room``: any spelling the room rule reads, or failing that a
+        billing-system code a household keeps (``AJHY-01-01-0302``), so the office can type either."""
+        try:
+            return parse_room(room).code
+        except RoomError:
+            row = self.store.query_one("SELECT room FROM households WHERE billing_code = ? AND billing_code != ''", (room.strip(),))
+            if row is None:
+                raise
+            return str(row["room"])
+
     def _ref(self, room: str) -> _HouseholdRef:
         """Just the id and canonical room of a household: the cheap lookup every action needs."""
-        code = parse_room(room).code
+        code = self._canonical(room)
         row = self.store.query_one("SELECT household_id, room FROM households WHERE room = ?", (code,))
         if row is None:
             raise NotFound(f"no household in room {code}")
         return _HouseholdRef(row["household_id"], row["room"])
 
     def household(self, room: str) -> Household:
-        """The household in ``room`` (any accepted spelling), or NotFound."""
-        code = parse_room(room).code
+        """The household in ``room`` (any accepted spelling, or its billing-system code), or NotFound."""
+        code = self._canonical(room)
         found = household_by_room(self.store, code)
         if found is None:
             raise NotFound(f"no household in room {code}")
@@ -190,9 +202,14 @@ class Ledger:
         notes: str = "",
         gender: str = "",
         tags: Iterable[str] = (),
+        billing_code: str = "",
         author: str = "system",
     ) -> str:
-        """Add a home. The room code must be new."""
+        """Add a home. The room code must be new.
+
+        ``billing_code`` is the room as the billing system writes it, kept verbatim
+        so that payments handed back carry the billing system's own code.
+        """
         code = (room if isinstance(room, Room) else parse_room(room)).code
         _choice(occupancy, OCCUPANCIES, "occupancy")
         if not owner_name.strip():
@@ -215,6 +232,7 @@ class Ledger:
                     "occupancy": occupancy,
                     "notes": notes,
                     "tags": sorted(set(tags)),
+                    **({"billing_code": billing_code} if billing_code else {}),
                 },
                 author,
             )
@@ -243,9 +261,14 @@ class Ledger:
         amount_fen: int,
         *,
         source: str = "",
+        billing_item: str = "",
         author: str = "system",
     ) -> str:
-        """Bill a household for one item and period."""
+        """Bill a household for one item and period.
+
+        ``billing_item`` is the fee item's name as the billing system wrote it
+        (物业管理费 where Knock says ``property_fee``), handed back on export.
+        """
         if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
             raise LedgerError(f"room {room}: charge amount must be a positive number of fen, got {amount_fen!r}")
         if period_end < period_start:
@@ -270,6 +293,7 @@ class Ledger:
                     "due_date": due_date.isoformat(),
                     "amount_fen": amount_fen,
                     "source": source,
+                    **({"billing_item": billing_item} if billing_item else {}),
                 },
                 author,
             )
@@ -373,6 +397,40 @@ class Ledger:
             if self.store.query_one("SELECT 1 FROM payment_voids WHERE payment_id = ?", (row["payment_id"],)):
                 raise LedgerError(f"receipt {receipt_no} is already void")
             self._append(K.PAYMENT_VOIDED, {"payment_id": row["payment_id"], "receipt_no": receipt_no, "reason": reason.strip()}, author)
+
+    def record_payment_export(
+        self,
+        facts: Iterable[str],
+        *,
+        lines: int,
+        total_fen: int,
+        file_name: str,
+        range_from: date | None,
+        range_to: date | None,
+        since_last: bool,
+        author: str,
+    ) -> str:
+        """Record that the payment and void events ``facts`` were handed to the billing system.
+
+        ``knock export payments --since-last`` leaves out every fact an earlier
+        export recorded, so each payment goes back exactly once.
+        """
+        export_id = new_id()
+        self._append(
+            K.PAYMENTS_EXPORTED,
+            {
+                "export_id": export_id,
+                "facts": sorted(set(facts)),
+                "lines": lines,
+                "total_fen": total_fen,
+                "file_name": file_name,
+                "range_from": range_from.isoformat() if range_from else None,
+                "range_to": range_to.isoformat() if range_to else None,
+                "since_last": since_last,
+            },
+            author,
+        )
+        return export_id
 
     def record_receipt_print(self, receipt_no: str, *, author: str) -> bool:
         """Log that a receipt was printed; returns True when this is a reprint."""
