@@ -57,12 +57,13 @@ def _household(conn: sqlite3.Connection, e: Event) -> None:
             "occupancy": p.get("occupancy", "occupied"),
             "notes": p.get("notes", ""),
             "tags": json.dumps(sorted(p.get("tags", [])), ensure_ascii=False),
+            "other_phones": json.dumps(p.get("other_phones", []), ensure_ascii=False),
             "registered_at": e.device_time,
         },
     )
 
 
-_HOUSEHOLD_FIELDS = {"owner_name", "gender", "phones", "area_centi_m2", "occupancy", "notes", "tags"}
+_HOUSEHOLD_FIELDS = {"owner_name", "gender", "phones", "area_centi_m2", "occupancy", "notes", "tags", "other_phones"}
 
 
 def _household_updated(conn: sqlite3.Connection, e: Event) -> None:
@@ -70,7 +71,7 @@ def _household_updated(conn: sqlite3.Connection, e: Event) -> None:
     for field, value in p["fields"].items():
         if field not in _HOUSEHOLD_FIELDS:
             raise ValueError(f"household.updated: unknown field {field!r}")
-        if field in ("phones", "tags"):
+        if field in ("phones", "tags", "other_phones"):
             value = json.dumps(sorted(value) if field == "tags" else value, ensure_ascii=False)
         conn.execute(f"UPDATE households SET {field} = ? WHERE household_id = ?", (value, p["household_id"]))
 
@@ -163,6 +164,8 @@ def _contact(conn: sqlite3.Connection, e: Event) -> None:
             "at": p["at"],
             "override_by": p.get("override_by", ""),
             "warnings": json.dumps(p.get("warnings", []), ensure_ascii=False),
+            "template": p.get("template", ""),
+            "message_id": p.get("message_id", ""),
             "event_id": e.event_id,
         },
     )
