@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "knock.cli.document_cmds",
     "knock.cli.demo_cmds",
     "knock.cli.complaint_cmds",
+    "knock.cli.remind_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 

@@ -15,6 +15,8 @@ from typing import Literal
 
 import yaml
 
+from knock.core.errors import LedgerError
+
 from knock.paths import templates_dir
 from knock.playbook.content import placeholders_in
 from knock.playbook.messages import fill
@@ -33,7 +35,7 @@ SMS_PLACEHOLDERS: frozenset[str] = frozenset(
 """Everything a reminder text may use (see the file's header)."""
 
 
-class TemplateError(ValueError):
+class TemplateError(LedgerError):
     """A reminder template file that cannot be used; the message names file and template."""
 
 
