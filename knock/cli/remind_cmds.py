@@ -46,14 +46,20 @@ def remind() -> None:
 @domain_errors
 def sms(home_dir: str | None, as_json: bool, day: object, kind: str | None, output: Path | None, allow: tuple[str, ...], lang: str, send: bool, sender: str | None) -> None:
     """The day's SMS batch: who gets which text, the cost in segments, and who is left out and why."""
-    from knock.core.rooms import parse_room
+    from knock.core.errors import LedgerError
+    from knock.core.rooms import RoomError
     from knock.reminders.batch import build_batch
     from knock.reminders.export import preview_text, write_batch
 
     home = open_cli_home(home_dir)
     if send and not sender:
         raise click.UsageError("--send needs --by NAME: the staff member the texts are logged under")
-    rooms = {parse_room(r).code for r in allow}
+    rooms: set[str] = set()
+    for typed in allow:
+        try:
+            rooms.add(home.ledger.household(typed).room)
+        except (LedgerError, RoomError):
+            raise click.BadParameter(f"no household in room {typed!r}", param_hint="--allow-complaint") from None
     batch = build_batch(home.store, home.settings, home.ledger.now(), day=day, kind=kind, allow_complaint=rooms, locale=lang)  # type: ignore[arg-type]
     exported = write_batch(batch, output, home.settings) if output is not None else None
     if send:
