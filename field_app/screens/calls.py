@@ -21,8 +21,9 @@ from knock.core.money import format_yuan
 from knock.reminders.calls import Call, CallList
 from knock.vocabulary import label
 
-from field_app import call_data
+from field_app.data import calls as call_data
 from field_app.i18n import _, get_locale
+from field_app.labels import day_text
 from field_app.messages import Failed, Loaded
 from field_app.widgets.common import friendly_error, translate_bindings
 
@@ -111,8 +112,6 @@ class CallModeScreen(Screen[None]):
         assert found is not None
         locale = get_locale()
         start, end = found.window
-        from field_app.data import day_text
-
         header = _("Calls · {day} {start}-{end} · {n} to make").format(
             day=day_text(found.day), start=f"{start:%H:%M}", end=f"{end:%H:%M}", n=len(found.calls)
         )
@@ -210,7 +209,7 @@ class CallModeScreen(Screen[None]):
         self.save(call.room, outcome, None)
 
     def ask_promise(self, room: str) -> None:
-        from field_app.data import promise_days
+        from field_app.data.household import promise_days
         from field_app.outcomes import Promised
         from field_app.screens.record_promise import RecordPromiseDialog
 
