@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "knock.cli.sync_cmds",
     "knock.cli.summary_cmds",
     "knock.cli.export_cmds",
+    "knock.cli.remind_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 

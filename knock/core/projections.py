@@ -57,13 +57,14 @@ def _household(conn: sqlite3.Connection, e: Event) -> None:
             "occupancy": p.get("occupancy", "occupied"),
             "notes": p.get("notes", ""),
             "tags": json.dumps(sorted(p.get("tags", [])), ensure_ascii=False),
+            "other_phones": json.dumps(p.get("other_phones", []), ensure_ascii=False),
             "registered_at": e.device_time,
             "billing_code": p.get("billing_code", ""),
         },
     )
 
 
-_HOUSEHOLD_FIELDS = {"owner_name", "gender", "phones", "area_centi_m2", "occupancy", "notes", "tags", "billing_code"}
+_HOUSEHOLD_FIELDS = {"owner_name", "gender", "phones", "area_centi_m2", "occupancy", "notes", "tags", "billing_code", "other_phones"}
 
 
 def _household_updated(conn: sqlite3.Connection, e: Event) -> None:
@@ -71,7 +72,7 @@ def _household_updated(conn: sqlite3.Connection, e: Event) -> None:
     for field, value in p["fields"].items():
         if field not in _HOUSEHOLD_FIELDS:
             raise ValueError(f"household.updated: unknown field {field!r}")
-        if field in ("phones", "tags"):
+        if field in ("phones", "tags", "other_phones"):
             value = json.dumps(sorted(value) if field == "tags" else value, ensure_ascii=False)
         conn.execute(f"UPDATE households SET {field} = ? WHERE household_id = ?", (value, p["household_id"]))
 
@@ -151,6 +152,10 @@ def _receipt_printed(conn: sqlite3.Connection, e: Event) -> None:
 
 def _contact(conn: sqlite3.Connection, e: Event) -> None:
     p = e.payload
+    message_id = p.get("message_id", "")
+    if message_id and conn.execute("SELECT 1 FROM contacts WHERE message_id = ?", (message_id,)).fetchone():
+        # The same text confirmed on two laptops: both events stay in the log, it counts once.
+        return
     _insert(
         conn,
         "contacts",
@@ -165,6 +170,8 @@ def _contact(conn: sqlite3.Connection, e: Event) -> None:
             "at": p["at"],
             "override_by": p.get("override_by", ""),
             "warnings": json.dumps(p.get("warnings", []), ensure_ascii=False),
+            "template": p.get("template", ""),
+            "message_id": p.get("message_id", ""),
             "event_id": e.event_id,
         },
     )
