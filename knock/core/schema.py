@@ -241,7 +241,11 @@ CREATE TABLE signin_attempts (
     by_staff_id TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX signin_attempts_staff ON signin_attempts(staff_id, at);
+ALTER TABLE payments ADD COLUMN payer TEXT NOT NULL DEFAULT '';
 """ + "".join(_guard(t) for t in _FACT_TABLES)
 
 MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2]
+
+APPEND_ONLY_TABLES: tuple[str, ...] = _APPEND_ONLY + _FACT_TABLES
+"""Every table whose rows are never updated or deleted (``knock check`` looks for their triggers)."""
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""
