@@ -49,6 +49,11 @@ class PaymentReview:
     owed_fen: int
     refusal: str = ""
     """Non-empty: the payment may not be taken; the text says why."""
+    refused_because: str = ""
+    """``over_max`` (above the one-payment limit) or ``over_multiple`` (too many times what is owed), for screens that word it themselves."""
+    limit_fen: int = 0
+    """The limit that was passed: the one-payment maximum, or the multiple of what is owed."""
+    multiple: Decimal = Decimal(0)
     repeat_of: RecentPayment | None = None
     """The payment this one repeats (same household, same amount, a few minutes ago)."""
 
@@ -76,14 +81,16 @@ class PaymentReview:
 def review_payment(amount_fen: int, owed_fen: int, recent: list[RecentPayment], rules: Payments, now: datetime) -> PaymentReview:
     """Apply the rules to a proposed payment of ``amount_fen`` when ``owed_fen`` is open."""
     max_fen = parse_yuan(rules.max_payment_yuan)
-    refusal = ""
+    refusal, because, limit = "", "", 0
     if amount_fen > max_fen:
         refusal = f"¥{format_yuan(amount_fen)} is more than one payment may be (at most ¥{format_yuan(max_fen)}, settings payments.max_payment_yuan)"
+        because, limit = "over_max", max_fen
     elif owed_fen > 0 and Decimal(amount_fen) > Decimal(owed_fen) * rules.overpay_max_multiple:
         refusal = (
             f"¥{format_yuan(amount_fen)} is more than {rules.overpay_max_multiple}× the ¥{format_yuan(owed_fen)} owed: "
             "check the amount (a mistyped decimal point?)"
         )
+        because, limit = "over_multiple", int(Decimal(owed_fen) * rules.overpay_max_multiple)
     repeat = None
     if rules.double_submit_minutes:
         window = timedelta(minutes=rules.double_submit_minutes)
@@ -94,4 +101,4 @@ def review_payment(amount_fen: int, owed_fen: int, recent: list[RecentPayment], 
             if payment.amount_fen == amount_fen and abs(current - then) <= window:
                 repeat = payment
                 break
-    return PaymentReview(amount_fen, owed_fen, refusal, repeat)
+    return PaymentReview(amount_fen, owed_fen, refusal, because, limit, rules.overpay_max_multiple, repeat)
