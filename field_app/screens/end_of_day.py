@@ -12,7 +12,9 @@ from textual.widgets import Footer, Static
 
 from knock.core.money import format_yuan
 
-from field_app import data
+from field_app.data.end_of_day import end_of_day
+from field_app.labels import method_label, outcome_label
+from knock.core.reports.day import CollectorDay
 from field_app.i18n import _
 from field_app.messages import Failed, Loaded
 from field_app.widgets.common import friendly_error, translate_bindings
@@ -40,7 +42,7 @@ class EndOfDayScreen(Screen[None]):
     def load(self) -> None:
         app = self.app
         try:
-            self.post_message(Loaded("eod", data.end_of_day(app.home, app.staff_id, app.now().date())))  # type: ignore[attr-defined]
+            self.post_message(Loaded("eod", end_of_day(app.home, app.staff_id, app.now().date())))  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("eod", friendly_error(exc)))
 
@@ -48,18 +50,18 @@ class EndOfDayScreen(Screen[None]):
         self.query_one("#eod", Static).update(Text(message.text, style="bold red"))
 
     def on_loaded(self, message: Loaded) -> None:
-        eod: data.EndOfDay = message.value
+        eod: CollectorDay = message.value
         text = Text()
         text.append(_("What I did") + "\n", style="bold underline")
         text.append(_("Households visited: {n}").format(n=eod.households_visited) + "\n")
         for outcome, count in sorted(eod.contacts_by_outcome.items()):
-            text.append("  " + _("{what}: {n}").format(what=data.outcome_label(outcome), n=count) + "\n")
+            text.append("  " + _("{what}: {n}").format(what=outcome_label(outcome), n=count) + "\n")
         text.append(_("Promises made: {n}  Complaints logged: {m}").format(n=eod.promises, m=eod.complaints) + "\n\n")
         text.append(_("Money to hand over") + "\n", style="bold underline")
         if not eod.receipts:
             text.append(_("No payments today.") + "\n")
         for method, fen in sorted(eod.by_method_fen.items()):
-            text.append("  " + _("{what}: ¥{amount}").format(what=data.method_label(method), amount=format_yuan(fen)) + "\n", style="bold")
+            text.append("  " + _("{what}: ¥{amount}").format(what=method_label(method), amount=format_yuan(fen)) + "\n", style="bold")
             for receipt in eod.receipts:
                 if receipt.method == method and not receipt.void:
                     text.append(f"    {receipt.receipt_no}  {receipt.room}  ¥{format_yuan(receipt.amount_fen)}\n")

@@ -145,8 +145,7 @@ def paid_total(store: Store, household_id: str) -> int:
     """All payments not voided."""
     return int(
         store.scalar(
-            "SELECT COALESCE(SUM(p.amount_fen), 0) FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id"
-            " WHERE p.household_id = ? AND v.payment_id IS NULL",
+            "SELECT COALESCE(SUM(amount_fen), 0) FROM live_payments WHERE household_id = ?",
             (household_id,),
         )
     )

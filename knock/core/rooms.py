@@ -78,3 +78,35 @@ def parse_room(text: str) -> Room:
     if len(parts) != 3:
         raise RoomError(f"not a room code (building-unit-room, e.g. 3-2-501): {text!r}")
     return make_room(*parts)
+
+
+# -- walking order ----------------------------------------------------------------------------
+# The one order in which a collector walks a community, used by the day's plan,
+# the field app's list and the assignment planner alike.
+
+
+def natural_key(part: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts building 2 before building 10 and digits before letters."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.findall(r"\d+|\D+", part))
+
+
+WalkKey = tuple[object, ...]
+"""What :func:`walk_key` returns: only compare it with another walk key."""
+
+
+def walk_key(building: str, unit: str, floor: int, room_no: str) -> WalkKey:
+    """Walking order: building, then stairwell (unit), then floor, then room.
+
+    Unit before floor: each unit (单元) is its own stairwell, so a collector
+    climbs one stairwell floor by floor rather than crossing between units.
+    """
+    return (0, natural_key(building), natural_key(unit), floor, natural_key(room_no))
+
+
+def room_walk_key(code: str) -> WalkKey:
+    """:func:`walk_key` of a room code; text that is not a room code sorts after every room, by text."""
+    try:
+        room = parse_room(code)
+    except RoomError:
+        return (1, code)
+    return walk_key(room.building, room.unit, room.floor, room.room_no)
