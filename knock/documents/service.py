@@ -137,13 +137,38 @@ def print_receipt(
 
 
 def verify_text(home: Home, text: str) -> VerificationResult:
-    """Is a scanned receipt code genuine? Checked against the devices this ledger knows, offline."""
+    """Is a scanned receipt code genuine? Checked offline against the devices and the receipts of this ledger.
+
+    A valid signature is not enough: the receipt must be in this ledger with the
+    same text, and not voided. A void receipt is reported as VOID with when and
+    why, never as genuine.
+    """
 
     def lookup(device_id: str) -> bytes | None:
         key = home.store.scalar("SELECT public_key FROM devices WHERE device_id = ?", (device_id,))
         return None if key is None else public_key_from_b64(key)
 
-    return verify_receipt_text(text, lookup)
+    result = verify_receipt_text(text, lookup)
+    if not result.genuine or result.fields is None:
+        return result
+    fields = result.fields
+    row = home.store.query_one(
+        "SELECT p.payment_id, p.qr_text, v.voided_at, v.reason FROM payments p"
+        " LEFT JOIN payment_voids v ON v.payment_id = p.payment_id WHERE p.receipt_no = ? AND p.device_id = ?",
+        (fields.receipt_no, fields.device_id),
+    )
+    if row is None:
+        return VerificationResult(
+            "not_in_ledger", f"signed by device {fields.device_id}, but receipt {fields.receipt_no} is not in this ledger (not synced yet?)", fields
+        )
+    if row["qr_text"] and row["qr_text"] != text.strip():
+        return VerificationResult("forged", f"receipt {fields.receipt_no} in the ledger carries a different code", fields)
+    if row["voided_at"] is not None:
+        return VerificationResult(
+            "void", f"receipt {fields.receipt_no} was voided on {row['voided_at'][:16].replace('T', ' ')}: {row['reason']}", fields,
+            voided_at=row["voided_at"], void_reason=row["reason"],
+        )
+    return result
 
 
 # -- door notices ------------------------------------------------------------------------------
