@@ -109,8 +109,7 @@ def payqr(home_dir: str | None, as_json: bool, output: Path | None, room: str) -
     payload, amount = payqr_payload(home, room)
     code = home.ledger.household(room).room
     target = output or paths.output_dir(home.path) / f"payqr-{code}.png"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(payqr_png(home, room))
+    paths.write_private(target, payqr_png(home, room))
     if as_json:
         emit_json({"path": str(target), "room": code, "amount_fen": amount, "payload": payload, "scheme": home.settings.payqr.scheme})
     else:

@@ -132,7 +132,7 @@ def print_receipt(
         pdf = render_receipt(view, size or home.settings.receipts.default_size, locale)
     count = int(home.store.scalar("SELECT COUNT(*) FROM receipt_prints WHERE receipt_no = ?", (receipt_no,)))
     name = f"receipt-{receipt_no}.pdf" if count == 1 else f"receipt-{receipt_no}-reprint{count - 1}.pdf"
-    target = output or paths.output_dir(home.path) / "receipts" / name
+    target = output or paths.output_dir(home.path, "receipts") / name
     return print_or_save(pdf, target, home.settings.receipts.printer or None, send=send_to_printer)
 
 
@@ -213,7 +213,7 @@ def print_notice(home: Home, room: str, *, collector: str | None = None, locale:
     """Render and print (or save) a door notice."""
     view = notice_view(home, room, collector=collector, locale=locale)
     pdf = render_notice(view, locale)
-    target = output or paths.output_dir(home.path) / "notices" / f"notice-{view.room}-{view.date}.pdf"
+    target = output or paths.output_dir(home.path, "notices") / f"notice-{view.room}-{view.date}.pdf"
     return print_or_save(pdf, target, home.settings.receipts.printer or None, send=send_to_printer)
 
 
@@ -311,7 +311,7 @@ def print_letters(
     views = [letter_view(home, room, kind, locale=locale, offset=i) for i, room in enumerate(rooms)]
     pdf = render_letters(views, locale)
     stamp = home.ledger.now().strftime("%Y%m%d-%H%M%S")
-    target = output or paths.output_dir(home.path) / "letters" / f"{kind}-{stamp}.pdf"
+    target = output or paths.output_dir(home.path, "letters") / f"{kind}-{stamp}.pdf"
     outcome = print_or_save(pdf, target, home.settings.receipts.printer or None, send=send_to_printer)
     if record:
         with home.store.transaction():
