@@ -15,7 +15,7 @@ from typing import Literal
 
 from knock import paths
 from knock.core.accounts import Household, account, household_by_id
-from knock.core.errors import NotFound
+from knock.core.errors import LedgerError, NotFound
 from knock.core.payqr import payment_payload
 from knock.core.signing import VerificationResult, public_key_from_b64, verify_receipt_text
 from knock.documents.printing import PrintOutcome, print_or_save
@@ -27,6 +27,10 @@ from knock.playbook.messages import surname_of
 from knock.vocabulary import label
 
 LetterKind = Literal["dunning", "lawyer"]
+
+
+class LetterRefused(LedgerError):
+    """A letter that may not go out as asked (a lawyer's letter with no law firm configured)."""
 _STEP = {"dunning": "dunning_letter", "lawyer": "lawyer_letter"}
 
 
@@ -108,6 +112,10 @@ def receipt_view(home: Home, receipt_no: str, *, is_reprint: bool = False, repri
         reprinted_at=reprinted_at,
         voided_reason=None if void is None else void["reason"],
         company_phone=company.phone,
+        company_address=company.address,
+        company_credit_code=company.credit_code,
+        payer=row["payer"] or household.owner_name,
+        invoice_place=company.invoice_place or company.service_centre,
     )
 
 
@@ -306,6 +314,11 @@ def print_letters(
     The events are written only after the PDF is rendered and saved, all in one
     transaction: either every letter in the batch is on record or none is.
     """
+    if kind == "lawyer" and record and not home.settings.company.law_firm.strip():
+        raise LetterRefused(
+            "a lawyer's letter comes from a law firm, and none is set: put the firm's name in settings "
+            "company.law_firm (or write drafts for the firm with --draft)"
+        )
     if not rooms:
         return LetterBatch((), None)
     views = [letter_view(home, room, kind, locale=locale, offset=i) for i, room in enumerate(rooms)]
