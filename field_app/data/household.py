@@ -61,7 +61,7 @@ def _timeline(home: Home, household_id: str, objections: dict[str, str]) -> list
     for r in home.store.query("SELECT * FROM escalations WHERE household_id = ?", (household_id,)):
         entries.append(TimelineEntry(r["at"], "letter", step_label(r["step"])))
     for r in home.store.query(
-        "SELECT p.*, v.payment_id AS void FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id WHERE p.household_id = ?",
+        "SELECT p.*, p.payment_id NOT IN (SELECT payment_id FROM live_payments) AS void FROM payments p WHERE p.household_id = ?",
         (household_id,),
     ):
         void = " " + _("(void)") if r["void"] else ""
