@@ -6,8 +6,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
-from field_app.data.staff import managers
 from field_app.auth import check_pin
+from field_app.data.staff import managers
 from field_app.i18n import _
 from field_app.messages import Failed, Loaded, PinChecked
 from field_app.widgets.common import NumberedChoices, friendly_error

@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 
-from field_app.data.staff import StaffChoice, staff_for_sign_in
 from field_app.auth import check_pin
+from field_app.data.staff import StaffChoice, staff_for_sign_in
 from field_app.i18n import _
 from field_app.messages import Failed, Loaded, PinChecked
 from field_app.widgets.common import NumberedChoices, friendly_error, translate_bindings
