@@ -36,7 +36,7 @@ OUTCOME_KEYS = (
 """The outcome keys, in the order of the buttons at the bottom of the screen."""
 
 FOLLOW_UP_OUTCOME = {"appointment": "promised", "repair_ticket": "complaint"}
-"""The playbook's follow-ups (templates/playbook/labels.yaml) that open an outcome dialog other than their own key."""
+"""The playbook's follow-ups (knock/templates/playbook/labels.yaml) that open an outcome dialog other than their own key."""
 
 TABS = ("tab-arrears", "tab-timeline", "tab-cards", "tab-objections")
 
