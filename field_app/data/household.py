@@ -14,9 +14,8 @@ from knock.settings import Settings
 from field_app.data.advice import advice_or_error, fallback_objections
 from field_app.data.guard import Guard, contact_guard
 from field_app.i18n import _, get_locale
-from field_app.labels import channel_label, method_label, outcome_label, step_label, window_label
+from field_app.labels import category_label, channel_label, method_label, outcome_label, step_label, window_label
 from field_app.names import mask_phone, owner_title
-from field_app.outcomes import COMPLAINT_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ def _timeline(home: Home, household_id: str, objections: dict[str, str]) -> list
         entries.append(TimelineEntry(r["made_at"], "promise", _("promised to pay on {day} {window}").format(day=r["due_date"], window=window_label(r["window"])) + amount))
     for r in home.store.query("SELECT * FROM complaints WHERE household_id = ?", (household_id,)):
         state = _("open") if r["status"] == "open" else _("closed")
-        category = _(dict(COMPLAINT_CATEGORIES).get(r["category"], r["category"]))
+        category = category_label(r["category"])
         entries.append(TimelineEntry(r["opened_at"], "complaint", f"{_('complaint')} [{state}] {category}: {r['text']}"))
     for r in home.store.query("SELECT * FROM escalations WHERE household_id = ?", (household_id,)):
         entries.append(TimelineEntry(r["at"], "letter", step_label(r["step"])))

@@ -19,7 +19,7 @@ from knock.core.money import format_yuan
 from field_app.data.household import HouseholdView, load_household, promise_days, reveal_phones
 from field_app.data.outcomes import save_outcome
 from field_app.i18n import N_, _, get_locale
-from field_app.labels import item_label, method_label, outcome_label, window_label
+from field_app.labels import category_label, item_label, method_label, outcome_label, window_label
 from field_app.messages import Failed, Loaded, OutcomeSaved, Printed
 from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
 from field_app.widgets.common import friendly_error, translate_bindings
@@ -470,9 +470,7 @@ def summary_lines(intent: Outcome, view: HouseholdView | None) -> list[str]:
         titles = {o.key: o.says for o in view.objections} if view else {}
         return [head, _("Refused: {reason}").format(reason=titles.get(intent.objection, intent.objection)), intent.note]
     if isinstance(intent, Complaint):
-        from field_app.screens.record_complaint import CATEGORIES
-
-        category = _(dict(CATEGORIES).get(intent.category, intent.category))
+        category = category_label(intent.category)
         return [head, _("Complaint: {category}").format(category=category), intent.text]
     if isinstance(intent, Unreachable):
         lines = [head, outcome_label(intent.outcome)]

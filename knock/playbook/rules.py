@@ -22,6 +22,7 @@ from knock.playbook.facts import ContactFact, HouseholdFacts, PromiseFact
 from knock.playbook.guardrails import next_window
 from knock.playbook.messages import fill, format_day, values_for
 from knock.settings import Settings
+from knock.vocabulary import label
 
 PRECEDENCE: tuple[str, ...] = (
     "wilful_refusal",
@@ -52,7 +53,6 @@ REPLY_WITHIN_DAYS = 3
 
 CONTACT_ACTIONS = frozenset({"sms", "call", "visit", "leave_notice"})
 _CHANNEL_OF = {"sms": "sms", "call": "phone", "visit": "door", "leave_notice": "door", "dunning_letter": "letter", "lawyer_letter": "letter"}
-_PROMISE_WINDOW = {"morning": ("上午", "morning"), "afternoon": ("下午", "afternoon"), "evening": ("晚上", "evening")}
 
 
 # --------------------------------------------------------------------------- values
@@ -635,8 +635,8 @@ def _card_values(facts: HouseholdFacts, settings: Settings, now: datetime, local
         after = datetime.combine(days[-1] + timedelta(days=1), time(0))
     pending = _pending(facts, today)
     if pending is not None:
-        zh, en = _PROMISE_WINDOW.get(pending.window, (pending.window, pending.window))
-        window = zh if locale == "zh" else en
+        window = label("promise_windows", pending.window, locale)
+        window = window.lower() if locale == "en" else window  # said mid-sentence: "in the evening"
     else:
         v = settings.contact.visit_windows
         window = f"{v[0].start:%H:%M}-{v[0].end:%H:%M}" if v else ("约定的时间" if locale == "zh" else "the agreed time")
