@@ -11,6 +11,7 @@ receipt PDF from it, which needs the templates, the vocabulary and the playbook.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -31,8 +32,11 @@ def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> sub
 
 @pytest.mark.slow
 def test_the_built_wheel_installs_into_a_fresh_venv_and_prints_a_receipt(tmp_path: Path) -> None:
+    # A copy of the source, so the build's own files (build/, *.egg-info) never land in the checkout.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", "tests", "bench", ".*cache"))
     dist = tmp_path / "dist"
-    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", dist, ROOT, cwd=tmp_path)
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", dist, source, cwd=tmp_path)
     (wheel,) = dist.glob("knock-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())

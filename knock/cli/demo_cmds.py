@@ -57,7 +57,7 @@ def prepare_demo(home: Home, *, seed: int, echo: bool = True) -> tuple[str, str]
         say(f"  {summary.households:,} 户,其中 {summary.arrears_households:,} 户欠费 / households, in arrears")
     today = home.ledger.today()
     if not home.store.scalar("SELECT COUNT(*) FROM assignments WHERE day = ?", (today.isoformat(),)):
-        assign_day(home, today)  # a later day: this laptop plans it, as a team lead's would
+        assign_day(home.ledger, today)  # a later day: this laptop plans it, as a team lead's would
     staff_id, name = sample_collector(home)
     if not home.ledger.staff(staff_id).pin_hash:
         set_pin(home.ledger, staff_id, DEMO_PIN, author="system")
