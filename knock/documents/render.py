@@ -1,6 +1,6 @@
 """Views to PDF bytes with Jinja2 templates and WeasyPrint.
 
-Templates, CSS and the printed words live in ``templates/documents/``. Parsed
+Templates, CSS and the printed words live in ``knock/templates/documents/``. Parsed
 stylesheets and the font configuration are kept between calls, so a warm
 render only lays out the page. Roll receipts (80 mm, 58 mm) are laid out on a
 long page and then cut just below the last line, as a thermal printer would.

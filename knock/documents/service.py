@@ -279,14 +279,14 @@ def letter_view(home: Home, room: str, kind: LetterKind, *, locale: Locale = "zh
 
 def rooms_due_for(home: Home, kind: LetterKind) -> list[str]:
     """Rooms the playbook's escalation ladder puts at this letter step today."""
-    from knock.advice import advise_household
+    from knock.advice import advise
     from knock.core.reports import overdue_by_household
 
     rooms = []
     for household_id in overdue_by_household(home.store, _today(home)):
         household = household_by_id(home.store, household_id)
         assert household is not None
-        if advise_household(home, household).advice.ladder.step == _STEP[kind]:
+        if advise(home, household, locale=home.settings.ui.locale).ladder.step == _STEP[kind]:
             rooms.append(household.room)
     return sorted(rooms)
 
