@@ -20,6 +20,16 @@ from knock.settings import Settings
 
 
 @dataclass(frozen=True)
+class OtherPhone:
+    """A number on file that belongs to someone other than the owner."""
+
+    number: str
+    role: str
+    """tenant, agent, relative or other."""
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Household:
     """One home and its owner, as the projection holds it."""
 
@@ -39,6 +49,8 @@ class Household:
     billing_code: str = ""
     """The room code as the billing system writes it (``A座-12-03``), kept so exports match it exactly;
     empty when the household did not come from a billing export."""
+    other_phones: tuple[OtherPhone, ...] = ()
+    """Numbers on file that are not the owner's (a tenant's, an agent's): never sent the debt."""
 
     @classmethod
     def from_row(cls, row: Any) -> Household:
@@ -58,6 +70,10 @@ class Household:
             notes=row["notes"],
             tags=frozenset(json.loads(row["tags"])),
             billing_code=row["billing_code"],
+            other_phones=tuple(
+                OtherPhone(str(x.get("number", "")), str(x.get("role", "other")), str(x.get("name", "")))
+                for x in json.loads(row["other_phones"] if "other_phones" in row.keys() else "[]")
+            ),
         )
 
 

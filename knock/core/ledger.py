@@ -26,7 +26,10 @@ from knock.settings import Settings
 PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_transfer", "card")
 """How money can be taken."""
 CHANNELS = ("door", "phone", "sms", "letter")
-OUTCOMES = ("paid", "part_paid", "promised", "not_home", "refused", "complaint", "unreachable", "wrong_number", "note")
+OUTCOMES = ("paid", "part_paid", "promised", "not_home", "refused", "complaint", "unreachable", "wrong_number", "note", "sent")
+"""``sent``: a text that left (by the gateway or a confirmed upload); it counts as a contact."""
+OTHER_PHONE_ROLES = ("tenant", "agent", "relative", "other")
+"""Whose number, when it is not the owner's."""
 OCCUPANCIES = ("occupied", "vacant", "rented", "unknown")
 """``unknown``: nobody said (an import without an occupancy column); never assumed to be occupied."""
 ROLES = ("guard", "cleaner", "maintenance", "customer_service", "manager")
@@ -85,6 +88,18 @@ class PaymentResult:
     owed_after_fen: int
     credit_after_fen: int
     paid_at: str
+
+
+def _other_phones(entries: Iterable[Mapping[str, str]], room: str) -> list[dict[str, str]]:
+    """Checked {number, role, name} entries for numbers that are not the owner's."""
+    out: list[dict[str, str]] = []
+    for entry in entries:
+        number = str(entry.get("number", "")).strip()
+        if not number:
+            raise LedgerError(f"room {room}: another person's phone entry has no number")
+        role = _choice(str(entry.get("role", "other")), OTHER_PHONE_ROLES, f"room {room}: phone role")
+        out.append({"number": number, "role": role, "name": str(entry.get("name", "")).strip()})
+    return out
 
 
 def _choice(value: str, allowed: Iterable[str], what: str) -> str:
@@ -203,12 +218,16 @@ class Ledger:
         gender: str = "",
         tags: Iterable[str] = (),
         billing_code: str = "",
+        other_phones: Iterable[Mapping[str, str]] = (),
         author: str = "system",
     ) -> str:
         """Add a home. The room code must be new.
 
         ``billing_code`` is the room as the billing system writes it, kept verbatim
         so that payments handed back carry the billing system's own code.
+        ``phones`` are the owner's own numbers; ``other_phones`` ({number, role,
+        name}) are a tenant's or an agent's, kept apart so no reminder about
+        the debt ever goes to them.
         """
         code = (room if isinstance(room, Room) else parse_room(room)).code
         _choice(occupancy, OCCUPANCIES, "occupancy")
@@ -233,6 +252,7 @@ class Ledger:
                     "notes": notes,
                     "tags": sorted(set(tags)),
                     **({"billing_code": billing_code} if billing_code else {}),
+                    **({"other_phones": _other_phones(other_phones, code)} if other_phones else {}),
                 },
                 author,
             )
@@ -246,6 +266,8 @@ class Ledger:
             fields["phones"] = list(fields["phones"])
         if "tags" in fields:
             fields["tags"] = sorted(set(fields["tags"]))
+        if "other_phones" in fields:
+            fields["other_phones"] = _other_phones(fields["other_phones"], room)
         household = self._ref(room)
         self._append(K.HOUSEHOLD_UPDATED, {"household_id": household.household_id, "fields": fields}, author)
 
@@ -312,6 +334,17 @@ class Ledger:
 
     # -- payments ------------------------------------------------------------------------------
 
+    def household_version(self, household_id: str) -> str:
+        """The last payment on this household that this ledger knows of (its event id, or "").
+
+        Outcomes record it, so that a merge can tell "collected without knowing of the 12:03
+        counter payment" from a collector who saw that payment and took more anyway.
+        """
+        row = self.store.query_one(
+            "SELECT event_id FROM payments WHERE household_id = ? ORDER BY paid_at DESC, event_id DESC LIMIT 1", (household_id,)
+        )
+        return "" if row is None else str(row["event_id"])
+
     def next_receipt_seq(self) -> int:
         """The number the next receipt of this device will get (read inside the payment's transaction)."""
         last = self.store.scalar("SELECT MAX(receipt_seq) FROM payments WHERE device_id = ?", (self.device.device_id,))
@@ -370,6 +403,7 @@ class Ledger:
                 "items": items,
                 "owed_after_fen": owed_after,
                 "credit_after_fen": credit_after,
+                "seen_payment": self.household_version(household.household_id),
             }
             self._append(K.PAYMENT_RECORDED, payload, staff.staff_id)
         return PaymentResult(payment_id, payload["receipt_no"], amount_fen, tuple(items), owed_after, credit_after, paid_at)
@@ -498,10 +532,60 @@ class Ledger:
                     "at": when.isoformat(timespec="seconds"),
                     "override_by": manager,
                     "warnings": noted,
+                    "seen_payment": self.household_version(household.household_id),
                 },
                 staff.staff_id,
             )
         return contact_id
+
+    def record_message_sent(
+        self,
+        household_id: str,
+        *,
+        message_id: str,
+        template: str,
+        sender: str,
+        at: datetime | None = None,
+        note: str = "",
+    ) -> bool:
+        """Record that a text left for a household; False when this message is already on record.
+
+        A message that already left is a fact: it is recorded even past the
+        daily cap (the cap was applied when the batch was drawn up), with the
+        cap's warning kept beside it. ``message_id`` makes it idempotent: the
+        same batch sent or confirmed twice is one contact.
+        """
+        if not message_id or not template:
+            raise LedgerError("a sent message needs its message id and template id")
+        staff = self.staff(sender)
+        when = at or self.now()
+        with self.store.transaction():
+            if self.store.query_one("SELECT 1 FROM contacts WHERE message_id = ?", (message_id,)) is not None:
+                return False
+            row = self.store.query_one("SELECT household_id FROM households WHERE household_id = ?", (household_id,))
+            if row is None:
+                raise NotFound(f"no household {household_id}")
+            done = self.contacts_today(household_id, when.date())
+            verdict = contact_allowed(when, "sms", done, self.settings, override=done >= self.settings.contact.daily_cap)
+            self._append(
+                K.CONTACT_LOGGED,
+                {
+                    "contact_id": new_id(),
+                    "household_id": household_id,
+                    "channel": "sms",
+                    "outcome": "sent",
+                    "reason": "",
+                    "note": note,
+                    "collector_id": staff.staff_id,
+                    "at": when.isoformat(timespec="seconds"),
+                    "override_by": "",
+                    "warnings": list(verdict.codes),
+                    "template": template,
+                    "message_id": message_id,
+                },
+                staff.staff_id,
+            )
+        return True
 
     def make_promise(
         self,

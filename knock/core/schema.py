@@ -244,6 +244,7 @@ CREATE TABLE office_pin (
     office_device_id TEXT NOT NULL,
     public_key TEXT NOT NULL,
     device_id TEXT NOT NULL,
+    device_name TEXT NOT NULL,
     pinned_at TEXT NOT NULL
 );
 
@@ -377,5 +378,15 @@ CREATE TABLE exported_facts (
 """The billing round trip (issue 16): the billing system's own room code and fee item name kept
 beside Knock's, and which payment and void events each export handed back."""
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN, MIGRATION_LIVE_PAYMENTS, MIGRATION_BILLING]
+MIGRATION_REMINDERS = """
+ALTER TABLE contacts ADD COLUMN template TEXT NOT NULL DEFAULT '';
+ALTER TABLE contacts ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX contacts_message ON contacts(message_id) WHERE message_id != '';
+ALTER TABLE households ADD COLUMN other_phones TEXT NOT NULL DEFAULT '[]';
+"""
+"""Reminders: which text template a contact used and the message's id (one message is one
+contact, however often it is confirmed), and numbers on file that are not the owner's
+(a tenant's or an agent's), which never receive anything about the debt."""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN, MIGRATION_LIVE_PAYMENTS, MIGRATION_BILLING, MIGRATION_REMINDERS]
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""

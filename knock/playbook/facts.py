@@ -23,6 +23,7 @@ Outcome = Literal[
     "unreachable",
     "wrong_number",
     "note",
+    "sent",
 ]
 EscalationStep = Literal["dunning_letter", "lawyer_letter", "legal"]
 
