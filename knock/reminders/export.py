@@ -118,7 +118,7 @@ def preview_text(batch: Batch, settings: Settings) -> str:
         lines.append(f"{batch.day.isoformat()} SMS batch ({kind}): {batch.cost.messages} texts, {batch.cost.segments} billed segments, about {format_yuan(batch.cost.fen)} yuan")
         lines.append("Billing: up to 70 characters is one segment; longer texts are split into parts of 67. Punctuation, letters and the signature count.")
     if batch.window is not None:
-        lines.append(("发送时段: " if zh else "Send between: ") + f"{batch.window[0]:%H:%M}-{batch.window[1]:%H:%M}")
+        lines.append(("最早发送: " if zh else "Send from: ") + f"{batch.window[0]:%H:%M}" + ("(短信时段内,避开休息时间)" if zh else " (inside the SMS hours, not in quiet hours)"))
     lines.append("")
     for i, m in enumerate(batch.messages, start=1):
         extra = (" [经办公室同意]" if zh else " [cleared by the office]") if m.allowed_by_office else ""
