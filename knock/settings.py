@@ -190,6 +190,74 @@ class Targets(_Section):
     """What the managers measure the drive against."""
 
     collection_rate_percent: Decimal = Decimal("80")
+    campaign_start: date | None = Field(
+        None, description="first day of the collection drive (the summary's chart starts here); empty: the first day anyone was assigned"
+    )
+
+
+class Sync(_Section):
+    """Sync files and merges: when a device clock or a file's age needs a person to look."""
+
+    clock_tolerance_minutes: int = Field(10, ge=1, description="a sync file written this far ahead of the merge time is flagged")
+    file_max_age_hours: int = Field(18, ge=1, description="a sync file written this long before the merge is flagged (late file or clock behind)")
+    export_folder: str = Field("", description="where the field app writes sync files when no removable drive is mounted")
+
+
+class ExportColumn(_Section):
+    """One column of the payments file handed back to the billing system."""
+
+    header: str = Field(min_length=1, description="the column's name in the file, as the billing system's import wants it")
+    field: str = Field(description="what goes in it; see knock.exporting.fields.EXPORT_FIELDS")
+
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, value: str) -> str:
+        from knock.exporting.fields import EXPORT_FIELDS
+
+        if value not in EXPORT_FIELDS:
+            raise ValueError(f"unknown export field {value!r}; use one of {', '.join(EXPORT_FIELDS)}")
+        return value
+
+
+def _default_export_columns() -> list[ExportColumn]:
+    from knock.exporting.fields import DEFAULT_TEMPLATE
+
+    return [ExportColumn(header=header, field=field) for header, field in DEFAULT_TEMPLATE]
+
+
+class Billing(_Section):
+    """The round trip with the billing system: reading its arrears export, handing payments back."""
+
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="header in the billing system's file = Knock's field (e.g. 欠费 = \"outstanding\"); "
+        "for headers Knock does not know; `knock import households --map` overrides it",
+    )
+    penalty_column: Literal["charge", "ignore"] = Field(
+        "charge",
+        description="a 滞纳金/违约金 column: 'charge' imports it as its own penalty charge; "
+        "'ignore' reports the amounts and imports none of them",
+    )
+    export_voids: Literal["negative", "marked"] = Field(
+        "negative",
+        description="a voided receipt in the payments export: 'negative' repeats its lines with minus amounts; "
+        "'marked' repeats them with plus amounts and the kind column saying void (作废)",
+    )
+    export_encoding: Literal["utf-8-sig", "gb18030"] = Field(
+        "utf-8-sig", description="CSV encoding of the payments export (UTF-8 with BOM opens in Excel; GB18030 for older billing systems)"
+    )
+    export_columns: list[ExportColumn] = Field(default_factory=_default_export_columns, min_length=1)
+
+    @field_validator("columns")
+    @classmethod
+    def _known_targets(cls, value: dict[str, str]) -> dict[str, str]:
+        from knock.importing.headers import mapping_target
+
+        for header, target in value.items():
+            if not header.strip():
+                raise ValueError("a column mapping needs a header name")
+            mapping_target(target, where=f"columns.{header}")
+        return value
 
 
 class SmsColumn(_Section):
@@ -284,6 +352,8 @@ class Settings(_Section):
     security: Security = Security()
     ui: UI = UI()
     targets: Targets = Targets()
+    sync: Sync = Sync()
+    billing: Billing = Billing()
     reminders: Reminders = Reminders()
     sms_gateway: SmsGateway = SmsGateway()
 
