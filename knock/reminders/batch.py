@@ -240,6 +240,8 @@ def build_batch(
     setting that is missing (the contract's end, a holiday).
     """
     day = day or now.date()
+    if day < now.date():
+        raise BatchError(f"{day} has passed: a batch is drawn up for today or a day to come")
     if kind is not None and kind not in ASKED_KINDS:
         raise BatchError(f"unknown reminder kind {kind!r}; choose one of {', '.join(ASKED_KINDS)}")
     book = templates or load_templates()
