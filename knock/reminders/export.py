@@ -80,13 +80,13 @@ def _write_private(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def _csv_bytes(batch: Batch, columns: list[SmsColumn]) -> bytes:
+def _csv_bytes(batch: Batch, columns: list[SmsColumn], encoding: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.header for c in columns])
     for m in batch.messages:
         writer.writerow([_cell(m, c) for c in columns])
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel and the platforms read Chinese
+    return buffer.getvalue().encode(encoding)  # utf-8-sig: the BOM lets Excel and the platforms read Chinese
 
 
 def _write_xlsx(batch: Batch, columns: list[SmsColumn], path: Path) -> None:
@@ -160,7 +160,7 @@ def write_batch(batch: Batch, file: Path, settings: Settings) -> ExportedBatch:
     }
     try:
         if suffix == ".csv":
-            data = _csv_bytes(batch, columns)
+            data = _csv_bytes(batch, columns, settings.reminders.csv_encoding)
             _write_private(file, lambda p: p.write_bytes(data))
         else:
             _write_private(file, lambda p: _write_xlsx(batch, columns, p))
