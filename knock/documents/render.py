@@ -265,6 +265,20 @@ def render_letters(views: list[LetterView] | tuple[LetterView, ...], locale: Loc
     return documents[0].copy(pages).write_pdf()
 
 
+HANDOVER_MAX_FLAGS = 10
+"""Flags printed on a hand-over sheet; more are counted and left to ``knock sync review``."""
+
+
+def render_cash_handover(report: dict[str, Any], locale: Locale = "zh") -> bytes:
+    """One collector's day and cash check on one A4 page (``report`` as ``CollectorReport.to_dict()``)."""
+    money = [{**m, "label": label("payment_methods", m["method"], locale)} for m in report["money"]]
+    outcomes = [(label("outcomes", key, locale), n) for key, n in report["outcomes"].items()]
+    flags = report["flags"][:HANDOVER_MAX_FLAGS]
+    context = {"r": report, "money": money, "outcomes": outcomes, "flags": flags, "more": len(report["flags"]) - len(flags)}
+    document = _layout("cash_handover.html", [_css("base.css"), _css("cash_handover.css")], context, locale)
+    if len(document.pages) != 1:
+        raise DocumentError(f"the hand-over sheet of {report['name']} does not fit on one page")
+    return document.write_pdf()
 CHART_MAX_BUILDINGS = 40
 """The building chart draws every building up to this many, else the lowest rates (the table lists them all)."""
 
