@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,14 +16,7 @@ from knock.core.money import format_yuan
 from knock.documents.service import produce_summary
 from knock.home import open_home
 from tests.documents.readback import read_back, save_for_eyes
-from tests.summary.scripted_day import CST, DAY, Day, build_day, buildings_sql, collector_sql, headline_sql
-
-
-@pytest.fixture(scope="module")
-def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Day]:
-    built = build_day(tmp_path_factory.mktemp("summary-out"))
-    yield built
-    built.home.close()
+from tests.summary.scripted_day import CST, DAY, Day, buildings_sql, collector_sql, headline_sql
 
 
 @pytest.fixture(scope="module")
