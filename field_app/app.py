@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
 from knock.home import Home
 
 from field_app import i18n
+from field_app.i18n import _
 from field_app.auth import IdleTimer
 from field_app.keys import KeyGate
 from field_app.widgets.common import translate_bindings
@@ -33,7 +34,7 @@ class KnockApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     HORIZONTAL_BREAKPOINTS = [(0, "-normal"), (110, "-wide")]
     """Wider terminals get one row of outcome buttons and larger dialogs (see app.tcss)."""
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False), Binding("c", "calls", "Calls", show=False)]
 
     def __init__(
         self,
@@ -81,6 +82,24 @@ class KnockApp(App[None]):
         else:
             self.push_screen(SignInScreen(preselect=self.preselect))
         self.set_interval(5, self.lock_if_idle)
+        self.check_ledger()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="check")
+    def check_ledger(self) -> None:
+        """The ledger's quick integrity check (``knock check``) on every start, off the UI thread."""
+        from knock.core.integrity import quick_check
+
+        findings = quick_check(self.home.store)
+        if findings:
+            self.call_from_thread(self.ledger_check_failed, findings)
+
+    def ledger_check_failed(self, findings: list[str]) -> None:
+        """Stop and say so: money taken on a tampered ledger could not be trusted."""
+        from field_app.screens.confirm import InfoDialog
+
+        shown = findings[:6] + ([_("… and {n} more").format(n=len(findings) - 6)] if len(findings) > 6 else [])
+        lines = [_("This laptop's ledger was changed outside Knock. Call the office before taking any money."), "", *shown]
+        self.push_screen(InfoDialog(_("Ledger check failed"), lines))
 
     def signed_in(self, staff_id: str) -> None:
         """A good PIN: open (or return to) this collector's day."""
@@ -106,6 +125,14 @@ class KnockApp(App[None]):
             self.switch_screen(screen)  # type: ignore[arg-type]
         else:
             self.push_screen(screen)  # type: ignore[arg-type]
+
+    def action_calls(self) -> None:
+        """Call mode (电话), from the day's list: see field_app/screens/calls.py."""
+        from field_app.screens.calls import CallModeScreen
+        from field_app.screens.today import TodayScreen
+
+        if self.staff_id and not self.locked and isinstance(self.screen, TodayScreen):
+            self.push_screen(CallModeScreen())
 
     def sign_out(self) -> None:
         """Back to the name list (another collector wants the laptop)."""

@@ -24,6 +24,9 @@ COMMAND_MODULES = [
     "knock.cli.demo_cmds",
     "knock.cli.complaint_cmds",
     "knock.cli.sync_cmds",
+    "knock.cli.summary_cmds",
+    "knock.cli.export_cmds",
+    "knock.cli.remind_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 

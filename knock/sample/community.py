@@ -17,6 +17,8 @@ most owe few) and carry a history that shows one debtor type each.
 
 from __future__ import annotations
 
+import hashlib
+
 import random
 import time as _time
 from collections import Counter
@@ -26,7 +28,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from knock.core.errors import LedgerError
-from knock.core.ledger import Ledger, NewCharge, NewHousehold
+from knock.core.ledger import Ledger
 from knock.core.money import apply_rate, parse_yuan
 from knock.sample import names
 from knock.settings import Settings
@@ -76,7 +78,7 @@ REFUSAL_REASONS: dict[str, tuple[str, ...]] = {
     "wilful_refusal": ("what_can_you_do", "neighbours_first"),
 }
 """The ``reason`` the sample writes on contacts, per debtor type: objection keys of the playbook
-(templates/playbook/objections.yaml), so the rules recognise what the owner said."""
+(knock/templates/playbook/objections.yaml), so the rules recognise what the owner said."""
 
 _DEFECTS = (
     "客厅墙面开裂，开发商答应修补至今未修",
@@ -264,6 +266,20 @@ class SampleSummary:
 
 # -- calendar helpers --------------------------------------------------------------------------
 
+
+
+def tenant_phones(room: str, occupancy: str, phones: tuple[str, ...]) -> list[dict[str, str]]:
+    """A let home has the tenant's number on file too; in one of four the only number given is the tenant's.
+
+    Derived from the room alone (no draw from the random stream), so the rest of
+    the community is the same with or without it. Reminders never text these.
+    """
+    if occupancy != "rented":
+        return []
+    digest = hashlib.sha256(room.encode()).digest()
+    tenant = "139" + "".join(str(b % 10) for b in digest[:8])
+    shared = phones[:1] if phones and digest[8] % 4 == 0 else ()
+    return [{"number": tenant, "role": "tenant"}, *({"number": n, "role": "tenant"} for n in shared)]
 
 def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
     index = year * 12 + (month - 1) + delta
@@ -849,66 +865,42 @@ def write_plan(
         ledger.create_community(head.community, head.address)
         staff_ids = [ledger.register_staff(s.name, s.role, team=s.team, phone=s.phone) for s in head.staff]
         assigned: dict[str, str] = {}
-        done = 0
-        for chunk in _chunks(homes, 500):
-            # Homes and their charges go through the ledger's bulk path; what depends on
-            # balances (payments) and guardrails (contacts) through the per-action methods.
-            household_ids = ledger.register_households(
-                NewHousehold(h.room, h.owner_name, phones=tuple(h.phones), area_centi_m2=h.area_centi_m2, occupancy=h.occupancy,
-                             notes=h.notes, gender=h.gender, tags=tuple(h.tags))
-                for h in chunk
+        for done, h in enumerate(homes, start=1):
+            tally.add(h)
+            household_id = ledger.register_household(
+                h.room, h.owner_name, phones=h.phones, area_centi_m2=h.area_centi_m2, occupancy=h.occupancy,
+                notes=h.notes, gender=h.gender, tags=h.tags, other_phones=tenant_phones(h.room, h.occupancy, h.phones),
             )
-            ledger.add_charges(
-                NewCharge(h.room, c.item, c.period_start, c.period_end, c.due_date, c.amount_fen, source="sample") for h in chunk for c in h.charges
-            )
-            for h, household_id in zip(chunk, household_ids, strict=True):
-                done += 1
-                tally.add(h)
-                _write_activity(ledger, h, household_id, staff_ids, assigned)
-                if progress is not None and (done % 1000 == 0 or done == total):
-                    progress(done, total)
+            for c in h.charges:
+                ledger.add_charge(h.room, c.item, c.period_start, c.period_end, c.due_date, c.amount_fen, source="sample")
+            for pay in sorted(h.payments, key=lambda x: x.at):
+                ledger.record_payment(h.room, pay.amount_fen, method=pay.method, collector=staff_ids[pay.collector], at=pay.at, overpay_confirmed=True, again=True)
+            for complaint in h.complaints:
+                complaint_id = ledger.open_complaint(
+                    h.room, category=complaint.category, text=complaint.text, author=staff_ids[complaint.author],
+                    staff_involved=complaint.staff_involved, at=complaint.at,
+                )
+                if complaint.closed_at is not None:
+                    ledger.close_complaint(complaint_id, resolution=complaint.resolution, author=staff_ids[complaint.author], at=complaint.closed_at)
+            for contact in h.contacts:
+                contact_id = ledger.log_contact(
+                    h.room, channel=contact.channel, outcome=contact.outcome, collector=staff_ids[contact.collector],
+                    reason=contact.reason, note=contact.note, at=contact.at,
+                )
+                if contact.promise_due is not None:
+                    ledger.make_promise(
+                        h.room, due_date=contact.promise_due, window=contact.promise_window, collector=staff_ids[contact.collector],
+                        amount_fen=contact.promise_amount_fen, contact_id=contact_id, at=contact.at,
+                    )
+            for letter in h.escalations:
+                ledger.record_escalation(h.room, letter.step, author=staff_ids[letter.author], deadline=letter.deadline, note=letter.note, at=letter.at)
+            if h.collector is not None:
+                assigned[household_id] = staff_ids[h.collector]
+            if progress is not None and (done % 1000 == 0 or done == total):
+                progress(done, total)
         if assign and assigned:
             ledger.set_assignments(head.now.date(), assigned)
     return tally
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Lists of up to ``size`` items, streaming."""
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _write_activity(ledger: Ledger, h: Any, household_id: str, staff_ids: list[str], assigned: dict[str, str]) -> None:
-    """One home's payments, complaints, contacts, promises and letters, through the ledger's methods."""
-    for pay in sorted(h.payments, key=lambda x: x.at):
-        ledger.record_payment(h.room, pay.amount_fen, method=pay.method, collector=staff_ids[pay.collector], at=pay.at)
-    for complaint in h.complaints:
-        complaint_id = ledger.open_complaint(
-            h.room, category=complaint.category, text=complaint.text, author=staff_ids[complaint.author],
-            staff_involved=complaint.staff_involved, at=complaint.at,
-        )
-        if complaint.closed_at is not None:
-            ledger.close_complaint(complaint_id, resolution=complaint.resolution, author=staff_ids[complaint.author], at=complaint.closed_at)
-    for contact in h.contacts:
-        contact_id = ledger.log_contact(
-            h.room, channel=contact.channel, outcome=contact.outcome, collector=staff_ids[contact.collector],
-            reason=contact.reason, note=contact.note, at=contact.at,
-        )
-        if contact.promise_due is not None:
-            ledger.make_promise(
-                h.room, due_date=contact.promise_due, window=contact.promise_window, collector=staff_ids[contact.collector],
-                amount_fen=contact.promise_amount_fen, contact_id=contact_id, at=contact.at,
-            )
-    for letter in h.escalations:
-        ledger.record_escalation(h.room, letter.step, author=staff_ids[letter.author], deadline=letter.deadline, note=letter.note, at=letter.at)
-    if h.collector is not None:
-        assigned[household_id] = staff_ids[h.collector]
 
 
 def summarize(plan: SamplePlan, *, seconds: float = 0.0) -> SampleSummary:
