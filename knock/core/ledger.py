@@ -50,42 +50,6 @@ class DeviceIdentity:
     public_key_b64: str
 
 
-@dataclass(frozen=True)
-class NewHousehold:
-    """A home to register in bulk (see :meth:`Ledger.register_households`)."""
-
-    room: Room | str
-    owner_name: str
-    phones: tuple[str, ...] = ()
-    area_centi_m2: int = 0
-    occupancy: str = "occupied"
-    notes: str = ""
-    gender: str = ""
-    tags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class NewCharge:
-    """A charge to bill in bulk (see :meth:`Ledger.add_charges`)."""
-
-    room: str
-    item: str
-    period_start: date
-    period_end: date
-    due_date: date
-    amount_fen: int
-    source: str = ""
-
-
-class BulkItemError(LedgerError):
-    """Item ``index`` of a bulk write was refused (nothing was written); ``cause`` says why."""
-
-    def __init__(self, index: int, cause: BaseException) -> None:
-        super().__init__(str(cause))
-        self.index = index
-        self.cause = cause
-
-
 ReceiptSigner = Callable[[str, int, str, datetime], str]
 """(receipt_no, amount_fen, room, issued_at) -> signed verification text for the receipt's QR."""
 
@@ -294,80 +258,6 @@ class Ledger:
                 author,
             )
         return household_id
-
-    def register_households(self, homes: Iterable[NewHousehold], *, author: str = "system") -> list[str]:
-        """Add many homes in one transaction through the bulk path (importer, sample builder).
-
-        The same checks as :meth:`register_household`; a failure raises
-        :class:`BulkItemError` naming the item's position and writes nothing.
-        """
-        items: list[tuple[str, dict[str, Any], str]] = []
-        ids: list[str] = []
-        with self.store.transaction():
-            taken = {r[0] for r in self.store.query("SELECT room FROM households")}
-            for index, home in enumerate(homes):
-                try:
-                    code = (home.room if isinstance(home.room, Room) else parse_room(home.room)).code
-                    _choice(home.occupancy, OCCUPANCIES, "occupancy")
-                    if not home.owner_name.strip():
-                        raise LedgerError(f"room {code}: owner name is empty")
-                    if home.area_centi_m2 < 0:
-                        raise LedgerError(f"room {code}: floor area is negative")
-                    if code in taken:
-                        raise LedgerError(f"room {code} is already registered")
-                except (LedgerError, ValueError) as exc:
-                    raise BulkItemError(index, exc) from exc
-                taken.add(code)
-                household_id = new_id()
-                ids.append(household_id)
-                items.append((
-                    K.HOUSEHOLD_REGISTERED,
-                    {
-                        "household_id": household_id, "room": code, "owner_name": home.owner_name.strip(), "gender": home.gender,
-                        "phones": list(home.phones), "area_centi_m2": home.area_centi_m2, "occupancy": home.occupancy,
-                        "notes": home.notes, "tags": sorted(set(home.tags)),
-                    },
-                    author,
-                ))
-            self.journal.append_many(items)
-        return ids
-
-    def add_charges(self, charges: Iterable[NewCharge], *, author: str = "system") -> list[str]:
-        """Bill many charges in one transaction through the bulk path; same checks as :meth:`add_charge`."""
-        items: list[tuple[str, dict[str, Any], str]] = []
-        ids: list[str] = []
-        with self.store.transaction():
-            homes = {r[0]: r[1] for r in self.store.query("SELECT room, household_id FROM households")}
-            existing = {
-                (r[0], r[1], r[2], r[3]) for r in self.store.query("SELECT household_id, item, period_start, period_end FROM charges")
-            }
-            for index, c in enumerate(charges):
-                try:
-                    code = parse_room(c.room).code
-                    if not isinstance(c.amount_fen, int) or isinstance(c.amount_fen, bool) or c.amount_fen <= 0:
-                        raise LedgerError(f"room {code}: charge amount must be a positive number of fen, got {c.amount_fen!r}")
-                    if c.period_end < c.period_start:
-                        raise LedgerError(f"room {code}: period ends ({c.period_end}) before it starts ({c.period_start})")
-                    if code not in homes:
-                        raise NotFound(f"no household in room {code}")
-                    key = (homes[code], c.item, c.period_start.isoformat(), c.period_end.isoformat())
-                    if key in existing:
-                        raise DuplicateCharge(f"room {code} already has {c.item} for {c.period_start}..{c.period_end}")
-                except (LedgerError, ValueError) as exc:
-                    raise BulkItemError(index, exc) from exc
-                existing.add(key)
-                charge_id = new_id()
-                ids.append(charge_id)
-                items.append((
-                    K.CHARGE_ADDED,
-                    {
-                        "charge_id": charge_id, "household_id": homes[code], "item": c.item, "period_start": key[2],
-                        "period_end": key[3], "due_date": c.due_date.isoformat(), "amount_fen": c.amount_fen, "source": c.source,
-                    },
-                    author,
-                ))
-            self.journal.append_many(items)
-        return ids
 
     def update_household(self, room: str, *, author: str, **fields: Any) -> None:
         """Change contact details, occupancy or notes (not money) with a new event."""

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from knock.core.events import Event
 from knock.core.journal import replay
-from knock.core.ledger import BulkItemError, NewCharge, NewHousehold
 from knock.core.store import Store
 from knock.home import Home
 
@@ -17,36 +14,43 @@ def _table(home: Home, sql: str) -> list[tuple]:
     return [tuple(r) for r in home.store.query(sql)]
 
 
-def test_bulk_registration_and_charges_match_the_projection_a_replay_builds(home: Home) -> None:
+def test_append_many_writes_the_same_facts_as_one_action_at_a_time(home: Home) -> None:
+    from knock.core.events import EventKind as K
+
     led = home.ledger
-    ids = led.register_households([NewHousehold("1-1-101", "甲"), NewHousehold("1-1-102", "乙", phones=("13800000000",), tags=("b", "a"))])
-    charges = led.add_charges([NewCharge("1-1-101", "property_fee", date(2026, 1, 1), date(2026, 1, 31), date(2026, 1, 15), 12000)])
-    assert len(ids) == 2 and len(charges) == 1
+    items = [
+        (K.HOUSEHOLD_REGISTERED, {"household_id": f"H{n}", "room": f"1-1-10{n}", "owner_name": "甲", "phones": [], "tags": ["b", "a"]}, "import")
+        for n in range(1, 4)
+    ]
+    written = led.journal.append_many(items)
+    assert [e.seq for e in written] == [2, 3, 4]  # after the device's registration
     assert led.journal.verify_chain(led.device.device_id) == []
-    assert _table(home, "SELECT room, owner_name FROM households ORDER BY room") == [("1-1-101", "甲"), ("1-1-102", "乙")]
+    led.register_household("1-1-201", "乙")  # the single path continues the same chain
+    assert led.journal.verify_chain(led.device.device_id) == []
     copy = Store(":memory:")
     replay(home.store, copy)
     assert [tuple(r) for r in copy.query("SELECT * FROM households ORDER BY room")] == _table(home, "SELECT * FROM households ORDER BY room")
-    assert [tuple(r) for r in copy.query("SELECT * FROM charges")] == _table(home, "SELECT * FROM charges")
 
 
-def test_a_bad_item_names_its_position_and_nothing_is_written(home: Home) -> None:
-    led = home.ledger
+def test_a_failing_batch_writes_nothing(home: Home) -> None:
+    from knock.core.events import EventKind as K
+
     before = home.store.scalar("SELECT COUNT(*) FROM events")
-    with pytest.raises(BulkItemError) as caught:
-        led.register_households([NewHousehold("1-1-101", "甲"), NewHousehold("1-1-101", "重复")])
-    assert caught.value.index == 1 and "already registered" in str(caught.value)
-    with pytest.raises(BulkItemError) as caught:
-        led.add_charges([NewCharge("9-9-999", "property_fee", date(2026, 1, 1), date(2026, 1, 31), date(2026, 1, 15), 100)])
-    assert caught.value.index == 0 and "no household" in str(caught.value)
+    items = [
+        (K.HOUSEHOLD_REGISTERED, {"household_id": "H1", "room": "1-1-101", "owner_name": "甲"}, "import"),
+        (K.HOUSEHOLD_REGISTERED, {"household_id": "H2", "room": "1-1-101", "owner_name": "重复"}, "import"),
+    ]
+    with pytest.raises(Exception, match="UNIQUE"):
+        home.ledger.journal.append_many(items)
     assert home.store.scalar("SELECT COUNT(*) FROM events") == before
+    assert home.store.scalar("SELECT COUNT(*) FROM households") == 0
 
 
 def test_ingest_many_skips_known_events_and_refuses_a_changed_one(home: Home, tmp_path) -> None:
     from knock.home import open_home
 
     led = home.ledger
-    led.register_households([NewHousehold("1-1-101", "甲")])
+    led.register_household("1-1-101", "甲")
     other = open_home(tmp_path / "other", clock=led.clock)
     events = [Event.from_row(r) for r in home.store.query("SELECT * FROM events ORDER BY rowid")]
     first = other.ledger.journal.ingest_many(events)
