@@ -379,3 +379,19 @@ def test_xlsx_export_with_a_title_and_typed_cells(home: Home, tmp_path: Path) ->
         ("A-1-1203", "2026-02-01", "2026-02-28"): 19840,
         ("1-2-301", "2026-01-01", "2026-03-31"): 60000,
     }
+
+
+@pytest.mark.parametrize(
+    ("header", "missing"),
+    [
+        ("房号,业主,收费项目,起始日期,欠费", {"截止日期"}),
+        ("房号,业主,收费项目,欠费", {"所属期间"}),
+        ("房号,业主,所属期间,欠费", {"收费项目"}),
+        ("房号,业主,收费项目,所属期间,实收", {"欠费金额"}),
+    ],
+)
+def test_a_charge_column_missing_is_named(home: Home, tmp_path: Path, header: str, missing: set[str]) -> None:
+    path = write_csv(tmp_path / "short.csv", [header, ",".join(["1-1-101", "张伟", "x", "y", "z"][: header.count(",") + 1])])
+    report = import_households(home.ledger, path)
+    assert not report.applied
+    assert {e.column for e in report.errors} == missing and {e.row for e in report.errors} == {1}
