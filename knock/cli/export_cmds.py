@@ -61,7 +61,7 @@ def payments(
             if suffix != fmt:
                 raise click.UsageError(f"-o {output} is a .{suffix} file but --format is {fmt}")
         else:
-            path = output_dir(home.path) / default_file_name(date_from, date_to, since_last, fmt, ledger.today())  # type: ignore[arg-type]
+            path = output_dir(home.path) / default_file_name(date_from, date_to, since_last, fmt, ledger.now())  # type: ignore[arg-type]
         try:
             export = export_payments(ledger, path, fmt=fmt, date_from=date_from, date_to=date_to, since_last=since_last, author=author)  # type: ignore[arg-type]
         except ExportError as exc:
