@@ -88,6 +88,13 @@ class PaymentExport:
         """How many receipts it carries as payments."""
         return len({line.values["receipt_no"] for line in self.lines if line.values["kind"] == KIND_PAYMENT})
 
+    def by_method(self) -> dict[str, int]:
+        """Money per payment method (its label), voids taken off: what the cash box and each account should show."""
+        totals: dict[str, int] = {}
+        for line in self.lines:
+            totals[line.values["method"]] = totals.get(line.values["method"], 0) + line.amount_fen
+        return dict(sorted(totals.items()))
+
     @property
     def voids(self) -> int:
         """How many receipts it carries as voided."""

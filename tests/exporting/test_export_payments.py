@@ -106,6 +106,7 @@ def test_export_totals_equal_the_ledger_money_in_sql(tmp_path: Path, clock: Cloc
         export = collect_payments(home.ledger, date_from=span[0], date_to=span[1])
         rows = _csv_rows(render(export, home.settings.billing, "csv"))
         assert sum(_signed_fen(r) for r in rows) == export.total_fen == _ledger_money(home, *span)
+        assert sum(export.by_method().values()) == export.total_fen
         if voids == "negative":
             assert all(Decimal(r["实收金额"]) < 0 for r in rows if r["类型"] == "作废")
         else:
