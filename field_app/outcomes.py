@@ -20,6 +20,14 @@ class Paid:
     amount_fen: int
     method: str
     owed_fen: int
+    payer: str = ""
+    """Who handed over the money (交款人) when not the owner; the receipt names them."""
+    overpay_confirmed: bool = False
+    """The collector confirmed that more than is owed is meant (the rest is credit, 预存)."""
+    again: bool = False
+    """The collector confirmed a second payment of the same amount within minutes."""
+    reviewed: bool = False
+    """The payment rules have been applied (and any confirmation asked)."""
 
     @property
     def outcome(self) -> str:

@@ -20,7 +20,7 @@ from field_app.data.household import HouseholdView, load_household, promise_days
 from field_app.data.outcomes import save_outcome
 from field_app.i18n import N_, _, get_locale
 from field_app.labels import category_label, item_label, method_label, outcome_label, window_label
-from field_app.messages import Failed, Loaded, OutcomeSaved, Printed
+from field_app.messages import Failed, Loaded, OutcomeSaved, PaymentReviewed, Printed
 from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
 from field_app.widgets.common import friendly_error, translate_bindings
 
@@ -63,11 +63,13 @@ class HouseholdScreen(Screen[None]):
         self.phones: tuple[str, ...] | None = None
         self.override_by = ""
         self.saving = False
+        self.reviewing = False
+        """The payment rules are being applied to a payment (a worker): keys wait."""
         self.load_failed = False
 
     def ready_for_keys(self) -> bool:
         """Outcome keys mean something once the household is on screen and nothing is being saved."""
-        return (self.view is not None or self.load_failed) and not self.saving
+        return (self.view is not None or self.load_failed) and not self.saving and not self.reviewing
 
     def compose(self) -> ComposeResult:
         yield Static("", id="banner", classes="banner hidden")
@@ -115,6 +117,7 @@ class HouseholdScreen(Screen[None]):
     def on_failed(self, message: Failed) -> None:
         if message.what == "save":
             self.saving = False
+            self.reviewing = False
             self.query_one("#hh-summary", Static).update(self.summary_text())
         if message.what == "household" and self.view is None:
             self.load_failed = True
@@ -350,12 +353,77 @@ class HouseholdScreen(Screen[None]):
     def confirm(self, intent: Outcome | None) -> None:
         if intent is None:
             return
+        if isinstance(intent, Paid) and not intent.reviewed:
+            self.reviewing = True
+            self.review_payment(intent)
+            return
         from field_app.screens.confirm import ConfirmDialog
 
         lines = summary_lines(intent, self.view)
         if self.override_by:
             lines.append(_("Approved by a manager (this is logged)."))
         self.app.push_screen(ConfirmDialog(lines), callback=lambda ok: self.save(intent) if ok else None)
+
+    # -- the payment rules (knock/core/payment_rules.py) -------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review")
+    def review_payment(self, intent: Paid) -> None:
+        app = self.app
+        try:
+            review = app.home.ledger.review_payment(intent.room, intent.amount_fen, at=app.now())  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - nothing was written; say why
+            self.post_message(Failed("save", friendly_error(exc)))
+            return
+        self.post_message(PaymentReviewed(intent, review))
+
+    def on_payment_reviewed(self, message: PaymentReviewed) -> None:
+        """Refuse what the rules refuse; ask explicitly about an overpayment and a double submit; then the usual confirmation."""
+        from dataclasses import replace
+
+        from field_app.screens.confirm import ExplicitConfirmDialog, InfoDialog
+        from field_app.screens.record_paid import RecordPaidDialog
+
+        self.reviewing = False
+        intent: Paid = message.intent
+        review = message.review
+        amount = format_yuan(intent.amount_fen)
+        if review.refusal:
+            if review.refused_because == "over_max":
+                why = _("¥{amount} is more than one payment may be (at most ¥{limit}).").format(amount=amount, limit=format_yuan(review.limit_fen))
+            else:
+                why = _("¥{amount} is more than {n} times the ¥{owed} owed. Check the amount: was the decimal point missed?").format(
+                    amount=amount, n=review.multiple, owed=format_yuan(review.owed_fen)
+                )
+
+            def retry(_choice: str | None) -> None:
+                self.app.push_screen(RecordPaidDialog(intent.room, intent.owed_fen, payer=intent.payer), callback=self.confirm)
+
+            self.app.push_screen(InfoDialog(_("Amount refused"), [why]), callback=retry)
+            return
+        if review.overpay_fen and not intent.overpay_confirmed:
+            lines = [
+                _("¥{amount} is ¥{extra} more than the ¥{owed} owed.").format(amount=amount, extra=format_yuan(review.overpay_fen), owed=format_yuan(review.owed_fen)),
+                _("The ¥{extra} is kept as credit (预存) for the next bills.").format(extra=format_yuan(review.overpay_fen)),
+                _("Press Y if the owner really pays this much."),
+            ]
+            self.app.push_screen(
+                ExplicitConfirmDialog(lines, title=_("More than owed"), yes=_("Yes, keep it as credit (Y)")),
+                callback=lambda ok: self.on_payment_reviewed(PaymentReviewed(replace(intent, overpay_confirmed=True), review)) if ok else None,
+            )
+            return
+        if review.repeat_of is not None and not intent.again:
+            lines = [
+                _("¥{amount} was already taken from this household at {time} (receipt {no}).").format(
+                    amount=amount, time=review.repeat_of.paid_at.strftime("%H:%M"), no=review.repeat_of.receipt_no
+                ),
+                _("Press Y only if the owner is really paying a second time."),
+            ]
+            self.app.push_screen(
+                ExplicitConfirmDialog(lines, title=_("Paid twice?"), yes=_("Yes, a second payment (Y)")),
+                callback=lambda ok: self.on_payment_reviewed(PaymentReviewed(replace(intent, again=True), review)) if ok else None,
+            )
+            return
+        self.confirm(replace(intent, reviewed=True))
 
     def save(self, intent: Outcome) -> None:
         self.saving = True
@@ -454,6 +522,8 @@ def summary_lines(intent: Outcome, view: HouseholdView | None) -> list[str]:
     head = f"{intent.room} {owner}".strip()
     if isinstance(intent, Paid):
         lines = [head, _("Take ¥{amount} by {method}").format(amount=format_yuan(intent.amount_fen), method=method_label(intent.method))]
+        if intent.payer:
+            lines.append(_("Paid by: {payer}").format(payer=intent.payer))
         if intent.amount_fen < intent.owed_fen:
             lines.append(_("Part payment: ¥{left} will still be owed").format(left=format_yuan(intent.owed_fen - intent.amount_fen)))
         elif intent.amount_fen > intent.owed_fen:

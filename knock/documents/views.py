@@ -46,6 +46,13 @@ class ReceiptView:
     voided_reason: str | None = None
     """Set when a reversing void event exists: the receipt prints marked VOID with this reason."""
     company_phone: str = ""
+    company_address: str = ""
+    company_credit_code: str = ""
+    """统一社会信用代码; empty leaves the line out."""
+    payer: str = ""
+    """交款人: who handed over the money; the owner when nobody else was recorded."""
+    invoice_place: str = ""
+    """Where an invoice (发票) can be asked for."""
 
     def __post_init__(self) -> None:
         if sum(item.amount_fen for item in self.items) != self.total_fen:

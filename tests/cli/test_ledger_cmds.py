@@ -23,7 +23,7 @@ def _home(tmp_path: Path) -> Path:
 
 def test_pay_reads_yuan_exactly_and_prints_the_receipt(tmp_path: Path) -> None:
     path = _home(tmp_path)
-    result = CliRunner().invoke(cli, ["pay", "1-1-101", "1234.50", "--method", "cash", "--collector", "刘强", "--home", str(path), "--json"])
+    result = CliRunner().invoke(cli, ["pay", "1-1-101", "1234.50", "--method", "cash", "--collector", "刘强", "--credit", "--home", str(path), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["amount_fen"] == 123450 and data["owed_after_fen"] == 0 and data["credit_after_fen"] == 63450

@@ -154,7 +154,8 @@ async def test_paid_in_full_with_cash(community: Community) -> None:
         await pilot.press("1")
         amount = app.screen.query_one("#amount", Input)
         assert amount.value == f"{owed // 100}.{owed % 100:02d}"
-        await pilot.press("enter", "1")  # amount as prefilled, method 1 = cash
+        await pilot.press("1")  # method 1 = cash; the amount stays as prefilled
+        await wait_for(pilot, lambda: "请核对" in text_of(app.screen.query_one(".title", Static)))
         assert "请核对" in text_of(app.screen.query_one(".title", Static))
         await pilot.press("enter")
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM payments"))
@@ -173,8 +174,9 @@ async def test_part_payment_by_wechat(community: Community) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_household(pilot, room)
         await pilot.press("1")
-        app.screen.query_one("#amount", Input).value = "100.50"
-        await pilot.press("enter", "2", "enter")
+        await pilot.press("a", *keys("100.50"), "enter", "2")  # A to change the amount on purpose, then WeChat
+        await wait_for(pilot, lambda: "请核对" in text_of(app.screen.query_one(".title", Static)))
+        await pilot.press("enter")
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM payments"))
     payment = rows(community, "SELECT * FROM payments")[0]
     assert (payment["amount_fen"], payment["method"]) == (10050, "wechat")

@@ -176,8 +176,8 @@ async def test_a_payment_typed_in_one_burst(community: Community) -> None:
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=(80, 24)) as pilot:
         await today_ready(pilot)
-        # Search, open, pay, keep the amount, cash, confirm, "done" on the receipt step.
-        await burst(pilot, *typed(room), "enter", "1", "enter", "1", "enter", "2")
+        # Search, open, pay, cash (the amount stays as owed), confirm, "done" on the receipt step.
+        await burst(pilot, *typed(room), "enter", "1", "1", "enter", "2")
         await wait_for(pilot, lambda: community.home.store.query("SELECT 1 FROM payments"))
         await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen) and not app.screen.saving)
     payment = community.home.store.query("SELECT p.*, h.room FROM payments p JOIN households h USING (household_id)")
