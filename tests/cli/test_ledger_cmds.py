@@ -8,6 +8,7 @@ import click
 from click.testing import CliRunner
 
 from knock.cli.main import cli
+from knock.core.pins import set_pin
 from knock.home import open_home
 
 
@@ -61,9 +62,13 @@ def test_pay_prints_labels_and_void_reports_json(tmp_path: Path) -> None:
     assert "物业服务费" in paid.output and "微信支付" in paid.output
     assert "property_fee" not in paid.output and "wechat" not in paid.output
     receipt_no = paid.output.split()[1].rstrip(":")
-    voided = runner.invoke(cli, ["void", receipt_no, "--reason", "收错了", "--by", "刘强", "--json", "--home", str(path)])
+    home = open_home(path)
+    set_pin(home.ledger, home.ledger.register_staff("赵经理", "manager"), "9999", author="system")
+    manager_id = home.ledger.staff("赵经理").staff_id
+    home.close()
+    voided = runner.invoke(cli, ["void", receipt_no, "--reason", "收错了", "--by", "赵经理", "--pin-from-stdin", "--json", "--home", str(path)], input="9999\n")
     assert voided.exit_code == 0, voided.output
-    assert json.loads(voided.output) == {"receipt_no": receipt_no, "voided": True, "reason": "收错了", "by": open_home(path).ledger.staff("刘强").staff_id}
+    assert json.loads(voided.output) == {"receipt_no": receipt_no, "voided": True, "reason": "收错了", "by": manager_id}
 
 
 INTERACTIVE = {"field", "demo"}
