@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from field_app.i18n import N_
+from knock.vocabulary import keys
 
 
 @dataclass(frozen=True)
@@ -93,12 +93,5 @@ Outcome = Paid | Promised | NotHome | Refused | Complaint | Unreachable | NoteOn
 """Anything a collector can record from the household screen."""
 
 
-COMPLAINT_CATEGORIES = (
-    ("repair", N_("Repair request")),
-    ("defect", N_("Building defect (cracks, leaks)")),
-    ("service", N_("Service quality")),
-    ("staff", N_("About a staff member")),
-    ("noise", N_("Noise or neighbours")),
-    ("other", N_("Other")),
-)
-"""Complaint categories (the playbook reads ``defect`` and ``staff``)."""
+COMPLAINT_CATEGORIES = keys("complaint_categories")
+"""Complaint categories, labelled in the vocabulary (the playbook reads ``defect`` and ``staff``)."""

@@ -16,7 +16,8 @@ import platformdirs
 ENV_HOME = "KNOCK_HOME"
 """Environment variable that overrides the home folder."""
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+"""The installed ``knock`` package: its data files ship inside it, so a wheel works without a checkout."""
 
 
 def home_dir(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
@@ -80,10 +81,5 @@ def write_private(path: Path, data: bytes) -> Path:
 
 
 def templates_dir() -> Path:
-    """The reviewed data files: playbook content and document templates."""
-    return REPO_ROOT / "templates"
-
-
-def sample_data_dir() -> Path:
-    """Small example files that import cleanly."""
-    return REPO_ROOT / "sample_data"
+    """The reviewed data files: playbook content, document templates, vocabulary (package data)."""
+    return PACKAGE_DIR / "templates"

@@ -15,4 +15,5 @@ Sums of money come from :mod:`knock.core.reports`, never from a query here.
 - :mod:`.outcomes`: saving an outcome.
 - :mod:`.gate`: the gate lookup.
 - :mod:`.end_of_day`: the end-of-day screen.
+- :mod:`.calls`: call mode (the call list, revealing a number, a call's outcome).
 """

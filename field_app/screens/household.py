@@ -13,13 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, OptionList, Static, TabbedContent, Tabs, TabPane
 from textual.widgets.option_list import Option
 
+from knock.advice import ObjectionView
 from knock.core.money import format_yuan
 
-from field_app.data.advice import AdviceView, ObjectionView
 from field_app.data.household import HouseholdView, load_household, promise_days, reveal_phones
 from field_app.data.outcomes import save_outcome
-from field_app.labels import item_label, method_label, outcome_label, window_label
 from field_app.i18n import N_, _, get_locale
+from field_app.labels import category_label, item_label, method_label, outcome_label, window_label
 from field_app.messages import Failed, Loaded, OutcomeSaved, PaymentReviewed, Printed
 from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
 from field_app.widgets.common import friendly_error, translate_bindings
@@ -34,6 +34,9 @@ OUTCOME_KEYS = (
     ("7", "note", N_("Note")),
 )
 """The outcome keys, in the order of the buttons at the bottom of the screen."""
+
+FOLLOW_UP_OUTCOME = {"appointment": "promised", "repair_ticket": "complaint"}
+"""The playbook's follow-ups (knock/templates/playbook/labels.yaml) that open an outcome dialog other than their own key."""
 
 TABS = ("tab-arrears", "tab-timeline", "tab-cards", "tab-objections")
 
@@ -146,7 +149,7 @@ class HouseholdScreen(Screen[None]):
         self.query_one("#cards", Static).update(self.cards_text())
         objections = self.query_one("#objections", OptionList)
         objections.clear_options()
-        objections.add_options([Option(o.title, id=o.key) for o in view.advice.objections])
+        objections.add_options([Option(o.says, id=o.key) for o in view.objections])
 
     def summary_text(self) -> Text:
         view = self.view
@@ -156,14 +159,17 @@ class HouseholdScreen(Screen[None]):
         text = Text()
         text.append(f"{view.household.room}  ", style="bold")
         text.append(f"{view.owner}  ", style="bold")
-        text.append(f"[{view.advice.debtor_label}]  ", style="reverse")
+        advice = view.advice
+        debtor = "—" if advice is None else advice.type_label or _("Paid up")
+        text.append(f"[{debtor}]  ", style="reverse")
         owed = acct.overdue_fen or acct.owed_fen
         text.append(_("Owes ¥{amount} · {months} months").format(amount=format_yuan(owed), months=acct.months_owed), style="bold yellow")
         if acct.penalty_total_fen:
             text.append("  " + _("late fee ¥{amount}").format(amount=format_yuan(acct.penalty_total_fen)))
         text.append("\n")
-        window = f" · {view.advice.window}" if view.advice.window else ""
-        text.append(_("Next: {action}").format(action=view.advice.next_action_label) + window)
+        action = advice.next_action if advice is not None else None
+        window = f" · {action.window.label}" if action is not None and action.window is not None else ""
+        text.append(_("Next: {action}").format(action=action.label if action is not None else "—") + window)
         text.append("\n")
         phones = self.phones if self.phones is not None else view.phones_masked
         phone_text = ", ".join(phones) if phones else _("no phone on file")
@@ -204,15 +210,17 @@ class HouseholdScreen(Screen[None]):
         return text
 
     def cards_text(self) -> Text:
-        advice = self.view.advice if self.view else AdviceView()
+        advice = self.view.advice if self.view else None
         text = Text()
-        if advice.reasons:
+        for alert in (*(advice.alerts if advice else ()), *([self.view.advice_error] if self.view and self.view.advice_error else [])):
+            text.append(f"! {alert}\n", style="bold yellow")
+        if advice is not None and advice.reasons:
             text.append(_("Why this type:") + "\n", style="bold")
             for reason in advice.reasons:
                 text.append(f"  • {reason}\n")
-        for card in advice.cards:
+        for card in advice.cards if advice is not None else ():
             text.append(f"\n{card.title}\n", style="bold")
-            text.append(f"{card.text}\n")
+            text.append("\n".join(card.lines) + "\n")
         if not text.plain:
             text.append(_("Greet by surname and title, give a neutral reason for the visit, state the amount and period plainly, and offer two times to choose from."))
         return text
@@ -222,7 +230,7 @@ class HouseholdScreen(Screen[None]):
     def objection(self, key: str | None) -> ObjectionView | None:
         if self.view is None or key is None:
             return None
-        return next((o for o in self.view.advice.objections if o.key == key), None)
+        return next((o for o in self.view.objections if o.key == key), None)
 
     @on(OptionList.OptionHighlighted, "#objections")
     def objection_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -230,8 +238,8 @@ class HouseholdScreen(Screen[None]):
         if chosen is None:
             return
         text = Text()
-        text.append(chosen.answer or _("(no standard answer for this one)"))
-        follow = chosen.follow_up or _("record the refusal")
+        text.append("\n".join(chosen.answer) or _("(no standard answer for this one)"))
+        follow = chosen.follow_up_label or _("record the refusal")
         text.append("\n" + _("Enter: {follow_up}").format(follow_up=follow), style="bold")
         self.query_one("#answer", Static).update(text)
 
@@ -240,10 +248,8 @@ class HouseholdScreen(Screen[None]):
         chosen = self.objection(event.option_id)
         if chosen is None:
             return
-        action = chosen.follow_up_action
         kinds = {kind for _key, kind, _label in OUTCOME_KEYS}
-        aliases = {"promise": "promised", "repair": "complaint", "visit": "note"}
-        action = aliases.get(action, action)
+        action = FOLLOW_UP_OUTCOME.get(chosen.follow_up, chosen.follow_up)
         if action in kinds:
             self.action_outcome(action, preselected=chosen.key)
         else:
@@ -333,7 +339,7 @@ class HouseholdScreen(Screen[None]):
         elif kind == "not_home":
             dialog = RecordNotHomeDialog(room)
         elif kind == "refused":
-            dialog = RecordRefusedDialog(room, view.advice.objections, preselected)
+            dialog = RecordRefusedDialog(room, view.objections, preselected)
         elif kind == "complaint":
             dialog = RecordComplaintDialog(room, "defect" if preselected == "defect" else "")
         elif kind == "unreachable":
@@ -531,12 +537,10 @@ def summary_lines(intent: Outcome, view: HouseholdView | None) -> list[str]:
     if isinstance(intent, NotHome):
         return [head, _("Nobody home") + (" · " + _("leave a notice") if intent.leave_notice else "")]
     if isinstance(intent, Refused):
-        titles = {o.key: o.title for o in view.advice.objections} if view else {}
+        titles = {o.key: o.says for o in view.objections} if view else {}
         return [head, _("Refused: {reason}").format(reason=titles.get(intent.objection, intent.objection)), intent.note]
     if isinstance(intent, Complaint):
-        from field_app.screens.record_complaint import CATEGORIES
-
-        category = _(dict(CATEGORIES).get(intent.category, intent.category))
+        category = category_label(intent.category)
         return [head, _("Complaint: {category}").format(category=category), intent.text]
     if isinstance(intent, Unreachable):
         lines = [head, outcome_label(intent.outcome)]

@@ -13,8 +13,8 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from knock.core.money import format_yuan
 
 from field_app.data.today import TodayRow, TodayView, load_today, search_rows
-from field_app.labels import day_text, window_short
 from field_app.i18n import _, get_locale
+from field_app.labels import day_text, window_short
 from field_app.messages import Failed, Loaded, LoadProgress
 from field_app.widgets.common import friendly_error, translate_bindings
 
@@ -72,6 +72,7 @@ class TodayScreen(Screen[None]):
         Binding("slash", "search", "Search"),
         Binding("g", "gate", "Gate lookup"),
         Binding("e", "end_of_day", "End of day"),
+        Binding("m", "merge", "Merge"),
         Binding("s", "settings", "Settings/help"),
         Binding("l", "app.lock", "Lock"),
         Binding("escape", "clear_search", "Clear", show=False),
@@ -321,6 +322,19 @@ class TodayScreen(Screen[None]):
         from field_app.screens.end_of_day import EndOfDayScreen
 
         self.app.push_screen(EndOfDayScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The merge key exists for team leads and managers only."""
+        if action == "merge":
+            staff_id = getattr(self.app, "staff_id", None)
+            return bool(staff_id) and self.app.home.ledger.staff(staff_id).role == "manager"  # type: ignore[attr-defined]
+        return True
+
+    def action_merge(self) -> None:
+        from field_app.screens.merge import MergeScreen
+
+        if self.check_action("merge", ()):
+            self.app.push_screen(MergeScreen())
 
     def action_settings(self) -> None:
         from field_app.screens.settings_help import SettingsHelpScreen

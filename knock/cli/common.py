@@ -53,10 +53,10 @@ def domain_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_cli_home(home_dir: str | None) -> Home:
+def open_cli_home(home_dir: str | None, *, device_name: str | None = None) -> Home:
     """Open the home, turning problems into a ClickException."""
     try:
-        return open_home(home_dir)
+        return open_home(home_dir, device_name=device_name)
     except (SettingsError, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -10,6 +10,7 @@ from knock.cli.common import DATE, AmountCommand, YUAN, ask_pin, domain_errors, 
 from knock.core.ledger import CHANNELS, OUTCOMES, PAYMENT_METHODS, PROMISE_WINDOWS
 from knock.core.money import format_yuan
 from knock.core.reports import community_status
+from knock.vocabulary import label
 
 
 @click.command()
@@ -81,21 +82,23 @@ def pay(home_dir: str | None, as_json: bool, room: str, amount: int, method: str
         emit_json({"receipt_no": result.receipt_no, "amount_fen": result.amount_fen, "items": list(result.items),
                    "owed_after_fen": result.owed_after_fen, "credit_after_fen": result.credit_after_fen, "paid_at": result.paid_at})
         return
-    click.echo(f"receipt {result.receipt_no}: {format_yuan(result.amount_fen, symbol=True)} received")
+    locale = home.settings.ui.locale
+    click.echo(f"receipt {result.receipt_no}: {format_yuan(result.amount_fen, symbol=True)} received ({label('payment_methods', method, locale)})")
     for item in result.items:
         period = f"{item['period_start']}..{item['period_end']}" if item["period_start"] else ""
-        click.echo(f"  {item['item']:<18} {period:<23} {format_yuan(item['amount_fen']):>12}")
+        click.echo(f"  {label('fee_items', item['item'], locale):<18} {period:<23} {format_yuan(item['amount_fen']):>12}")
     click.echo(f"still owed: {format_yuan(result.owed_after_fen, symbol=True)}; credit: {format_yuan(result.credit_after_fen, symbol=True)}")
 
 
 @click.command()
 @home_option
+@json_option
 @click.argument("receipt_no")
 @click.option("--reason", required=True, help="Why the receipt is void (kept in the ledger).")
 @click.option("--by", "author", required=True, help="The manager voiding it; their PIN is asked.")
 @pin_from_stdin_option
 @domain_errors
-def void(home_dir: str | None, receipt_no: str, reason: str, author: str, pin_from_stdin: bool) -> None:
+def void(home_dir: str | None, as_json: bool, receipt_no: str, reason: str, author: str, pin_from_stdin: bool) -> None:
     """Void a receipt with a reversing entry; the receipt stays on record, marked void.
 
     Only a manager may void, with their PIN: otherwise whoever took the cash
@@ -108,7 +111,10 @@ def void(home_dir: str | None, receipt_no: str, reason: str, author: str, pin_fr
         raise click.ClickException(f"no receipt {receipt_no}")
     manager = authorise_manager(home.ledger, author, ask_pin(f"PIN of {author}", pin_from_stdin), home.ledger.now())
     home.ledger.void_payment(receipt_no, reason, author=manager.staff_id)
-    click.echo(f"receipt {receipt_no} voided: {reason}")
+    if as_json:
+        emit_json({"receipt_no": receipt_no, "voided": True, "reason": reason, "by": manager.staff_id})
+    else:
+        click.echo(f"receipt {receipt_no} voided: {reason}")
 
 
 @click.command()

@@ -40,6 +40,7 @@ class EventKind:
     STAFF_UPDATED = "staff.updated"
     ASSIGNMENTS_SET = "assignments.set"
     PHONE_REVEALED = "phone.revealed"
+    PAYMENTS_EXPORTED = "payments.exported"
     DEVICE_ENROLLED = "device.enrolled"
     DEVICE_REVOKED = "device.revoked"
     SYNC_MERGED = "sync.merged"

@@ -1,7 +1,7 @@
 """What each printed document shows, as frozen values the ledger fills in.
 
 Views hold facts only (money as int fen, dates as dates); wording, layout and
-language live in the templates under ``templates/documents/``.
+language live in the templates under ``knock/templates/documents/``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class ReceiptView:
     items: tuple[PeriodAmount, ...]
     total_fen: int
     method: str
-    """The ledger's payment-method key; its words come from ``templates/vocabulary.yaml`` (an unknown key shows as given)."""
+    """The ledger's payment-method key; its words come from ``knock/templates/vocabulary.yaml`` (an unknown key shows as given)."""
     collector: str
     device_id: str
     remaining_owed_fen: int

@@ -76,7 +76,7 @@ REFUSAL_REASONS: dict[str, tuple[str, ...]] = {
     "wilful_refusal": ("what_can_you_do", "neighbours_first"),
 }
 """The ``reason`` the sample writes on contacts, per debtor type: objection keys of the playbook
-(templates/playbook/objections.yaml), so the rules recognise what the owner said."""
+(knock/templates/playbook/objections.yaml), so the rules recognise what the owner said."""
 
 _DEFECTS = (
     "客厅墙面开裂，开发商答应修补至今未修",

@@ -78,7 +78,7 @@ def test_inputs_come_from_the_ledger(home: Home, community: dict[str, str]) -> N
 
 
 def test_assign_day_records_one_event_that_follows_the_rules(home: Home, community: dict[str, str]) -> None:
-    plan = assign_day(home, DAY)
+    plan = assign_day(home.ledger, DAY)
     rows = home.store.query("SELECT household_id, staff_id FROM assignments WHERE day = ?", (DAY.isoformat(),))
     assert {r["household_id"]: r["staff_id"] for r in rows} == dict(plan.assignments)
     assert home.store.scalar("SELECT COUNT(*) FROM events WHERE kind = ?", (EventKind.ASSIGNMENTS_SET,)) == 1
@@ -91,7 +91,7 @@ def test_assign_day_records_one_event_that_follows_the_rules(home: Home, communi
 
 
 def test_the_next_day_keeps_collectors_and_drops_who_paid(home: Home, community: dict[str, str], clock) -> None:
-    first = assign_day(home, DAY)
+    first = assign_day(home.ledger, DAY)
     rooms = _rooms(home)
     paid = next(hid for hid, room in rooms.items() if room == "1-1-601")
     home.ledger.record_payment("1-1-601", 100000, method="wechat", collector="王芳", overpay_confirmed=True)
@@ -102,7 +102,7 @@ def test_the_next_day_keeps_collectors_and_drops_who_paid(home: Home, community:
     assert paid not in second.assignments and len(second.assignments) == 10
     assert second.carried_over == 10 and second.kept >= 9
     # running the same day again plans from the day before, not from itself
-    again = assign_day(home, DAY + timedelta(days=1))
+    again = assign_day(home.ledger, DAY + timedelta(days=1))
     assert again.assignments == second.assignments
 
 

@@ -260,7 +260,7 @@ async def test_picking_an_objection_shows_its_answer_and_offers_the_follow_up(co
         await pilot.pause()
         objection = screen.view.advice.objections[0]
         answer = text_of(screen.query_one("#answer", Static))
-        assert objection.answer.splitlines()[0][:10] in answer
+        assert objection.answer[0][:10] in answer
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is not screen  # the follow-up flow opened
@@ -430,7 +430,7 @@ async def test_end_of_day_lists_cash_by_method_with_receipt_numbers(community: C
         await settle(pilot)
         sheet = text_of(app.screen.query_one("#eod", Static))
     assert cash.receipt_no in sheet and wechat.receipt_no in sheet
-    assert "现金：¥222.50" in sheet and "微信：¥100.00" in sheet and "合计：¥322.50" in sheet
+    assert "现金：¥222.50" in sheet and "微信支付：¥100.00" in sheet and "合计：¥322.50" in sheet  # the receipt's words (vocabulary)
     assert f"{cash.receipt_no}  {community.rooms[0]}  ¥222.50" in sheet  # each receipt with its room, for the count
     assert "不在家：1" in sheet and "待同步" in sheet
 

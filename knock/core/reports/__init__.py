@@ -8,6 +8,7 @@ their own sums.
 - :mod:`.status`: the whole community at a glance (``knock status``).
 - :mod:`.collected`: money collected on a day, in total, by collector and by method.
 - :mod:`.day`: one collector's day (the field app's list counters and end of day).
+- :mod:`.summary`: the nightly summary for the managers (``knock summary``); sync figures through :mod:`.summary_sync`.
 """
 
 from __future__ import annotations
