@@ -17,6 +17,7 @@ def _home(tmp_path: Path) -> Path:
     home = open_home(path)
     home.ledger.register_household("1-1-101", "陈红", phones=["13900002222"], gender="f")
     home.ledger.register_staff("刘强", "cleaner")
+    home.ledger.register_staff("赵经理", "manager", pin_hash=hash_pin("9999"))
     home.ledger.add_charge("1-1-101", "property_fee", date(2026, 1, 1), date(2026, 3, 31), date(2026, 3, 31), 60000)
     home.close()
     return path
@@ -62,10 +63,9 @@ def test_pay_prints_labels_and_void_reports_json(tmp_path: Path) -> None:
     assert "物业服务费" in paid.output and "微信支付" in paid.output
     assert "property_fee" not in paid.output and "wechat" not in paid.output
     receipt_no = paid.output.split()[1].rstrip(":")
-    home = open_home(path)
-    home.ledger.register_staff("赵经理", "manager", pin_hash=hash_pin("9999"))
-    home.close()
-    voided = runner.invoke(cli, ["void", receipt_no, "--reason", "收错了", "--by", "赵经理", "--pin-from-stdin", "--json", "--home", str(path)], input="9999\n")
+    voided = runner.invoke(
+        cli, ["void", receipt_no, "--reason", "收错了", "--by", "赵经理", "--pin-from-stdin", "--json", "--home", str(path)], input="9999\n"
+    )
     assert voided.exit_code == 0, voided.output
     assert json.loads(voided.output) == {"receipt_no": receipt_no, "voided": True, "reason": "收错了", "by": open_home(path).ledger.staff("赵经理").staff_id}
 
