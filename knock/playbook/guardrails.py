@@ -223,73 +223,8 @@ def contact_allowed(
 # --------------------------------------------------------------------------- content
 
 
-@dataclass(frozen=True)
-class Violation:
-    """A forbidden suggestion found in a text."""
+# The forbidden-content scanner lives in knock.playbook.scanner; it is re-exported
+# here because the guardrails are where callers look for "what Knock may never say".
+from knock.playbook.scanner import Violation, scan_text  # noqa: E402
 
-    category: Literal["utilities", "lockout", "shaming", "threat", "third_party_pressure", "deception", "harassment"]
-    match: str
-    text: str
-
-
-_ZH_PATTERNS: dict[str, str] = {
-    "utilities": r"(停|断|中断|切断|掐断|关掉|关闭|拉闸|限)[^,。;!?:,;!?]{0,3}(水|电|暖|气|热)|拉闸",
-    "lockout": r"(停|锁|注销|禁用)[^,。;!?]{0,3}(门禁|电梯卡|梯控|门卡)|(门禁|电梯卡|梯控|门卡)[^,。;!?]{0,3}(停|锁|注销|禁用|关)|锁门|扣(留|押)[^,。;!?]{0,3}(车|钥匙|证)|不让[^,。;!?]{0,4}(进门|进小区|停车)",
-    "shaming": r"曝光|黑名单|点名|欠费[^,。;!?]{0,4}名单|(公示|张贴|公开|贴出)[^,。;!?]{0,8}(欠费|名单|姓名|名字)",
-    "threat": r"威胁|恐吓|吓唬|后果自负|走着瞧|别怪|给你好看|你等着|坐牢|拘留|征信|抓(你|人)",
-    "third_party_pressure": r"施压|(找|去|到|通知|告诉)[^,。;!?]{0,6}(单位|领导|老板|同事)|(让|叫|找)[^,。;!?]{0,4}(父母|子女|亲戚|家人)[^,。;!?]{0,6}(还|交|缴|催|劝)",
-    "deception": r"假装|假称|谎称|冒充|编造|欺骗|骗|撒谎|装作|伪装|查水表",
-    "harassment": r"软磨硬泡|堵门|蹲守|深夜|半夜|一天打[^,。;!?]{0,3}(几|两|三|多)",
-}
-
-_EN_PATTERNS: dict[str, str] = {
-    "utilities": (
-        r"\b(cut|cutting|shut|shutting|turn|turning|switch|switching)\s+(off\s+)?(\w+\s+){0,3}?(water|power|electricity|heating|heat|gas)\b"
-        r"|\b(water|power|electricity|heating|gas)\s+(will\s+be\s+|is\s+|gets\s+)?(cut|shut|turned|switched)\s+off"
-        r"|\binterrupt\w*\s+(\w+\s+){0,3}(water|power|electricity|heating|gas)\b|\bdisconnect\w*|\bcut[- ]off\b"
-    ),
-    "lockout": r"\block\w*\s+(\w+\s+)?out\b|\b(disable|deactivate|cancel|block)\w*\s+(\w+\s+){0,2}(access|key ?cards?|lift cards?|elevator cards?)\b|\bclamp|\btow(ed|ing)?\b|\bhold\w*\s+back\s+(\w+\s+)?car",
-    "shaming": r"\bshame|\bshaming|\bblacklist|\bname and shame|\bpost\w*\s+(\w+\s+){0,3}(names?|list)\b|\bpublic(ly)?\s+(list|name|expos)|\bexpos(e|ing)\b|\bname\s+(anyone|them|him|her)\b",
-    "threat": r"\bthreat|\bor else\b|\byou'll regret|\bjail\b|\bprison\b|\barrest|\bcredit (record|score|rating)|\bwatch out\b|\bwe know where\b|\bintimidat|\bfrighten|\bscare",
-    "third_party_pressure": r"\b(put|putting|apply|applying)\s+pressure\b|\bpressur(e|es|ed|ing)\s+(\w+\s+)?(owner|them|him|her|family|relatives|parents|employer)\b|\bpress\w*\s+(\w+\s+)?(family|relatives|parents|children|employer|boss)\b|\b(go|went|going)\s+to\s+(\w+\s+)?(workplace|employer|office of)|\b(tell|inform|call|contact)\w*\s+(\w+\s+){0,2}(employer|boss|colleagues)\b",
-    "deception": r"\bpretend|\blie\b|\blies\b|\blying\b|\bfake\b|\bdeceiv|\bdeception|\btrick\b|\bmislead|\bmeter reading|\bimpersonat|\bposing as|\bmake up a reason|\bmade[- ]up",
-    "harassment": r"\bkeep calling|\btimes a day\b|\bevery hour\b|\blate at night|\bmidnight\b|\bcamp\w*\s+outside|\bblock\w*\s+the door|\bharass",
-}
-
-_ZH_NEGATION = re.compile(r"绝不|决不|不得|禁止|严禁|切勿|不准|不许|从不|不可")
-_EN_NEGATION = re.compile(r"\b(never|must not|mustn't|may not|forbid\w*|prohibit\w*)\b", re.IGNORECASE)
-_CLAUSE = re.compile(r"[,。;!?:,;!?:\n]|(?<=[a-z])\.(\s|$)", re.IGNORECASE)
-
-_COMPILED: list[tuple[str, re.Pattern[str]]] = [
-    *((cat, re.compile(p)) for cat, p in _ZH_PATTERNS.items()),
-    *((cat, re.compile(p, re.IGNORECASE)) for cat, p in _EN_PATTERNS.items()),
-]
-
-
-def _clause_start(text: str, pos: int) -> int:
-    start = 0
-    for m in _CLAUSE.finditer(text, 0, pos):
-        start = m.end()
-    return start
-
-
-def _is_prohibition(text: str, start: int) -> bool:
-    """A match is a rule, not a suggestion, when its own clause opens with a firm negation."""
-    clause = text[_clause_start(text, start) : start]
-    return bool(_ZH_NEGATION.search(clause) or _EN_NEGATION.search(clause))
-
-
-def scan_text(text: str) -> list[Violation]:
-    """Forbidden suggestions in ``text`` (zh or en): an empty list means clean.
-
-    A match inside a clause that is itself a firm prohibition ("绝不以中断供水
-    的方式催费", "Never threaten anyone") is allowed, so the never list and the
-    law can name what they forbid. Soft negations ("不", "don't") do not
-    count: "不交就……" is exactly the kind of sentence this must catch.
-    """
-    found: list[Violation] = []
-    for category, pattern in _COMPILED:
-        for m in pattern.finditer(text):
-            if not _is_prohibition(text, m.start()):
-                found.append(Violation(category, m.group(0), text))  # type: ignore[arg-type]
-    return found
+__all__ = ["GuardWarning", "Verdict", "Violation", "contact_allowed", "in_quiet_hours", "in_windows", "next_window", "scan_text"]

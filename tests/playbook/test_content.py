@@ -240,7 +240,7 @@ PLANTED = [
     ("敲门时就说是来查水表的。", "deception"),
     ("一天打三个电话给他,直到交为止。", "harassment"),
     ("If you don't pay, we will cut off your water.", "utilities"),
-    ("The power will be shut off tomorrow.", "utilities"),
+    ("Your power will be shut off tomorrow.", "utilities"),
     ("We can deactivate your access card.", "lockout"),
     ("We'll post your name on the notice board.", "shaming"),
     ("Pay up or else.", "threat"),
