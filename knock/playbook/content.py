@@ -33,8 +33,9 @@ DEBTOR_TYPES: tuple[str, ...] = (
     "soured",
     "busy_away",
     "wilful_refusal",
+    "hardship",
 )
-"""The eight debtor types of domain.md; the field app and ledger use these keys."""
+"""The eight debtor types of the seeds plus hardship (经济困难, domain.md); the field app and ledger use these keys."""
 
 GROUPS: tuple[str, ...] = ("ordinary", "undecided", "hard")
 """Visit-order groups, in the order they are visited."""
@@ -47,6 +48,9 @@ ACTIONS: tuple[str, ...] = (
     "dunning_letter",
     "lawyer_letter",
     "hand_to_manager",
+    "instalment_application",
+    "ask_call_back",
+    "check_records",
     "wait",
 )
 """Next-action keys the rules may return."""
@@ -157,6 +161,19 @@ class Objection:
     types: tuple[str, ...]
     """Debtor types this objection points to when a contact logs it as its reason."""
     third_party: bool = False
+    refusal: str = "dispute"
+    """What a refusal with this reason means (one of REFUSAL_KINDS): only ``denies_debt`` counts toward wilful refusal."""
+
+
+REFUSAL_KINDS: tuple[str, ...] = ("denies_debt", "hardship", "not_refusal", "dispute")
+"""How a refusal logged with an objection as its reason is read.
+
+denies_debt: the owner denies owing ("我就不交") and the refusal counts toward
+wilful refusal and the letters; hardship: "can't afford it" leads to an
+instalment application through the manager, never to a letter; not_refusal:
+busy, away, a tenant, "next week" are not refusals at all; dispute: a
+complaint or a question about the account, handled by its own debtor type.
+"""
 
 
 @dataclass(frozen=True)
@@ -390,6 +407,7 @@ def _read_objections(directory: Path) -> tuple[dict[str, Basis], dict[str, Objec
             basis=tuple(bases[r.choice(b, f"{where}.basis", frozenset(bases))] for b in basis_keys),
             types=tuple(r.choice(t, f"{where}.types", DEBTOR_TYPES) for t in type_keys),
             third_party=third_party,
+            refusal=r.choice(o.get("refusal", "dispute"), f"{where}.refusal", REFUSAL_KINDS),
         )
     return bases, objections
 

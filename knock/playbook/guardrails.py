@@ -111,6 +111,36 @@ def next_window(
 
 # --------------------------------------------------------------------------- contacts
 
+LETTER_STEPS = frozenset({"dunning_letter", "lawyer_letter"})
+"""Escalation steps that put a letter through the door (the hand-over to legal does not)."""
+
+
+def count_toward_cap(
+    day: date,
+    contacts: Iterable[tuple[datetime, str, str]],
+    escalations: Iterable[tuple[datetime, str]] = (),
+) -> int:
+    """How many contacts of one household on ``day`` count toward the daily cap: the one rule.
+
+    ``contacts`` are ``(at, channel, outcome)``; ``escalations`` are ``(at,
+    step)``. Visits, calls, texts and letters count; notes are remarks, not
+    contacts. A letter may be recorded as an escalation, as a contact on the
+    letter channel, or both, so letters count as the larger of the two on
+    that day, never twice. The ledger and the playbook's advice both call
+    this, so the number a collector sees is the number the ledger enforces.
+    """
+    person = letters_logged = 0
+    for at, channel, outcome in contacts:
+        if at.date() != day or outcome == "note":
+            continue
+        if channel == "letter":
+            letters_logged += 1
+        else:
+            person += 1
+    letters_sent = sum(1 for at, step in escalations if at.date() == day and step in LETTER_STEPS)
+    return person + max(letters_logged, letters_sent)
+
+
 
 @dataclass(frozen=True)
 class GuardWarning:
@@ -227,4 +257,4 @@ def contact_allowed(
 # here because the guardrails are where callers look for "what Knock may never say".
 from knock.playbook.scanner import Violation, scan_text  # noqa: E402
 
-__all__ = ["GuardWarning", "Verdict", "Violation", "contact_allowed", "in_quiet_hours", "in_windows", "next_window", "scan_text"]
+__all__ = ["LETTER_STEPS", "GuardWarning", "count_toward_cap", "Verdict", "Violation", "contact_allowed", "in_quiet_hours", "in_windows", "next_window", "scan_text"]
