@@ -20,7 +20,7 @@ from knock.core.events import Event, EventKind as K
 from knock.core.journal import Clock, Journal, new_id, system_clock
 from knock.core.rooms import Room, parse_room
 from knock.core.store import Store
-from knock.playbook.guardrails import contact_allowed
+from knock.playbook.guardrails import contact_allowed, count_toward_cap
 from knock.settings import Settings
 
 PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_transfer", "card")
@@ -374,14 +374,23 @@ class Ledger:
     # -- contacts, promises, complaints, letters ---------------------------------------------------
 
     def contacts_today(self, household_id: str, day: date | None = None) -> int:
-        """How many contacts the household had on ``day`` (default today)."""
+        """How many contacts of the household on ``day`` (default today) count toward the daily cap.
+
+        The playbook's one rule (:func:`~knock.playbook.guardrails.count_toward_cap`),
+        so the ledger enforces the number ``knock advise`` shows: letters
+        count (once, however they were recorded), notes do not.
+        """
         day = day or self.today()
-        return int(
-            self.store.scalar(
-                "SELECT COUNT(*) FROM contacts WHERE household_id = ? AND substr(at, 1, 10) = ? AND outcome != 'note'",
-                (household_id, day.isoformat()),
-            )
-        )
+        key = day.isoformat()
+        contacts = [
+            (datetime.combine(day, datetime.min.time()), r["channel"], r["outcome"])
+            for r in self.store.query("SELECT channel, outcome FROM contacts WHERE household_id = ? AND substr(at, 1, 10) = ?", (household_id, key))
+        ]
+        letters = [
+            (datetime.combine(day, datetime.min.time()), r["step"])
+            for r in self.store.query("SELECT step FROM escalations WHERE household_id = ? AND substr(at, 1, 10) = ?", (household_id, key))
+        ]
+        return count_toward_cap(day, contacts, letters)
 
     def log_contact(
         self,
