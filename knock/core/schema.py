@@ -325,5 +325,33 @@ CREATE INDEX cash_counts_day ON cash_counts(day, collector_id);
 """Sync (issue 10): enrolled devices, the office key pinned on a laptop, acknowledgements,
 packs, merged files, review flags, events set aside, cash counted by the team lead."""
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC]
+MIGRATION_GUARDRAILS = """
+CREATE TABLE guard_overrides (
+    event_id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL,
+    contact_id TEXT NOT NULL DEFAULT '',
+    rule TEXT NOT NULL,
+    manager_id TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    author TEXT NOT NULL
+);
+CREATE INDEX guard_overrides_at ON guard_overrides(at);
+
+CREATE TABLE text_flags (
+    event_id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    excerpt TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX text_flags_at ON text_flags(at);
+""" + _guard("guard_overrides") + _guard("text_flags")
+"""Guardrails (issue 14): a manager's override of quiet hours or the daily cap, with the reason;
+free text staff typed that the forbidden-content scanner flagged for the manager."""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_GUARDRAILS]
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""

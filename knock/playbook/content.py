@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import yaml
@@ -202,6 +203,12 @@ class NeverList:
     title: Text
     say: tuple[Text, ...]
     do: tuple[Text, ...]
+    reminders: Mapping[str, Text] = field(default_factory=lambda: MappingProxyType({}))
+    """A gentle reminder per forbidden-content category, shown to whoever typed a flagged note."""
+
+
+SCAN_CATEGORIES: tuple[str, ...] = ("utilities", "lockout", "shaming", "threat", "third_party_pressure", "deception", "harassment")
+"""The scanner's categories; never.yaml has one reminder for each."""
 
 
 @dataclass(frozen=True)
@@ -247,6 +254,7 @@ class Playbook:
         yield "never.yaml: title", self.never.title
         yield from ((f"never.yaml: say[{i}]", x) for i, x in enumerate(self.never.say))
         yield from ((f"never.yaml: do[{i}]", x) for i, x in enumerate(self.never.do))
+        yield from ((f"never.yaml: reminders.{k}", x) for k, x in self.never.reminders.items())
         for section, table in (("actions", self.actions), ("groups", self.groups), ("follow_ups", self.follow_ups)):
             yield from ((f"labels.yaml: {section}.{k}", v) for k, v in table.items())
 
@@ -445,6 +453,7 @@ def _read_never(directory: Path) -> NeverList:
         title=r.text(r.root.get("title"), "title"),
         say=r.texts(r.root.get("say"), "say"),
         do=r.texts(r.root.get("do"), "do"),
+        reminders=MappingProxyType(r.label_table("reminders", SCAN_CATEGORIES)),
     )
 
 

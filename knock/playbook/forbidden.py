@@ -134,7 +134,7 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("zh.night", "harassment", "zh", ZH_NIGHT, ZH_CONTACT, gap=10),
     Pattern("zh.repeat", "harassment", "zh", r"软磨硬泡|堵门|堵在[^,。;!?]{0,4}门口|蹲守|守在[^,。;!?]{0,4}门口|一天打[^,。;!?]{0,3}(几|两|三|四|五|十|多)|天天打|不停地打|一直打到|打到(他|她|你|您)接|轮番|狂打|连环"),
     Pattern("en.night", "harassment", "en", r"\b(late at night|midnight|after 10 ?pm|after 11 ?pm|2 ?am|early in the morning)\b", r"\b(call\w*|visit\w*|knock\w*|ring\w*|go round)\b", gap=40),
-    Pattern("en.repeat", "harassment", "en", r"\bkeep (calling|knocking|ringing)\b|\b(times|calls) a day\b|\bevery hour\b|\bcamp\w* outside\b|\bblock\w* (the|his|her|their) door\b|\bwait outside (his|her|their) door\b|\bharass\w*|\buntil (he|she|they) (answers?|picks? up|gives? in)\b"),
+    Pattern("en.repeat", "harassment", "en", r"\bkeep (calling|knocking|ringing)\b|\b(call\w*|ring\w*|knock\w*|text\w*|phon\w*)\b(?![^.;,]{0,30}\bat most\b)[^.;,]{0,30}\b(times|calls) a day\b|\bevery hour\b|\bcamp\w* outside\b|\bblock\w* (the|his|her|their) door\b|\bwait outside (his|her|their) door\b|\bharass\w*|\buntil (he|she|they) (answers?|picks? up|gives? in)\b"),
 )
 """Every forbidden idea the scanner knows, reviewed like code."""
 

@@ -146,7 +146,7 @@ def count_toward_cap(
 class GuardWarning:
     """Why a contact at this moment is not advisable (or needed an override)."""
 
-    code: Literal["quiet_hours", "outside_window", "no_collection", "meal_or_rest", "daily_cap", "cap_override"]
+    code: Literal["quiet_hours", "quiet_override", "outside_window", "no_collection", "meal_or_rest", "daily_cap", "cap_override"]
     zh: str
     en: str
 
@@ -163,6 +163,10 @@ class Verdict:
     warnings: tuple[GuardWarning, ...] = ()
     override_used: bool = False
     """True when a contact over the daily cap went ahead: the ledger logs the override."""
+    blocked_by: tuple[str, ...] = ()
+    """The rules that stop this contact unless a manager overrides them ("quiet_hours", "daily_cap")."""
+    overridden: tuple[str, ...] = ()
+    """The rules a manager's override lifted for this contact (each is logged as an event)."""
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -174,8 +178,14 @@ class Verdict:
         return {
             "allowed": self.allowed,
             "override_used": self.override_used,
+            "blocked_by": list(self.blocked_by),
+            "overridden": list(self.overridden),
             "warnings": [{"code": w.code, "text": w.get(locale)} for w in self.warnings],
         }
+
+    def texts(self, locale: str = "zh") -> tuple[str, ...]:
+        """Every warning in ``locale``, for the person about to act."""
+        return tuple(w.get(locale) for w in self.warnings)
 
 
 def _hm(t: time) -> str:
@@ -189,25 +199,42 @@ def contact_allowed(
     settings: Settings,
     *,
     override: bool = False,
+    quiet_override: bool = False,
 ) -> Verdict:
     """May a collector contact a household by ``channel`` at ``now``?
 
     ``contacts_today`` is how many contacts of this household were already
-    made today (see :func:`knock.playbook.rules.contacts_today`). Time rules
-    only warn; the daily cap blocks unless ``override`` is given, and then the
-    verdict says so, so the ledger can log who overrode it.
+    made today (see :func:`count_toward_cap`). Quiet hours block a visit,
+    call or text unless ``quiet_override`` (a manager, with a reason) is
+    given; the daily cap blocks unless ``override`` is given. Sunday
+    evening, meal times and contacts outside the suggested windows only
+    warn, and every warning is in the verdict for the screen, the CLI's text
+    and its ``--json`` to show to the person acting.
     """
     c = settings.contact
     warnings: list[GuardWarning] = []
+    blocked: list[str] = []
+    lifted: list[str] = []
     if channel != "letter":
         if in_quiet_hours(now, settings):
-            warnings.append(
-                GuardWarning(
-                    "quiet_hours",
-                    f"现在是休息时间({_hm(c.quiet_start)}至{_hm(c.quiet_end)}),请不要上门或打电话。",
-                    f"It is quiet hours ({_hm(c.quiet_start)} to {_hm(c.quiet_end)}); do not visit or call.",
+            if quiet_override:
+                lifted.append("quiet_hours")
+                warnings.append(
+                    GuardWarning(
+                        "quiet_override",
+                        f"现在是休息时间({_hm(c.quiet_start)}至{_hm(c.quiet_end)}),经理已同意并写明原因,此次会被记录。",
+                        f"It is quiet hours ({_hm(c.quiet_start)} to {_hm(c.quiet_end)}); a manager approved it with a reason, and this is logged.",
+                    )
                 )
-            )
+            else:
+                blocked.append("quiet_hours")
+                warnings.append(
+                    GuardWarning(
+                        "quiet_hours",
+                        f"现在是休息时间({_hm(c.quiet_start)}至{_hm(c.quiet_end)}),不能上门、打电话或发短信;业主本人要求的,需经理输入PIN并写明原因。",
+                        f"It is quiet hours ({_hm(c.quiet_start)} to {_hm(c.quiet_end)}): no visits, calls or texts. If the owner asked for it, a manager must approve with their PIN and a reason.",
+                    )
+                )
         if in_windows(now, c.no_collection):
             warnings.append(
                 GuardWarning("no_collection", "这个时段不催费(默认周日晚上)。", "No collection at this time (Sunday evening by default).")
@@ -228,26 +255,45 @@ def contact_allowed(
             )
     if contacts_today >= c.daily_cap:
         if not override:
-            return Verdict(
-                allowed=False,
-                warnings=(
-                    *warnings,
-                    GuardWarning(
-                        "daily_cap",
-                        f"今天已联系这一户{contacts_today}次,达到每天{c.daily_cap}次的上限;需要经理同意才能再联系。",
-                        f"This household has been contacted {contacts_today} times today, the daily limit of {c.daily_cap}; a further contact needs a manager's approval.",
-                    ),
-                ),
+            blocked.append("daily_cap")
+            warnings.append(
+                GuardWarning(
+                    "daily_cap",
+                    f"今天已联系这一户{contacts_today}次,达到每天{c.daily_cap}次的上限;需要经理同意才能再联系。",
+                    f"This household has been contacted {contacts_today} times today, the daily limit of {c.daily_cap}; a further contact needs a manager's approval.",
+                )
             )
-        warnings.append(
-            GuardWarning(
-                "cap_override",
-                f"超过每天{c.daily_cap}次的上限,已按经理同意继续,此次会被记录。",
-                f"Over the daily limit of {c.daily_cap}; going ahead on an override, which is logged.",
+        else:
+            lifted.append("daily_cap")
+            warnings.append(
+                GuardWarning(
+                    "cap_override",
+                    f"超过每天{c.daily_cap}次的上限,已按经理同意继续,此次会被记录。",
+                    f"Over the daily limit of {c.daily_cap}; going ahead on an override, which is logged.",
+                )
             )
-        )
-        return Verdict(allowed=True, warnings=tuple(warnings), override_used=True)
-    return Verdict(allowed=True, warnings=tuple(warnings))
+    return Verdict(
+        allowed=not blocked,
+        warnings=tuple(warnings),
+        override_used="daily_cap" in lifted,
+        blocked_by=tuple(blocked),
+        overridden=tuple(lifted),
+    )
+
+
+def free_text_reminder(text: str, locale: str = "zh") -> tuple[str, ...]:
+    """The gentle reminders for a note, complaint or follow-up a person just typed (empty when clean).
+
+    The ledger flags the same text to the manager with :func:`scan_text`;
+    this is what the person who typed it sees, one line per rule touched.
+    """
+    from knock.playbook.content import load_playbook
+
+    found = dict.fromkeys(v.category for v in scan_text(text))
+    if not found:
+        return ()
+    reminders = load_playbook().never.reminders
+    return tuple(reminders[c].get(locale) for c in found if c in reminders)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- content
@@ -257,4 +303,4 @@ def contact_allowed(
 # here because the guardrails are where callers look for "what Knock may never say".
 from knock.playbook.scanner import Violation, scan_text  # noqa: E402
 
-__all__ = ["LETTER_STEPS", "GuardWarning", "count_toward_cap", "Verdict", "Violation", "contact_allowed", "in_quiet_hours", "in_windows", "next_window", "scan_text"]
+__all__ = ["LETTER_STEPS", "GuardWarning", "count_toward_cap", "free_text_reminder", "Verdict", "Violation", "contact_allowed", "in_quiet_hours", "in_windows", "next_window", "scan_text"]
