@@ -208,6 +208,8 @@ class Guard:
     reason: str = ""
     contacts_today: int = 0
     cap: int = 0
+    needs_reason: bool = False
+    """Quiet hours: the manager's override must say why (the owner asked to be seen at 22:15)."""
 
 
 def _in_window(now: datetime, weekdays: list[int], start: time, end: time) -> bool:
@@ -224,13 +226,21 @@ def contact_guard(settings: Settings, now: datetime, contacts_today: int, channe
     if contact_allowed is not None:
         verdict = contact_allowed(now, channel, contacts_today, settings)  # type: ignore[arg-type]
         locale = get_locale()
-        shown = [w for w in verdict.warnings if w.code != "daily_cap"]
-        cap_warning = next((w for w in verdict.warnings if w.code == "daily_cap"), None)
+        blocking = [w for w in verdict.warnings if w.code in verdict.blocked_by]
+        shown = [w for w in verdict.warnings if w.code not in verdict.blocked_by]
         blocked = not verdict.allowed
-        reason = cap_warning.get(locale) if cap_warning else ""
+        reason = " ".join(w.get(locale) for w in blocking)
         if blocked and not reason:
             reason = _("Already contacted {n} times today (limit {cap}); a manager must approve another contact.").format(n=contacts_today, cap=cap)
-        return Guard(tuple(w.get(locale) for w in shown), tuple(w.code for w in shown), blocked, reason, contacts_today, cap)
+        return Guard(
+            tuple(w.get(locale) for w in shown),
+            tuple(w.code for w in verdict.warnings),
+            blocked,
+            reason,
+            contacts_today,
+            cap,
+            needs_reason="quiet_hours" in verdict.blocked_by,
+        )
     c = settings.contact
     codes: list[str] = []
     texts: list[str] = []
@@ -594,21 +604,41 @@ class Saved:
     receipt_no: str = ""
     owed_after_fen: int | None = None
     leave_notice: bool = False
+    reminders: tuple[str, ...] = ()
+    """Gentle reminders for typed text the scanner flagged (the manager sees the flag)."""
 
 
-def save_outcome(home: Home, staff_id: str, intent: Outcome, *, override_by: str = "", warnings: tuple[str, ...] = ()) -> Saved:
+def _typed_text(intent: Outcome) -> tuple[str, ...]:
+    """The words a person typed in ``intent`` (notes, complaint texts, a refusal's note)."""
+    return tuple(t for t in (getattr(intent, name, "") for name in ("note", "text")) if isinstance(t, str) and t.strip())
+
+
+def save_outcome(
+    home: Home, staff_id: str, intent: Outcome, *, override_by: str = "", override_reason: str = "", warnings: tuple[str, ...] = ()
+) -> Saved:
     """Write one outcome through the ledger, all of it in one transaction.
 
     Raises :class:`LedgerError` (with a message to show) when the ledger refuses.
+    Text the person typed is scanned; the reminders come back in :class:`Saved`.
     """
+    from dataclasses import replace as _replace
+
+    from knock.playbook.guardrails import free_text_reminder
+
+    saved = _save_outcome(home, staff_id, intent, override_by=override_by, override_reason=override_reason, warnings=warnings)
+    reminders = tuple(dict.fromkeys(r for text in _typed_text(intent) for r in free_text_reminder(text, get_locale())))
+    return _replace(saved, reminders=reminders) if reminders else saved
+
+
+def _save_outcome(home: Home, staff_id: str, intent: Outcome, *, override_by: str, override_reason: str, warnings: tuple[str, ...]) -> Saved:
     ledger = home.ledger
-    common: dict[str, Any] = {"collector": staff_id, "override_by": override_by, "warnings": list(warnings)}
+    common: dict[str, Any] = {"collector": staff_id, "override_by": override_by, "override_reason": override_reason, "warnings": list(warnings)}
     with home.store.transaction():
         if isinstance(intent, Paid):
             result = ledger.record_payment(intent.room, intent.amount_fen, method=intent.method, collector=staff_id)
-            household = ledger.household(intent.room)
-            # The payment is the record; a contact is added when the daily cap still allows one.
-            if override_by or ledger.contacts_today(household.household_id) < home.settings.contact.daily_cap:
+            # The payment is the record; a contact is added when the guardrails allow one
+            # (an owner paying the guard at 22:30 is not a visit in quiet hours).
+            if ledger.contact_verdict(intent.room, "door", override=bool(override_by), quiet_override=bool(override_by and override_reason)).allowed:
                 ledger.log_contact(intent.room, channel="door", outcome=intent.outcome, note=result.receipt_no, **common)
             return Saved(_("Payment saved, receipt {no}").format(no=result.receipt_no), receipt_no=result.receipt_no, owed_after_fen=result.owed_after_fen)
         if isinstance(intent, Promised):

@@ -90,7 +90,7 @@ class PaymentResult:
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def _is_key(value: str) -> bool:
+def is_reason_key(value: str) -> bool:
     """A reason that is a key (an objection such as ``cant_afford``), not words someone typed."""
     return bool(_KEY.match(value))
 
@@ -525,7 +525,7 @@ class Ledger:
                     staff.staff_id,
                 )
             self._flag_free_text(household.household_id, "contact_note", contact_id, note, staff.staff_id, when)
-            if reason and not _is_key(reason):
+            if reason and not is_reason_key(reason):
                 self._flag_free_text(household.household_id, "contact_reason", contact_id, reason, staff.staff_id, when)
         return contact_id
 
@@ -541,6 +541,12 @@ class Ledger:
         found = scan_text(text)
         if not found:
             return False
+        excerpt = text.strip()[:500]
+        minute = (when or self.now()).isoformat(timespec="seconds")[:16]
+        if self.store.query_one(
+            "SELECT 1 FROM text_flags WHERE household_id = ? AND excerpt = ? AND substr(at, 1, 16) = ? LIMIT 1", (household_id, excerpt, minute)
+        ):
+            return False  # the same words saved twice in one step (a complaint and its visit's note) are one flag
         self._append(
             K.TEXT_FLAGGED,
             {
@@ -548,7 +554,7 @@ class Ledger:
                 "source": source,
                 "source_id": source_id,
                 "categories": list(dict.fromkeys(v.category for v in found)),
-                "excerpt": text.strip()[:500],
+                "excerpt": excerpt,
                 "at": (when or self.now()).isoformat(timespec="seconds"),
             },
             author,
