@@ -18,7 +18,7 @@ from textual.binding import Binding
 from knock.home import Home
 
 from field_app import i18n
-from field_app.auth import IdleTimer, Lockouts, LOCKOUT_FILE
+from field_app.auth import IdleTimer
 from field_app.keys import KeyGate
 from field_app.widgets.common import translate_bindings
 
@@ -54,7 +54,6 @@ class KnockApp(App[None]):
         self.staff_id: str | None = staff_id
         self.staff_name = home.ledger.staff(staff_id).name if staff_id else ""
         self.preselect = preselect
-        self.lockouts = Lockouts(home.path / LOCKOUT_FILE, home.settings.security)
         self.idle = IdleTimer(home.settings.security.idle_lock_minutes, monotonic)
         self.locked = False
         self.key_gate = KeyGate(self, self.deliver_key)

@@ -169,11 +169,29 @@ class Receipts(_Section):
 
 
 class Security(_Section):
-    """Sign-in on a shared laptop."""
+    """Sign-in on a shared laptop.
 
-    pin_max_tries: int = 5
-    lockout_minutes: int = 10
-    idle_lock_minutes: int = 5
+    The lockout cannot be switched off: at most 10 wrong tries, and a lockout of
+    at least 5 minutes, or the settings file is refused.
+    """
+
+    pin_max_tries: int = Field(5, ge=3, le=10, description="wrong PINs in a row before the member is locked out")
+    lockout_minutes: int = Field(10, ge=5, le=1440, description="how long a lockout lasts (a manager may unlock earlier)")
+    idle_lock_minutes: int = Field(5, ge=0, le=120, description="lock the laptop after this long untouched (0: never)")
+
+
+class Payments(_Section):
+    """Limits that catch a mistyped or doubled payment before it becomes a receipt."""
+
+    max_payment_yuan: Decimal = Field(
+        Decimal("200000"), gt=0, le=Decimal("100000000"), description="no single payment may be larger than this"
+    )
+    overpay_max_multiple: Decimal = Field(
+        Decimal("3"), ge=1, le=100, description="refuse a payment more than this many times what the household owes"
+    )
+    double_submit_minutes: int = Field(
+        10, ge=0, le=1440, description="the same amount for the same household again within this time needs confirming (0: off)"
+    )
 
 
 class UI(_Section):
@@ -198,6 +216,7 @@ class Settings(_Section):
     escalation: Escalation = Escalation()
     payqr: PayQR = PayQR()
     receipts: Receipts = Receipts()
+    payments: Payments = Payments()
     security: Security = Security()
     ui: UI = UI()
     targets: Targets = Targets()

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 
 from field_app import data
-from field_app.auth import check_pin
+from knock.core.pins import check_pin
 from field_app.i18n import _
 from field_app.messages import Failed, Loaded, PinChecked
 from field_app.widgets.common import NumberedChoices, friendly_error, translate_bindings
@@ -129,7 +129,7 @@ class SignInScreen(Screen[None]):
     def check(self, staff_id: str, pin: str) -> None:
         app = self.app
         try:
-            attempt = check_pin(app.home.ledger, app.lockouts, staff_id, pin, app.now())  # type: ignore[attr-defined]
+            attempt = check_pin(app.home.ledger, staff_id, pin, app.now())  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("pin", friendly_error(exc)))
             return

@@ -50,6 +50,10 @@ class EventKind:
     SYNC_PARKED = "sync.parked"
     SYNC_UNPARKED = "sync.unparked"
     CASH_COUNTED = "cash.counted"
+    SIGNIN_ATTEMPTED = "signin.attempted"
+    """A PIN was tried for a staff member (right or wrong): the lockout is derived from these."""
+    SIGNIN_UNLOCKED = "signin.unlocked"
+    """A manager lifted a staff member's lockout."""
 
 
 def canonical_json(payload: Any) -> str:

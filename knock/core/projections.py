@@ -373,6 +373,14 @@ def _cash_counted(conn: sqlite3.Connection, e: Event) -> None:
             "event_id": e.event_id,
         },
     )
+def _signin_attempted(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(conn, "signin_attempts", {"event_id": e.event_id, "staff_id": p["staff_id"], "at": p["at"], "outcome": "ok" if p["ok"] else "wrong"})
+
+
+def _signin_unlocked(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(conn, "signin_attempts", {"event_id": e.event_id, "staff_id": p["staff_id"], "at": p["at"], "outcome": "unlocked", "by_staff_id": p["by"]})
 
 
 def _guard_overridden(conn: sqlite3.Connection, e: Event) -> None:
@@ -440,6 +448,8 @@ PROJECTORS: dict[str, Projector] = {
     K.SYNC_PARKED: _sync_parked,
     K.SYNC_UNPARKED: _sync_unparked,
     K.CASH_COUNTED: _cash_counted,
+    K.SIGNIN_ATTEMPTED: _signin_attempted,
+    K.SIGNIN_UNLOCKED: _signin_unlocked,
 }
 """One projector per event kind; an unknown kind is refused, never ignored."""
 

@@ -325,6 +325,24 @@ CREATE INDEX cash_counts_day ON cash_counts(day, collector_id);
 """Sync (issue 10): enrolled devices, the office key pinned on a laptop, acknowledgements,
 packs, merged files, review flags, events set aside, cash counted by the team lead."""
 
+_FACT_TABLES = ("receipt_prints", "contacts", "promises", "escalations", "phone_reveals", "devices", "communities", "signin_attempts")
+"""Tables that record facts and are only ever inserted into: append-only like the money tables.
+
+The tables that projections do update (households, staff, assignments, complaints) are
+compared with a replay of the events by ``knock check``."""
+
+MIGRATION_SIGNIN = """
+CREATE TABLE signin_attempts (
+    event_id TEXT PRIMARY KEY,
+    staff_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'wrong', 'unlocked')),
+    by_staff_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX signin_attempts_staff ON signin_attempts(staff_id, at);
+""" + "".join(_guard(t) for t in _FACT_TABLES)
+
+
 MIGRATION_GUARDRAILS = """
 CREATE TABLE guard_overrides (
     event_id TEXT PRIMARY KEY,
@@ -353,5 +371,5 @@ CREATE INDEX text_flags_at ON text_flags(at);
 """Guardrails (issue 14): a manager's override of quiet hours or the daily cap, with the reason;
 free text staff typed that the forbidden-content scanner flagged for the manager."""
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_GUARDRAILS]
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN, MIGRATION_GUARDRAILS]
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import knock.cli.common
 from knock.cli.main import cli
+from knock.core.pins import set_pin
 from knock.home import open_home
 
 CST = timezone(timedelta(hours=8))
@@ -65,25 +66,31 @@ def test_visit_and_promise_are_recorded(tmp_path: Path, monkeypatch: pytest.Monk
     assert home.store.query_one("SELECT due_date, window, amount_fen FROM promises")[:] == ("2099-01-02", "evening", 30000)
 
 
-def _visit(path: Path, *extra: str) -> object:
-    return CliRunner().invoke(cli, ["visit", "1-1-101", "--collector", "刘强", "--home", str(path), *extra])
+def _visit(path: Path, *extra: str, pin: str | None = None) -> object:
+    args = ["visit", "1-1-101", "--collector", "刘强", "--home", str(path), *extra]
+    if pin is not None:
+        return CliRunner().invoke(cli, [*args, "--pin-from-stdin"], input=pin + "\n")
+    return CliRunner().invoke(cli, args)
 
 
 def test_quiet_hours_refuse_a_visit_until_a_manager_gives_a_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _home(tmp_path)
     home = open_home(path)
     home.ledger.register_staff("周经理", "manager")
+    set_pin(home.ledger, "周经理", "2468")
     home.close()
     _pin_clock(monkeypatch, datetime(2026, 11, 23, 22, 15, tzinfo=CST))
     refused = _visit(path, "--outcome", "not_home")
     assert refused.exit_code == 1 and "22:00" in refused.output and "--override-by" in refused.output  # type: ignore[attr-defined]
     no_reason = _visit(path, "--outcome", "paid", "--override-by", "周经理")
     assert no_reason.exit_code == 1 and "--override-reason" in no_reason.output  # type: ignore[attr-defined]
-    not_manager = _visit(path, "--outcome", "paid", "--override-by", "刘强", "--override-reason", "业主约的")
+    not_manager = _visit(path, "--outcome", "paid", "--override-by", "刘强", "--override-reason", "业主约的", pin="2468")
     assert not_manager.exit_code == 1 and "not an active manager" in not_manager.output  # type: ignore[attr-defined]
-    ok = _visit(path, "--outcome", "paid", "--override-by", "周经理", "--override-reason", "业主约了22:15在家", "--json")
+    wrong_pin = _visit(path, "--outcome", "paid", "--override-by", "周经理", "--override-reason", "业主约的", pin="1111")
+    assert wrong_pin.exit_code == 1  # type: ignore[attr-defined]
+    ok = _visit(path, "--outcome", "paid", "--override-by", "周经理", "--override-reason", "业主约了22:15在家", "--json", pin="2468")
     assert ok.exit_code == 0, ok.output  # type: ignore[attr-defined]
-    data = json.loads(ok.output)  # type: ignore[attr-defined]
+    data = json.loads(ok.output[ok.output.index("{"):])  # type: ignore[attr-defined]
     assert data["overridden"] == ["quiet_hours"] and [w["code"] for w in data["warnings"]][0] == "quiet_override"
     home = open_home(path)
     assert home.store.scalar("SELECT COUNT(*) FROM contacts") == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from textual.widgets import DataTable, Input, Static
 
 from field_app import data
 from field_app.app import make_app
-from field_app.auth import LOCKOUT_FILE
+from knock.core.pins import lock_state
 from field_app.screens.household import HouseholdScreen
 from field_app.screens.sign_in import SignInScreen
 from field_app.screens.today import TodayScreen
@@ -76,8 +75,9 @@ async def test_wrong_pins_lock_out_and_survive_a_restart(community: Community) -
         await pilot.press(*PIN, "enter")
         await wait_for(pilot, lambda: not app.screen.checking)
         assert isinstance(app.screen, SignInScreen)
-    stored = json.loads((community.home.path / LOCKOUT_FILE).read_text())
-    assert stored[community.collector]["locked_until"]
+    # The lockout is a ledger fact: no loose file in the home whose deletion clears it.
+    assert lock_state(community.home.ledger, community.collector, community.home.ledger.now()).locked_until is not None
+    assert not list(community.home.path.glob("*.json"))
     # A new app (a restart) is still locked.
     again = make_app(community.home, preselect=community.collector)
     async with again.run_test(size=SIZE) as pilot:

@@ -30,7 +30,9 @@ def test_amounts() -> None:
     assert parse_amount("¥88") == 8800
     assert parse_amount(223.75) == 22375
     assert parse_amount(150) == 15000
-    assert parse_amount("12.340") == 1234  # a trailing zero is not a third decimal
+    for bad in ("12.340", "1,50", "1e3", "1_0", "NaN", "Infinity", "1e999999", "1e17", "99999999999999999999.99", float("nan"), float("inf"), 1e17):
+        with pytest.raises(CellError):
+            parse_amount(bad)
     for bad in ("12.345", 12.345, "-1", "0", "0.00", "abc"):
         with pytest.raises(CellError):
             parse_amount(bad)
