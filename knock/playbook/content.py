@@ -97,8 +97,12 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "appointment_tomorrow",
     "missed_appointment",
     "repair_done",
+    "monthly_reminder",
+    "prepaid_renewal",
+    "holiday_greeting",
 )
-"""The SMS/phone templates the issue asks for."""
+"""The SMS/phone templates: reminders by due date, appointments, repairs, and the seeds'
+separate texts for monthly and prepaid payers and the holiday greeting (no fees in it)."""
 
 
 class ContentError(ValueError):

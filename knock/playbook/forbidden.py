@@ -30,9 +30,11 @@ class Pattern:
 
     ``first`` alone is a phrase pattern. With ``second`` as well, both must
     occur in one clause within ``gap`` characters of each other, in either
-    order (word-order tolerance). ``target`` must then occur somewhere in the
-    sentence, and ``exempt`` (an ordinary notice) clears the match unless the
-    sentence also ties it to paying (``payment``).
+    order (word-order tolerance). When ``target`` or ``near`` is given, the
+    match counts only if ``target`` occurs somewhere in the sentence (a
+    payment condition: "不交就……") or ``near`` in the match's own clause (the
+    household: "你家的水"). ``exempt`` (an ordinary notice) clears the match
+    unless the sentence also ties it to paying (``payment``).
     """
 
     key: str
@@ -44,15 +46,16 @@ class Pattern:
     target: str | None = None
     exempt: str | None = None
     payment: str | None = None
+    near: str | None = None
 
-    def compiled(self) -> tuple[re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
+    def compiled(self) -> tuple[re.Pattern[str] | None, ...]:
         """The regexes, compiled once (case-insensitive for English)."""
         flags = re.IGNORECASE if self.lang == "en" else 0
 
         def c(p: str | None) -> re.Pattern[str] | None:
             return re.compile(p, flags) if p else None
 
-        return re.compile(self.first, flags), c(self.second), c(self.target), c(self.exempt), c(self.payment)
+        return re.compile(self.first, flags), c(self.second), c(self.target), c(self.exempt), c(self.payment), c(self.near)
 
 
 # ----------------------------------------------------------------------------- Chinese word sets
@@ -64,8 +67,10 @@ ZH_SUPPLY = (
     r"|燃气|煤气|天然气|暖气|供暖|供热|热水|(?<![生客运脾语力勇空香天燃煤暖])气(?![氛质愤候息味])"
 )
 """Supplies a household depends on (and not 电话, 电梯, 生气, 天气 …)."""
-ZH_TARGET = r"你|您|他|她|业主家|这户|那户|欠费|不交|不缴|没交|没缴|不付|拖欠|赖账|交钱|缴费|交费|交清|缴清|逼"
-"""Words that aim a stopped supply at a household or tie it to paying."""
+ZH_WHOM = r"你|您|他|她|业主家|这户|那户"
+"""The household a stopped supply is aimed at, in the same clause ("你家的水")."""
+ZH_TARGET = r"欠费|不交|不缴|没交|没缴|不付|拖欠|赖账|交钱|交清|缴清|逼"
+"""A payment condition anywhere in the sentence ("不交就……")."""
 ZH_NOTICE = r"计划|检修|维修|抢修|施工|改造|市政|自来水公司|供水公司|供电公司|供电局|燃气公司|热力公司|停电通知|停水通知|预计|恢复供|储水|故障|台风|暴雨"
 """What makes a stopped supply an ordinary notice."""
 ZH_PAY = r"欠费|不交|不缴|没交|没缴|不付|拖欠|赖账|交钱|缴费|交费|交清|缴清|物业费"
@@ -85,7 +90,8 @@ ZH_NIGHT = r"深夜|半夜|凌晨|夜里十二点|晚上十一点|十一点以�
 
 EN_STOP = r"\b(cut(s|ting)?|shut(s|ting)?|switch(es|ed|ing)?|turn(s|ed|ing)?|disconnect\w*|stop(s|ped|ping)?|interrupt\w*|suspend\w*)\b"
 EN_SUPPLY = r"\b(water|power|electricity|gas|heating|heat|hot water|utilities|supply)\b"
-EN_TARGET = r"\b(you|your|yours|his|her|their|unless|until|or else|make us|force us|overdue|arrears|don't pay|do not pay|not paid|won't pay|debtor)\b"
+EN_WHOM = r"\b(you|your|yours|him|his|her|their|them)\b"
+EN_TARGET = r"\b(unless|until|or else|make us|force us|overdue|arrears|don't pay|do not pay|doesn't pay|not paid|won't pay|debtor)\b"
 EN_NOTICE = r"\b(planned|scheduled|maintenance|repairs?|works|utility company|water company|power company|grid|notice|outage|storm|typhoon|restored)\b"
 EN_PAY = r"\b(pay|paid|fees?|arrears|owe[sd]?|debt|unless|until|or else)\b"
 EN_CARD = r"\b(access( cards?)?|key ?cards?|fobs?|lift cards?|elevator cards?|gate cards?|parking( permits?| space| spot)?|entry)\b"
@@ -100,21 +106,23 @@ EN_DEBT = r"\b(debts?|owes?|owed|owing|arrears|unpaid|not paid|fees?|pay(s|ing)?
 
 PATTERNS: tuple[Pattern, ...] = (
     # -- utilities: any stopped supply aimed at the household, in any word order
-    Pattern("zh.stop_supply", "utilities", "zh", ZH_STOP, ZH_SUPPLY, gap=6, target=ZH_TARGET, exempt=ZH_NOTICE, payment=ZH_PAY),
-    Pattern("zh.pull_switch", "utilities", "zh", r"拉闸|断水断电|停水停电|断电断水|水电(都)?(给)?(停|断)", target=ZH_TARGET, exempt=ZH_NOTICE, payment=ZH_PAY),
-    Pattern("en.stop_supply", "utilities", "en", EN_STOP, EN_SUPPLY, gap=30, target=EN_TARGET, exempt=EN_NOTICE, payment=EN_PAY),
-    Pattern("en.cut_off", "utilities", "en", r"\bcut[- ]off\b|\bno (water|power|heating)\b", target=EN_TARGET, exempt=EN_NOTICE, payment=EN_PAY),
+    Pattern("zh.stop_supply", "utilities", "zh", ZH_STOP, ZH_SUPPLY, gap=6, target=ZH_TARGET, near=ZH_WHOM, exempt=ZH_NOTICE, payment=ZH_PAY),
+    Pattern("zh.pull_switch", "utilities", "zh", r"拉闸|断水断电|停水停电|断电断水|水电(都)?(给)?(停|断)", target=ZH_TARGET, near=ZH_WHOM, exempt=ZH_NOTICE, payment=ZH_PAY),
+    Pattern("en.stop_supply", "utilities", "en", EN_STOP, EN_SUPPLY, gap=30, target=EN_TARGET, near=EN_WHOM, exempt=EN_NOTICE, payment=EN_PAY),
+    Pattern("en.cut_off", "utilities", "en", r"\bcut[- ]off\b|\bno (water|power|heating)\b", target=EN_TARGET, near=EN_WHOM, exempt=EN_NOTICE, payment=EN_PAY),
     # -- lockout: cards, doors, cars
-    Pattern("zh.card", "lockout", "zh", ZH_CARD_VERB, ZH_CARD, gap=6, target=ZH_TARGET),
+    Pattern("zh.card", "lockout", "zh", ZH_CARD_VERB, ZH_CARD, gap=6, target=ZH_TARGET, near=ZH_WHOM),
     Pattern("zh.keep_out", "lockout", "zh", r"不让[^,。;!?]{0,4}(进门|进小区|进楼|回家|停车|进出|上楼)|不给[^,。;!?]{0,3}开门|锁[^,。;!?]{0,3}(你|您|他|她)家(的)?(大)?门|(你|您|他|她)家(的)?(大)?门[^,。;!?]{0,3}锁|扣(留|押)[^,。;!?]{0,4}(车|钥匙|证|东西)|(车|电动车)[^,。;!?]{0,4}扣(下|了|住)"),
-    Pattern("en.card", "lockout", "en", EN_CARD_VERB, EN_CARD, gap=30, target=EN_TARGET),
+    Pattern("en.card", "lockout", "en", EN_CARD_VERB, EN_CARD, gap=30, target=EN_TARGET, near=EN_WHOM),
     Pattern("en.keep_out", "lockout", "en", r"\block\w*\s+(\w+\s+){0,2}out\b|\b(won't|will not|not) let (you|him|her|them) (in|park|enter)\b|\bclamp\w*|\btow(ed|ing)? (away )?(your|his|her|their)\b|\bhold\w* (back|on to) (\w+\s+)?(car|keys)\b"),
     # -- shaming: names, rooms or debts in groups, lifts, notice boards
     Pattern("zh.publish_who", "shaming", "zh", ZH_PUBLISH, ZH_WHO, gap=8, target=ZH_PUBLIC_PLACE + r"|公开|全小区|大家|所有人"),
     Pattern("zh.place_who", "shaming", "zh", ZH_PUBLIC_PLACE, r"名字|姓名|房号|门牌|名单|谁家欠|欠费|欠款", gap=10, target=r"说|发|贴|挂|公布|公开|点|念|晒|通报|写"),
-    Pattern("zh.shame_words", "shaming", "zh", r"曝光|黑名单|欠费名单|老赖名单|点名批评|公开点名|让大家都知道|丢人|丢脸|出丑"),
+    Pattern("zh.shame_words", "shaming", "zh", r"曝光|黑名单|欠费名单|老赖名单|点名批评|公开点名|丢人|丢脸|出丑"),
+    Pattern("zh.everyone_knows", "shaming", "zh", r"让(大家|所有人|全小区|全楼|邻居们?)(都)?知道", r"欠|没交|不交|赖|拖", gap=12),
     Pattern("en.publish_who", "shaming", "en", EN_PUBLISH, EN_WHO, gap=40, target=EN_PUBLIC_PLACE + r"|\bpublic(ly)?\b|\beveryone\b|\bwhole (building|estate)\b"),
-    Pattern("en.shame_words", "shaming", "en", r"\bshame\w*|\bblacklist\w*|\bexpos(e|ing)\b|\bhumiliat\w*|\bembarrass\w*|\blet everyone know\b"),
+    Pattern("en.shame_words", "shaming", "en", r"\bshame\w*|\bblacklist\w*|\bexpos(e|ing)\b|\bhumiliat\w*|\bembarrass\w*"),
+    Pattern("en.everyone_knows", "shaming", "en", r"\blet (everyone|the whole (building|estate)|all the neighbou?rs) know\b", r"\b(owes?|owed|debts?|arrears|unpaid|hasn't paid|not paid)\b", gap=40),
     # -- threats: credit records, 失信, jail, menace
     Pattern("zh.credit", "threat", "zh", r"征信|信用记录|信用报告|信用分|失信|老赖|限高|限制高消费|限制出行|坐飞机|坐高铁"),
     Pattern("zh.menace", "threat", "zh", r"后果自负|走着瞧|别怪[^,。;!?]{0,4}(我们|不客气)|给你好看|有你好看|你等着|不会客气|不客气了|坐牢|拘留|抓(你|他|她|人)|判刑|吃官司|倾家荡产|收拾你|小心点|吓唬|恐吓"),

@@ -121,15 +121,16 @@ def _spans(pattern: Pattern, regexes: tuple[re.Pattern[str] | None, ...], clause
 
 
 def _scan_pattern(pattern: Pattern, regexes: tuple[re.Pattern[str] | None, ...], text: str) -> Violation | None:
-    _, _, target, exempt, payment = regexes
+    _, _, target, exempt, payment, near = regexes
     for s0, s1 in _split(text, _SENTENCE):
         sentence = text[s0:s1]
-        if target is not None and not target.search(sentence):
-            continue
+        aimed = target is not None and bool(target.search(sentence))
         if exempt is not None and exempt.search(sentence) and not (payment is not None and payment.search(sentence)):
             continue
         for c0, c1 in _split(sentence, _CLAUSE):
             clause = sentence[c0:c1]
+            if (target is not None or near is not None) and not aimed and not (near is not None and near.search(clause)):
+                continue
             for start, end in _spans(pattern, regexes, clause):
                 if not _negated(pattern, clause, start, end):
                     return Violation(pattern.category, clause[start:end], text, pattern.key)

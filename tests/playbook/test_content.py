@@ -282,7 +282,7 @@ def test_a_bad_sentence_planted_in_a_copy_of_the_content_is_found(tmp_path: Path
     shutil.copytree(playbook_dir(), copy)
     path = copy / "debtor_types.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("打扰您一分钟,给您送本期的物业费账单。", "再不交就给您家停水。"),
+        path.read_text(encoding="utf-8").replace("打扰您一分钟,给您送物业费账单。", "再不交就给您家停水。"),
         encoding="utf-8",
     )
     book = read_playbook(copy)
