@@ -92,6 +92,10 @@ POSITIVE: list[tuple[str, str]] = [
     ("Keep calling until he answers.", "harassment"),
     ("Call her late at night when she is sure to be home.", "harassment"),
     ("Camp outside their flat all weekend.", "harassment"),
+    ("Call him five times a day until he gives in.", "harassment"),
+    ("他不交,就让全楼都知道他欠钱。", "shaming"),
+    ("Let the whole building know she owes three years.", "shaming"),
+    ("Your card stops working at the gate unless you pay.", "lockout"),
 ]
 
 NEGATIVE: list[str] = [
@@ -160,6 +164,12 @@ NEGATIVE: list[str] = [
     "The owner complained about noise late at night from the flat above.",
     "He said he would pay on Friday afternoon.",
     "Please keep your receipt; it is your proof of payment.",
+    "停电确实耽误事,给您添麻烦了。",
+    "这个月停了好几次电,还好意思收物业费?",
+    "Power cuts are a real nuisance; I'm sorry for the trouble.",
+    "We'll find out why the power went off and let everyone know.",
+    "Contact a household at most three times a day.",
+    "和楼长、热心业主沟通,只解释,绝不施压。",
 ]
 
 
