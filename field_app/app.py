@@ -33,7 +33,7 @@ class KnockApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     HORIZONTAL_BREAKPOINTS = [(0, "-normal"), (110, "-wide")]
     """Wider terminals get one row of outcome buttons and larger dialogs (see app.tcss)."""
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False), Binding("c", "calls", "Calls", show=False)]
 
     def __init__(
         self,
@@ -103,6 +103,14 @@ class KnockApp(App[None]):
             self.switch_screen(screen)  # type: ignore[arg-type]
         else:
             self.push_screen(screen)  # type: ignore[arg-type]
+
+    def action_calls(self) -> None:
+        """Call mode (电话), from the day's list: see field_app/screens/calls.py."""
+        from field_app.screens.calls import CallModeScreen
+        from field_app.screens.today import TodayScreen
+
+        if self.staff_id and not self.locked and isinstance(self.screen, TodayScreen):
+            self.push_screen(CallModeScreen())
 
     def sign_out(self) -> None:
         """Back to the name list (another collector wants the laptop)."""

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
-from field_app import data
+from field_app.data.staff import managers
 from knock.core.pins import check_pin
 from field_app.i18n import _
 from field_app.messages import Failed, Loaded, PinChecked
@@ -48,7 +48,7 @@ class ManagerOverrideDialog(Dialog[tuple[str, str] | None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
         try:
-            self.post_message(Loaded("managers", data.managers(self.app.home)))  # type: ignore[attr-defined]
+            self.post_message(Loaded("managers", managers(self.app.home)))  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("managers", friendly_error(exc)))
 

@@ -15,7 +15,7 @@ from textual.widgets import Input, OptionList, Static
 from knock.core.ledger import PROMISE_WINDOWS
 from knock.core.money import MoneyError, parse_yuan
 
-from field_app.data import window_label
+from field_app.labels import window_label
 from field_app.i18n import _
 from field_app.outcomes import Promised
 from field_app.widgets.common import NumberedChoices
@@ -24,7 +24,7 @@ from field_app.widgets.dialog import Dialog
 
 def day_label(day: date, today: date) -> str:
     """``明天 6月15日 周六`` / ``tomorrow Sat 15 Jun``."""
-    from field_app.screens.today import day_text
+    from field_app.labels import day_text
 
     delta = (day - today).days
     prefix = {1: _("tomorrow"), 2: _("the day after tomorrow")}.get(delta, "")

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 
-from field_app import data
+from field_app.data.staff import StaffChoice, staff_for_sign_in
 from knock.core.pins import check_pin
 from field_app.i18n import _
 from field_app.messages import Failed, Loaded, PinChecked
@@ -29,8 +29,8 @@ class SignInScreen(Screen[None]):
         translate_bindings(self)
         self.preselect = preselect
         self.lock_for = lock_for
-        self.chosen: data.StaffChoice | None = None
-        self.staff: list[data.StaffChoice] = []
+        self.chosen: StaffChoice | None = None
+        self.staff: list[StaffChoice] = []
         self.checking = False
         self.loaded = False
 
@@ -60,7 +60,7 @@ class SignInScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="signin")
     def load_staff(self) -> None:
         try:
-            self.post_message(Loaded("staff", data.staff_for_sign_in(self.app.home)))  # type: ignore[attr-defined]
+            self.post_message(Loaded("staff", staff_for_sign_in(self.app.home)))  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown to the user, never swallowed
             self.post_message(Failed("staff", friendly_error(exc)))
 
@@ -98,7 +98,7 @@ class SignInScreen(Screen[None]):
         chosen = next(s for s in self.staff if s.staff_id == event.option_id)
         self.choose(chosen)
 
-    def choose(self, chosen: data.StaffChoice) -> None:
+    def choose(self, chosen: StaffChoice) -> None:
         self.chosen = chosen
         self.refresh_bindings()
         for names in self.query("#names"):

@@ -12,13 +12,13 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
 from knock.core.money import format_yuan
 
-from field_app import data
-from field_app.data import day_text  # noqa: F401 - other screens import it from here
+from field_app.data.today import TodayRow, TodayView, load_today, search_rows
+from field_app.labels import day_text, window_short
 from field_app.i18n import _, get_locale
 from field_app.messages import Failed, Loaded, LoadProgress
 from field_app.widgets.common import friendly_error, translate_bindings
 
-def group_text(row: data.TodayRow) -> str:
+def group_text(row: TodayRow) -> str:
     """The building and unit (stairwell) a row belongs to; the room code already says the floor."""
     if get_locale() == "zh":
         return f"{row.building}栋{row.unit}单元"
@@ -72,6 +72,7 @@ class TodayScreen(Screen[None]):
         Binding("slash", "search", "Search"),
         Binding("g", "gate", "Gate lookup"),
         Binding("e", "end_of_day", "End of day"),
+        Binding("m", "merge", "Merge"),
         Binding("s", "settings", "Settings/help"),
         Binding("l", "app.lock", "Lock"),
         Binding("escape", "clear_search", "Clear", show=False),
@@ -80,10 +81,10 @@ class TodayScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         translate_bindings(self)
-        self.view: data.TodayView | None = None
+        self.view: TodayView | None = None
         self.advised = False
         """True once the list has the playbook's order and advice (the first pass has amounts only)."""
-        self.shown: list[data.TodayRow] = []
+        self.shown: list[TodayRow] = []
         self.failed = False
 
     def ready_for_keys(self) -> bool:
@@ -125,7 +126,7 @@ class TodayScreen(Screen[None]):
     def load_quick(self) -> None:
         app = self.app
         try:
-            view = data.load_today(app.home, app.staff_id, app.now(), with_advice=False)  # type: ignore[attr-defined]
+            view = load_today(app.home, app.staff_id, app.now(), with_advice=False)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown on screen
             self.post_message(Failed("today", friendly_error(exc)))
             return
@@ -140,7 +141,7 @@ class TodayScreen(Screen[None]):
                 self.post_message(LoadProgress(done, total))
 
         try:
-            view = data.load_today(app.home, app.staff_id, app.now(), progress=progress)  # type: ignore[attr-defined]
+            view = load_today(app.home, app.staff_id, app.now(), progress=progress)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown on screen
             self.post_message(Failed("today", friendly_error(exc)))
             return
@@ -163,7 +164,7 @@ class TodayScreen(Screen[None]):
         self.advised = any(r.debtor_label != "…" for r in self.view.rows) or not self.view.rows
         self.query_one("#today-progress", ProgressBar).set_class(self.advised, "hidden")
         self.query_one("#today-counters", Static).update(self.counters_text())
-        self.fill(data.search_rows(self.view.rows, self.query_one("#search", Input).value))
+        self.fill(search_rows(self.view.rows, self.query_one("#search", Input).value))
         if not self.advised:
             self.call_after_refresh(self.load_advised)
 
@@ -176,7 +177,7 @@ class TodayScreen(Screen[None]):
 
     # -- the table -------------------------------------------------------------------------------
 
-    def cells(self, row: data.TodayRow) -> dict[str, str]:
+    def cells(self, row: TodayRow) -> dict[str, str]:
         """A row's text, column by column."""
         return {
             "group": group_text(row),
@@ -186,7 +187,7 @@ class TodayScreen(Screen[None]):
             "months": str(row.months_owed),
             "type": row.debtor_label,
             "next": row.next_action_label,
-            "due": data.window_short(row.appointment),
+            "due": window_short(row.appointment),
         }
 
     def titles(self) -> dict[str, str]:
@@ -214,7 +215,7 @@ class TodayScreen(Screen[None]):
         scrollbar = len(rows) + 1 > table.size.height
         return column_widths(self.size.width, natural, scrollbar=scrollbar)
 
-    def fill(self, rows: list[data.TodayRow]) -> None:
+    def fill(self, rows: list[TodayRow]) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_row
         current = self.shown[keep].room if self.shown and 0 <= keep < len(self.shown) else None
@@ -263,7 +264,7 @@ class TodayScreen(Screen[None]):
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
         if self.view is not None:
-            self.fill(data.search_rows(self.view.rows, event.value))
+            self.fill(search_rows(self.view.rows, event.value))
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
@@ -321,6 +322,19 @@ class TodayScreen(Screen[None]):
         from field_app.screens.end_of_day import EndOfDayScreen
 
         self.app.push_screen(EndOfDayScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The merge key exists for team leads and managers only."""
+        if action == "merge":
+            staff_id = getattr(self.app, "staff_id", None)
+            return bool(staff_id) and self.app.home.ledger.staff(staff_id).role == "manager"  # type: ignore[attr-defined]
+        return True
+
+    def action_merge(self) -> None:
+        from field_app.screens.merge import MergeScreen
+
+        if self.check_action("merge", ()):
+            self.app.push_screen(MergeScreen())
 
     def action_settings(self) -> None:
         from field_app.screens.settings_help import SettingsHelpScreen

@@ -42,6 +42,7 @@ class EventKind:
     PHONE_REVEALED = "phone.revealed"
     GUARD_OVERRIDDEN = "guard.overridden"
     TEXT_FLAGGED = "text.flagged"
+    PAYMENTS_EXPORTED = "payments.exported"
     DEVICE_ENROLLED = "device.enrolled"
     DEVICE_REVOKED = "device.revoked"
     SYNC_MERGED = "sync.merged"

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from field_app import data
+from field_app.data.household import promise_days
+from field_app.screens import household as household_screen
 from field_app.app import make_app
 from knock.core.pins import lock_state
 from field_app.screens.household import HouseholdScreen
@@ -199,7 +200,7 @@ async def test_promise_two_days_then_part_of_day_then_amount(community: Communit
         await pilot.press("2", "2", "3", *keys("300"), "enter", "enter")  # day 2, evening, ¥300, confirm
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM promises WHERE amount_fen = 30000"))
     promise = rows(community, "SELECT * FROM promises WHERE amount_fen = 30000")[0]
-    first, second = data.promise_days(community.home.ledger.today(), community.home.settings)
+    first, second = promise_days(community.home.ledger.today(), community.home.settings)
     assert (promise["due_date"], promise["window"]) == (second.isoformat(), "evening")
     contact = rows(community, "SELECT * FROM contacts WHERE contact_id = ?", (promise["contact_id"],))[0]
     assert contact["outcome"] == "promised"
@@ -311,7 +312,7 @@ async def test_a_storage_failure_is_shown_not_crashed(community: Community, monk
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(data, "save_outcome", broken)
+    monkeypatch.setattr(household_screen, "save_outcome", broken)
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_household(pilot, community.rooms[8])

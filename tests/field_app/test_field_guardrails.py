@@ -66,14 +66,14 @@ async def test_the_confirmation_shows_every_warning(community: Community, clock)
 
 
 def test_a_flagged_note_is_kept_flagged_and_answered_with_a_gentle_reminder(community: Community) -> None:
-    from field_app import data
+    from field_app.data.outcomes import save_outcome
     from field_app.outcomes import NoteOnly
 
     room = community.rooms[2]
-    saved = data.save_outcome(community.home, community.collector, NoteOnly(room, "下次去他单位找领导说说欠费的事"))
+    saved = save_outcome(community.home, community.collector, NoteOnly(room, "下次去他单位找领导说说欠费的事"))
     assert saved.reminders and "温馨提醒" in saved.reminders[0]
     [flag] = rows(community, "SELECT * FROM text_flags")
     assert "third_party_pressure" in flag["categories"] and flag["author"] == community.collector
     assert rows(community, "SELECT note FROM contacts WHERE outcome = 'note'")[-1]["note"] == "下次去他单位找领导说说欠费的事"
-    clean = data.save_outcome(community.home, community.collector, NoteOnly(room, "业主说周六下午在家"))
+    clean = save_outcome(community.home, community.collector, NoteOnly(room, "业主说周六下午在家"))
     assert clean.reminders == ()

@@ -57,10 +57,10 @@ def test_area_and_phones() -> None:
 
 
 def test_headers_ignore_case_space_and_units() -> None:
-    found, unknown, repeated = match_headers(["楼 栋", "Unit", "ROOM NO", "业主", "应收金额（元）", "Amount_Due", "colour"], HOUSEHOLD_COLUMNS)
-    assert found == {"building": 0, "unit": 1, "room": 2, "owner": 3, "amount": 4}
+    found, unknown, repeated = match_headers(["楼 栋", "Unit", "ROOM NO", "业主", "应收金额（元）", "Amount_Due", "colour", "欠费"], HOUSEHOLD_COLUMNS)
+    assert found == {"building": 0, "unit": 1, "room": 2, "owner": 3, "billed": 4, "outstanding": 5}
     assert unknown == [(6, "colour")]
-    assert repeated == [(5, "amount", 4)]
+    assert repeated == [(7, "outstanding", 5)]
 
 
 def test_fee_items() -> None:
