@@ -82,6 +82,6 @@ def _save_outcome(home: Home, staff_id: str, intent: Outcome, *, override_by: st
         if isinstance(intent, NoteOnly):
             if not intent.text.strip():
                 raise LedgerError(_("The note is empty"))
-            ledger.log_contact(intent.room, channel="door", outcome="note", note=intent.text.strip(), **common)
+            ledger.log_contact(intent.room, channel="door", outcome="note", note=intent.text.strip(), reason=intent.reason, **common)
             return Saved(_("Note saved"))
     raise LedgerError(f"unknown outcome {intent!r}")

@@ -338,7 +338,7 @@ class HouseholdScreen(Screen[None]):
         elif kind == "unreachable":
             dialog = RecordUnreachableDialog(room)
         else:
-            dialog = RecordNoteDialog(room)
+            dialog = RecordNoteDialog(room, view.advice.next_action)
         self.app.push_screen(dialog, callback=self.confirm)
 
     # -- confirm and save ------------------------------------------------------------------------

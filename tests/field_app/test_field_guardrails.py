@@ -77,3 +77,27 @@ def test_a_flagged_note_is_kept_flagged_and_answered_with_a_gentle_reminder(comm
     assert rows(community, "SELECT note FROM contacts WHERE outcome = 'note'")[-1]["note"] == "下次去他单位找领导说说欠费的事"
     clean = save_outcome(community.home, community.collector, NoteOnly(room, "业主说周六下午在家"))
     assert clean.reminders == ()
+
+
+async def test_the_note_key_records_a_ways_to_reach_step_and_the_advice_moves_on(community: Community) -> None:  # type: ignore[no-untyped-def]
+    room = community.rooms[9]
+    ledger = community.home.ledger
+    for at, channel, note in (
+        (datetime(2026, 11, 17, 10, 0, tzinfo=CST), "door", ""),  # Tuesday daytime
+        (datetime(2026, 11, 19, 19, 40, tzinfo=CST), "door", "notice"),  # Thursday evening, notice left
+        (datetime(2026, 11, 20, 15, 0, tzinfo=CST), "phone", ""),  # Friday afternoon call
+        (datetime(2026, 11, 21, 20, 0, tzinfo=CST), "phone", ""),  # Saturday evening call
+        (datetime(2026, 11, 22, 15, 0, tzinfo=CST), "door", ""),  # Sunday daytime
+    ):
+        ledger.log_contact(room, channel=channel, outcome="not_home", collector=community.collector, note=note, at=at)
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_household(pilot, room)
+        assert screen.view.advice.next_action == "ask_call_back", screen.view.advice.next_action
+        await pilot.press("7")
+        await wait_for(pilot, lambda: app.screen.query("#step-choice"))
+        await pilot.press("1")
+        await wait_for(pilot, lambda: app.screen.query("ConfirmDialog") or "确认" in " ".join(text_of(w) for w in app.screen.query(Static)))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM contacts WHERE reason = 'asked_call_back'"))
+        await wait_for(pilot, lambda: screen.view is not None and screen.view.advice.next_action == "check_records")
