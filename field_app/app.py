@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
 from knock.home import Home
 
 from field_app import i18n
+from field_app.i18n import _
 from field_app.auth import IdleTimer
 from field_app.keys import KeyGate
 from field_app.widgets.common import translate_bindings
@@ -79,6 +80,24 @@ class KnockApp(App[None]):
         else:
             self.push_screen(SignInScreen(preselect=self.preselect))
         self.set_interval(5, self.lock_if_idle)
+        self.check_ledger()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="check")
+    def check_ledger(self) -> None:
+        """The ledger's quick integrity check (``knock check``) on every start, off the UI thread."""
+        from knock.core.integrity import quick_check
+
+        findings = quick_check(self.home.store)
+        if findings:
+            self.call_from_thread(self.ledger_check_failed, findings)
+
+    def ledger_check_failed(self, findings: list[str]) -> None:
+        """Stop and say so: money taken on a tampered ledger could not be trusted."""
+        from field_app.screens.confirm import InfoDialog
+
+        shown = findings[:6] + ([_("… and {n} more").format(n=len(findings) - 6)] if len(findings) > 6 else [])
+        lines = [_("This laptop's ledger was changed outside Knock. Call the office before taking any money."), "", *shown]
+        self.push_screen(InfoDialog(_("Ledger check failed"), lines))
 
     def signed_in(self, staff_id: str) -> None:
         """A good PIN: open (or return to) this collector's day."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from field_app.i18n import N_
+from knock.vocabulary import keys
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,14 @@ class Paid:
     amount_fen: int
     method: str
     owed_fen: int
+    payer: str = ""
+    """Who handed over the money (交款人) when not the owner; the receipt names them."""
+    overpay_confirmed: bool = False
+    """The collector confirmed that more than is owed is meant (the rest is credit, 预存)."""
+    again: bool = False
+    """The collector confirmed a second payment of the same amount within minutes."""
+    reviewed: bool = False
+    """The payment rules have been applied (and any confirmation asked)."""
 
     @property
     def outcome(self) -> str:
@@ -88,12 +96,5 @@ Outcome = Paid | Promised | NotHome | Refused | Complaint | Unreachable | NoteOn
 """Anything a collector can record from the household screen."""
 
 
-COMPLAINT_CATEGORIES = (
-    ("repair", N_("Repair request")),
-    ("defect", N_("Building defect (cracks, leaks)")),
-    ("service", N_("Service quality")),
-    ("staff", N_("About a staff member")),
-    ("noise", N_("Noise or neighbours")),
-    ("other", N_("Other")),
-)
-"""Complaint categories (the playbook reads ``defect`` and ``staff``)."""
+COMPLAINT_CATEGORIES = keys("complaint_categories")
+"""Complaint categories, labelled in the vocabulary (the playbook reads ``defect`` and ``staff``)."""

@@ -49,7 +49,10 @@ def _save_outcome(home: Home, staff_id: str, intent: Outcome, *, override_by: st
     common: dict[str, Any] = {"collector": staff_id, "override_by": override_by, "override_reason": override_reason, "warnings": list(warnings)}
     with home.store.transaction():
         if isinstance(intent, Paid):
-            result = ledger.record_payment(intent.room, intent.amount_fen, method=intent.method, collector=staff_id)
+            result = ledger.record_payment(
+                intent.room, intent.amount_fen, method=intent.method, collector=staff_id,
+                payer=intent.payer, overpay_confirmed=intent.overpay_confirmed, again=intent.again,
+            )
             # The payment is the record; a contact is added when the guardrails allow one
             # (an owner paying the guard at 22:30 is not a visit in quiet hours).
             if ledger.contact_verdict(intent.room, "door", override=bool(override_by), quiet_override=bool(override_by and override_reason)).allowed:

@@ -7,11 +7,13 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
 from field_app.i18n import _
+from field_app.labels import category_label
 from field_app.outcomes import COMPLAINT_CATEGORIES, Complaint
 from field_app.widgets.common import NumberedChoices
 from field_app.widgets.dialog import Dialog
 
 CATEGORIES = COMPLAINT_CATEGORIES
+"""The complaint categories offered, in vocabulary order."""
 
 
 class RecordComplaintDialog(Dialog[Complaint | None]):
@@ -24,7 +26,7 @@ class RecordComplaintDialog(Dialog[Complaint | None]):
 
     def body(self) -> ComposeResult:
         yield Static(_("What kind?"))
-        yield NumberedChoices([(k, _(t)) for k, t in CATEGORIES], id="categories")
+        yield NumberedChoices([(k, category_label(k)) for k in CATEGORIES], id="categories")
         yield Static(_("What is wrong? Then Enter:"))
         yield Input(placeholder=_("for example: ceiling leaks in the bathroom"), id="text")
 

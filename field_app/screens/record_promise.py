@@ -15,8 +15,8 @@ from textual.widgets import Input, OptionList, Static
 from knock.core.ledger import PROMISE_WINDOWS
 from knock.core.money import MoneyError, parse_yuan
 
-from field_app.labels import window_label
 from field_app.i18n import _
+from field_app.labels import window_label
 from field_app.outcomes import Promised
 from field_app.widgets.common import NumberedChoices
 from field_app.widgets.dialog import Dialog

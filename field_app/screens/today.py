@@ -13,8 +13,8 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from knock.core.money import format_yuan
 
 from field_app.data.today import TodayRow, TodayView, load_today, search_rows
-from field_app.labels import day_text, window_short
 from field_app.i18n import _, get_locale
+from field_app.labels import day_text, window_short
 from field_app.messages import Failed, Loaded, LoadProgress
 from field_app.widgets.common import friendly_error, translate_bindings
 

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from knock.core.errors import LedgerError
 from knock.core.money import MoneyError
+from knock.core.payqr import PayloadError
 from knock.core.rooms import RoomError
 from knock.core.store import StoreError
 
@@ -36,7 +37,7 @@ def translate_bindings(node: DOMNode) -> None:
 
 def friendly_error(exc: BaseException) -> str:
     """What to tell the collector when something could not be done."""
-    if isinstance(exc, (LedgerError, MoneyError, RoomError)):
+    if isinstance(exc, (LedgerError, MoneyError, RoomError, PayloadError)):
         return str(exc)
     if isinstance(exc, (sqlite3.Error, StoreError, OSError)):
         return _("The ledger file could not be used: {error}").format(error=exc)

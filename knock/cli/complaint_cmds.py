@@ -72,18 +72,23 @@ def open_complaint(home_dir: str | None, as_json: bool, room: str, category: str
 
 @complaints.command("close")
 @home_option
+@json_option
 @click.argument("complaint_id")
 @click.option("--resolution", required=True, help="What was done (kept on record, reported back to the owner).")
 @click.option("--by", "author", required=True, help="Name or id of the staff member closing it.")
 @domain_errors
-def close_complaint(home_dir: str | None, complaint_id: str, resolution: str, author: str) -> None:
+def close_complaint(home_dir: str | None, as_json: bool, complaint_id: str, resolution: str, author: str) -> None:
     """Close COMPLAINT_ID with what was done."""
     home = open_cli_home(home_dir)
     staff = home.ledger.staff(author)
     home.ledger.close_complaint(complaint_id, resolution=resolution, author=staff.staff_id)
-    click.echo(f"complaint {complaint_id} closed: {resolution}")
-    for line in free_text_reminder(resolution, home.settings.ui.locale):
-        click.echo(f"ℹ {line}")
+    reminders = list(free_text_reminder(resolution, home.settings.ui.locale))
+    if as_json:
+        emit_json({"complaint_id": complaint_id, "status": "closed", "resolution": resolution, "by": staff.staff_id, "reminders": reminders})
+    else:
+        click.echo(f"complaint {complaint_id} closed: {resolution}")
+        for line in reminders:
+            click.echo(f"ℹ {line}")
 
 
 def register(cli: click.Group) -> None:

@@ -55,8 +55,11 @@ def payments(
         ledger = home.ledger
         if output:
             path = Path(output)
-            if path.suffix.lower().lstrip(".") not in FORMATS:
+            suffix = path.suffix.lower().lstrip(".")
+            if suffix not in FORMATS:
                 raise click.UsageError(f"-o {output}: name the file .csv or .xlsx")
+            if suffix != fmt:
+                raise click.UsageError(f"-o {output} is a .{suffix} file but --format is {fmt}")
         else:
             path = output_dir(home.path) / default_file_name(date_from, date_to, since_last, fmt, ledger.today())  # type: ignore[arg-type]
         try:

@@ -417,6 +417,11 @@ CREATE INDEX text_flags_at ON text_flags(at);
 """Guardrails (issue 14): a manager's override of quiet hours or the daily cap, with the reason;
 free text staff typed that the forbidden-content scanner flagged for the manager."""
 
+MIGRATION_PAYER = """
+ALTER TABLE payments ADD COLUMN payer TEXT NOT NULL DEFAULT '';
+"""
+"""Who handed over the money (交款人) when it was not the owner (``knock pay --payer``, the app's payment dialog)."""
+
 MIGRATIONS: list[str] = [
     MIGRATION_1,
     MIGRATION_SYNC,
@@ -424,6 +429,10 @@ MIGRATIONS: list[str] = [
     MIGRATION_LIVE_PAYMENTS,
     MIGRATION_BILLING,
     MIGRATION_REMINDERS,
+    MIGRATION_PAYER,
     MIGRATION_GUARDRAILS,
 ]
+
+APPEND_ONLY_TABLES: tuple[str, ...] = _APPEND_ONLY + _FACT_TABLES + ("cash_counts", "sync_merges", "payment_exports", "exported_facts", "guard_overrides", "text_flags")
+"""Every table whose rows are never updated or deleted (``knock check`` looks for their triggers)."""
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""

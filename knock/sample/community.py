@@ -76,7 +76,7 @@ REFUSAL_REASONS: dict[str, tuple[str, ...]] = {
     "wilful_refusal": ("what_can_you_do", "neighbours_first"),
 }
 """The ``reason`` the sample writes on contacts, per debtor type: objection keys of the playbook
-(templates/playbook/objections.yaml), so the rules recognise what the owner said."""
+(knock/templates/playbook/objections.yaml), so the rules recognise what the owner said."""
 
 _DEFECTS = (
     "客厅墙面开裂，开发商答应修补至今未修",
@@ -868,7 +868,7 @@ def write_plan(
             for c in h.charges:
                 ledger.add_charge(h.room, c.item, c.period_start, c.period_end, c.due_date, c.amount_fen, source="sample")
             for pay in sorted(h.payments, key=lambda x: x.at):
-                ledger.record_payment(h.room, pay.amount_fen, method=pay.method, collector=staff_ids[pay.collector], at=pay.at)
+                ledger.record_payment(h.room, pay.amount_fen, method=pay.method, collector=staff_ids[pay.collector], at=pay.at, overpay_confirmed=True, again=True)
             for complaint in h.complaints:
                 complaint_id = ledger.open_complaint(
                     h.room, category=complaint.category, text=complaint.text, author=staff_ids[complaint.author],

@@ -209,7 +209,7 @@ def test_cli_export(office: Home, tmp_path: Path) -> None:
     assert f'"total_fen": {_ledger_money(office, DAY1, DAY2)}' in result.output
     default = CliRunner().invoke(cli, ["export", "payments", "--home", home, "--to", "2026-04-03"])
     assert default.exit_code == 0 and (office.path / "output" / "payments-start_2026-04-03.csv").exists()
-    for bad in (["--since-last", "--from", "2026-04-01"], ["-o", str(tmp_path / "p.txt")], ["--from", "2026-04-02", "--to", "2026-04-01"], ["--from", "yesterday"]):
+    for bad in (["--since-last", "--from", "2026-04-01"], ["-o", str(tmp_path / "p.txt")], ["--format", "xlsx", "-o", str(tmp_path / "p.csv")], ["--from", "2026-04-02", "--to", "2026-04-01"], ["--from", "yesterday"]):
         refused = CliRunner().invoke(cli, ["export", "payments", "--home", home, *bad])
         assert refused.exit_code in (1, 2) and "Traceback" not in refused.output and "Error" in refused.output, bad
 

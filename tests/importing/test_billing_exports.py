@@ -243,6 +243,18 @@ def test_map_names_an_unknown_column_and_dry_run_shows_each_column(tmp_path: Pat
     assert "dry run: nothing was written" in out
 
 
+def test_map_as_the_office_writes_it(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "odd.csv", ["房号,业主,收费项目,所属期间,欠费(元)", "1-1-101,张伟,物业费,2026-03,223.75"])
+    home = tmp_path / "home"
+    result = _invoke("import", "households", str(path), "--home", str(home), "--map", "欠费=amount")
+    assert result.exit_code == 0, result.output
+    opened = open_home(home)
+    try:
+        assert _fee_totals(opened) == 22375
+    finally:
+        opened.close()
+
+
 def test_mapping_from_settings(tmp_path: Path) -> None:
     home_dir = tmp_path / "home"
     home_dir.mkdir()
