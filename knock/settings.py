@@ -327,6 +327,9 @@ class Reminders(_Section):
         description="the columns of the CSV/XLSX an SMS platform imports",
     )
     price_per_100_segments_fen: int = Field(450, ge=0, description="what 100 SMS segments cost, in fen (4.5 fen a segment by default)")
+    csv_encoding: Literal["utf-8-sig", "gb18030"] = Field(
+        "utf-8-sig", description="the CSV's encoding: UTF-8 with a BOM, or GB18030 for platforms that want GBK"
+    )
 
 
 class SmsGateway(_Section):

@@ -95,15 +95,24 @@ def pay(home_dir: str | None, as_json: bool, room: str, amount: int, method: str
 @json_option
 @click.argument("receipt_no")
 @click.option("--reason", required=True, help="Why the receipt is void (kept in the ledger).")
-@click.option("--by", "author", required=True, help="Name or id of the staff member voiding it.")
+@click.option("--by", "author", required=True, help="The manager voiding it; their PIN is asked.")
+@pin_from_stdin_option
 @domain_errors
-def void(home_dir: str | None, as_json: bool, receipt_no: str, reason: str, author: str) -> None:
-    """Void a receipt with a reversing entry; the receipt stays on record, marked void."""
+def void(home_dir: str | None, as_json: bool, receipt_no: str, reason: str, author: str, pin_from_stdin: bool) -> None:
+    """Void a receipt with a reversing entry; the receipt stays on record, marked void.
+
+    Only a manager may void, with their PIN: otherwise whoever took the cash
+    could void the receipt and keep the money.
+    """
+    from knock.core.pins import authorise_manager
+
     home = open_cli_home(home_dir)
-    staff = home.ledger.staff(author)
-    home.ledger.void_payment(receipt_no, reason, author=staff.staff_id)
+    if home.store.query_one("SELECT 1 FROM payments WHERE receipt_no = ?", (receipt_no,)) is None:
+        raise click.ClickException(f"no receipt {receipt_no}")
+    manager = authorise_manager(home.ledger, author, ask_pin(f"PIN of {author}", pin_from_stdin), home.ledger.now())
+    home.ledger.void_payment(receipt_no, reason, author=manager.staff_id)
     if as_json:
-        emit_json({"receipt_no": receipt_no, "voided": True, "reason": reason, "by": staff.staff_id})
+        emit_json({"receipt_no": receipt_no, "voided": True, "reason": reason, "by": manager.staff_id})
     else:
         click.echo(f"receipt {receipt_no} voided: {reason}")
 

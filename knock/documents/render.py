@@ -169,7 +169,7 @@ def _environments() -> dict[Locale, jinja2.Environment]:
         env.filters["date"] = lambda d, _l=locale: format_date(d, _l)
         env.filters["datetime"] = lambda d, _l=locale: format_datetime(d, _l)
         env.filters["cell"] = format_cell
-        env.tests["negative_money"] = lambda value: isinstance(value, Money) and value.fen < 0
+        env.tests["nonzero_money"] = lambda value: isinstance(value, Money) and value.fen != 0
         made[locale] = env
     return made
 

@@ -385,16 +385,17 @@ def produce_summary(
     from knock.documents.summary_tables import summary_tables
 
     summary = summary_for(home, day, team=team)
-    company = home.settings.company.name if locale == "zh" else home.settings.company.name_en
+    # The files first: they are quick, and a folder that cannot be written to is known before the PDF is laid out.
+    tables = summary_tables(summary, locale) if (csv_dir is not None or xlsx is not None) else []
+    files = tuple(write_csv(tables, csv_dir)) if csv_dir is not None else ()
+    book = write_xlsx(tables, xlsx) if xlsx is not None else None
     outcome = None
     if pdf or output is not None or send_to_printer:
+        company = home.settings.company.name if locale == "zh" else home.settings.company.name_en
         document = render_summary(summary, locale, company=company)
         target = output or summary_pdf_path(home, summary)
         try:
             outcome = print_or_save(document, target, home.settings.receipts.printer or None, send=send_to_printer)
         except OSError as exc:
             raise ExportError(f"cannot save the summary PDF to {target}: {exc.strerror or exc}") from exc
-    tables = summary_tables(summary, locale) if (csv_dir is not None or xlsx is not None) else []
-    files = tuple(write_csv(tables, csv_dir)) if csv_dir is not None else ()
-    book = write_xlsx(tables, xlsx) if xlsx is not None else None
     return SummaryOutput(summary, outcome, files, book)

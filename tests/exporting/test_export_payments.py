@@ -59,7 +59,7 @@ def _take_payments(home: Home, clock: Clock) -> dict[str, str]:
     receipts["703"] = ledger.record_payment("2-1-703", 80000, method="alipay", collector="李国强", at=clock.at(DAY2, 20, 0)).receipt_no
     clock.at(DAY2, 21, 0)
     ledger.void_payment(receipts["101"], "wrong household", author="张建军")
-    receipts["1102"] = ledger.record_payment("3-1-1102", 200000, method="bank_transfer", collector="李国强", at=clock.at(DAY3, 10, 0)).receipt_no
+    receipts["1102"] = ledger.record_payment("3-1-1102", 200000, method="bank_transfer", collector="李国强", at=clock.at(DAY3, 10, 0), overpay_confirmed=True).receipt_no
     receipts["501"] = ledger.record_payment("3-2-501", 22375, method="cash", collector="张建军", at=clock.at(DAY3, 19, 30)).receipt_no
     return receipts
 

@@ -114,3 +114,49 @@ async def test_a_double_submit_asks_and_records_the_payer(community: Community) 
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(rows(community, "SELECT 1 FROM payments")) == 2)
     assert [r["payer"] for r in rows(community, "SELECT payer FROM payments ORDER BY rowid")] == ["Li", ""]
+
+
+async def test_the_app_checks_the_ledger_when_it_starts(community: Community) -> None:
+    import sqlite3
+
+    from knock.core.pins import hash_pin
+
+    conn = sqlite3.connect(community.home.path / "knock.db")
+    conn.execute("UPDATE staff SET pin_hash = ? WHERE role = 'manager'", (hash_pin("0000"),))  # someone making themselves a manager PIN
+    conn.commit()
+    conn.close()
+    app = make_app(community.home, preselect=community.collector)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, InfoDialog))
+        assert "账本检查未通过" in title(app) and "staff" in body(app) and "联系办公室" in body(app)
+
+
+async def test_an_intact_ledger_starts_without_a_word(community: Community) -> None:
+    app = make_app(community.home, preselect=community.collector)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not isinstance(app.screen, InfoDialog)
+
+
+async def test_a_manager_unlocks_a_locked_collector_in_the_app(community: Community) -> None:
+    from fieldapp_support import MANAGER_PIN, PIN
+
+    from field_app.screens.manager_override import ManagerOverrideDialog
+    from field_app.screens.sign_in import SignInScreen
+    from field_app.screens.today import TodayScreen
+
+    app = make_app(community.home, preselect=community.collector)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen) and app.screen.chosen is not None)
+        for _ in range(community.home.settings.security.pin_max_tries):
+            await pilot.press(*"0000", "enter")
+            await wait_for(pilot, lambda: not app.screen.checking)
+        assert app.screen.locked_out
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, ManagerOverrideDialog) and app.screen.loaded)
+        await pilot.press("1", *MANAGER_PIN, "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen) and not app.screen.locked_out)
+        await pilot.press(*PIN, "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen))
+    unlocks = rows(community, "SELECT author, payload FROM events WHERE kind = 'signin.unlocked'")
+    assert len(unlocks) == 1 and unlocks[0]["author"] == community.manager
