@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import knock.cli.common
 from knock.cli.main import cli
-from knock.core.pins import set_pin
+from knock.core.pins import hash_pin, set_pin
 from knock.home import open_home
 
 CST = timezone(timedelta(hours=8))
@@ -27,6 +27,7 @@ def _home(tmp_path: Path) -> Path:
     home = open_home(path)
     home.ledger.register_household("1-1-101", "陈红", phones=["13900002222"], gender="f")
     home.ledger.register_staff("刘强", "cleaner")
+    home.ledger.register_staff("赵经理", "manager", pin_hash=hash_pin("9999"))
     home.ledger.add_charge("1-1-101", "property_fee", date(2026, 1, 1), date(2026, 3, 31), date(2026, 3, 31), 60000)
     home.close()
     return path
@@ -63,6 +64,55 @@ def test_visit_and_promise_are_recorded(tmp_path: Path, monkeypatch: pytest.Monk
     home = open_home(path)
     assert home.store.query_one("SELECT outcome, reason FROM contacts")[:] == ("refused", "wall_cracks")
     assert home.store.query_one("SELECT due_date, window, amount_fen FROM promises")[:] == ("2099-01-02", "evening", 30000)
+
+
+def test_pay_prints_labels_and_void_reports_json(tmp_path: Path) -> None:
+    path = _home(tmp_path)
+    runner = CliRunner()
+    paid = runner.invoke(cli, ["pay", "1-1-101", "100", "--method", "wechat", "--collector", "刘强", "--home", str(path)])
+    assert paid.exit_code == 0, paid.output
+    assert "物业服务费" in paid.output and "微信支付" in paid.output
+    assert "property_fee" not in paid.output and "wechat" not in paid.output
+    receipt_no = paid.output.split()[1].rstrip(":")
+    voided = runner.invoke(
+        cli, ["void", receipt_no, "--reason", "收错了", "--by", "赵经理", "--pin-from-stdin", "--json", "--home", str(path)], input="9999\n"
+    )
+    assert voided.exit_code == 0, voided.output
+    assert json.loads(voided.output) == {"receipt_no": receipt_no, "voided": True, "reason": "收错了", "by": open_home(path).ledger.staff("赵经理").staff_id}
+
+
+INTERACTIVE = {"field", "demo"}
+"""Commands that open the field app rather than report."""
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += _commands(command, f"{prefix}{name} ")
+        else:
+            found.append((f"{prefix}{name}", command))
+    return found
+
+
+def test_every_command_that_reports_takes_json() -> None:
+    missing = [name for name, command in _commands(cli) if name not in INTERACTIVE and "--json" not in {o for p in command.params for o in p.opts}]
+    assert not missing, f"commands without --json: {missing}"
+
+
+def test_demo_honours_knock_home(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import knock.sample.community as community
+
+    real = community.build_sample
+    monkeypatch.setattr(community, "build_sample", lambda ledger, seed: real(ledger, seed=seed, households=60, arrears=20, staff=4))
+    monkeypatch.setenv("KNOCK_HOME", str(tmp_path / "chosen"))
+    result = CliRunner().invoke(cli, ["demo", "--prepare-only"])
+    assert result.exit_code == 0, result.output
+    assert str(tmp_path / "chosen") in result.output
+    home = open_home(tmp_path / "chosen")
+    assert home.store.scalar("SELECT COUNT(*) FROM households") == 60
+    registered = home.store.scalar("SELECT name FROM devices WHERE device_id = ?", (home.ledger.device.device_id,))
+    assert registered == "demo-laptop"
 
 
 def _visit(path: Path, *extra: str, pin: str | None = None) -> object:
@@ -117,50 +167,3 @@ def test_a_flagged_note_is_saved_and_the_collector_gets_a_gentle_reminder(tmp_pa
     assert [f["categories"] for f in home.ledger.text_flags()] == ['["utilities"]']
     clean = _visit(path, "--outcome", "not_home", "--note", "门上留了通知")
     assert "ℹ" not in clean.output  # type: ignore[attr-defined]
-
-
-def test_pay_prints_labels_and_void_reports_json(tmp_path: Path) -> None:
-    path = _home(tmp_path)
-    runner = CliRunner()
-    paid = runner.invoke(cli, ["pay", "1-1-101", "100", "--method", "wechat", "--collector", "刘强", "--home", str(path)])
-    assert paid.exit_code == 0, paid.output
-    assert "物业服务费" in paid.output and "微信支付" in paid.output
-    assert "property_fee" not in paid.output and "wechat" not in paid.output
-    receipt_no = paid.output.split()[1].rstrip(":")
-    voided = runner.invoke(cli, ["void", receipt_no, "--reason", "收错了", "--by", "刘强", "--json", "--home", str(path)])
-    assert voided.exit_code == 0, voided.output
-    assert json.loads(voided.output) == {"receipt_no": receipt_no, "voided": True, "reason": "收错了", "by": open_home(path).ledger.staff("刘强").staff_id}
-
-
-INTERACTIVE = {"field", "demo"}
-"""Commands that open the field app rather than report."""
-
-
-def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
-    found = []
-    for name, command in group.commands.items():
-        if isinstance(command, click.Group):
-            found += _commands(command, f"{prefix}{name} ")
-        else:
-            found.append((f"{prefix}{name}", command))
-    return found
-
-
-def test_every_command_that_reports_takes_json() -> None:
-    missing = [name for name, command in _commands(cli) if name not in INTERACTIVE and "--json" not in {o for p in command.params for o in p.opts}]
-    assert not missing, f"commands without --json: {missing}"
-
-
-def test_demo_honours_knock_home(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import knock.sample.community as community
-
-    real = community.build_sample
-    monkeypatch.setattr(community, "build_sample", lambda ledger, seed: real(ledger, seed=seed, households=60, arrears=20, staff=4))
-    monkeypatch.setenv("KNOCK_HOME", str(tmp_path / "chosen"))
-    result = CliRunner().invoke(cli, ["demo", "--prepare-only"])
-    assert result.exit_code == 0, result.output
-    assert str(tmp_path / "chosen") in result.output
-    home = open_home(tmp_path / "chosen")
-    assert home.store.scalar("SELECT COUNT(*) FROM households") == 60
-    registered = home.store.scalar("SELECT name FROM devices WHERE device_id = ?", (home.ledger.device.device_id,))
-    assert registered == "demo-laptop"
