@@ -347,7 +347,7 @@ class HouseholdScreen(Screen[None]):
         elif kind == "unreachable":
             dialog = RecordUnreachableDialog(room)
         else:
-            dialog = RecordNoteDialog(room, view.advice.next_action)
+            dialog = RecordNoteDialog(room, view.advice.next_action.key)
         self.app.push_screen(dialog, callback=self.confirm)
 
     # -- confirm and save ------------------------------------------------------------------------

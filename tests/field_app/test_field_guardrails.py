@@ -93,11 +93,11 @@ async def test_the_note_key_records_a_ways_to_reach_step_and_the_advice_moves_on
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_household(pilot, room)
-        assert screen.view.advice.next_action == "ask_call_back", screen.view.advice.next_action
+        assert screen.view.advice.next_action.key == "ask_call_back", screen.view.advice.next_action
         await pilot.press("7")
         await wait_for(pilot, lambda: app.screen.query("#step-choice"))
         await pilot.press("1")
         await wait_for(pilot, lambda: app.screen.query("ConfirmDialog") or "确认" in " ".join(text_of(w) for w in app.screen.query(Static)))
         await pilot.press("enter")
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM contacts WHERE reason = 'asked_call_back'"))
-        await wait_for(pilot, lambda: screen.view is not None and screen.view.advice.next_action == "check_records")
+        await wait_for(pilot, lambda: screen.view is not None and screen.view.advice.next_action.key == "check_records")
