@@ -54,6 +54,8 @@ class KnockApp(App[None]):
         self.locale_name = locale
         self.staff_id: str | None = staff_id
         self.staff_name = home.ledger.staff(staff_id).name if staff_id else ""
+        self.staff_role = home.ledger.staff(staff_id).role if staff_id else ""
+        """Read at sign-in, so screens can show role-only keys without asking the ledger on every refresh."""
         self.preselect = preselect
         self.idle = IdleTimer(home.settings.security.idle_lock_minutes, monotonic)
         self.locked = False
@@ -105,7 +107,8 @@ class KnockApp(App[None]):
 
         same = staff_id == self.staff_id
         self.staff_id = staff_id
-        self.staff_name = self.home.ledger.staff(staff_id).name
+        member = self.home.ledger.staff(staff_id)
+        self.staff_name, self.staff_role = member.name, member.role
         self.idle.touch()
         if self.locked and same:
             self.locked = False
@@ -137,6 +140,7 @@ class KnockApp(App[None]):
 
         self.staff_id = None
         self.staff_name = ""
+        self.staff_role = ""
         self.locked = False
         self._reset_to(SignInScreen())
 

@@ -175,7 +175,7 @@ class SignInScreen(Screen[None]):
         from field_app.screens.manager_override import ManagerOverrideDialog
 
         member = self.chosen
-        reason = _("{name} is locked out after too many wrong PINs. A manager can unlock now.").format(name=member.name)
+        reason = _("{name} cannot sign in for now: too many wrong PINs. A manager can unlock now.").format(name=member.name)
 
         def approved(manager: str | None) -> None:
             if manager:

@@ -324,10 +324,9 @@ class TodayScreen(Screen[None]):
         self.app.push_screen(EndOfDayScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The merge key exists for team leads and managers only."""
+        """The merge key exists for team leads and managers only (role read at sign-in, no ledger call here)."""
         if action == "merge":
-            staff_id = getattr(self.app, "staff_id", None)
-            return bool(staff_id) and self.app.home.ledger.staff(staff_id).role == "manager"  # type: ignore[attr-defined]
+            return getattr(self.app, "staff_role", "") == "manager"
         return True
 
     def action_merge(self) -> None:

@@ -223,7 +223,7 @@ class Ledger:
         *,
         phones: Iterable[str] = (),
         area_centi_m2: int = 0,
-        occupancy: str = "occupied",
+        occupancy: str = "unknown",
         notes: str = "",
         gender: str = "",
         tags: Iterable[str] = (),

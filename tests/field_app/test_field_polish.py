@@ -211,10 +211,11 @@ async def test_pin_and_search_typed_before_the_screens_are_up(community: Communi
     async with app.run_test(size=(80, 24)) as pilot:
         # At once after start: the PIN, Enter, then a room to look for on the list that follows.
         await burst(pilot, *"1234", "enter", *typed("8-2-7"))
-        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None)
+        # Bounds for a loaded machine (argon2, the ledger record, the day's list): generous, still finite.
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None, timeout=30)
         # Every key arrives, however long the PIN check (argon2 and its ledger record) takes.
-        await wait_for(pilot, lambda: app.screen.query_one("#search").value == "8-2-7")
-        await wait_for(pilot, lambda: [r.room for r in app.screen.shown] == ["8-2-702"])
+        await wait_for(pilot, lambda: app.screen.query_one("#search").value == "8-2-7", timeout=30)
+        await wait_for(pilot, lambda: [r.room for r in app.screen.shown] == ["8-2-702"], timeout=30)
 
 
 # -- 6. smaller things found driving the app -----------------------------------------------------
