@@ -57,6 +57,9 @@ class KnockApp(App[None]):
         self.lockouts = Lockouts(home.path / LOCKOUT_FILE, home.settings.security)
         self.idle = IdleTimer(home.settings.security.idle_lock_minutes, monotonic)
         self.locked = False
+        self.round_order: list[str] | None = None
+        """The Today list's order for this sign-in (room codes): fixed once the collector starts,
+        so the list never re-sorts under the cursor; a new sign-in or the re-sort key sets it again."""
         self.key_gate = KeyGate(self, self.deliver_key)
         """Keys in order, each after the app caught up with the last (see field_app/keys.py)."""
 
@@ -94,6 +97,7 @@ class KnockApp(App[None]):
             self.pop_screen()
             return
         self.locked = False
+        self.round_order = None
         self._reset_to(TodayScreen())
 
     def _reset_to(self, screen: object) -> None:
@@ -112,6 +116,7 @@ class KnockApp(App[None]):
         self.staff_id = None
         self.staff_name = ""
         self.locked = False
+        self.round_order = None
         self._reset_to(SignInScreen())
 
     def action_lock(self) -> None:

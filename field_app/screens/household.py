@@ -19,7 +19,7 @@ from field_app import data
 from field_app.i18n import N_, _, get_locale
 from field_app.messages import Failed, Loaded, OutcomeSaved, Printed
 from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
-from field_app.widgets.common import friendly_error, translate_bindings
+from field_app.widgets.common import StatusLine, friendly_error, short_path, translate_bindings
 
 OUTCOME_KEYS = (
     ("1", "paid", N_("Paid")),
@@ -78,6 +78,7 @@ class HouseholdScreen(Screen[None]):
             with TabPane(_("Objections"), id="tab-objections"):
                 yield OptionList(id="objections")
                 yield Static(_("Pick what the owner said to see a polite answer."), id="answer", classes="answer")
+        yield StatusLine(id="hh-status")
         with Horizontal(id="actions"):
             for key, kind, label in OUTCOME_KEYS:
                 yield Button(f"{key} {_(label)}", id=f"do-{kind}", classes="action")
@@ -113,7 +114,7 @@ class HouseholdScreen(Screen[None]):
         if message.what == "household" and self.view is None:
             self.load_failed = True
             self.query_one("#hh-summary", Static).update(Text(message.text, style="bold red"))
-        self.notify(message.text, title=_("Not saved") if message.what == "save" else None, severity="error", timeout=10)
+        self.say(message.text, title=_("Not saved") if message.what == "save" else "", severity="error")
 
     def on_loaded(self, message: Loaded) -> None:
         if message.what == "phones":
@@ -319,7 +320,7 @@ class HouseholdScreen(Screen[None]):
         dialog: Any
         if kind == "paid":
             if owed <= 0:
-                self.notify(_("Nothing is owed; there is nothing to collect."), severity="warning")
+                self.say(_("Nothing is owed; there is nothing to collect."), severity="warning")
                 return
             dialog = RecordPaidDialog(room, owed)
         elif kind == "promised":
@@ -367,7 +368,7 @@ class HouseholdScreen(Screen[None]):
         self.saving = False
         self.override_by = ""
         saved = message.saved
-        self.notify(saved.message, title=_("Saved"), timeout=6)
+        self.say(saved.message)
         self.load()
         if saved.receipt_no:
             from field_app.screens.confirm import InfoDialog
@@ -387,7 +388,7 @@ class HouseholdScreen(Screen[None]):
 
     def start_print(self, *, receipt_no: str = "", room: str = "") -> None:
         """Printing takes a second or two: say so, and do it in a worker."""
-        self.notify(_("Printing…"), timeout=3)
+        self.say(_("Printing…"))
         if receipt_no:
             self.print_receipt(receipt_no)
         else:
@@ -408,7 +409,7 @@ class HouseholdScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("print", friendly_error(exc)))
             return
-        self.post_message(Printed(_("Receipt {no}: {where}").format(no=receipt_no, where=describe_print(outcome))))
+        self.post_message(Printed(_("Receipt {no}: {where}").format(no=receipt_no, where=describe_print(outcome, self.app.home.path))))  # type: ignore[attr-defined]
 
     @work(thread=True, exit_on_error=False, group="print")
     def print_notice(self, room: str) -> None:
@@ -423,19 +424,27 @@ class HouseholdScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("print", friendly_error(exc)))
             return
-        self.post_message(Printed(_("Notice for {room}: {where}").format(room=room, where=describe_print(outcome))))
+        self.post_message(Printed(_("Notice for {room}: {where}").format(room=room, where=describe_print(outcome, self.app.home.path))))  # type: ignore[attr-defined]
 
     def on_printed(self, message: Printed) -> None:
-        self.notify(message.text, timeout=10)
+        self.say(message.text, timeout=20)
+
+    def say(self, text: str, *, title: str = "", severity: str = "information", timeout: float = 12.0) -> None:
+        """A message in the status line above the outcome keys (never over them)."""
+        self.query_one("#hh-status", StatusLine).say(text, title=title, severity=severity, timeout=timeout)
 
 
-def describe_print(outcome: Any) -> str:
-    """Where a printed document went, from a ``PrintOutcome`` (path, printed), in the app's language."""
+def describe_print(outcome: Any, home: Any = None) -> str:
+    """Where a printed document went, from a ``PrintOutcome`` (path, printed), in the app's language.
+
+    The path is shortened (relative to the Knock folder) so the line never wraps mid-word.
+    """
     path = getattr(outcome, "path", None)
+    shown = short_path(path, home) if path is not None else ""
     if getattr(outcome, "printed", False):
-        return _("sent to the printer; also saved as {path}").format(path=path)
+        return _("sent to the printer; also saved as {path}").format(path=shown)
     if path is not None:
-        return _("no printer; saved as {path}").format(path=path)
+        return _("no printer; saved as {path}").format(path=shown)
     return str(getattr(outcome, "message", outcome))
 
 

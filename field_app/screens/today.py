@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
@@ -64,16 +66,34 @@ def column_widths(total: int, natural: dict[str, int], *, scrollbar: bool) -> di
     return {c: widths[c] for c in COLUMNS if c in widths}
 
 
+def in_round_order(rows: tuple[data.TodayRow, ...], order: list[str] | None) -> list[data.TodayRow]:
+    """``rows`` in the round's order; rooms the round did not have yet go last, as they came."""
+    if not order:
+        return list(rows)
+    place = {room: i for i, room in enumerate(order)}
+    return sorted(rows, key=lambda r: place.get(r.room, len(place)))
+
+
+MOVE = Binding.Group("Move", compact=True)
+"""Up and down shown as one footer entry (↑↓ Move)."""
+
+
 class TodayScreen(Screen[None]):
     """The collector's day."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open"),
-        Binding("slash", "search", "Search"),
-        Binding("g", "gate", "Gate lookup"),
-        Binding("e", "end_of_day", "End of day"),
-        Binding("s", "settings", "Settings/help"),
+        # Priority: the list's own Enter and arrows are hidden from the footer; these show.
+        Binding("enter", "open", "Open", key_display="⏎", priority=True),
+        Binding("up", "move(-1)", "Move", key_display="↑", priority=True, group=MOVE),
+        Binding("down", "move(1)", "Move", key_display="↓", priority=True, group=MOVE),
+        Binding("slash", "search", "Search", show=False),
+        Binding("g", "gate", "Gate"),
+        Binding("e", "end_of_day", "Day end"),
+        Binding("r", "resort", "Re-sort"),
+        Binding("s", "settings", "Help"),
         Binding("l", "app.lock", "Lock"),
+        Binding("o", "sign_out", "Sign out"),
+        Binding("ctrl+q", "app.quit", "Quit"),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
 
@@ -85,6 +105,13 @@ class TodayScreen(Screen[None]):
         """True once the list has the playbook's order and advice (the first pass has amounts only)."""
         self.shown: list[data.TodayRow] = []
         self.failed = False
+        self.touched = False
+        """The collector acted on the list (moved, searched, opened) before the playbook's order came:
+        that order is then not forced on them (R re-sorts when they ask)."""
+        self.playbook_rows: tuple[data.TodayRow, ...] = ()
+        """The day in the playbook's order (what R re-sorts to)."""
+        self.opened: str | None = None
+        """The room last opened from this list: when it comes back visited, the cursor moves on."""
 
     def ready_for_keys(self) -> bool:
         """Enter opens the row under the cursor once there are rows (the first, quick pass)."""
@@ -97,7 +124,7 @@ class TodayScreen(Screen[None]):
         yield ProgressBar(id="today-progress", show_eta=False)
         yield DataTable(id="households", cursor_type="row", zebra_stripes=True)
         yield Static("", id="today-empty", classes="message hidden")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#today-header", Static).update(self.header_text())
@@ -154,18 +181,44 @@ class TodayScreen(Screen[None]):
     def on_failed(self, message: Failed) -> None:
         self.failed = True
         self.query_one("#today-counters", Static).update(Text(message.text, style="bold red"))
-        self.notify(message.text, severity="error", timeout=8)
 
     def on_loaded(self, message: Loaded) -> None:
         if message.what != "today":
             return
-        self.view = message.value
-        self.advised = any(r.debtor_label != "…" for r in self.view.rows) or not self.view.rows
+        view: data.TodayView = message.value
+        advised = any(r.debtor_label != "…" for r in view.rows) or not view.rows
+        app = self.app
+        first_order = advised and app.round_order is None  # type: ignore[attr-defined]
+        if first_order:
+            touched = self.touched or self.query_one(DataTable).cursor_row > 0 or bool(self.query_one("#search", Input).value)
+            shown_order = [r.room for r in self.view.rows] if self.view is not None and touched else None
+            app.round_order = shown_order or [r.room for r in view.rows]  # type: ignore[attr-defined]
+        self.view = replace(view, rows=tuple(in_round_order(view.rows, app.round_order)))  # type: ignore[attr-defined]
+        self.playbook_rows = view.rows
+        self.advised = advised
         self.query_one("#today-progress", ProgressBar).set_class(self.advised, "hidden")
         self.query_one("#today-counters", Static).update(self.counters_text())
         self.fill(data.search_rows(self.view.rows, self.query_one("#search", Input).value))
+        if first_order and not self.touched:
+            self.query_one(DataTable).move_cursor(row=0)
+        self.move_past_done()
         if not self.advised:
             self.call_after_refresh(self.load_advised)
+
+    def move_past_done(self) -> None:
+        """Back from a household that is now visited: the cursor goes to the next door not yet visited."""
+        room, self.opened = self.opened, None
+        if room is None or self.query_one("#search", Input).value:
+            return
+        rooms = [r.room for r in self.shown]
+        if room not in rooms or not self.shown[rooms.index(room)].visited:
+            return
+        start = rooms.index(room)
+        for step in range(1, len(rooms) + 1):
+            candidate = (start + step) % len(rooms)
+            if not self.shown[candidate].visited:
+                self.query_one(DataTable).move_cursor(row=candidate)
+                return
 
     def counters_text(self) -> str:
         view = self.view
@@ -287,6 +340,17 @@ class TodayScreen(Screen[None]):
             event.stop()
             event.prevent_default()
 
+    def action_move(self, step: int) -> None:
+        """Up/down from anywhere on the screen (the search field included) moves the list's cursor."""
+        table = self.query_one(DataTable)
+        table.focus()
+        if self.shown:
+            table.move_cursor(row=max(0, min(len(self.shown) - 1, table.cursor_row + step)))
+
+    def action_sign_out(self) -> None:
+        """Another collector takes the laptop: back to the names."""
+        self.app.sign_out()  # type: ignore[attr-defined]
+
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
@@ -303,6 +367,9 @@ class TodayScreen(Screen[None]):
             self.open_room(str(event.row_key.value))
 
     def action_open(self) -> None:
+        if self.focused is self.query_one("#search", Input):
+            self.search_submitted()
+            return
         table = self.query_one(DataTable)
         if self.shown and 0 <= table.cursor_row < len(self.shown):
             self.open_room(self.shown[table.cursor_row].room)
@@ -310,7 +377,19 @@ class TodayScreen(Screen[None]):
     def open_room(self, room: str) -> None:
         from field_app.screens.household import HouseholdScreen
 
+        self.touched = True
+        self.opened = room
         self.app.push_screen(HouseholdScreen(room))
+
+    def action_resort(self) -> None:
+        """Put the list back in the playbook's order (types may have changed since the round began)."""
+        if self.view is None or not self.advised:
+            return
+        self.app.round_order = [r.room for r in self.playbook_rows]  # type: ignore[attr-defined]
+        self.view = replace(self.view, rows=tuple(in_round_order(self.view.rows, self.app.round_order)))  # type: ignore[attr-defined]
+        self.fill(data.search_rows(self.view.rows, self.query_one("#search", Input).value))
+        first = next((i for i, r in enumerate(self.shown) if not r.visited), 0)
+        self.query_one(DataTable).move_cursor(row=first)
 
     def action_gate(self) -> None:
         from field_app.screens.gate_lookup import GateLookupScreen
