@@ -19,7 +19,9 @@ from knock.home import Home
 
 from field_app import i18n
 from field_app.auth import IdleTimer, Lockouts, LOCKOUT_FILE
+from field_app.i18n import _
 from field_app.keys import KeyGate
+from field_app.preferences import save_locale, saved_locale
 from field_app.widgets.common import translate_bindings
 
 Clock = Callable[[], datetime]
@@ -44,6 +46,7 @@ class KnockApp(App[None]):
         staff_id: str | None = None,
         preselect: str | None = None,
         monotonic: Callable[[], float] | None = None,
+        locale_given: bool = False,
     ) -> None:
         i18n.set_locale(locale)
         super().__init__()
@@ -51,6 +54,8 @@ class KnockApp(App[None]):
         self.home = home
         self.clock = clock
         self.locale_name = locale
+        self.locale_given = locale_given
+        """The language was asked for on the command line: it wins over a collector's saved choice."""
         self.staff_id: str | None = staff_id
         self.staff_name = home.ledger.staff(staff_id).name if staff_id else ""
         self.preselect = preselect
@@ -90,6 +95,7 @@ class KnockApp(App[None]):
 
         same = staff_id == self.staff_id
         self.staff_id = staff_id
+        self.use_collectors_language(staff_id)
         self.staff_name = self.home.ledger.staff(staff_id).name
         self.idle.touch()
         if self.locked and same:
@@ -153,8 +159,21 @@ class KnockApp(App[None]):
         i18n.set_locale(locale)
         self.locale_name = locale
         translate_bindings(self)
+        if self.staff_id:
+            try:
+                save_locale(self.home.path, self.staff_id, locale)
+            except OSError as exc:
+                self.notify(_("The language is used now but could not be kept for next time: {error}").format(error=exc), severity="warning")
         self._reset_to(TodayScreen())
         self.push_screen(SettingsHelpScreen())
+
+    def use_collectors_language(self, staff_id: str) -> None:
+        """Speak the language this collector chose last time (if they chose one)."""
+        locale = None if self.locale_given else saved_locale(self.home.path, staff_id)
+        if locale and locale != self.locale_name:
+            i18n.set_locale(locale)
+            self.locale_name = locale
+            translate_bindings(self)
 
 
 def make_app(
@@ -171,5 +190,8 @@ def make_app(
     ``staff_id`` opens it already signed in (tests, the benchmark); ``preselect``
     puts that name on the sign-in screen so only the PIN is left to type.
     """
-    chosen = locale or home.settings.ui.locale
-    return KnockApp(home, locale=chosen, clock=clock or home.ledger.clock, staff_id=staff_id, preselect=preselect, monotonic=monotonic)
+    chosen = locale or (staff_id and saved_locale(home.path, staff_id)) or home.settings.ui.locale
+    return KnockApp(
+        home, locale=chosen, clock=clock or home.ledger.clock, staff_id=staff_id, preselect=preselect, monotonic=monotonic,
+        locale_given=locale is not None,
+    )

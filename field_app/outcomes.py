@@ -94,3 +94,13 @@ COMPLAINT_CATEGORIES = (
     ("other", N_("Other")),
 )
 """Complaint categories (the playbook reads ``defect`` and ``staff``)."""
+
+COMPLAINT_PHRASES: dict[str, tuple[str, ...]] = {
+    "repair": (N_("Water leaks"), N_("Pipe or drain blocked"), N_("Door, window or lock broken"), N_("Lift out of order")),
+    "defect": (N_("Cracks in the walls"), N_("Ceiling or wall leaks"), N_("Damp or mould"), N_("Developer's promised repair not done")),
+    "service": (N_("Cleaning not done"), N_("Security at the gate"), N_("Greenery not kept"), N_("Repair requests left waiting")),
+    "staff": (N_("Rude or impatient"), N_("Promised and did not come back"), N_("Came at an unsuitable hour")),
+    "noise": (N_("Noise from a neighbour"), N_("Building works out of hours"), N_("Parking blocked")),
+    "other": (),
+}
+"""Short phrases for the common complaints of each category: one key saves one (typing stays possible)."""

@@ -342,6 +342,24 @@ class HouseholdScreen(Screen[None]):
     def confirm(self, intent: Outcome | None) -> None:
         if intent is None:
             return
+        from field_app.screens.payment_qr import QR_METHODS, PaymentQRScreen
+
+        if isinstance(intent, Paid) and intent.method in QR_METHODS:
+            # Scan first: the owner pays on the phone, then the collector confirms what was paid.
+            qr = PaymentQRScreen(intent.room, intent.amount_fen, intent.method, self.app.home.settings.payqr)  # type: ignore[attr-defined]
+            self.app.push_screen(qr, callback=lambda choice: self.after_qr(choice, intent))
+            return
+        self.ask_to_save(intent)
+
+    def after_qr(self, choice: str | None, intent: Paid) -> None:
+        """Paid on the phone: confirm and save; the notice instead: print it; back: nothing."""
+        if choice == "paid":
+            self.ask_to_save(intent)
+        elif choice == "notice":
+            self.start_print(room=intent.room)
+
+    def ask_to_save(self, intent: Outcome) -> None:
+        """The confirmation dialog; Enter saves."""
         from field_app.screens.confirm import ConfirmDialog
 
         lines = summary_lines(intent, self.view)

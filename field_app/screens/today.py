@@ -81,6 +81,9 @@ MOVE = Binding.Group("Move", compact=True)
 class TodayScreen(Screen[None]):
     """The collector's day."""
 
+    AUTO_FOCUS = "#households"
+    """The list, not the search field: Enter opens the row under the cursor from the first key."""
+
     BINDINGS = [
         # Priority: the list's own Enter and arrows are hidden from the footer; these show.
         Binding("enter", "open", "Open", key_display="⏎", priority=True),
@@ -367,7 +370,8 @@ class TodayScreen(Screen[None]):
             self.open_room(str(event.row_key.value))
 
     def action_open(self) -> None:
-        if self.focused is self.query_one("#search", Input):
+        search = self.query_one("#search", Input)
+        if self.focused is search and search.value.strip():
             self.search_submitted()
             return
         table = self.query_one(DataTable)

@@ -65,18 +65,34 @@ class NumberedChoices(OptionList):
 
     def __init__(self, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         self.keys = [key for key, _label in choices]
-        options = [Option(f"{i + 1 if i < 9 else ' '}  {label}", id=key) for i, (key, label) in enumerate(choices)]
-        super().__init__(*options, **kwargs)
+        super().__init__(*self.options_for(choices), **kwargs)
+
+    @staticmethod
+    def options_for(choices: list[tuple[str, str]]) -> list[Option]:
+        return [Option(f"{i + 1 if i < 9 else ' '}  {label}", id=key) for i, (key, label) in enumerate(choices)]
+
+    def set_choices(self, choices: list[tuple[str, str]]) -> None:
+        """Show other choices (numbered from 1 again)."""
+        self.keys = [key for key, _label in choices]
+        self.clear_options()
+        self.add_options(self.options_for(choices))
+        if choices:
+            self.highlighted = 0
+
+    def pick_digit(self, digit: str) -> bool:
+        """Select the choice numbered ``digit``; False when there is none."""
+        index = int(digit) - 1 if digit.isdigit() and digit != "0" else -1
+        if not 0 <= index < min(len(self.keys), 9):
+            return False
+        self.highlighted = index
+        self.action_select()
+        return True
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.character and event.character.isdigit() and event.character != "0":
-            index = int(event.character) - 1
-            if index < len(self.keys):
-                event.stop()
-                event.prevent_default()
-                self.highlighted = index
-                self.action_select()
-                return
+        if event.character and event.character.isdigit() and self.pick_digit(event.character):
+            event.stop()
+            event.prevent_default()
+            return
         await super()._on_key(event)
 
 
