@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Footer, OptionList, Static, Tabbe
 from textual.widgets.option_list import Option
 
 from knock.core.money import format_yuan
+from knock.vocabulary import label
 
 from field_app import data
 from field_app.i18n import N_, _, get_locale
@@ -161,7 +162,7 @@ class HouseholdScreen(Screen[None]):
         text.append(_("Next: {action}").format(action=view.advice.next_action_label) + window)
         text.append("\n")
         phones = self.phones if self.phones is not None else view.phones_masked
-        phone_text = ", ".join(phones) if phones else _("no phone on file")
+        phone_text = ("、" if get_locale() == "zh" else ", ").join(phones) if phones else _("no phone on file")
         hint = "" if self.phones is not None or not phones else "  " + _("(P to show)")
         text.append(_("Phone: {phones}").format(phones=phone_text) + hint)
         text.append("   " + _("Contacts today {n}/{cap}").format(n=view.guard.contacts_today, cap=view.guard.cap))
@@ -175,12 +176,12 @@ class HouseholdScreen(Screen[None]):
         table = self.query_one("#arrears", DataTable)
         table.clear(columns=True)
         show_penalty = view.account.penalty_total_fen > 0
-        columns = [_("Period"), _("Item"), _("Open ¥"), _("Days late")] + ([_("Late fee ¥")] if show_penalty else [])
+        columns = [_("Period"), _("Item"), _("Open ¥"), _("How long owed")] + ([_("Late fee ¥")] if show_penalty else [])
         for column in columns:
             table.add_column(column)
         for charge in view.account.open_charges:
             period = f"{charge.period_start:%Y-%m}" if charge.period_start.month == charge.period_end.month else f"{charge.period_start:%Y-%m}~{charge.period_end:%m}"
-            cells: list[Any] = [period, data.item_label(charge.item), Text(format_yuan(charge.open_fen), justify="right"), charge.bucket or "—"]
+            cells: list[Any] = [period, data.item_label(charge.item), Text(format_yuan(charge.open_fen), justify="right"), label("ageing_buckets", charge.bucket, get_locale()) if charge.bucket else "—"]
             if show_penalty:
                 cells.append(Text(format_yuan(charge.penalty_fen), justify="right"))
             table.add_row(*cells)

@@ -33,6 +33,8 @@ ESSENTIAL = ("room", "owed", "months", "due")
 """Always shown in full: a room code must never be misread, nor an amount."""
 OWNER_NARROW = 10
 """Cells an owner gets while type or next action are cut short."""
+NEXT_AT_LEAST = 10
+"""Cells the next action keeps when the type takes its whole width."""
 CELL_PADDING = 2
 """DataTable's cell padding (one cell each side)."""
 SCROLLBAR = 2
@@ -60,10 +62,35 @@ def column_widths(total: int, natural: dict[str, int], *, scrollbar: bool) -> di
         left -= grow
         if left >= natural["group"] + CELL_PADDING:
             widths["group"] = natural["group"]
+    elif left >= natural["type"] + NEXT_AT_LEAST:
+        # The type whole (it is what the list is sorted by); the next action gets the rest.
+        widths["type"], widths["next"] = natural["type"], left - natural["type"]
     else:
         kind = max(4, round(left * natural["type"] / max(want, 1)))
         widths["type"], widths["next"] = kind, max(4, left - kind)
     return {c: widths[c] for c in COLUMNS if c in widths}
+
+
+def fit_words(text: str, width: int) -> str:
+    """``text`` in ``width`` cells, shortened at a word boundary with "…" (never ``Building-defect dis``).
+
+    English breaks after a space, "/" or "-"; Chinese between any two characters
+    (each is a word or part of a short one, and the "…" says there is more).
+    """
+    if width <= 0 or cell_len(text) <= width:
+        return text
+    room = width - 1  # the "…"
+    cut = ""
+    for index, char in enumerate(text):
+        if cell_len(text[: index + 1]) > room:
+            break
+        if char in " /-" or not char.isascii():
+            cut = text[: index + 1] if char in "/-" or not char.isascii() else text[:index]
+    if not cut:  # a single word longer than the column: as much of it as fits
+        while text and cell_len(text) > room:
+            text = text[:-1]
+        cut = text
+    return cut.rstrip(" /") + "…"
 
 
 def in_round_order(rows: tuple[data.TodayRow, ...], order: list[str] | None) -> list[data.TodayRow]:
@@ -239,7 +266,7 @@ class TodayScreen(Screen[None]):
             "room": f"{'✓' if row.visited else ' '}{row.room}",
             "owner": row.owner,
             "owed": format_yuan(row.owed_fen),
-            "months": str(row.months_owed),
+            "months": _("{n} mo").format(n=row.months_owed),
             "type": row.debtor_label,
             "next": row.next_action_label,
             "due": data.window_short(row.appointment),
@@ -251,7 +278,7 @@ class TodayScreen(Screen[None]):
             "room": _("Room"),
             "owner": _("Owner"),
             "owed": _("Owed ¥"),
-            "months": _("Mo"),
+            "months": _("Owed for"),
             "type": _("Type"),
             "next": _("Next"),
             "due": _("Due"),
@@ -290,8 +317,8 @@ class TodayScreen(Screen[None]):
                 "owner": Text(text["owner"], style=style),
                 "owed": Text(text["owed"], style=style, justify="right"),
                 "months": Text(text["months"], style=style, justify="right"),
-                "type": Text(text["type"], style=style),
-                "next": Text(text["next"], style=style),
+                "type": Text(fit_words(text["type"], widths.get("type", 0)), style=style),
+                "next": Text(fit_words(text["next"], widths.get("next", 0)), style=style),
                 "due": Text(text["due"], style="bold yellow"),
             }
             table.add_row(*(cells[c] for c in widths), key=row.room)
