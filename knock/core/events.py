@@ -40,6 +40,14 @@ class EventKind:
     STAFF_UPDATED = "staff.updated"
     ASSIGNMENTS_SET = "assignments.set"
     PHONE_REVEALED = "phone.revealed"
+    DEVICE_ENROLLED = "device.enrolled"
+    DEVICE_REVOKED = "device.revoked"
+    SYNC_MERGED = "sync.merged"
+    SYNC_FLAGGED = "sync.flagged"
+    SYNC_FLAG_RESOLVED = "sync.flag_resolved"
+    SYNC_PARKED = "sync.parked"
+    SYNC_UNPARKED = "sync.unparked"
+    CASH_COUNTED = "cash.counted"
 
 
 def canonical_json(payload: Any) -> str:

@@ -8,17 +8,87 @@ and an event must continue its device's chain.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ulid import ULID
 
-from knock.core.events import GENESIS, ChainError, Event, EventConflict
+from knock.core.events import GENESIS, ChainError, Event, EventConflict, canonical_json
 from knock.core.projections import project
 from knock.core.store import Store
 
 Clock = Callable[[], datetime]
+
+Precheck = Callable[[Event], "str | None"]
+"""Says why an incoming event cannot be applied to the projections yet (or None when it can)."""
+
+BATCH_ROWS = 2000
+"""Rows buffered per statement before the bulk path writes them with one executemany."""
+
+
+class BatchWriter:
+    """A connection look-alike for projectors that turns many INSERTs into few ``executemany`` calls.
+
+    INSERTs are buffered per statement text and written in the order their statements first
+    appeared; any other statement (UPDATE, DELETE) first writes the buffers, so the database
+    sees every change in the order the events asked for it. Foreign keys are deferred to the
+    commit for the batch, because buffers of different tables are flushed table by table.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._buffers: dict[str, list[Any]] = {}
+        self._pending = 0
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+
+    def execute(self, sql: str, params: Any = ()) -> None:
+        """Buffer an INSERT; run anything else at once (after the buffers)."""
+        if sql.lstrip()[:6].upper() == "INSERT":
+            self._buffers.setdefault(sql, []).append(params)
+            self._pending += 1
+            if self._pending >= BATCH_ROWS:
+                self.flush()
+        else:
+            self.flush()
+            self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Any]) -> None:
+        """Like :meth:`execute` for many rows."""
+        for row in rows:
+            self.execute(sql, row)
+
+    def flush(self) -> None:
+        """Write every buffered row."""
+        for sql, rows in self._buffers.items():
+            if rows:
+                self.conn.executemany(sql, rows)
+        self._buffers.clear()
+        self._pending = 0
+
+
+@dataclass
+class IngestResult:
+    """What a bulk ingest did."""
+
+    added: list[Event] = field(default_factory=list)
+    already_here: int = 0
+    parked: list[tuple[Event, str]] = field(default_factory=list)
+    """Events stored in the log but not applied to the projections, with the reason."""
+
+
+_EVENT_INSERT = (
+    "INSERT INTO events (event_id, device_id, seq, author, device_time, kind, payload, prev_hash, hash, received_at)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _hash_with_json(event_id: str, device_id: str, seq: int, author: str, device_time: str, kind: str, payload_json: str, prev_hash: str) -> str:
+    text = "\n".join([prev_hash, event_id, device_id, str(seq), author, device_time, kind, payload_json])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def system_clock() -> datetime:
@@ -87,6 +157,111 @@ class Journal:
                 )
             self._store(conn, event)
             return True
+
+    def append_many(self, items: Iterable[tuple[str, dict[str, Any], str]]) -> list[Event]:
+        """Write many new local events ``(kind, payload, author)`` in one transaction: the bulk path.
+
+        Each event's id, JSON and hash are computed once; events and projection rows go to
+        the database with batched ``executemany``, without a savepoint per event. Importers
+        and the sample builder use this; a failure anywhere rolls the whole batch back.
+        """
+        written: list[Event] = []
+        with self.store.transaction() as conn:
+            seq, prev = self._head(self.device_id)
+            received = self.clock().isoformat(timespec="seconds")
+            writer = BatchWriter(conn)
+            rows: list[tuple[Any, ...]] = []
+            for kind, payload, author in items:
+                seq += 1
+                event_id = new_id()
+                device_time = self.clock().isoformat(timespec="seconds")
+                payload_json = canonical_json(payload)
+                digest = _hash_with_json(event_id, self.device_id, seq, author, device_time, kind, payload_json, prev)
+                event = Event(event_id, self.device_id, seq, author, device_time, kind, payload, prev, digest)
+                rows.append((event_id, self.device_id, seq, author, device_time, kind, payload_json, prev, digest, received))
+                project(writer, event)  # type: ignore[arg-type]
+                written.append(event)
+                prev = digest
+                if len(rows) >= BATCH_ROWS:
+                    conn.executemany(_EVENT_INSERT, rows)
+                    rows.clear()
+            if rows:
+                conn.executemany(_EVENT_INSERT, rows)
+            writer.flush()
+            if written:
+                self._head_cache = (self.store.write_epoch, seq, prev)
+        return written
+
+    def ingest_many(
+        self,
+        events: Sequence[Event],
+        *,
+        payload_json: Sequence[str] | None = None,
+        precheck: Precheck | None = None,
+    ) -> IngestResult:
+        """Take many events from other devices in one transaction: the bulk path of a merge.
+
+        Every event must carry a valid hash and continue its device's chain (after what is
+        already stored); a known id with the same hash is skipped, with a different hash it
+        is a conflict and nothing is written. ``payload_json`` (the canonical JSON of each
+        payload, when the caller already has it) saves serialising twice. An event that
+        ``precheck`` finds not applicable is stored in the log (the chain stays whole) but not
+        projected; it is returned in ``parked`` for the caller to record.
+        """
+        result = IngestResult()
+        if not events:
+            return result
+        with self.store.transaction() as conn:
+            known: dict[str, str] = {}
+            ids = [e.event_id for e in events]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in conn.execute(f"SELECT event_id, hash FROM events WHERE event_id IN ({marks})", chunk):
+                    known[row[0]] = row[1]
+            heads: dict[str, tuple[int, str]] = {}
+            received = self.clock().isoformat(timespec="seconds")
+            writer = BatchWriter(conn)
+            rows: list[tuple[Any, ...]] = []
+            for index, event in enumerate(events):
+                text = payload_json[index] if payload_json is not None else canonical_json(event.payload)
+                digest = _hash_with_json(
+                    event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text, event.prev_hash
+                )
+                if digest != event.hash:
+                    raise ChainError(f"event {event.event_id}: hash does not match its content")
+                if event.event_id in known:
+                    if known[event.event_id] == event.hash:
+                        result.already_here += 1
+                        continue
+                    raise EventConflict(
+                        f"event {event.event_id} from device {event.device_id} arrived again with different content"
+                    )
+                if event.device_id not in heads:
+                    heads[event.device_id] = self._head(event.device_id)
+                seq, prev = heads[event.device_id]
+                if event.seq != seq + 1 or event.prev_hash != prev:
+                    raise ChainError(
+                        f"event {event.event_id}: device {event.device_id} seq {event.seq} does not follow seq {seq}"
+                    )
+                heads[event.device_id] = (event.seq, event.hash)
+                known[event.event_id] = event.hash
+                rows.append(
+                    (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text, event.prev_hash, event.hash, received)
+                )
+                reason = precheck(event) if precheck is not None else None
+                if reason is None:
+                    project(writer, event)  # type: ignore[arg-type]
+                else:
+                    result.parked.append((event, reason))
+                result.added.append(event)
+                if len(rows) >= BATCH_ROWS:
+                    conn.executemany(_EVENT_INSERT, rows)
+                    rows.clear()
+            if rows:
+                conn.executemany(_EVENT_INSERT, rows)
+            writer.flush()
+        return result
 
     def _store(self, conn: Any, event: Event) -> None:
         row = event.to_row()

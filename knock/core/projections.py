@@ -276,6 +276,105 @@ def _phone_revealed(conn: sqlite3.Connection, e: Event) -> None:
     _insert(conn, "phone_reveals", {"event_id": e.event_id, "household_id": p["household_id"], "staff_id": p["staff_id"], "at": e.device_time})
 
 
+def _device_enrolled(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "INSERT OR REPLACE INTO device_enrolments (device_id, name, public_key, enrolled_at, enrolled_by, event_id)"
+        " VALUES (?,?,?,?,?,?)",
+        (p["device_id"], p["name"], p["public_key"], e.device_time, e.author, e.event_id),
+    )
+
+
+def _device_revoked(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "UPDATE device_enrolments SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE device_id = ?",
+        (e.device_time, e.author, p.get("reason", ""), p["device_id"]),
+    )
+
+
+def _sync_merged(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "sync_merges",
+        {
+            "merge_id": p["merge_id"],
+            "file_sha256": p["file_sha256"],
+            "device_id": p["device_id"],
+            "first_seq": int(p["first_seq"]),
+            "last_seq": int(p["last_seq"]),
+            "event_count": int(p["event_count"]),
+            "new_events": int(p["new_events"]),
+            "head_hash": p["head_hash"],
+            "file_created_at": p["file_created_at"],
+            "merged_at": e.device_time,
+            "merged_by": e.author,
+            "event_id": e.event_id,
+        },
+    )
+
+
+def _sync_flagged(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "sync_flags",
+        {
+            "flag_id": p["flag_id"],
+            "kind": p["kind"],
+            "device_id": p.get("device_id", ""),
+            "collector_id": p.get("collector_id", ""),
+            "household_id": p.get("household_id", ""),
+            "subject_event_id": p.get("subject_event_id", ""),
+            "message": p["message"],
+            "detail": json.dumps(p.get("detail", {}), ensure_ascii=False, sort_keys=True),
+            "raised_at": e.device_time,
+            "event_id": e.event_id,
+        },
+    )
+
+
+def _sync_flag_resolved(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "UPDATE sync_flags SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ? WHERE flag_id = ?",
+        (e.device_time, e.author, p["resolution"], p["flag_id"]),
+    )
+
+
+def _sync_parked(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "sync_parked",
+        {"event_id": p["event_id"], "device_id": p["device_id"], "seq": int(p["seq"]), "reason": p["reason"], "parked_at": e.device_time},
+    )
+
+
+def _sync_unparked(conn: sqlite3.Connection, e: Event) -> None:
+    conn.execute("UPDATE sync_parked SET applied_at = ? WHERE event_id = ?", (e.device_time, e.payload["event_id"]))
+
+
+def _cash_counted(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "cash_counts",
+        {
+            "count_id": p["count_id"],
+            "day": p["day"],
+            "collector_id": p["collector_id"],
+            "counted_fen": int(p["counted_fen"]),
+            "expected_fen": int(p["expected_fen"]),
+            "difference_fen": int(p["counted_fen"]) - int(p["expected_fen"]),
+            "counted_by": e.author,
+            "counted_at": e.device_time,
+            "event_id": e.event_id,
+        },
+    )
+
+
 PROJECTORS: dict[str, Projector] = {
     K.DEVICE_REGISTERED: _device,
     K.COMMUNITY_CREATED: _community,
@@ -295,6 +394,14 @@ PROJECTORS: dict[str, Projector] = {
     K.STAFF_UPDATED: _staff_updated,
     K.ASSIGNMENTS_SET: _assignments,
     K.PHONE_REVEALED: _phone_revealed,
+    K.DEVICE_ENROLLED: _device_enrolled,
+    K.DEVICE_REVOKED: _device_revoked,
+    K.SYNC_MERGED: _sync_merged,
+    K.SYNC_FLAGGED: _sync_flagged,
+    K.SYNC_FLAG_RESOLVED: _sync_flag_resolved,
+    K.SYNC_PARKED: _sync_parked,
+    K.SYNC_UNPARKED: _sync_unparked,
+    K.CASH_COUNTED: _cash_counted,
 }
 """One projector per event kind; an unknown kind is refused, never ignored."""
 

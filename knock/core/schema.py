@@ -226,5 +226,104 @@ CREATE TABLE phone_reveals (
 );
 """ + "".join(_guard(t) for t in _APPEND_ONLY)
 
-MIGRATIONS: list[str] = [MIGRATION_1]
+MIGRATION_SYNC = """
+CREATE TABLE device_enrolments (
+    device_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL,
+    enrolled_by TEXT NOT NULL,
+    revoked_at TEXT,
+    revoked_by TEXT NOT NULL DEFAULT '',
+    revoke_reason TEXT NOT NULL DEFAULT '',
+    event_id TEXT NOT NULL
+);
+
+CREATE TABLE office_pin (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    office_device_id TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    pinned_at TEXT NOT NULL
+);
+
+CREATE TABLE sync_marks (
+    device_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    marked_at TEXT NOT NULL,
+    source TEXT NOT NULL
+);
+
+CREATE TABLE packs_loaded (
+    pack_id TEXT PRIMARY KEY,
+    office_device_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    office_seq INTEGER NOT NULL,
+    loaded_at TEXT NOT NULL,
+    households INTEGER NOT NULL
+);
+
+CREATE TABLE sync_merges (
+    merge_id TEXT PRIMARY KEY,
+    file_sha256 TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    event_count INTEGER NOT NULL,
+    new_events INTEGER NOT NULL,
+    head_hash TEXT NOT NULL,
+    file_created_at TEXT NOT NULL,
+    merged_at TEXT NOT NULL,
+    merged_by TEXT NOT NULL,
+    event_id TEXT NOT NULL
+);
+CREATE INDEX sync_merges_device ON sync_merges(device_id, merged_at);
+CREATE INDEX sync_merges_day ON sync_merges(merged_at);
+
+CREATE TABLE sync_flags (
+    flag_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    device_id TEXT NOT NULL DEFAULT '',
+    collector_id TEXT NOT NULL DEFAULT '',
+    household_id TEXT NOT NULL DEFAULT '',
+    subject_event_id TEXT NOT NULL DEFAULT '',
+    message TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}',
+    raised_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    resolved_at TEXT,
+    resolved_by TEXT NOT NULL DEFAULT '',
+    resolution TEXT NOT NULL DEFAULT '',
+    event_id TEXT NOT NULL
+);
+CREATE INDEX sync_flags_status ON sync_flags(status, raised_at);
+
+CREATE TABLE sync_parked (
+    event_id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    parked_at TEXT NOT NULL,
+    applied_at TEXT
+);
+
+CREATE TABLE cash_counts (
+    count_id TEXT PRIMARY KEY,
+    day TEXT NOT NULL,
+    collector_id TEXT NOT NULL,
+    counted_fen INTEGER NOT NULL CHECK (counted_fen >= 0),
+    expected_fen INTEGER NOT NULL,
+    difference_fen INTEGER NOT NULL,
+    counted_by TEXT NOT NULL,
+    counted_at TEXT NOT NULL,
+    event_id TEXT NOT NULL
+);
+CREATE INDEX cash_counts_day ON cash_counts(day, collector_id);
+""" + _guard("cash_counts") + _guard("sync_merges")
+"""Sync (issue 10): enrolled devices, the office key pinned on a laptop, acknowledgements,
+packs, merged files, review flags, events set aside, cash counted by the team lead."""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC]
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""
