@@ -66,7 +66,7 @@ class RecordPromiseDialog(Dialog[Promised | None]):
         choices = [(d.isoformat(), day_label(d, self.today)) for d in self.days] + [(OTHER_DAY, _("Another day: type it below"))]
         yield NumberedChoices(choices, id="days")
         with Horizontal(classes="field-row"):
-            yield Input(placeholder=_("10, 12-10, 下周五"), id="day-typed")
+            yield Input(placeholder=_("10, 12-10, 下周五"), id="day-typed", select_on_focus=False)
             yield Static("", id="day-read")
         yield Static(_("Which part of the day?"))
         yield NumberedChoices([(w, window_label(w)) for w in PROMISE_WINDOWS], id="windows")

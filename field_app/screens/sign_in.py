@@ -20,6 +20,16 @@ NAMES_SHOWN = 9
 """Names on the list at once: one digit each; more staff are found by typing part of a name."""
 
 
+class NameFilter(Input):
+    """The name filter: letters filter, a digit goes on to the screen (it picks the name with that number)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit():
+            event.prevent_default()  # Input's own handler does not type it; not stopped: it bubbles to the screen
+            return
+        await super()._on_key(event)
+
+
 class SignInScreen(Screen[None]):
     """Who is using the laptop. With ``lock_for`` it is the lock screen of that collector."""
 
@@ -53,7 +63,7 @@ class SignInScreen(Screen[None]):
         with Vertical(id="signin-box", classes="dialog"):
             yield Static(_("Knock · property fee collection"), id="signin-title", classes="title")
             yield Static(_("Loading names…") if not self.lock_for else _("Locked. Type your PIN to continue."), id="signin-prompt")
-            yield Input(placeholder=_("Type part of your name"), id="name-filter", classes="hidden")
+            yield NameFilter(placeholder=_("Type part of your name"), id="name-filter", classes="hidden", select_on_focus=False)
             yield Vertical(id="signin-names")
             yield Input(placeholder=_("PIN (4 to 8 digits)"), password=True, restrict=r"\d*", max_length=8, id="pin", classes="hidden")
             yield Static("", id="signin-message", classes="message")

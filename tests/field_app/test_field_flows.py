@@ -12,9 +12,10 @@ from field_app import data
 from field_app.app import make_app
 from field_app.auth import LOCKOUT_FILE
 from field_app.screens.household import HouseholdScreen
+from field_app.screens.payment_qr import PaymentQRScreen
 from field_app.screens.sign_in import SignInScreen
 from field_app.screens.today import TodayScreen
-from fieldapp_support import MANAGER_PIN, PIN, Community, wait_for
+from fieldapp_support import MANAGER_PIN, PIN, Community, decode_screen_qr, wait_for
 
 SIZE = (80, 24)
 
@@ -173,7 +174,11 @@ async def test_part_payment_by_wechat(community: Community) -> None:
         await open_household(pilot, room)
         await pilot.press("1")
         app.screen.query_one("#amount", Input).value = "100.50"
-        await pilot.press("enter", "2", "enter")
+        await pilot.press("enter", "2")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaymentQRScreen) and app.screen.fits)
+        assert decode_screen_qr(app.screen) == app.screen.payload
+        assert "amount=100.50" in app.screen.payload
+        await pilot.press("enter", "enter")  # the owner's phone says paid; confirm
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM payments"))
     payment = rows(community, "SELECT * FROM payments")[0]
     assert (payment["amount_fen"], payment["method"]) == (10050, "wechat")
@@ -196,7 +201,7 @@ async def test_promise_two_days_then_part_of_day_then_amount(community: Communit
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
         await open_household(pilot, room)
-        await pilot.press("2", "2", "3", *keys("300"), "enter", "enter")  # day 2, evening, ¥300, confirm
+        await pilot.press("2", "2", "tab", *keys("300"), "enter", "3", "enter")  # day 2, Tab to the amount, ¥300, evening, confirm
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM promises WHERE amount_fen = 30000"))
     promise = rows(community, "SELECT * FROM promises WHERE amount_fen = 30000")[0]
     first, second = data.promise_days(community.home.ledger.today(), community.home.settings)
@@ -267,7 +272,7 @@ async def test_complaint_reaches_the_office_the_same_day(community: Community) -
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
         await open_household(pilot, community.rooms[6])
-        await pilot.press("5", "1", *keys("leak"), "enter", "enter")
+        await pilot.press("5", "1", "5", *keys("leak"), "enter", "enter")  # repair, "something else", typed
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM complaints"))
     complaint = rows(community, "SELECT * FROM complaints")[0]
     assert (complaint["category"], complaint["text"], complaint["status"], complaint["opened_by"]) == ("repair", "leak", "open", community.collector)

@@ -198,7 +198,7 @@ async def test_a_promise_typed_in_one_burst(community: Community) -> None:
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=(80, 24)) as pilot:
         await today_ready(pilot)
-        await burst(pilot, *typed(room), "enter", "2", "2", "3", "3", "0", "0", "enter", "enter")
+        await burst(pilot, *typed(room), "enter", "2", "2", "tab", "3", "0", "0", "enter", "3", "enter")
         await wait_for(pilot, lambda: community.home.store.query("SELECT 1 FROM promises WHERE amount_fen IS NOT NULL"))
     promise = community.home.store.query("SELECT window, amount_fen FROM promises WHERE amount_fen IS NOT NULL")
     assert [(p["window"], p["amount_fen"]) for p in promise] == [("evening", 30000)]
