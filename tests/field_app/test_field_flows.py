@@ -323,7 +323,8 @@ async def test_a_storage_failure_is_shown_not_crashed(community: Community, monk
         await pilot.press("7", *keys("dog"), "enter", "enter")
         await settle(pilot)
         assert app.screen is screen and not screen.saving
-        assert any("disk full" in str(n.message) for n in app._notifications)
+        status = screen.query_one("#hh-status")
+        assert "disk full" in status.text and status.has_class("-error")
     assert not rows(community, "SELECT 1 FROM contacts WHERE outcome = 'note'")
 
 
@@ -372,7 +373,7 @@ async def test_daily_cap_with_a_wrong_manager_pin_saves_nothing(community: Commu
         await wait_for(pilot, lambda: app.screen.query("#managers") and app.screen.query_one("#managers").option_count)
         await pilot.press("1", *"1111", "enter")
         await settle(pilot)
-        assert "PIN" in text_of(app.screen.query_one("#dialog-message", Static))
+        assert "密码" in text_of(app.screen.query_one("#dialog-message", Static))
     assert not rows(community, "SELECT 1 FROM contacts WHERE outcome = 'not_home'")
 
 
