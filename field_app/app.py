@@ -18,7 +18,7 @@ from textual.binding import Binding
 from knock.home import Home
 
 from field_app import i18n
-from field_app.auth import IdleTimer, Lockouts, LOCKOUT_FILE
+from field_app.auth import IdleTimer
 from field_app.i18n import _
 from field_app.keys import KeyGate
 from field_app.preferences import save_locale, saved_locale
@@ -35,7 +35,7 @@ class KnockApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     HORIZONTAL_BREAKPOINTS = [(0, "-normal"), (110, "-wide")]
     """Wider terminals get one row of outcome buttons and larger dialogs (see app.tcss)."""
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False), Binding("c", "calls", "Calls", show=False)]
 
     def __init__(
         self,
@@ -59,7 +59,6 @@ class KnockApp(App[None]):
         self.staff_id: str | None = staff_id
         self.staff_name = home.ledger.staff(staff_id).name if staff_id else ""
         self.preselect = preselect
-        self.lockouts = Lockouts(home.path / LOCKOUT_FILE, home.settings.security)
         self.idle = IdleTimer(home.settings.security.idle_lock_minutes, monotonic)
         self.locked = False
         self.round_order: list[str] | None = None
@@ -114,6 +113,14 @@ class KnockApp(App[None]):
             self.switch_screen(screen)  # type: ignore[arg-type]
         else:
             self.push_screen(screen)  # type: ignore[arg-type]
+
+    def action_calls(self) -> None:
+        """Call mode (电话), from the day's list: see field_app/screens/calls.py."""
+        from field_app.screens.calls import CallModeScreen
+        from field_app.screens.today import TodayScreen
+
+        if self.staff_id and not self.locked and isinstance(self.screen, TodayScreen):
+            self.push_screen(CallModeScreen())
 
     def sign_out(self) -> None:
         """Back to the name list (another collector wants the laptop)."""

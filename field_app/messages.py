@@ -44,7 +44,7 @@ class OutcomeSaved(Message):
 
 
 class PinChecked(Message):
-    """A PIN check finished (``attempt`` is an :class:`field_app.auth.Attempt`)."""
+    """A PIN check finished (``attempt`` is an :class:`knock.core.pins.Attempt`)."""
 
     def __init__(self, staff_id: str, attempt: Any) -> None:
         super().__init__()

@@ -1,7 +1,7 @@
 """What a collector decided to record, as plain values, before it is saved.
 
 Dialogs build one of these; the household screen asks for confirmation, then
-:func:`field_app.data.save_outcome` writes it through the ledger in a worker.
+:func:`field_app.data.outcomes.save_outcome` writes it through the ledger in a worker.
 """
 
 from __future__ import annotations

@@ -134,7 +134,8 @@ def triage_for_collector(
     home: Home, staff_id: str, day: date | None = None, *, now: datetime | None = None, progress: Progress | None = None
 ) -> list[HouseholdTriage]:
     """:func:`plan_for_collector` for a list screen: the same order, types and next actions, no cards."""
-    from knock.playbook.rules import GROUP_RANK, room_sort_key
+    from knock.core.rooms import room_walk_key
+    from knock.playbook.rules import GROUP_RANK
 
     day, now = _plan_day(home, day, now)
     staff = home.ledger.staff(staff_id)
@@ -145,4 +146,4 @@ def triage_for_collector(
         if progress is not None:
             progress(done, len(households))
     # visit_order's key, on the triage's group (the same stable sort).
-    return sorted(entries, key=lambda e: (GROUP_RANK[e.group], room_sort_key(e.facts.room)))
+    return sorted(entries, key=lambda e: (GROUP_RANK[e.group], room_walk_key(e.facts.room)))

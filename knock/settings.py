@@ -9,7 +9,7 @@ that names the field, never with a traceback.
 from __future__ import annotations
 
 import tomllib
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -160,11 +160,29 @@ class Receipts(_Section):
 
 
 class Security(_Section):
-    """Sign-in on a shared laptop."""
+    """Sign-in on a shared laptop.
 
-    pin_max_tries: int = 5
-    lockout_minutes: int = 10
-    idle_lock_minutes: int = 5
+    The lockout cannot be switched off: at most 10 wrong tries, and a lockout of
+    at least 5 minutes, or the settings file is refused.
+    """
+
+    pin_max_tries: int = Field(5, ge=3, le=10, description="wrong PINs in a row before the member is locked out")
+    lockout_minutes: int = Field(10, ge=5, le=1440, description="how long a lockout lasts (a manager may unlock earlier)")
+    idle_lock_minutes: int = Field(5, ge=0, le=120, description="lock the laptop after this long untouched (0: never)")
+
+
+class Payments(_Section):
+    """Limits that catch a mistyped or doubled payment before it becomes a receipt."""
+
+    max_payment_yuan: Decimal = Field(
+        Decimal("200000"), gt=0, le=Decimal("100000000"), description="no single payment may be larger than this"
+    )
+    overpay_max_multiple: Decimal = Field(
+        Decimal("3"), ge=1, le=100, description="refuse a payment more than this many times what the household owes"
+    )
+    double_submit_minutes: int = Field(
+        10, ge=0, le=1440, description="the same amount for the same household again within this time needs confirming (0: off)"
+    )
 
 
 class UI(_Section):
@@ -177,6 +195,152 @@ class Targets(_Section):
     """What the managers measure the drive against."""
 
     collection_rate_percent: Decimal = Decimal("80")
+    campaign_start: date | None = Field(
+        None, description="first day of the collection drive (the summary's chart starts here); empty: the first day anyone was assigned"
+    )
+
+
+class Sync(_Section):
+    """Sync files and merges: when a device clock or a file's age needs a person to look."""
+
+    clock_tolerance_minutes: int = Field(10, ge=1, description="a sync file written this far ahead of the merge time is flagged")
+    file_max_age_hours: int = Field(18, ge=1, description="a sync file written this long before the merge is flagged (late file or clock behind)")
+    export_folder: str = Field("", description="where the field app writes sync files when no removable drive is mounted")
+
+
+class ExportColumn(_Section):
+    """One column of the payments file handed back to the billing system."""
+
+    header: str = Field(min_length=1, description="the column's name in the file, as the billing system's import wants it")
+    field: str = Field(description="what goes in it; see knock.exporting.fields.EXPORT_FIELDS")
+
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, value: str) -> str:
+        from knock.exporting.fields import EXPORT_FIELDS
+
+        if value not in EXPORT_FIELDS:
+            raise ValueError(f"unknown export field {value!r}; use one of {', '.join(EXPORT_FIELDS)}")
+        return value
+
+
+def _default_export_columns() -> list[ExportColumn]:
+    from knock.exporting.fields import DEFAULT_TEMPLATE
+
+    return [ExportColumn(header=header, field=field) for header, field in DEFAULT_TEMPLATE]
+
+
+class Billing(_Section):
+    """The round trip with the billing system: reading its arrears export, handing payments back."""
+
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="header in the billing system's file = Knock's field (e.g. 欠费 = \"outstanding\"); "
+        "for headers Knock does not know; `knock import households --map` overrides it",
+    )
+    penalty_column: Literal["charge", "ignore"] = Field(
+        "charge",
+        description="a 滞纳金/违约金 column: 'charge' imports it as its own penalty charge; "
+        "'ignore' reports the amounts and imports none of them",
+    )
+    export_voids: Literal["negative", "marked"] = Field(
+        "negative",
+        description="a voided receipt in the payments export: 'negative' repeats its lines with minus amounts; "
+        "'marked' repeats them with plus amounts and the kind column saying void (作废)",
+    )
+    export_encoding: Literal["utf-8-sig", "gb18030"] = Field(
+        "utf-8-sig", description="CSV encoding of the payments export (UTF-8 with BOM opens in Excel; GB18030 for older billing systems)"
+    )
+    export_columns: list[ExportColumn] = Field(default_factory=_default_export_columns, min_length=1)
+
+    @field_validator("columns")
+    @classmethod
+    def _known_targets(cls, value: dict[str, str]) -> dict[str, str]:
+        from knock.importing.headers import mapping_target
+
+        for header, target in value.items():
+            if not header.strip():
+                raise ValueError("a column mapping needs a header name")
+            mapping_target(target, where=f"columns.{header}")
+        return value
+
+
+class SmsColumn(_Section):
+    """One column of the file an SMS platform imports: its header and what goes in it."""
+
+    header: str
+    field: Literal["phone", "content", "name", "room", "segments", "template", "message_id"]
+
+
+class Holiday(_Section):
+    """A holiday greeting day: ``on`` is "MM-DD" (every year) or "YYYY-MM-DD" (lunar holidays move)."""
+
+    on: str = Field(pattern=r"^(\d{4}-)?\d{2}-\d{2}$")
+    name: str
+    name_en: str = ""
+
+
+class Reminders(_Section):
+    """The day's SMS batch and call list (``knock remind``)."""
+
+    before_due_days: int = Field(7, ge=1, le=31, description="texts go out this many days before a charge falls due")
+    repeat_days: int = Field(7, ge=0, description="no second reminder of the same kind to a household within this many days")
+    contract_end: date | None = Field(None, description="when the service contract ends; contract_end reminders need it")
+    contract_end_notice_days: int = Field(30, ge=1, description="contract_end reminders start this many days before the end")
+    holidays: list[Holiday] = Field(
+        default_factory=lambda: [
+            Holiday(on="01-01", name="元旦", name_en="New Year's Day"),
+            Holiday(on="05-01", name="劳动节", name_en="Labour Day"),
+            Holiday(on="10-01", name="国庆节", name_en="National Day"),
+        ],
+        description="holiday greetings; add the lunar holidays (春节, 中秋) with their year's date",
+    )
+    holiday_lead_days: int = Field(3, ge=0, description="holiday greetings go out from this many days before the holiday")
+    pay_link: str = Field("", description="payment link put in texts, {room} and {reference} filled in; empty: no link")
+    prepaid_min_months: int = Field(
+        3, ge=2, description="a household whose last paid bill covered this many months or more is a prepaid payer"
+    )
+    complaint_blocks: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "defect": ["property_fee"],
+            "repair": ["property_fee"],
+            "service": ["property_fee"],
+            "staff": ["property_fee", "parking", "shared_utilities"],
+            "parking": ["parking"],
+            "utilities": ["shared_utilities"],
+        },
+        description="an open complaint of this category holds back reminders about these fee items",
+    )
+    columns: list[SmsColumn] = Field(
+        default_factory=lambda: [SmsColumn(header="手机号码", field="phone"), SmsColumn(header="短信内容", field="content")],
+        description="the columns of the CSV/XLSX an SMS platform imports",
+    )
+    price_per_100_segments_fen: int = Field(450, ge=0, description="what 100 SMS segments cost, in fen (4.5 fen a segment by default)")
+
+
+class SmsGateway(_Section):
+    """The company's SMS provider, spoken to over HTTP (``knock remind sms --send``).
+
+    Every string below may use {phone}, {content}, {message_id}, {key_id} and
+    {secret}. Keep the secret here only: settings.toml must then be readable
+    by its owner alone (chmod 600); Knock refuses to send otherwise.
+    """
+
+    kind: Literal["none", "http"] = "none"
+    url: str = ""
+    method: Literal["POST", "PUT", "GET"] = "POST"
+    headers: dict[str, str] = Field(default_factory=dict)
+    query: dict[str, str] = Field(default_factory=dict)
+    body_format: Literal["json", "form", "none"] = "json"
+    body: dict[str, str] = Field(default_factory=lambda: {"phone": "{phone}", "content": "{content}"})
+    key_id: str = ""
+    secret: str = ""
+    success_field: str = Field("", description="a field of the JSON answer that must equal success_value (empty: any 2xx is success)")
+    success_value: str = ""
+    id_field: str = Field("", description="the field of the JSON answer holding the provider's message id")
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    max_attempts: int = Field(3, ge=1, le=10)
+    backoff_seconds: float = Field(1.0, ge=0, le=60, description="wait before the 2nd try; doubles each try")
 
 
 class Settings(_Section):
@@ -189,9 +353,14 @@ class Settings(_Section):
     escalation: Escalation = Escalation()
     payqr: PayQR = PayQR()
     receipts: Receipts = Receipts()
+    payments: Payments = Payments()
     security: Security = Security()
     ui: UI = UI()
     targets: Targets = Targets()
+    sync: Sync = Sync()
+    billing: Billing = Billing()
+    reminders: Reminders = Reminders()
+    sms_gateway: SmsGateway = SmsGateway()
 
     @field_validator("*", mode="before")
     @classmethod

@@ -12,7 +12,9 @@ from textual.widgets import Footer, Static
 
 from knock.core.money import format_yuan
 
-from field_app import data
+from field_app.data.end_of_day import end_of_day
+from field_app.labels import method_label, outcome_label
+from knock.core.reports.day import CollectorDay
 from field_app.i18n import _
 from field_app.messages import Failed, Loaded
 from field_app.widgets.common import friendly_error, translate_bindings
@@ -21,7 +23,7 @@ from field_app.widgets.common import friendly_error, translate_bindings
 class EndOfDayScreen(Screen[None]):
     """The hand-over sheet for the team lead."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("x", "export", "Write sync file")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -31,6 +33,7 @@ class EndOfDayScreen(Screen[None]):
         yield Static(_("End of day"), classes="header")
         with VerticalScroll():
             yield Static(_("Loading…"), id="eod")
+            yield Static("", id="export")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -40,26 +43,77 @@ class EndOfDayScreen(Screen[None]):
     def load(self) -> None:
         app = self.app
         try:
-            self.post_message(Loaded("eod", data.end_of_day(app.home, app.staff_id, app.now().date())))  # type: ignore[attr-defined]
+            self.post_message(Loaded("eod", end_of_day(app.home, app.staff_id, app.now().date())))  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("eod", friendly_error(exc)))
 
     def on_failed(self, message: Failed) -> None:
-        self.query_one("#eod", Static).update(Text(message.text, style="bold red"))
+        target = "#export" if message.what == "export" else "#eod"
+        self.query_one(target, Static).update(Text(message.text, style="bold red"))
+
+    # -- the sync file: one key -----------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """Write the sync file to the mounted USB drive, or ask for a folder when there is none."""
+        self.query_one("#export", Static).update(_("Writing the sync file…"))
+        self.find_drive()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def find_drive(self) -> None:
+        from sync.export import removable_folders
+
+        drives = removable_folders()
+        if drives:
+            self.write_file(drives[0])
+        else:
+            self.app.call_from_thread(self.ask_folder)
+
+    def ask_folder(self) -> None:
+        from field_app.screens.sync_folder import FolderDialog
+
+        app = self.app
+        default = app.home.settings.sync.export_folder or str(app.home.path / "sync-out")  # type: ignore[attr-defined]
+
+        def chosen(folder: object) -> None:
+            if folder is None:
+                self.query_one("#export", Static).update(_("Not written."))
+            else:
+                self.write_file(folder)  # type: ignore[arg-type]
+
+        app.push_screen(FolderDialog(_("No USB drive found"), _("Write the sync file to this folder:"), default), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-write")
+    def write_file(self, folder: object) -> None:
+        from pathlib import Path
+
+        from sync.export import export_sync_file
+
+        try:
+            done = export_sync_file(self.app.home, Path(str(folder)))  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - any failure becomes a message on the screen
+            self.post_message(Failed("export", friendly_error(exc)))
+            return
+        self.post_message(Loaded("export", done))
 
     def on_loaded(self, message: Loaded) -> None:
-        eod: data.EndOfDay = message.value
+        if message.what == "export":
+            done = message.value
+            self.query_one("#export", Static).update(
+                Text(_("Sync file written: {path} ({n} records). Hand the USB drive to your team lead.").format(path=done.path, n=done.manifest.count), style="bold green")
+            )
+            return
+        eod: CollectorDay = message.value
         text = Text()
         text.append(_("What I did") + "\n", style="bold underline")
         text.append(_("Households visited: {n}").format(n=eod.households_visited) + "\n")
         for outcome, count in sorted(eod.contacts_by_outcome.items()):
-            text.append("  " + _("{what}: {n}").format(what=data.outcome_label(outcome), n=count) + "\n")
+            text.append("  " + _("{what}: {n}").format(what=outcome_label(outcome), n=count) + "\n")
         text.append(_("Promises made: {n}  Complaints logged: {m}").format(n=eod.promises, m=eod.complaints) + "\n\n")
         text.append(_("Money to hand over") + "\n", style="bold underline")
         if not eod.receipts:
             text.append(_("No payments today.") + "\n")
         for method, fen in sorted(eod.by_method_fen.items()):
-            text.append("  " + _("{what}: ¥{amount}").format(what=data.method_label(method), amount=format_yuan(fen)) + "\n", style="bold")
+            text.append("  " + _("{what}: ¥{amount}").format(what=method_label(method), amount=format_yuan(fen)) + "\n", style="bold")
             for receipt in eod.receipts:
                 if receipt.method == method and not receipt.void:
                     text.append(f"    {receipt.receipt_no}  {receipt.room}  ¥{format_yuan(receipt.amount_fen)}\n")
@@ -69,4 +123,5 @@ class EndOfDayScreen(Screen[None]):
         if voids:
             text.append(_("Void receipts (not counted): {numbers}").format(numbers=", ".join(voids)) + "\n")
         text.append("\n" + _("Waiting to sync: {n} records").format(n=eod.pending_sync) + "\n", style="bold")
+        text.append(_("Press X to write the sync file to the USB drive.") + "\n")
         self.query_one("#eod", Static).update(text)

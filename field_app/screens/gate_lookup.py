@@ -11,7 +11,7 @@ from textual.widgets import Footer, Input, Static
 
 from knock.core.money import format_yuan
 
-from field_app import data
+from field_app.data.gate import GateAnswer, gate_lookup
 from field_app.i18n import _
 from field_app.messages import Failed, Loaded
 from field_app.widgets.common import friendly_error, translate_bindings
@@ -44,7 +44,7 @@ class GateLookupScreen(Screen[None]):
     def lookup(self, text: str) -> None:
         app = self.app
         try:
-            answer = data.gate_lookup(app.home, text, app.staff_id, app.now().date())  # type: ignore[attr-defined]
+            answer = gate_lookup(app.home, text, app.staff_id, app.now().date())  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("gate", friendly_error(exc)))
             return
@@ -54,7 +54,7 @@ class GateLookupScreen(Screen[None]):
         self.query_one("#gate-answer", Static).update(Text(message.text, style="bold red"))
 
     def on_loaded(self, message: Loaded) -> None:
-        answer: data.GateAnswer = message.value
+        answer: GateAnswer = message.value
         text = Text()
         if not answer.found:
             text.append(_("No such room: {room}").format(room=answer.room), style="bold red")

@@ -16,7 +16,10 @@ from textual.widgets.option_list import Option
 from knock.core.money import format_yuan
 from knock.vocabulary import label
 
-from field_app import data
+from field_app.data.advice import AdviceView, ObjectionView
+from field_app.data.household import HouseholdView, load_household, promise_days, reveal_phones
+from field_app.data.outcomes import save_outcome
+from field_app.labels import item_label, method_label, outcome_label, window_label
 from field_app.i18n import N_, _, get_locale
 from field_app.messages import Failed, Loaded, OutcomeSaved, Printed
 from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
@@ -54,7 +57,7 @@ class HouseholdScreen(Screen[None]):
         super().__init__()
         translate_bindings(self)
         self.room = room
-        self.view: data.HouseholdView | None = None
+        self.view: HouseholdView | None = None
         self.phones: tuple[str, ...] | None = None
         self.override_by = ""
         self.saving = False
@@ -102,7 +105,7 @@ class HouseholdScreen(Screen[None]):
     def load(self) -> None:
         app = self.app
         try:
-            view = data.load_household(app.home, self.room, app.staff_id, app.now())  # type: ignore[attr-defined]
+            view = load_household(app.home, self.room, app.staff_id, app.now())  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown on screen
             self.post_message(Failed("household", friendly_error(exc)))
             return
@@ -181,7 +184,7 @@ class HouseholdScreen(Screen[None]):
             table.add_column(column)
         for charge in view.account.open_charges:
             period = f"{charge.period_start:%Y-%m}" if charge.period_start.month == charge.period_end.month else f"{charge.period_start:%Y-%m}~{charge.period_end:%m}"
-            cells: list[Any] = [period, data.item_label(charge.item), Text(format_yuan(charge.open_fen), justify="right"), label("ageing_buckets", charge.bucket, get_locale()) if charge.bucket else "—"]
+            cells: list[Any] = [period, item_label(charge.item), Text(format_yuan(charge.open_fen), justify="right"), label("ageing_buckets", charge.bucket, get_locale()) if charge.bucket else "—"]
             if show_penalty:
                 cells.append(Text(format_yuan(charge.penalty_fen), justify="right"))
             table.add_row(*cells)
@@ -200,7 +203,7 @@ class HouseholdScreen(Screen[None]):
         return text
 
     def cards_text(self) -> Text:
-        advice = self.view.advice if self.view else data.AdviceView()
+        advice = self.view.advice if self.view else AdviceView()
         text = Text()
         if advice.reasons:
             text.append(_("Why this type:") + "\n", style="bold")
@@ -215,7 +218,7 @@ class HouseholdScreen(Screen[None]):
 
     # -- objections ------------------------------------------------------------------------------
 
-    def objection(self, key: str | None) -> data.ObjectionView | None:
+    def objection(self, key: str | None) -> ObjectionView | None:
         if self.view is None or key is None:
             return None
         return next((o for o in self.view.advice.objections if o.key == key), None)
@@ -268,7 +271,7 @@ class HouseholdScreen(Screen[None]):
     def reveal(self) -> None:
         app = self.app
         try:
-            self.post_message(Loaded("phones", data.reveal_phones(app.home, self.room, app.staff_id)))  # type: ignore[attr-defined]
+            self.post_message(Loaded("phones", reveal_phones(app.home, self.room, app.staff_id)))  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("phones", friendly_error(exc)))
 
@@ -325,7 +328,7 @@ class HouseholdScreen(Screen[None]):
                 return
             dialog = RecordPaidDialog(room, owed)
         elif kind == "promised":
-            dialog = RecordPromiseDialog(room, data.promise_days(today, self.app.home.settings), today)  # type: ignore[attr-defined]
+            dialog = RecordPromiseDialog(room, promise_days(today, self.app.home.settings), today)  # type: ignore[attr-defined]
         elif kind == "not_home":
             dialog = RecordNotHomeDialog(room)
         elif kind == "refused":
@@ -377,7 +380,7 @@ class HouseholdScreen(Screen[None]):
     def save_in_worker(self, intent: Outcome, override_by: str, warnings: tuple[str, ...]) -> None:
         app = self.app
         try:
-            saved = data.save_outcome(app.home, app.staff_id, intent, override_by=override_by, warnings=warnings)  # type: ignore[attr-defined]
+            saved = save_outcome(app.home, app.staff_id, intent, override_by=override_by, warnings=warnings)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - nothing was written; say why
             self.post_message(Failed("save", friendly_error(exc)))
             return
@@ -467,22 +470,22 @@ def describe_print(outcome: Any, home: Any = None) -> str:
     return str(getattr(outcome, "message", outcome))
 
 
-def summary_lines(intent: Outcome, view: data.HouseholdView | None) -> list[str]:
+def summary_lines(intent: Outcome, view: HouseholdView | None) -> list[str]:
     """What the confirm dialog shows for an outcome."""
     owner = view.owner if view else ""
     head = f"{intent.room} {owner}".strip()
     if isinstance(intent, Paid):
-        lines = [head, _("Take ¥{amount} by {method}").format(amount=format_yuan(intent.amount_fen), method=data.method_label(intent.method))]
+        lines = [head, _("Take ¥{amount} by {method}").format(amount=format_yuan(intent.amount_fen), method=method_label(intent.method))]
         if intent.amount_fen < intent.owed_fen:
             lines.append(_("Part payment: ¥{left} will still be owed").format(left=format_yuan(intent.owed_fen - intent.amount_fen)))
         elif intent.amount_fen > intent.owed_fen:
             lines.append(_("More than owed: ¥{extra} is kept as credit").format(extra=format_yuan(intent.amount_fen - intent.owed_fen)))
         return lines
     if isinstance(intent, Promised):
-        from field_app.screens.today import day_text
+        from field_app.labels import day_text
 
         amount = _(" ¥{amount}").format(amount=format_yuan(intent.amount_fen)) if intent.amount_fen else ""
-        return [head, _("Promises to pay on {day}, {window}").format(day=day_text(intent.due_date), window=data.window_label(intent.window)) + amount]
+        return [head, _("Promises to pay on {day}, {window}").format(day=day_text(intent.due_date), window=window_label(intent.window)) + amount]
     if isinstance(intent, NotHome):
         return [head, _("Nobody home") + (" · " + _("leave a notice") if intent.leave_notice else "")]
     if isinstance(intent, Refused):
@@ -494,7 +497,7 @@ def summary_lines(intent: Outcome, view: data.HouseholdView | None) -> list[str]
         category = _(dict(CATEGORIES).get(intent.category, intent.category))
         return [head, _("Complaint: {category}").format(category=category), intent.text]
     if isinstance(intent, Unreachable):
-        lines = [head, data.outcome_label(intent.outcome)]
+        lines = [head, outcome_label(intent.outcome)]
         if intent.new_phone:
             lines.append(_("New phone: {phone}").format(phone=intent.new_phone))
         return lines

@@ -6,8 +6,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
-from field_app import data
-from field_app.auth import check_pin
+from field_app.data.staff import managers
+from knock.core.pins import check_pin
 from field_app.i18n import _
 from field_app.messages import Failed, Loaded, PinChecked
 from field_app.widgets.common import NumberedChoices, friendly_error
@@ -40,7 +40,7 @@ class ManagerOverrideDialog(Dialog[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
         try:
-            self.post_message(Loaded("managers", data.managers(self.app.home)))  # type: ignore[attr-defined]
+            self.post_message(Loaded("managers", managers(self.app.home)))  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("managers", friendly_error(exc)))
 
@@ -78,7 +78,7 @@ class ManagerOverrideDialog(Dialog[str | None]):
     def check(self, staff_id: str, pin: str) -> None:
         app = self.app
         try:
-            self.post_message(PinChecked(staff_id, check_pin(app.home.ledger, app.lockouts, staff_id, pin, app.now())))  # type: ignore[attr-defined]
+            self.post_message(PinChecked(staff_id, check_pin(app.home.ledger, staff_id, pin, app.now())))  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("pin", friendly_error(exc)))
 

@@ -26,7 +26,7 @@ from knock.core.money import format_yuan
 from knock.core.payqr import PayloadError, payload_has_amount, payment_payload
 from knock.settings import PayQR
 
-from field_app.data import method_label
+from field_app.labels import method_label
 from field_app.i18n import _
 from field_app.widgets.common import translate_bindings
 from field_app.widgets.qr_code import cells_needed, fitting_matrix, qr_text, smallest_size

@@ -9,7 +9,7 @@ from textual.widgets import Input, OptionList, Static
 from knock.core.ledger import PAYMENT_METHODS
 from knock.core.money import MoneyError, format_yuan, parse_yuan
 
-from field_app.data import method_label
+from field_app.labels import method_label
 from field_app.i18n import _
 from field_app.outcomes import Paid
 from field_app.widgets.common import NumberedChoices

@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
-from field_app.data import ObjectionView
+from field_app.data.advice import ObjectionView
 from field_app.i18n import _
 from field_app.outcomes import Refused
 from field_app.widgets.common import NumberedChoices

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
-from field_app import data
+from field_app.data.advice import never_say
 from field_app.i18n import _, get_locale
 from field_app.widgets.common import NumberedChoices, translate_bindings
 
@@ -44,7 +44,7 @@ class SettingsHelpScreen(Screen[None]):
     def help_text(self) -> Text:
         text = Text()
         text.append("\n" + _("Never say") + "\n", style="bold underline")
-        lines = data.never_say(get_locale())
+        lines = never_say(get_locale())
         for line in lines:
             text.append(f"  ✗ {line}\n")
         if not lines:

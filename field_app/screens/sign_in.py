@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 
-from field_app import data
-from field_app.auth import check_pin
+from field_app.data.staff import StaffChoice, staff_for_sign_in
+from knock.core.pins import check_pin
 from field_app.i18n import _
 from field_app.messages import Failed, Loaded, PinChecked
 from field_app.widgets.common import NumberedChoices, friendly_error, translate_bindings
@@ -44,8 +44,8 @@ class SignInScreen(Screen[None]):
         translate_bindings(self)
         self.preselect = preselect
         self.lock_for = lock_for
-        self.chosen: data.StaffChoice | None = None
-        self.staff: list[data.StaffChoice] = []
+        self.chosen: StaffChoice | None = None
+        self.staff: list[StaffChoice] = []
         self.checking = False
         self.loaded = False
 
@@ -76,7 +76,7 @@ class SignInScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="signin")
     def load_staff(self) -> None:
         try:
-            self.post_message(Loaded("staff", data.staff_for_sign_in(self.app.home)))  # type: ignore[attr-defined]
+            self.post_message(Loaded("staff", staff_for_sign_in(self.app.home)))  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown to the user, never swallowed
             self.post_message(Failed("staff", friendly_error(exc)))
 
@@ -115,7 +115,7 @@ class SignInScreen(Screen[None]):
             return _("Who are you? Type part of your name, then press your number.")
         return _("Who are you? Press your number or click your name.")
 
-    def matching(self, text: str) -> list[data.StaffChoice]:
+    def matching(self, text: str) -> list[StaffChoice]:
         """Names containing ``text`` (every name when empty), the first nine: one digit picks one."""
         wanted = text.strip().lower()
         return [s for s in self.staff if wanted in s.name.lower() or wanted == s.staff_id.lower()][:NAMES_SHOWN]
@@ -163,7 +163,7 @@ class SignInScreen(Screen[None]):
         chosen = next(s for s in self.staff if s.staff_id == event.option_id)
         self.choose(chosen)
 
-    def choose(self, chosen: data.StaffChoice) -> None:
+    def choose(self, chosen: StaffChoice) -> None:
         self.chosen = chosen
         self.refresh_bindings()
         for names in self.query("#names"):
@@ -195,7 +195,7 @@ class SignInScreen(Screen[None]):
     def check(self, staff_id: str, pin: str) -> None:
         app = self.app
         try:
-            attempt = check_pin(app.home.ledger, app.lockouts, staff_id, pin, app.now())  # type: ignore[attr-defined]
+            attempt = check_pin(app.home.ledger, staff_id, pin, app.now())  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("pin", friendly_error(exc)))
             return

@@ -14,13 +14,13 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
 from knock.core.money import format_yuan
 
-from field_app import data
-from field_app.data import day_text  # noqa: F401 - other screens import it from here
+from field_app.data.today import TodayRow, TodayView, load_today, search_rows
+from field_app.labels import day_text, window_short
 from field_app.i18n import _, get_locale
 from field_app.messages import Failed, Loaded, LoadProgress
 from field_app.widgets.common import friendly_error, translate_bindings
 
-def group_text(row: data.TodayRow) -> str:
+def group_text(row: TodayRow) -> str:
     """The building and unit (stairwell) a row belongs to; the room code already says the floor."""
     if get_locale() == "zh":
         return f"{row.building}栋{row.unit}单元"
@@ -93,7 +93,7 @@ def fit_words(text: str, width: int) -> str:
     return cut.rstrip(" /") + "…"
 
 
-def in_round_order(rows: tuple[data.TodayRow, ...], order: list[str] | None) -> list[data.TodayRow]:
+def in_round_order(rows: tuple[TodayRow, ...], order: list[str] | None) -> list[TodayRow]:
     """``rows`` in the round's order; rooms the round did not have yet go last, as they came."""
     if not order:
         return list(rows)
@@ -119,9 +119,10 @@ class TodayScreen(Screen[None]):
         Binding("slash", "search", "Search", show=False),
         Binding("g", "gate", "Gate"),
         Binding("e", "end_of_day", "Day end"),
+        Binding("m", "merge", "Merge"),
         Binding("r", "resort", "Re-sort"),
         Binding("s", "settings", "Help"),
-        Binding("l", "app.lock", "Lock"),
+        Binding("l", "app.lock", "Lock", show=False),  # in Help; the screen also locks itself when left alone
         Binding("o", "sign_out", "Sign out"),
         Binding("ctrl+q", "app.quit", "Quit"),
         Binding("escape", "clear_search", "Clear", show=False),
@@ -130,15 +131,15 @@ class TodayScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         translate_bindings(self)
-        self.view: data.TodayView | None = None
+        self.view: TodayView | None = None
         self.advised = False
         """True once the list has the playbook's order and advice (the first pass has amounts only)."""
-        self.shown: list[data.TodayRow] = []
+        self.shown: list[TodayRow] = []
         self.failed = False
         self.touched = False
         """The collector acted on the list (moved, searched, opened) before the playbook's order came:
         that order is then not forced on them (R re-sorts when they ask)."""
-        self.playbook_rows: tuple[data.TodayRow, ...] = ()
+        self.playbook_rows: tuple[TodayRow, ...] = ()
         """The day in the playbook's order (what R re-sorts to)."""
         self.opened: str | None = None
         """The room last opened from this list: when it comes back visited, the cursor moves on."""
@@ -182,7 +183,7 @@ class TodayScreen(Screen[None]):
     def load_quick(self) -> None:
         app = self.app
         try:
-            view = data.load_today(app.home, app.staff_id, app.now(), with_advice=False)  # type: ignore[attr-defined]
+            view = load_today(app.home, app.staff_id, app.now(), with_advice=False)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown on screen
             self.post_message(Failed("today", friendly_error(exc)))
             return
@@ -197,7 +198,7 @@ class TodayScreen(Screen[None]):
                 self.post_message(LoadProgress(done, total))
 
         try:
-            view = data.load_today(app.home, app.staff_id, app.now(), progress=progress)  # type: ignore[attr-defined]
+            view = load_today(app.home, app.staff_id, app.now(), progress=progress)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown on screen
             self.post_message(Failed("today", friendly_error(exc)))
             return
@@ -215,7 +216,7 @@ class TodayScreen(Screen[None]):
     def on_loaded(self, message: Loaded) -> None:
         if message.what != "today":
             return
-        view: data.TodayView = message.value
+        view: TodayView = message.value
         advised = any(r.debtor_label != "…" for r in view.rows) or not view.rows
         app = self.app
         first_order = advised and app.round_order is None  # type: ignore[attr-defined]
@@ -228,7 +229,7 @@ class TodayScreen(Screen[None]):
         self.advised = advised
         self.query_one("#today-progress", ProgressBar).set_class(self.advised, "hidden")
         self.query_one("#today-counters", Static).update(self.counters_text())
-        self.fill(data.search_rows(self.view.rows, self.query_one("#search", Input).value))
+        self.fill(search_rows(self.view.rows, self.query_one("#search", Input).value))
         if first_order and not self.touched:
             self.query_one(DataTable).move_cursor(row=0)
         self.move_past_done()
@@ -259,7 +260,7 @@ class TodayScreen(Screen[None]):
 
     # -- the table -------------------------------------------------------------------------------
 
-    def cells(self, row: data.TodayRow) -> dict[str, str]:
+    def cells(self, row: TodayRow) -> dict[str, str]:
         """A row's text, column by column."""
         return {
             "group": group_text(row),
@@ -269,7 +270,7 @@ class TodayScreen(Screen[None]):
             "months": _("{n} mo").format(n=row.months_owed),
             "type": row.debtor_label,
             "next": row.next_action_label,
-            "due": data.window_short(row.appointment),
+            "due": window_short(row.appointment),
         }
 
     def titles(self) -> dict[str, str]:
@@ -297,7 +298,7 @@ class TodayScreen(Screen[None]):
         scrollbar = len(rows) + 1 > table.size.height
         return column_widths(self.size.width, natural, scrollbar=scrollbar)
 
-    def fill(self, rows: list[data.TodayRow]) -> None:
+    def fill(self, rows: list[TodayRow]) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_row
         current = self.shown[keep].room if self.shown and 0 <= keep < len(self.shown) else None
@@ -346,7 +347,7 @@ class TodayScreen(Screen[None]):
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
         if self.view is not None:
-            self.fill(data.search_rows(self.view.rows, event.value))
+            self.fill(search_rows(self.view.rows, event.value))
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
@@ -418,7 +419,7 @@ class TodayScreen(Screen[None]):
             return
         self.app.round_order = [r.room for r in self.playbook_rows]  # type: ignore[attr-defined]
         self.view = replace(self.view, rows=tuple(in_round_order(self.view.rows, self.app.round_order)))  # type: ignore[attr-defined]
-        self.fill(data.search_rows(self.view.rows, self.query_one("#search", Input).value))
+        self.fill(search_rows(self.view.rows, self.query_one("#search", Input).value))
         first = next((i for i, r in enumerate(self.shown) if not r.visited), 0)
         self.query_one(DataTable).move_cursor(row=first)
 
@@ -431,6 +432,19 @@ class TodayScreen(Screen[None]):
         from field_app.screens.end_of_day import EndOfDayScreen
 
         self.app.push_screen(EndOfDayScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The merge key exists for team leads and managers only."""
+        if action == "merge":
+            staff_id = getattr(self.app, "staff_id", None)
+            return bool(staff_id) and self.app.home.ledger.staff(staff_id).role == "manager"  # type: ignore[attr-defined]
+        return True
+
+    def action_merge(self) -> None:
+        from field_app.screens.merge import MergeScreen
+
+        if self.check_action("merge", ()):
+            self.app.push_screen(MergeScreen())
 
     def action_settings(self) -> None:
         from field_app.screens.settings_help import SettingsHelpScreen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -59,9 +60,48 @@ def open_cli_home(home_dir: str | None) -> Home:
         raise click.ClickException(str(exc)) from exc
 
 
+def pin_from_stdin_option(func: F) -> F:
+    """``--pin-from-stdin``: scripts give PINs one per line on standard input instead of at a hidden prompt."""
+    return click.option(
+        "--pin-from-stdin",
+        "pin_from_stdin",
+        is_flag=True,
+        help="Read PINs from standard input, one per line, in the order they would be asked (for scripts).",
+    )(func)
+
+
+def ask_pin(prompt: str, from_stdin: bool, *, confirm: bool = False) -> str:
+    """A PIN typed at a hidden prompt, or the next line of standard input with ``--pin-from-stdin``."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise click.ClickException(f"{prompt}: no PIN on standard input")
+        return line.strip()
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, prompt_suffix=": "))
+
+
 def emit_json(data: Any) -> None:
     """Print ``data`` as JSON (UTF-8, not escaped), one document."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+_NEGATIVE_NUMBER = re.compile(r"^-[\d０-９.,]")
+
+
+class AmountCommand(click.Command):
+    """A command that takes an amount: ``-5`` is a negative amount, not an unknown option.
+
+    Click reads any word starting with ``-`` as an option and would answer
+    "No such option: -5"; this says what is actually wrong.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            if arg == "--":
+                break
+            if _NEGATIVE_NUMBER.match(arg):
+                raise click.UsageError(f"amount is negative: {arg!r} (an amount is more than 0.00)", ctx)
+        return super().parse_args(ctx, args)
 
 
 class YuanType(click.ParamType):

@@ -40,7 +40,7 @@ def sample_collector(home: Home) -> tuple[str, str]:
 
 def prepare_demo(home: Home, *, seed: int, echo: bool = True) -> tuple[str, str]:
     """Build, assign and set the PIN as needed; returns the sample collector."""
-    from field_app.auth import set_pin
+    from knock.core.pins import set_pin
     from knock.core.assignment_db import assign_day
     from knock.sample.community import build_sample
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from knock.cli.common import domain_errors, home_option, open_cli_home
+from knock.cli.common import ask_pin, domain_errors, home_option, open_cli_home, pin_from_stdin_option
 
 
 @click.command()
@@ -27,20 +27,55 @@ def field(home_dir: str | None, as_name: str | None, lang: str | None) -> None:
 @click.command("set-pin")
 @home_option
 @click.argument("name")
-@click.option("--pin", default=None, help="The PIN (4-8 digits). Without it, the PIN is asked twice, hidden.")
+@click.option("--pin", default=None, help="The new PIN (4-8 digits). Without it, the PIN is asked twice, hidden.")
+@click.option("--by", "manager_name", default=None, help="Manager allowing the change (needed when NAME already has a PIN); their PIN is asked.")
+@pin_from_stdin_option
 @domain_errors
-def set_pin_cmd(home_dir: str | None, name: str, pin: str | None) -> None:
-    """Set the sign-in PIN of staff member NAME (stored as a slow salted hash)."""
-    from field_app.auth import set_pin
+def set_pin_cmd(home_dir: str | None, name: str, pin: str | None, manager_name: str | None, pin_from_stdin: bool) -> None:
+    """Set the sign-in PIN of staff member NAME (stored as a slow salted hash).
+
+    A first PIN may be set by the office; changing an existing PIN needs a
+    manager's PIN (``--by MANAGER``), so nobody can take over a colleague's name.
+    """
+    from knock.core.pins import authorise_manager, check_pin_shape, set_pin
+
+    if pin is not None:
+        check_pin_shape(pin)
+    home = open_cli_home(home_dir)
+    staff = home.ledger.staff(name)
+    author = ""
+    if staff.pin_hash:
+        if not manager_name:
+            raise click.ClickException(f"{staff.name} already has a PIN: a manager must allow the change (--by MANAGER)")
+        manager = authorise_manager(home.ledger, manager_name, ask_pin(f"PIN of {manager_name}", pin_from_stdin), home.ledger.now())
+        author = manager.staff_id
+    if pin is None:
+        pin = ask_pin(f"new PIN for {staff.name}", pin_from_stdin, confirm=True)
+    set_pin(home.ledger, staff.staff_id, pin, author=author)
+    click.echo(f"PIN set for {staff.name}")
+
+
+@click.command()
+@home_option
+@click.argument("name")
+@click.option("--by", "manager_name", required=True, help="Manager lifting the lockout; their PIN is asked.")
+@pin_from_stdin_option
+@domain_errors
+def unlock(home_dir: str | None, name: str, manager_name: str, pin_from_stdin: bool) -> None:
+    """Lift the sign-in lockout of staff member NAME after too many wrong PINs (logged in the ledger)."""
+    from knock.core.pins import authorise_manager, lock_state, unlock as unlock_member
 
     home = open_cli_home(home_dir)
-    if pin is None:
-        pin = click.prompt("PIN", hide_input=True, confirmation_prompt=True)
-    staff = set_pin(home.ledger, name, pin)
-    click.echo(f"PIN set for {staff.name}")
+    staff = home.ledger.staff(name)
+    now = home.ledger.now()
+    manager = authorise_manager(home.ledger, manager_name, ask_pin(f"PIN of {manager_name}", pin_from_stdin), now)
+    was_locked = lock_state(home.ledger, staff.staff_id, now).locked_until is not None
+    unlock_member(home.ledger, staff.staff_id, manager=manager, now=now)
+    click.echo(f"{staff.name} unlocked by {manager.name}" if was_locked else f"{staff.name} was not locked; wrong tries cleared by {manager.name}")
 
 
 def register(cli: click.Group) -> None:
     """Add these commands to ``knock``."""
     cli.add_command(field)
     cli.add_command(set_pin_cmd)
+    cli.add_command(unlock)

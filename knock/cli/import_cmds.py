@@ -14,6 +14,7 @@ import click
 
 from knock.cli.common import domain_errors, emit_json, home_option, json_option, open_cli_home
 from knock.core.ledger import Ledger
+from knock.core.money import format_yuan
 from knock.importing import ImportReport, import_households, import_staff
 
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GB18030/GBK", "xlsx": "Excel"}
@@ -31,7 +32,16 @@ def _summary(report: ImportReport) -> list[str]:
         lines.append(f"staff: {report.staff_new} new, {report.staff_existing} already registered")
     else:
         lines.append(f"households: {report.households_new} new, {report.households_existing} already registered")
-        lines.append(f"charges: {report.charges_new} new, {report.charges_present} already present")
+        if report.billing_codes_recorded:
+            lines.append(f"billing room codes recorded for {report.billing_codes_recorded} registered households")
+        charges = f"charges: {report.charges_new} new, {report.charges_present} already present"
+        if report.penalties_new:
+            charges += f" ({report.penalties_new} of the new are penalties)"
+        if report.charges_settled:
+            charges += f", {report.charges_settled} rows settled (nothing outstanding)"
+        lines.append(charges)
+        if report.penalty_ignored_fen:
+            lines.append(f"penalties reported and not imported: {format_yuan(report.penalty_ignored_fen)} yuan")
     if report.warnings:
         lines.append(f"{len(report.warnings)} warning(s)")
     if report.errors:
@@ -45,11 +55,31 @@ def _summary(report: ImportReport) -> list[str]:
     return lines
 
 
-def _run(importer: Callable[..., ImportReport], home_dir: str | None, file: str, dry_run: bool, as_json: bool, author: str) -> None:
+def _columns(report: ImportReport) -> list[str]:
+    """How each column was read, for ``--dry-run``."""
+    lines = ["columns:"]
+    for reading in report.columns:
+        where = f"  {reading.column:>2}. {reading.header}"
+        if reading.field:
+            line = f"{where} -> {reading.field}: {reading.meaning} [{reading.origin}]"
+        else:
+            line = f"{where}: {reading.meaning} [{reading.origin}]"
+        if reading.example:
+            line += f"; first row {reading.example}"
+        lines.append(line)
+    return lines
+
+
+def _run(
+    importer: Callable[..., ImportReport], home_dir: str | None, file: str, dry_run: bool, as_json: bool, author: str, **options: object
+) -> None:
     home = open_cli_home(home_dir)
     try:
         ledger: Ledger = home.ledger
-        report = importer(ledger, file, dry_run=dry_run, author=author)
+        try:
+            report = importer(ledger, file, dry_run=dry_run, author=author, **options)
+        except ValueError as exc:  # a bad column mapping, before the file is read
+            raise click.UsageError(str(exc)) from None
     finally:
         home.close()
     for warning in report.warnings:
@@ -59,6 +89,9 @@ def _run(importer: Callable[..., ImportReport], home_dir: str | None, file: str,
     if as_json:
         emit_json(report.to_dict())
     else:
+        if dry_run and report.columns:
+            for line in _columns(report):
+                click.echo(line)
         for line in _summary(report):
             click.echo(line)
     if report.errors:
@@ -74,22 +107,48 @@ _by_option = click.option("--by", "author", default="import", show_default=True,
 _dry_run_option = click.option("--dry-run", is_flag=True, help="Check the file and report what would be imported; write nothing.")
 
 
+def _parse_map(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    """``--map 欠费=outstanding,滞纳=penalty`` (repeatable) -> {header: field}."""
+    mapping: dict[str, str] = {}
+    for value in values:
+        for pair in value.replace("，", ",").split(","):
+            if not pair.strip():
+                continue
+            header, sep, target = pair.partition("=")
+            if not sep or not header.strip() or not target.strip():
+                raise click.BadParameter(f"{pair.strip()!r} is not HEADER=FIELD (e.g. 欠费=outstanding)", ctx, param)
+            mapping[header.strip()] = target.strip()
+    return mapping
+
+
 @import_group.command()
 @home_option
 @json_option
 @_dry_run_option
 @_by_option
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    callback=_parse_map,
+    metavar="HEADER=FIELD,...",
+    help="Read a column Knock does not know as one of its fields (e.g. 欠费=outstanding, 旧编号=ignore); "
+    "on top of the [billing.columns] mapping in settings.",
+)
 @click.argument("file", type=click.Path(dir_okay=False))
 @domain_errors
-def households(home_dir: str | None, as_json: bool, dry_run: bool, author: str, file: str) -> None:
+def households(home_dir: str | None, as_json: bool, dry_run: bool, author: str, mapping: dict[str, str], file: str) -> None:
     """Import an arrears list: households and their charges.
 
-    Columns (Chinese or English): 楼栋 单元 房号 业主姓名 联系电话 建筑面积 收费项目
-    起始日期 截止日期 应收金额, optional 应缴日期 入住状态 备注. Any bad row: nothing is
-    imported. Charges already in the ledger with the same amount are skipped, so
-    next month's list can be imported over this one.
+    Columns (Chinese or English): 楼栋 单元 房号 (or one room code such as
+    1栋1单元101) 业主姓名 联系电话 建筑面积 收费项目, a period (所属期间, or 起始日期 and
+    截止日期) and money: 欠费金额 (outstanding) and/or 应收金额 实收金额 减免金额, and
+    滞纳金; optional 房屋编码 应缴日期 入住状态 备注. Any bad row: nothing is imported.
+    Charges already in the ledger with the same amount are skipped, so next
+    month's list can be imported over this one. --dry-run shows how each column
+    was read.
     """
-    _run(import_households, home_dir, file, dry_run, as_json, author)
+    _run(import_households, home_dir, file, dry_run, as_json, author, mapping=mapping)
 
 
 @import_group.command()

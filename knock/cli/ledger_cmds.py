@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from knock.cli.common import DATE, YUAN, domain_errors, emit_json, home_option, json_option, open_cli_home
+from knock.cli.common import DATE, AmountCommand, YUAN, ask_pin, domain_errors, emit_json, home_option, json_option, open_cli_home, pin_from_stdin_option
 from knock.core.ledger import CHANNELS, OUTCOMES, PAYMENT_METHODS, PROMISE_WINDOWS
 from knock.core.money import format_yuan
 from knock.core.reports import community_status
@@ -49,7 +49,7 @@ def status(home_dir: str | None, as_json: bool, day: date | None) -> None:
         click.echo(f"  no assignment for {report.day} yet (run: knock assign)")
 
 
-@click.command()
+@click.command(cls=AmountCommand)
 @home_option
 @json_option
 @click.argument("room")
@@ -95,19 +95,26 @@ def void(home_dir: str | None, receipt_no: str, reason: str, author: str) -> Non
 @click.option("--collector", required=True, help="Name or id of the staff member.")
 @click.option("--reason", default="", help="For a refusal: the objection or reason.")
 @click.option("--note", default="", help="Free text.")
-@click.option("--override-by", default="", help="Manager approving a contact past the daily cap.")
+@click.option("--override-by", default="", help="Manager approving a contact past the daily cap; their PIN is asked.")
+@pin_from_stdin_option
 @domain_errors
-def visit(home_dir: str | None, as_json: bool, room: str, outcome: str, channel: str, collector: str, reason: str, note: str, override_by: str) -> None:
+def visit(home_dir: str | None, as_json: bool, room: str, outcome: str, channel: str, collector: str, reason: str, note: str, override_by: str, pin_from_stdin: bool) -> None:
     """Log a visit, call, SMS or letter to ROOM and its outcome."""
+    from knock.core.pins import authorise_manager
+
     home = open_cli_home(home_dir)
-    contact_id = home.ledger.log_contact(room, channel=channel, outcome=outcome, collector=collector, reason=reason, note=note, override_by=override_by)
+    manager_id = ""
+    if override_by:
+        home.ledger.household(room)  # a wrong room is reported before a PIN is asked
+        manager_id = authorise_manager(home.ledger, override_by, ask_pin(f"PIN of {override_by}", pin_from_stdin), home.ledger.now()).staff_id
+    contact_id = home.ledger.log_contact(room, channel=channel, outcome=outcome, collector=collector, reason=reason, note=note, override_by=manager_id)
     if as_json:
         emit_json({"contact_id": contact_id, "room": room, "outcome": outcome})
     else:
         click.echo(f"logged {channel} contact with {room}: {outcome}")
 
 
-@click.command()
+@click.command(cls=AmountCommand)
 @home_option
 @json_option
 @click.argument("room")

@@ -23,6 +23,10 @@ COMMAND_MODULES = [
     "knock.cli.document_cmds",
     "knock.cli.demo_cmds",
     "knock.cli.complaint_cmds",
+    "knock.cli.sync_cmds",
+    "knock.cli.summary_cmds",
+    "knock.cli.export_cmds",
+    "knock.cli.remind_cmds",
 ]
 """Each module has a ``register(cli)`` function that adds its commands."""
 

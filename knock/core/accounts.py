@@ -20,6 +20,16 @@ from knock.settings import Settings
 
 
 @dataclass(frozen=True)
+class OtherPhone:
+    """A number on file that belongs to someone other than the owner."""
+
+    number: str
+    role: str
+    """tenant, agent, relative or other."""
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Household:
     """One home and its owner, as the projection holds it."""
 
@@ -36,6 +46,11 @@ class Household:
     occupancy: str
     notes: str
     tags: frozenset[str]
+    billing_code: str = ""
+    """The room code as the billing system writes it (``A座-12-03``), kept so exports match it exactly;
+    empty when the household did not come from a billing export."""
+    other_phones: tuple[OtherPhone, ...] = ()
+    """Numbers on file that are not the owner's (a tenant's, an agent's): never sent the debt."""
 
     @classmethod
     def from_row(cls, row: Any) -> Household:
@@ -54,6 +69,11 @@ class Household:
             occupancy=row["occupancy"],
             notes=row["notes"],
             tags=frozenset(json.loads(row["tags"])),
+            billing_code=row["billing_code"],
+            other_phones=tuple(
+                OtherPhone(str(x.get("number", "")), str(x.get("role", "other")), str(x.get("name", "")))
+                for x in json.loads(row["other_phones"] if "other_phones" in row.keys() else "[]")
+            ),
         )
 
 
@@ -145,8 +165,7 @@ def paid_total(store: Store, household_id: str) -> int:
     """All payments not voided."""
     return int(
         store.scalar(
-            "SELECT COALESCE(SUM(p.amount_fen), 0) FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id"
-            " WHERE p.household_id = ? AND v.payment_id IS NULL",
+            "SELECT COALESCE(SUM(amount_fen), 0) FROM live_payments WHERE household_id = ?",
             (household_id,),
         )
     )
@@ -171,7 +190,8 @@ def account(store: Store, household_id: str, today: date, settings: Settings) ->
                 due_date=due,
                 amount_fen=int(r["amount_fen"]),
                 open_fen=open_fen,
-                penalty_fen=penalty_fen(open_fen, due, today, settings.penalty),
+                # An imported penalty (滞纳金 the billing system already charged) earns no penalty of its own.
+                penalty_fen=0 if r["item"] == "penalty" else penalty_fen(open_fen, due, today, settings.penalty),
                 bucket=bucket_for(due, today),
                 limitation_risk=open_fen > 0 and limitation_risk(due, today, settings.escalation.limitation_years),
             )

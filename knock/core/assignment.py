@@ -56,11 +56,12 @@ id and by location, so the same inputs always give the same plan.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
+
+from knock.core.rooms import natural_key, walk_key
 
 HARD_CASE_ROLES = frozenset({"customer_service", "manager"})
 """Roles that may be given hard cases (wilful refusal, letter stage)."""
@@ -183,14 +184,9 @@ class AssignmentPlan:
         }
 
 
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key that puts building 2 before building 10 and digits before letters."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", text))
-
-
 def location_key(h: AssignableHousehold) -> tuple[object, ...]:
-    """Walking order: building, unit, floor, room (then id, so the order is total)."""
-    return (natural_key(h.building), natural_key(h.unit), h.floor, natural_key(h.room), h.household_id)
+    """The walking order (:func:`knock.core.rooms.walk_key`), then id, so the order is total."""
+    return (walk_key(h.building, h.unit, h.floor, h.room), h.household_id)
 
 
 def _listed(codes: Sequence[str]) -> str:

@@ -9,9 +9,11 @@ settlement vouchers (《正确填写票据和结算凭证的基本规定》):
 - a zero, or a run of zeros, in the middle of the number is written as one 零
   (1409.50 壹仟肆佰零玖元伍角整, 6007.14 陆仟零柒元壹角肆分);
 - when 角 is zero and 分 is not, 元 is followed by 零 (325.04 叁佰贰拾伍元零肆分);
-- where the rules allow either (a zero in the 万 or 元 place next to a non-zero
-  千 or 角 digit: 1680.32, 107000.53) Knock leaves the 零 out:
-  壹仟陆佰捌拾元叁角贰分, 壹拾万柒仟元伍角叁分;
+- where the 元 digit is 0 and 角 is not, Knock writes the one 零 after 元, the
+  first of the official examples' two forms (1680.32 壹仟陆佰捌拾元零叁角贰分,
+  107000.53 壹拾万柒仟元零伍角叁分; 3600.50 叁仟陆佰元零伍角整);
+- a zero in the 万 (or 亿) place before a non-zero 千 is absorbed by the section
+  unit (105000 壹拾万伍仟元整), as the 107000.53 example does;
 - 拾 always has its digit in front: 10 is 壹拾元整, 100000 is 壹拾万元整.
 
 A zero amount is 零元整; negative amounts are refused (a refund is its own
@@ -52,6 +54,8 @@ def to_daxie(fen: int) -> str:
         out.append(_integer(yuan))
         out.append("元")
     if jiao:
+        if yuan and yuan % 10 == 0:
+            out.append("零")  # 元 digit 0, 角 not: the official examples write one 零 here
         out.append(DIGITS[jiao] + "角")
     elif fen_digit and yuan:
         out.append("零")

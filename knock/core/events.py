@@ -40,6 +40,7 @@ class EventKind:
     STAFF_UPDATED = "staff.updated"
     ASSIGNMENTS_SET = "assignments.set"
     PHONE_REVEALED = "phone.revealed"
+    PAYMENTS_EXPORTED = "payments.exported"
     DEVICE_ENROLLED = "device.enrolled"
     DEVICE_REVOKED = "device.revoked"
     SYNC_MERGED = "sync.merged"
@@ -48,6 +49,10 @@ class EventKind:
     SYNC_PARKED = "sync.parked"
     SYNC_UNPARKED = "sync.unparked"
     CASH_COUNTED = "cash.counted"
+    SIGNIN_ATTEMPTED = "signin.attempted"
+    """A PIN was tried for a staff member (right or wrong): the lockout is derived from these."""
+    SIGNIN_UNLOCKED = "signin.unlocked"
+    """A manager lifted a staff member's lockout."""
 
 
 def canonical_json(payload: Any) -> str:

@@ -23,8 +23,7 @@ def _dt(text: str) -> datetime:
 
 def _payments(store: Store, household_id: str) -> list[tuple[datetime, int]]:
     rows = store.query(
-        "SELECT p.paid_at, p.amount_fen FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id"
-        " WHERE p.household_id = ? AND v.payment_id IS NULL ORDER BY p.paid_at",
+        "SELECT paid_at, amount_fen FROM live_payments WHERE household_id = ? ORDER BY paid_at",
         (household_id,),
     )
     return [(_dt(r["paid_at"]), int(r["amount_fen"])) for r in rows]

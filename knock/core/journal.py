@@ -198,6 +198,7 @@ class Journal:
         *,
         payload_json: Sequence[str] | None = None,
         precheck: Precheck | None = None,
+        check_chain: bool = True,
     ) -> IngestResult:
         """Take many events from other devices in one transaction: the bulk path of a merge.
 
@@ -206,7 +207,9 @@ class Journal:
         is a conflict and nothing is written. ``payload_json`` (the canonical JSON of each
         payload, when the caller already has it) saves serialising twice. An event that
         ``precheck`` finds not applicable is stored in the log (the chain stays whole) but not
-        projected; it is returned in ``parked`` for the caller to record.
+        projected; it is returned in ``parked`` for the caller to record. ``check_chain=False``
+        is for a pack, whose events are a signed selection of others' chains (each hash is
+        still checked; the pack's signature vouches for the selection).
         """
         result = IngestResult()
         if not events:
@@ -237,14 +240,15 @@ class Journal:
                     raise EventConflict(
                         f"event {event.event_id} from device {event.device_id} arrived again with different content"
                     )
-                if event.device_id not in heads:
-                    heads[event.device_id] = self._head(event.device_id)
-                seq, prev = heads[event.device_id]
-                if event.seq != seq + 1 or event.prev_hash != prev:
-                    raise ChainError(
-                        f"event {event.event_id}: device {event.device_id} seq {event.seq} does not follow seq {seq}"
-                    )
-                heads[event.device_id] = (event.seq, event.hash)
+                if check_chain:
+                    if event.device_id not in heads:
+                        heads[event.device_id] = self._head(event.device_id)
+                    seq, prev = heads[event.device_id]
+                    if event.seq != seq + 1 or event.prev_hash != prev:
+                        raise ChainError(
+                            f"event {event.event_id}: device {event.device_id} seq {event.seq} does not follow seq {seq}"
+                        )
+                    heads[event.device_id] = (event.seq, event.hash)
                 known[event.event_id] = event.hash
                 rows.append(
                     (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text, event.prev_hash, event.hash, received)

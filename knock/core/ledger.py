@@ -18,7 +18,7 @@ from knock.core.allocation import ChargeLine, allocate
 from knock.core.errors import ContactCapReached, DuplicateCharge, LedgerError, NotFound, PermissionDenied
 from knock.core.events import Event, EventKind as K
 from knock.core.journal import Clock, Journal, new_id, system_clock
-from knock.core.rooms import Room, parse_room
+from knock.core.rooms import Room, RoomError, parse_room
 from knock.core.store import Store
 from knock.playbook.guardrails import contact_allowed
 from knock.settings import Settings
@@ -26,12 +26,16 @@ from knock.settings import Settings
 PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_transfer", "card")
 """How money can be taken."""
 CHANNELS = ("door", "phone", "sms", "letter")
-OUTCOMES = ("paid", "part_paid", "promised", "not_home", "refused", "complaint", "unreachable", "wrong_number", "note")
-OCCUPANCIES = ("occupied", "vacant", "rented")
+OUTCOMES = ("paid", "part_paid", "promised", "not_home", "refused", "complaint", "unreachable", "wrong_number", "note", "sent")
+"""``sent``: a text that left (by the gateway or a confirmed upload); it counts as a contact."""
+OTHER_PHONE_ROLES = ("tenant", "agent", "relative", "other")
+"""Whose number, when it is not the owner's."""
+OCCUPANCIES = ("occupied", "vacant", "rented", "unknown")
+"""``unknown``: nobody said (an import without an occupancy column); never assumed to be occupied."""
 ROLES = ("guard", "cleaner", "maintenance", "customer_service", "manager")
 ESCALATION_STEPS = ("dunning_letter", "lawyer_letter", "legal")
 PROMISE_WINDOWS = ("morning", "afternoon", "evening")
-FEE_ITEMS = ("property_fee", "parking", "shared_utilities")
+FEE_ITEMS = ("property_fee", "parking", "shared_utilities", "penalty")
 """Known fee items; an import may bring others (kept as their own label)."""
 
 
@@ -84,6 +88,18 @@ class PaymentResult:
     owed_after_fen: int
     credit_after_fen: int
     paid_at: str
+
+
+def _other_phones(entries: Iterable[Mapping[str, str]], room: str) -> list[dict[str, str]]:
+    """Checked {number, role, name} entries for numbers that are not the owner's."""
+    out: list[dict[str, str]] = []
+    for entry in entries:
+        number = str(entry.get("number", "")).strip()
+        if not number:
+            raise LedgerError(f"room {room}: another person's phone entry has no number")
+        role = _choice(str(entry.get("role", "other")), OTHER_PHONE_ROLES, f"room {room}: phone role")
+        out.append({"number": number, "role": role, "name": str(entry.get("name", "")).strip()})
+    return out
 
 
 def _choice(value: str, allowed: Iterable[str], what: str) -> str:
@@ -142,17 +158,28 @@ class Ledger:
                     "system",
                 )
 
+    def _canonical(self, room: str) -> str:
+        """The canonical room for ``room``: any spelling the room rule reads, or failing that a
+        billing-system code a household keeps (``AJHY-01-01-0302``), so the office can type either."""
+        try:
+            return parse_room(room).code
+        except RoomError:
+            row = self.store.query_one("SELECT room FROM households WHERE billing_code = ? AND billing_code != ''", (room.strip(),))
+            if row is None:
+                raise
+            return str(row["room"])
+
     def _ref(self, room: str) -> _HouseholdRef:
         """Just the id and canonical room of a household: the cheap lookup every action needs."""
-        code = parse_room(room).code
+        code = self._canonical(room)
         row = self.store.query_one("SELECT household_id, room FROM households WHERE room = ?", (code,))
         if row is None:
             raise NotFound(f"no household in room {code}")
         return _HouseholdRef(row["household_id"], row["room"])
 
     def household(self, room: str) -> Household:
-        """The household in ``room`` (any accepted spelling), or NotFound."""
-        code = parse_room(room).code
+        """The household in ``room`` (any accepted spelling, or its billing-system code), or NotFound."""
+        code = self._canonical(room)
         found = household_by_room(self.store, code)
         if found is None:
             raise NotFound(f"no household in room {code}")
@@ -190,9 +217,18 @@ class Ledger:
         notes: str = "",
         gender: str = "",
         tags: Iterable[str] = (),
+        billing_code: str = "",
+        other_phones: Iterable[Mapping[str, str]] = (),
         author: str = "system",
     ) -> str:
-        """Add a home. The room code must be new."""
+        """Add a home. The room code must be new.
+
+        ``billing_code`` is the room as the billing system writes it, kept verbatim
+        so that payments handed back carry the billing system's own code.
+        ``phones`` are the owner's own numbers; ``other_phones`` ({number, role,
+        name}) are a tenant's or an agent's, kept apart so no reminder about
+        the debt ever goes to them.
+        """
         code = (room if isinstance(room, Room) else parse_room(room)).code
         _choice(occupancy, OCCUPANCIES, "occupancy")
         if not owner_name.strip():
@@ -215,6 +251,8 @@ class Ledger:
                     "occupancy": occupancy,
                     "notes": notes,
                     "tags": sorted(set(tags)),
+                    **({"billing_code": billing_code} if billing_code else {}),
+                    **({"other_phones": _other_phones(other_phones, code)} if other_phones else {}),
                 },
                 author,
             )
@@ -228,6 +266,8 @@ class Ledger:
             fields["phones"] = list(fields["phones"])
         if "tags" in fields:
             fields["tags"] = sorted(set(fields["tags"]))
+        if "other_phones" in fields:
+            fields["other_phones"] = _other_phones(fields["other_phones"], room)
         household = self._ref(room)
         self._append(K.HOUSEHOLD_UPDATED, {"household_id": household.household_id, "fields": fields}, author)
 
@@ -243,9 +283,14 @@ class Ledger:
         amount_fen: int,
         *,
         source: str = "",
+        billing_item: str = "",
         author: str = "system",
     ) -> str:
-        """Bill a household for one item and period."""
+        """Bill a household for one item and period.
+
+        ``billing_item`` is the fee item's name as the billing system wrote it
+        (物业管理费 where Knock says ``property_fee``), handed back on export.
+        """
         if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
             raise LedgerError(f"room {room}: charge amount must be a positive number of fen, got {amount_fen!r}")
         if period_end < period_start:
@@ -270,6 +315,7 @@ class Ledger:
                     "due_date": due_date.isoformat(),
                     "amount_fen": amount_fen,
                     "source": source,
+                    **({"billing_item": billing_item} if billing_item else {}),
                 },
                 author,
             )
@@ -287,6 +333,17 @@ class Ledger:
             self._append(K.CHARGE_REVERSED, {"charge_id": charge_id, "reason": reason.strip()}, author)
 
     # -- payments ------------------------------------------------------------------------------
+
+    def household_version(self, household_id: str) -> str:
+        """The last payment on this household that this ledger knows of (its event id, or "").
+
+        Outcomes record it, so that a merge can tell "collected without knowing of the 12:03
+        counter payment" from a collector who saw that payment and took more anyway.
+        """
+        row = self.store.query_one(
+            "SELECT event_id FROM payments WHERE household_id = ? ORDER BY paid_at DESC, event_id DESC LIMIT 1", (household_id,)
+        )
+        return "" if row is None else str(row["event_id"])
 
     def next_receipt_seq(self) -> int:
         """The number the next receipt of this device will get (read inside the payment's transaction)."""
@@ -346,6 +403,7 @@ class Ledger:
                 "items": items,
                 "owed_after_fen": owed_after,
                 "credit_after_fen": credit_after,
+                "seen_payment": self.household_version(household.household_id),
             }
             self._append(K.PAYMENT_RECORDED, payload, staff.staff_id)
         return PaymentResult(payment_id, payload["receipt_no"], amount_fen, tuple(items), owed_after, credit_after, paid_at)
@@ -361,6 +419,40 @@ class Ledger:
             if self.store.query_one("SELECT 1 FROM payment_voids WHERE payment_id = ?", (row["payment_id"],)):
                 raise LedgerError(f"receipt {receipt_no} is already void")
             self._append(K.PAYMENT_VOIDED, {"payment_id": row["payment_id"], "receipt_no": receipt_no, "reason": reason.strip()}, author)
+
+    def record_payment_export(
+        self,
+        facts: Iterable[str],
+        *,
+        lines: int,
+        total_fen: int,
+        file_name: str,
+        range_from: date | None,
+        range_to: date | None,
+        since_last: bool,
+        author: str,
+    ) -> str:
+        """Record that the payment and void events ``facts`` were handed to the billing system.
+
+        ``knock export payments --since-last`` leaves out every fact an earlier
+        export recorded, so each payment goes back exactly once.
+        """
+        export_id = new_id()
+        self._append(
+            K.PAYMENTS_EXPORTED,
+            {
+                "export_id": export_id,
+                "facts": sorted(set(facts)),
+                "lines": lines,
+                "total_fen": total_fen,
+                "file_name": file_name,
+                "range_from": range_from.isoformat() if range_from else None,
+                "range_to": range_to.isoformat() if range_to else None,
+                "since_last": since_last,
+            },
+            author,
+        )
+        return export_id
 
     def record_receipt_print(self, receipt_no: str, *, author: str) -> bool:
         """Log that a receipt was printed; returns True when this is a reprint."""
@@ -440,10 +532,60 @@ class Ledger:
                     "at": when.isoformat(timespec="seconds"),
                     "override_by": manager,
                     "warnings": noted,
+                    "seen_payment": self.household_version(household.household_id),
                 },
                 staff.staff_id,
             )
         return contact_id
+
+    def record_message_sent(
+        self,
+        household_id: str,
+        *,
+        message_id: str,
+        template: str,
+        sender: str,
+        at: datetime | None = None,
+        note: str = "",
+    ) -> bool:
+        """Record that a text left for a household; False when this message is already on record.
+
+        A message that already left is a fact: it is recorded even past the
+        daily cap (the cap was applied when the batch was drawn up), with the
+        cap's warning kept beside it. ``message_id`` makes it idempotent: the
+        same batch sent or confirmed twice is one contact.
+        """
+        if not message_id or not template:
+            raise LedgerError("a sent message needs its message id and template id")
+        staff = self.staff(sender)
+        when = at or self.now()
+        with self.store.transaction():
+            if self.store.query_one("SELECT 1 FROM contacts WHERE message_id = ?", (message_id,)) is not None:
+                return False
+            row = self.store.query_one("SELECT household_id FROM households WHERE household_id = ?", (household_id,))
+            if row is None:
+                raise NotFound(f"no household {household_id}")
+            done = self.contacts_today(household_id, when.date())
+            verdict = contact_allowed(when, "sms", done, self.settings, override=done >= self.settings.contact.daily_cap)
+            self._append(
+                K.CONTACT_LOGGED,
+                {
+                    "contact_id": new_id(),
+                    "household_id": household_id,
+                    "channel": "sms",
+                    "outcome": "sent",
+                    "reason": "",
+                    "note": note,
+                    "collector_id": staff.staff_id,
+                    "at": when.isoformat(timespec="seconds"),
+                    "override_by": "",
+                    "warnings": list(verdict.codes),
+                    "template": template,
+                    "message_id": message_id,
+                },
+                staff.staff_id,
+            )
+        return True
 
     def make_promise(
         self,

@@ -57,12 +57,14 @@ def _household(conn: sqlite3.Connection, e: Event) -> None:
             "occupancy": p.get("occupancy", "occupied"),
             "notes": p.get("notes", ""),
             "tags": json.dumps(sorted(p.get("tags", [])), ensure_ascii=False),
+            "other_phones": json.dumps(p.get("other_phones", []), ensure_ascii=False),
             "registered_at": e.device_time,
+            "billing_code": p.get("billing_code", ""),
         },
     )
 
 
-_HOUSEHOLD_FIELDS = {"owner_name", "gender", "phones", "area_centi_m2", "occupancy", "notes", "tags"}
+_HOUSEHOLD_FIELDS = {"owner_name", "gender", "phones", "area_centi_m2", "occupancy", "notes", "tags", "billing_code", "other_phones"}
 
 
 def _household_updated(conn: sqlite3.Connection, e: Event) -> None:
@@ -70,7 +72,7 @@ def _household_updated(conn: sqlite3.Connection, e: Event) -> None:
     for field, value in p["fields"].items():
         if field not in _HOUSEHOLD_FIELDS:
             raise ValueError(f"household.updated: unknown field {field!r}")
-        if field in ("phones", "tags"):
+        if field in ("phones", "tags", "other_phones"):
             value = json.dumps(sorted(value) if field == "tags" else value, ensure_ascii=False)
         conn.execute(f"UPDATE households SET {field} = ? WHERE household_id = ?", (value, p["household_id"]))
 
@@ -89,6 +91,7 @@ def _charge(conn: sqlite3.Connection, e: Event) -> None:
             "due_date": p["due_date"],
             "amount_fen": int(p["amount_fen"]),
             "source": p.get("source", ""),
+            "billing_item": p.get("billing_item", ""),
             "event_id": e.event_id,
         },
     )
@@ -149,6 +152,10 @@ def _receipt_printed(conn: sqlite3.Connection, e: Event) -> None:
 
 def _contact(conn: sqlite3.Connection, e: Event) -> None:
     p = e.payload
+    message_id = p.get("message_id", "")
+    if message_id and conn.execute("SELECT 1 FROM contacts WHERE message_id = ?", (message_id,)).fetchone():
+        # The same text confirmed on two laptops: both events stay in the log, it counts once.
+        return
     _insert(
         conn,
         "contacts",
@@ -163,6 +170,8 @@ def _contact(conn: sqlite3.Connection, e: Event) -> None:
             "at": p["at"],
             "override_by": p.get("override_by", ""),
             "warnings": json.dumps(p.get("warnings", []), ensure_ascii=False),
+            "template": p.get("template", ""),
+            "message_id": p.get("message_id", ""),
             "event_id": e.event_id,
         },
     )
@@ -265,15 +274,43 @@ def _assignments(conn: sqlite3.Connection, e: Event) -> None:
     day = p["day"]
     if p.get("replace_day", True):
         conn.execute("DELETE FROM assignments WHERE day = ?", (day,))
+    # A laptop holds only its collectors' households (see sync packs): pairs for homes or staff it
+    # does not hold are not its business. At the office every pair's household and staff exist.
     conn.executemany(
-        "INSERT OR REPLACE INTO assignments (day, household_id, staff_id, event_id) VALUES (?,?,?,?)",
-        [(day, household_id, staff_id, e.event_id) for household_id, staff_id in p["pairs"]],
+        "INSERT OR REPLACE INTO assignments (day, household_id, staff_id, event_id) SELECT ?, ?, ?, ?"
+        " WHERE EXISTS (SELECT 1 FROM households WHERE household_id = ?) AND EXISTS (SELECT 1 FROM staff WHERE staff_id = ?)",
+        [(day, household_id, staff_id, e.event_id, household_id, staff_id) for household_id, staff_id in p["pairs"]],
     )
 
 
 def _phone_revealed(conn: sqlite3.Connection, e: Event) -> None:
     p = e.payload
     _insert(conn, "phone_reveals", {"event_id": e.event_id, "household_id": p["household_id"], "staff_id": p["staff_id"], "at": e.device_time})
+
+
+def _payments_exported(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "payment_exports",
+        {
+            "export_id": p["export_id"],
+            "exported_at": e.device_time,
+            "exported_by": e.author,
+            "range_from": p.get("range_from"),
+            "range_to": p.get("range_to"),
+            "since_last": int(bool(p.get("since_last", False))),
+            "file_name": p.get("file_name", ""),
+            "lines": int(p["lines"]),
+            "total_fen": int(p["total_fen"]),
+            "event_id": e.event_id,
+        },
+    )
+    # A fact exported twice (two overlapping date ranges) keeps its first export.
+    conn.executemany(
+        "INSERT OR IGNORE INTO exported_facts (fact_event_id, export_id) VALUES (?, ?)",
+        [(fact, p["export_id"]) for fact in p["facts"]],
+    )
 
 
 def _device_enrolled(conn: sqlite3.Connection, e: Event) -> None:
@@ -373,6 +410,14 @@ def _cash_counted(conn: sqlite3.Connection, e: Event) -> None:
             "event_id": e.event_id,
         },
     )
+def _signin_attempted(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(conn, "signin_attempts", {"event_id": e.event_id, "staff_id": p["staff_id"], "at": p["at"], "outcome": "ok" if p["ok"] else "wrong"})
+
+
+def _signin_unlocked(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(conn, "signin_attempts", {"event_id": e.event_id, "staff_id": p["staff_id"], "at": p["at"], "outcome": "unlocked", "by_staff_id": p["by"]})
 
 
 PROJECTORS: dict[str, Projector] = {
@@ -394,6 +439,7 @@ PROJECTORS: dict[str, Projector] = {
     K.STAFF_UPDATED: _staff_updated,
     K.ASSIGNMENTS_SET: _assignments,
     K.PHONE_REVEALED: _phone_revealed,
+    K.PAYMENTS_EXPORTED: _payments_exported,
     K.DEVICE_ENROLLED: _device_enrolled,
     K.DEVICE_REVOKED: _device_revoked,
     K.SYNC_MERGED: _sync_merged,
@@ -402,6 +448,8 @@ PROJECTORS: dict[str, Projector] = {
     K.SYNC_PARKED: _sync_parked,
     K.SYNC_UNPARKED: _sync_unparked,
     K.CASH_COUNTED: _cash_counted,
+    K.SIGNIN_ATTEMPTED: _signin_attempted,
+    K.SIGNIN_UNLOCKED: _signin_unlocked,
 }
 """One projector per event kind; an unknown kind is refused, never ignored."""
 

@@ -244,6 +244,7 @@ CREATE TABLE office_pin (
     office_device_id TEXT NOT NULL,
     public_key TEXT NOT NULL,
     device_id TEXT NOT NULL,
+    device_name TEXT NOT NULL,
     pinned_at TEXT NOT NULL
 );
 
@@ -325,5 +326,67 @@ CREATE INDEX cash_counts_day ON cash_counts(day, collector_id);
 """Sync (issue 10): enrolled devices, the office key pinned on a laptop, acknowledgements,
 packs, merged files, review flags, events set aside, cash counted by the team lead."""
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC]
+_FACT_TABLES = ("receipt_prints", "contacts", "promises", "escalations", "phone_reveals", "devices", "communities", "signin_attempts")
+"""Tables that record facts and are only ever inserted into: append-only like the money tables.
+
+The tables that projections do update (households, staff, assignments, complaints) are
+compared with a replay of the events by ``knock check``."""
+
+MIGRATION_SIGNIN = """
+CREATE TABLE signin_attempts (
+    event_id TEXT PRIMARY KEY,
+    staff_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'wrong', 'unlocked')),
+    by_staff_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX signin_attempts_staff ON signin_attempts(staff_id, at);
+""" + "".join(_guard(t) for t in _FACT_TABLES)
+
+MIGRATION_LIVE_PAYMENTS = """
+CREATE VIEW live_payments AS
+SELECT p.* FROM payments p
+WHERE NOT EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment_id = p.payment_id);
+"""
+"""``live_payments``: the payments that count. A voided payment stays in ``payments`` (append-only)
+and drops out here, so every sum of money collected or paid reads this view and none repeats the rule."""
+
+
+MIGRATION_BILLING = """
+ALTER TABLE households ADD COLUMN billing_code TEXT NOT NULL DEFAULT '';
+CREATE INDEX households_billing_code ON households(billing_code);
+ALTER TABLE charges ADD COLUMN billing_item TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE payment_exports (
+    export_id TEXT PRIMARY KEY,
+    exported_at TEXT NOT NULL,
+    exported_by TEXT NOT NULL,
+    range_from TEXT,
+    range_to TEXT,
+    since_last INTEGER NOT NULL,
+    file_name TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    total_fen INTEGER NOT NULL,
+    event_id TEXT NOT NULL
+);
+
+CREATE TABLE exported_facts (
+    fact_event_id TEXT PRIMARY KEY,
+    export_id TEXT NOT NULL REFERENCES payment_exports(export_id)
+);
+""" + "".join(_guard(t) for t in ("payment_exports", "exported_facts"))
+"""The billing round trip (issue 16): the billing system's own room code and fee item name kept
+beside Knock's, and which payment and void events each export handed back."""
+
+MIGRATION_REMINDERS = """
+ALTER TABLE contacts ADD COLUMN template TEXT NOT NULL DEFAULT '';
+ALTER TABLE contacts ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX contacts_message ON contacts(message_id) WHERE message_id != '';
+ALTER TABLE households ADD COLUMN other_phones TEXT NOT NULL DEFAULT '[]';
+"""
+"""Reminders: which text template a contact used and the message's id (one message is one
+contact, however often it is confirmed), and numbers on file that are not the owner's
+(a tenant's or an agent's), which never receive anything about the debt."""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN, MIGRATION_LIVE_PAYMENTS, MIGRATION_BILLING, MIGRATION_REMINDERS]
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""

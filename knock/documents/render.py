@@ -22,6 +22,8 @@ from knock.core.daxie import to_daxie
 from knock.core.money import format_yuan
 from knock.documents.fonts import require_cjk_font
 from knock.documents.qr import qr_for_print
+from knock.documents.summary_tables import Money, Table, by_key, summary_tables, words
+from knock.core.reports.summary import Summary
 from knock.documents.views import LetterView, NoticeView, PeriodAmount, ReceiptView
 from knock.paths import templates_dir
 from knock.vocabulary import label
@@ -121,6 +123,23 @@ def format_datetime(moment: datetime, locale: Locale) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+def format_cell(value: object) -> str:
+    """A summary table cell as printed: money as yuan with separators, times to the minute, nothing as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, Money):
+        return format_yuan(value.fen)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 def _env(locale: Locale) -> jinja2.Environment:
     return _environments()[locale]
 
@@ -141,6 +160,8 @@ def _environments() -> dict[Locale, jinja2.Environment]:
         env.filters["period"] = lambda line, _l=locale: format_period(line.period_start, line.period_end, _l)
         env.filters["date"] = lambda d, _l=locale: format_date(d, _l)
         env.filters["datetime"] = lambda d, _l=locale: format_datetime(d, _l)
+        env.filters["cell"] = format_cell
+        env.tests["negative_money"] = lambda value: isinstance(value, Money) and value.fen < 0
         made[locale] = env
     return made
 
@@ -242,3 +263,39 @@ def render_letters(views: list[LetterView] | tuple[LetterView, ...], locale: Loc
     documents = [_letter_layout(view, locale) for view in views]
     pages = [page for document in documents for page in document.pages]
     return documents[0].copy(pages).write_pdf()
+
+
+HANDOVER_MAX_FLAGS = 10
+"""Flags printed on a hand-over sheet; more are counted and left to ``knock sync review``."""
+
+
+def render_cash_handover(report: dict[str, Any], locale: Locale = "zh") -> bytes:
+    """One collector's day and cash check on one A4 page (``report`` as ``CollectorReport.to_dict()``)."""
+    money = [{**m, "label": label("payment_methods", m["method"], locale)} for m in report["money"]]
+    outcomes = [(label("outcomes", key, locale), n) for key, n in report["outcomes"].items()]
+    flags = report["flags"][:HANDOVER_MAX_FLAGS]
+    context = {"r": report, "money": money, "outcomes": outcomes, "flags": flags, "more": len(report["flags"]) - len(flags)}
+    document = _layout("cash_handover.html", [_css("base.css"), _css("cash_handover.css")], context, locale)
+    if len(document.pages) != 1:
+        raise DocumentError(f"the hand-over sheet of {report['name']} does not fit on one page")
+    return document.write_pdf()
+CHART_MAX_BUILDINGS = 40
+"""The building chart draws every building up to this many, else the lowest rates (the table lists them all)."""
+
+
+def render_summary(summary: Summary, locale: Locale = "zh", *, company: str = "") -> bytes:
+    """The nightly summary on A4: headline with the rate chart, the day by collector, buildings, promises,
+    complaints, escalation, risk and the hard-cases page."""
+    tables: list[Table] = summary_tables(summary, locale)
+    bars = list(summary.buildings)
+    if len(bars) > CHART_MAX_BUILDINGS:
+        bars = sorted(sorted(bars, key=lambda b: (b.rate_by_households, b.building))[:CHART_MAX_BUILDINGS], key=lambda b: summary.buildings.index(b))
+    context = {
+        "summary": summary,
+        "tables": by_key(tables),
+        "w": words(locale),
+        "colon": "：" if locale == "zh" else ": ",
+        "company": company,
+        "chart_buildings": bars,
+    }
+    return _render("summary.html", [_css("base.css"), _css("summary.css")], context, locale)

@@ -15,8 +15,9 @@ from typing import Literal
 
 from knock import paths
 from knock.core.accounts import Household, account, household_by_id
-from knock.core.errors import NotFound
+from knock.core.errors import LedgerError, NotFound
 from knock.core.payqr import payment_payload
+from knock.core.reports.summary import Summary
 from knock.core.signing import VerificationResult, public_key_from_b64, verify_receipt_text
 from knock.documents.printing import PrintOutcome, print_or_save
 from knock.documents.qr import qr_png
@@ -293,3 +294,69 @@ def print_letters(
             for view in views:
                 home.ledger.record_escalation(view.room, _STEP[kind], author=author, deadline=view.deadline, note=view.letter_no)
     return LetterBatch(tuple(v.room for v in views), outcome)
+
+
+# -- the nightly summary -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryOutput:
+    """What ``knock summary`` produced."""
+
+    summary: Summary
+    pdf: PrintOutcome | None
+    csv_files: tuple[Path, ...]
+    xlsx: Path | None
+
+
+def summary_for(home: Home, day: date | None = None, *, team: str | None = None) -> Summary:
+    """The nightly summary of ``day`` (default today) from this home's ledger, with its sync figures."""
+    from knock.core.reports.summary import nightly_summary, teams
+    from knock.core.reports.summary_sync import sync_facts_for
+
+    if day is not None and not date(2000, 1, 1) <= day <= date(2099, 12, 31):
+        raise LedgerError(f"--date {day.isoformat()}: the summary covers days from 2000-01-01 to 2099-12-31")
+    if team is not None and team not in teams(home.store):
+        known = ", ".join(teams(home.store)) or "none yet"
+        raise NotFound(f"no team {team!r}; teams: {known}")
+    now = home.ledger.now()
+    return nightly_summary(home.store, home.settings, day or now.date(), now=now, team=team, sync=sync_facts_for(home.store))
+
+
+def summary_pdf_path(home: Home, summary: Summary) -> Path:
+    """Where a summary is kept when no file is named: ``output/summaries/summary-DATE[-TEAM].pdf``."""
+    suffix = f"-{summary.team}" if summary.team else ""
+    return paths.output_dir(home.path) / "summaries" / f"summary-{summary.day.isoformat()}{suffix}.pdf"
+
+
+def produce_summary(
+    home: Home,
+    day: date | None = None,
+    *,
+    team: str | None = None,
+    locale: Locale = "zh",
+    pdf: bool = True,
+    output: Path | None = None,
+    send_to_printer: bool = False,
+    csv_dir: Path | None = None,
+    xlsx: Path | None = None,
+) -> SummaryOutput:
+    """Compute the summary once and write what was asked: the PDF (kept, and printed with ``send_to_printer``), CSV files, a workbook."""
+    from knock.documents.render import render_summary
+    from knock.documents.summary_files import ExportError, write_csv, write_xlsx
+    from knock.documents.summary_tables import summary_tables
+
+    summary = summary_for(home, day, team=team)
+    company = home.settings.company.name if locale == "zh" else home.settings.company.name_en
+    outcome = None
+    if pdf or output is not None or send_to_printer:
+        document = render_summary(summary, locale, company=company)
+        target = output or summary_pdf_path(home, summary)
+        try:
+            outcome = print_or_save(document, target, home.settings.receipts.printer or None, send=send_to_printer)
+        except OSError as exc:
+            raise ExportError(f"cannot save the summary PDF to {target}: {exc.strerror or exc}") from exc
+    tables = summary_tables(summary, locale) if (csv_dir is not None or xlsx is not None) else []
+    files = tuple(write_csv(tables, csv_dir)) if csv_dir is not None else ()
+    book = write_xlsx(tables, xlsx) if xlsx is not None else None
+    return SummaryOutput(summary, outcome, files, book)

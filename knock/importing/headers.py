@@ -38,25 +38,65 @@ class Column:
 HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column("building", "楼栋", ("楼栋", "楼号", "栋号", "楼栋号", "楼幢", "幢号", "building", "buildingno", "bldg", "block")),
     Column("unit", "单元", ("单元", "单元号", "unit", "unitno", "entrance")),
-    Column("room", "房号", ("房号", "室号", "房间号", "房屋编号", "房屋", "门牌号", "room", "roomno", "roomnumber", "flat", "apartment")),
+    Column("room", "房号", ("房号", "室号", "房间号", "房屋编号", "房屋", "房间", "门牌号", "房号名称", "房屋名称", "room", "roomno", "roomnumber", "flat", "apartment")),
+    Column("billing_code", "房屋编码", ("房屋编码", "房产编码", "房间编码", "房屋代码", "资源编码", "房产编号", "billingcode", "roomcode", "propertycode")),
     Column("owner", "业主姓名", ("业主姓名", "业主", "业主名称", "客户姓名", "客户名称", "姓名", "owner", "ownername", "name")),
     Column("phone", "联系电话", ("联系电话", "手机", "手机号", "手机号码", "电话", "联系方式", "phone", "phones", "mobile", "tel", "telephone", "contact")),
-    Column("area", "建筑面积", ("建筑面积", "面积", "房屋面积", "area", "floorarea", "aream2", "grossarea")),
-    Column("item", "收费项目", ("收费项目", "费用项目", "费用名称", "收费科目", "项目", "item", "feeitem", "fee", "chargeitem")),
+    Column("area", "建筑面积", ("建筑面积", "面积", "房屋面积", "计费面积", "area", "floorarea", "aream2", "grossarea")),
+    Column("item", "收费项目", ("收费项目", "费用项目", "费用名称", "收费科目", "收费名称", "项目", "item", "feeitem", "fee", "chargeitem")),
+    Column("period", "所属期间", ("所属期间", "费用期间", "计费期间", "账期", "期间", "所属期", "费用所属期", "计费周期", "收费期间", "所属月份", "费用月份", "计费月份", "period", "billingperiod")),
     Column("period_start", "起始日期", ("起始日期", "开始日期", "计费开始日期", "计费起始日期", "费用开始日期", "periodstart", "start", "startdate", "from")),
     Column("period_end", "截止日期", ("截止日期", "结束日期", "计费结束日期", "计费截止日期", "费用截止日期", "periodend", "end", "enddate", "to")),
     Column("due_date", "应缴日期", ("应缴日期", "缴费截止日", "缴费截止日期", "缴费期限", "到期日", "duedate", "due", "paybefore")),
-    Column("amount", "应收金额", ("应收金额", "欠费金额", "欠款金额", "应缴金额", "金额", "amount", "amountdue", "amountyuan", "owed", "arrears")),
+    Column("billed", "应收金额", ("应收金额", "应收", "应收费用", "应缴金额", "应缴", "计费金额", "本期应收", "billed", "amountbilled", "billedamount")),
+    Column("paid", "实收金额", ("实收金额", "实收", "已收金额", "已收", "已缴金额", "已缴", "已交金额", "paid", "amountpaid", "paidamount", "received")),
+    Column("reduction", "减免金额", ("减免金额", "减免", "优惠金额", "优惠", "折扣金额", "reduction", "discount", "waiver")),
+    Column("outstanding", "欠费金额", ("欠费金额", "欠费", "欠款金额", "欠款", "未收金额", "未收", "未缴金额", "未缴", "欠缴金额", "欠缴", "金额", "outstanding", "amount", "amountdue", "amountyuan", "owed", "arrears", "balance")),
+    Column("penalty", "滞纳金", ("滞纳金", "违约金", "滞纳金额", "违约金额", "penalty", "latefee", "latepaymentfee")),
     Column("occupancy", "入住状态", ("入住状态", "居住状态", "房屋状态", "occupancy", "status", "occupancystatus")),
     Column("notes", "备注", ("备注", "说明", "notes", "note", "remarks", "remark", "comment")),
 )
-"""Columns of an arrears list. One row is one charge of one household."""
+"""Columns of an arrears list. One row is one charge of one household.
+
+The money columns are five different things, as billing systems keep them:
+billed (应收), paid (实收/已收), reduction (减免/优惠), outstanding (欠费/未收)
+and penalty already charged (滞纳金/违约金). The arrears Knock collects are the
+outstanding amount; see :mod:`knock.importing.households` for how they are read."""
+
+FIELD_MEANINGS: dict[str, str] = {
+    "building": "building (楼栋)",
+    "unit": "unit (单元)",
+    "room": "room, or a whole room code such as 1栋1单元101",
+    "billing_code": "the billing system's own room code, kept for the export back",
+    "owner": "owner name",
+    "phone": "phone numbers",
+    "area": "floor area in m²",
+    "item": "fee item",
+    "period": "period covered (2026-03, 2026-01至2026-06, 2026年1月-6月 ...)",
+    "period_start": "period start date",
+    "period_end": "period end date",
+    "due_date": "due date",
+    "billed": "billed (应收)",
+    "paid": "already paid (实收)",
+    "reduction": "reduction granted (减免)",
+    "outstanding": "outstanding: the arrears Knock collects (欠费)",
+    "penalty": "penalty already charged (滞纳金), kept apart from the fee",
+    "occupancy": "occupancy",
+    "notes": "notes",
+}
+"""What each household field means, for ``--dry-run``'s column report."""
+
+IGNORE = "ignore"
+"""A mapping target that tells the import to skip a column without a warning."""
+
+_TARGET_SYNONYMS = {"amount": "outstanding"}
+"""Older or looser field names accepted as mapping targets."""
 
 HOUSEHOLD_REQUIRED = ("room", "owner")
 """Columns every household file must have (building and unit may be inside the room code)."""
 
-CHARGE_FIELDS = ("item", "period_start", "period_end", "amount")
-"""If any of these columns is present, all of them must be: they make a charge."""
+MONEY_FIELDS = ("billed", "paid", "reduction", "outstanding", "penalty")
+"""Columns that hold yuan amounts."""
 
 STAFF_COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", ("姓名", "员工姓名", "名字", "name", "staffname", "fullname")),
@@ -114,14 +154,34 @@ def fee_item(text: str) -> str:
     return FEE_ITEM_WORDS.get(normalise(text), text.strip())
 
 
-def match_headers(cells: list[object], columns: tuple[Column, ...]) -> tuple[dict[str, int], list[tuple[int, str]], list[tuple[int, str, int]]]:
+def mapping_target(target: str, *, where: str = "") -> str:
+    """The household field a column mapping names: a field (``outstanding``), any header Knock
+    knows for it (``欠费金额``), or ``ignore``. Raises ValueError naming ``where`` otherwise."""
+    key = normalise(target)
+    if key == IGNORE:
+        return IGNORE
+    key = _TARGET_SYNONYMS.get(key, key)
+    for column in HOUSEHOLD_COLUMNS:
+        if key == normalise(column.field) or key in (normalise(a) for a in column.aliases):
+            return column.field
+    fields = ", ".join(c.field for c in HOUSEHOLD_COLUMNS)
+    prefix = f"{where}: " if where else ""
+    raise ValueError(f"{prefix}unknown field {target!r}; map a column to one of {fields} or ignore")
+
+
+def match_headers(
+    cells: list[object], columns: tuple[Column, ...], mapping: dict[str, str] | None = None
+) -> tuple[dict[str, int], list[tuple[int, str]], list[tuple[int, str, int]]]:
     """Map a header row onto fields.
 
     Returns ``(field -> column index, unknown headers as (index, text),
     repeated fields as (index, field, index of the first))``. Blank header
-    cells are ignored.
+    cells are ignored. ``mapping`` (normalised header -> field or ``ignore``)
+    is consulted before Knock's own header words.
     """
     lookup = {normalise(alias): column.field for column in columns for alias in (column.field, *column.aliases)}
+    if mapping:
+        lookup |= mapping
     found: dict[str, int] = {}
     unknown: list[tuple[int, str]] = []
     repeated: list[tuple[int, str, int]] = []
@@ -130,6 +190,8 @@ def match_headers(cells: list[object], columns: tuple[Column, ...]) -> tuple[dic
         if not key:
             continue
         field = lookup.get(key)
+        if field == IGNORE:
+            continue
         if field is None:
             unknown.append((index, str(cell).strip()))
         elif field in found:

@@ -1,8 +1,33 @@
 """Importing an arrears list: households and their charges, all or nothing.
 
-One row of the list is one charge (收费项目, 起始日期..截止日期, 应收金额) of one
-household (楼栋/单元/房号, 业主姓名, 联系电话, 建筑面积). A row without any charge
-cells only registers its household.
+One row of the list is one charge (收费项目, a period, its money) of one
+household (楼栋/单元/房号 or one room code, 业主姓名, 联系电话, 建筑面积). A row
+without any charge cells only registers its household.
+
+Money, as billing systems export it:
+
+- The arrears Knock collects are the **outstanding** amount (欠费/未收). Without
+  an outstanding column they are billed - paid - reduction (应收 - 实收 - 减免),
+  and a list with only 应收金额 (the classic arrears list) owes its 应收.
+- When billed, paid and outstanding are all in the file they must agree:
+  billed - paid - reduction = outstanding, or the row is an error that names
+  the three figures.
+- A row with nothing outstanding (billed and paid in full) makes no charge;
+  it is counted as settled. Paid more than billed is a warning: credit is
+  not imported.
+- A penalty already charged (滞纳金/违约金) is never added to the fee: with
+  ``billing.penalty_column = "charge"`` (the default) it becomes its own
+  ``penalty`` charge for the same period (several rows' penalties for one
+  room and period make one charge); with ``"ignore"`` each amount is reported
+  as a warning and none is imported.
+
+Periods come from 起始日期/截止日期, or from one period column (所属期间 ...,
+see :mod:`knock.importing.periods`). One row per month and one row per period
+both work. Occupancy not in the file is ``unknown``, never assumed.
+
+The billing system's own room code (a 房屋编码 column, else the room cell as
+written, else the building, unit and room cells joined by ``-``) is kept on the
+household, so the payments export matches it exactly.
 
 The rules:
 
@@ -28,6 +53,7 @@ The rules:
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,10 +61,22 @@ from pathlib import Path
 from knock.core.errors import LedgerError
 from knock.core.ledger import OCCUPANCIES, Ledger
 from knock.core.money import format_yuan
-from knock.importing.headers import CHARGE_FIELDS, HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED, OCCUPANCY_WORDS, fee_item, label_of
-from knock.importing.readers import Sheet, is_blank, iter_data
+from knock.importing.headers import (
+    FIELD_MEANINGS,
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_REQUIRED,
+    OCCUPANCY_WORDS,
+    fee_item,
+    label_of,
+    mapping_target,
+    normalise,
+)
+from knock.importing.periods import PeriodError, parse_period
+from knock.importing.readers import Cell, Sheet, is_blank, iter_data
 from knock.importing.validate import (
     ApplyFailed,
+    CellError,
+    ColumnMapping,
     Header,
     ImportReport,
     RowCells,
@@ -46,9 +84,9 @@ from knock.importing.validate import (
     due_date_for,
     find_header,
     is_total_row,
-    parse_amount,
     parse_area,
     parse_date,
+    parse_money,
     parse_phones,
     parse_word,
     read_room,
@@ -56,6 +94,19 @@ from knock.importing.validate import (
 )
 
 _OCCUPANCY = parse_word(OCCUPANCY_WORDS, "occupancy", ("已入住", "空置", "出租", *OCCUPANCIES))
+
+PENALTY_ITEM = "penalty"
+"""Knock's fee item for a penalty the billing system already charged."""
+
+_AMOUNT_FIELDS = ("billed", "outstanding")
+"""A charge row needs one of these."""
+
+
+def _period(cell: Cell) -> tuple[date, date]:
+    try:
+        return parse_period(cell)
+    except PeriodError as exc:
+        raise CellError(str(exc)) from None
 
 
 @dataclass
@@ -67,8 +118,9 @@ class NewHousehold:
     owner: str
     phones: list[str] = field(default_factory=list)
     area_centi_m2: int = 0
-    occupancy: str = "occupied"
+    occupancy: str = "unknown"
     notes: str = ""
+    billing_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +134,17 @@ class NewCharge:
     period_end: date
     due_date: date
     amount_fen: int
+    billing_item: str = ""
+    """The fee item as the billing system wrote it, handed back on export."""
+
+
+@dataclass(frozen=True)
+class BillingCodeUpdate:
+    """A household already in the ledger that now learns its billing-system room code."""
+
+    row: int
+    room: str
+    billing_code: str
 
 
 @dataclass
@@ -90,20 +153,46 @@ class HouseholdPlan:
 
     households: dict[str, NewHousehold] = field(default_factory=dict)
     charges: list[NewCharge] = field(default_factory=list)
+    billing_codes: list[BillingCodeUpdate] = field(default_factory=list)
 
 
-def import_households(ledger: Ledger, path: str | Path, *, dry_run: bool = False, author: str = "import") -> ImportReport:
+def column_mapping(ledger: Ledger, overrides: Mapping[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """The header mapping for an import: ``settings.billing.columns``, then ``overrides`` (``--map``) on top.
+
+    Raises ValueError naming the mapping when a target is not a field.
+    """
+    mapping: dict[str, tuple[str, str]] = {}
+    for header, target in ledger.settings.billing.columns.items():
+        mapping[normalise(header)] = (mapping_target(target, where=f"settings billing.columns.{header}"), "settings")
+    for header, target in (overrides or {}).items():
+        if not normalise(header):
+            raise ValueError(f"--map {header}={target}: the header is empty")
+        mapping[normalise(header)] = (mapping_target(target, where=f"--map {header}={target}"), "--map")
+    return mapping
+
+
+def import_households(
+    ledger: Ledger,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    author: str = "import",
+    mapping: Mapping[str, str] | None = None,
+) -> ImportReport:
     """Check an arrears list and, unless ``dry_run`` or anything is wrong, import all of it.
 
-    Never raises for a bad file: problems are in ``report.errors`` and
-    ``report.applied`` says whether anything was written.
+    ``mapping`` (header -> field, as ``--map`` gives it) names columns Knock
+    does not know. Never raises for a bad file: problems are in
+    ``report.errors`` and ``report.applied`` says whether anything was written.
+    A bad mapping raises ValueError before the file is read.
     """
+    columns = column_mapping(ledger, mapping)
     return run_import(
         ledger,
         path,
         "households",
         dry_run=dry_run,
-        header=_header,
+        header=lambda sheet, report: _header(sheet, report, columns),
         check=check_households,
         apply=lambda plan, source: _apply(ledger, plan, source, author),
     )
@@ -122,8 +211,12 @@ def _apply(ledger: Ledger, plan: HouseholdPlan, source: str, author: str) -> Non
                 area_centi_m2=household.area_centi_m2,
                 occupancy=household.occupancy,
                 notes=household.notes,
+                billing_code=household.billing_code,
                 author=author,
             )
+        for update in plan.billing_codes:
+            row = update.row
+            ledger.update_household(update.room, billing_code=update.billing_code, author=author)
         for charge in plan.charges:
             row = charge.row
             ledger.add_charge(
@@ -134,24 +227,38 @@ def _apply(ledger: Ledger, plan: HouseholdPlan, source: str, author: str) -> Non
                 charge.due_date,
                 charge.amount_fen,
                 source=f"import {source}:{charge.row}",
+                billing_item=charge.billing_item,
                 author=author,
             )
     except (LedgerError, sqlite3.Error, OSError) as exc:
         raise ApplyFailed(row, exc) from exc
 
 
-def _header(sheet: Sheet, report: ImportReport) -> Header | None:
-    header = find_header(sheet, HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED, report)
+def _header(sheet: Sheet, report: ImportReport, mapping: ColumnMapping) -> Header | None:
+    header = find_header(sheet, HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED, report, mapping=mapping, meanings=FIELD_MEANINGS)
     if header is None:
         return None
-    present = [f for f in CHARGE_FIELDS if f in header.index]
-    if present and len(present) < len(CHARGE_FIELDS):
-        for f in CHARGE_FIELDS:
-            if f not in header.index:
-                report.errors.append(
-                    RowError(sheet.file, header.row, label_of(f, HOUSEHOLD_COLUMNS), f"required column missing (a charge needs {', '.join(label_of(c, HOUSEHOLD_COLUMNS) for c in CHARGE_FIELDS)})")
-                )
+    index = header.index
+    has = [f for f in ("item", "period", "period_start", "period_end", *_AMOUNT_FIELDS, "paid", "reduction", "penalty") if f in index]
+    if not has:
+        return header  # households only
+    label = lambda f: label_of(f, HOUSEHOLD_COLUMNS)  # noqa: E731
+    needs = f"a charge needs {label('item')}, a period ({label('period')}, or {label('period_start')} and {label('period_end')}) and {label('outstanding')} or {label('billed')}"
+    missing: list[str] = []
+    if "item" not in index:
+        missing.append("item")
+    if "period" not in index and not ("period_start" in index and "period_end" in index):
+        missing.extend(f for f in ("period_start", "period_end") if f not in index) if ("period_start" in index or "period_end" in index) else missing.append("period")
+    if not any(f in index for f in _AMOUNT_FIELDS):
+        missing.append("outstanding")
+    for f in missing:
+        report.errors.append(RowError(sheet.file, header.row, label(f), f"required column missing ({needs})"))
+    if missing:
         return None
+    if "period" in index and "period_start" in index:
+        report.warnings.append(
+            RowError(sheet.file, header.row, header.names["period"], f"the file also has {header.names['period_start']}/{header.names['period_end']}; those dates are used and this column is ignored")
+        )
     return header
 
 
@@ -162,7 +269,7 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
     100,000 rows costs two queries, not 100,000.
     """
     store = ledger.store
-    ledger_owner = {row[0]: row[1] for row in store.query("SELECT room, owner_name FROM households")}
+    ledger_rooms = {row[0]: (row[1], row[2]) for row in store.query("SELECT room, owner_name, billing_code FROM households")}
     ledger_charges = {
         (row[0], row[1], row[2], row[3]): int(row[4])
         for row in store.query(
@@ -170,10 +277,15 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
         )
     }
     due_day = ledger.settings.fees.due_day_of_month
+    penalty_policy = ledger.settings.billing.penalty_column
     has_charges = "item" in header.index
     plan = HouseholdPlan()
     existing_seen: set[str] = set()
+    codes: dict[str, tuple[str, int]] = {}
+    """canonical room -> (billing code, first row) as this file writes it."""
     charge_rows: dict[tuple[str, str, str, str], int] = {}
+    penalties: dict[tuple[str, str, str], NewCharge] = {}
+    charge_cells = ("item", "period", "period_start", "period_end", "due_date", "billed", "paid", "reduction", "outstanding", "penalty")
 
     for number, cells in iter_data(sheet, header.row):
         if is_blank(cells) or is_total_row(cells):
@@ -188,18 +300,40 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
         occupancy = row.parse("occupancy", _OCCUPANCY, required=False)
         notes = row.text("notes")
 
-        charge: NewCharge | None = None
-        if has_charges and any(row.text(f) for f in (*CHARGE_FIELDS, "due_date")):
-            charge = _read_charge(row, room.code if room else "", due_day)
+        read: _RowCharge | None = None
+        if has_charges and any(row.text(f) for f in charge_cells):
+            read = _read_charge(row, due_day)
 
         if room is None:
             continue
         code = room.code
-        if code in ledger_owner:
+        billing_code = _billing_code(row)
+        report.note_example("room", row.text("room"), code)
+        report.note_example("billing_code", billing_code, "kept as written")
+        if owner:
+            report.note_example("owner", owner, owner)
+        first_code = codes.get(code)
+        if first_code is None:
+            codes[code] = (billing_code, number)
+        elif billing_code != first_code[0]:
+            row.error(
+                "billing_code" if row.has("billing_code") else "room",
+                f"room {code} is written {first_code[0]!r} in row {first_code[1]} and {billing_code!r} here: "
+                "the billing system must use one code per room",
+            )
+        if code in ledger_rooms:
+            ledger_owner, ledger_code = ledger_rooms[code]
             if code not in existing_seen:
                 existing_seen.add(code)
-                if owner and owner != ledger_owner[code]:
-                    row.warn("owner", f"room {code} belongs to {ledger_owner[code]} in the ledger, not {owner}; the ledger's name is kept")
+                if owner and owner != ledger_owner:
+                    row.warn("owner", f"room {code} belongs to {ledger_owner} in the ledger, not {owner}; the ledger's name is kept")
+                if not ledger_code:
+                    plan.billing_codes.append(BillingCodeUpdate(number, code, billing_code))
+                elif ledger_code != billing_code:
+                    row.warn(
+                        "billing_code" if row.has("billing_code") else "room",
+                        f"room {code} has the billing code {ledger_code!r} in the ledger, not {billing_code!r}; the ledger's is kept",
+                    )
         elif code in plan.households:
             household = plan.households[code]
             if owner and owner != household.owner:
@@ -208,48 +342,144 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
         elif not owner:
             row.error("owner", f"owner name is missing (room {code} is not in the ledger yet)")
         else:
-            plan.households[code] = NewHousehold(number, code, owner, list(phones), area or 0, occupancy or "occupied", notes)
+            plan.households[code] = NewHousehold(number, code, owner, list(phones), area or 0, occupancy or "unknown", notes, billing_code)
 
-        if charge is None:
+        if read is None:
             continue
+        if read.penalty_fen:
+            _plan_penalty(row, code, read, penalty_policy, penalties, report)
+        if read.charge is None:
+            continue
+        charge = NewCharge(number, code, read.charge.item, read.charge.period_start, read.charge.period_end, read.charge.due_date, read.charge.amount_fen, read.charge.billing_item)
         key = (code, charge.item, charge.period_start.isoformat(), charge.period_end.isoformat())
         first = charge_rows.get(key)
         if first is not None:
             row.error("item", f"duplicate charge: rows {first} and {number} both bill room {code} for {charge.item} {key[2]}..{key[3]}")
             continue
         charge_rows[key] = number
-        if key in ledger_charges:
-            if ledger_charges[key] == charge.amount_fen:
-                report.charges_present += 1
-            else:
-                row.error(
-                    "amount",
-                    f"room {code} already owes {format_yuan(ledger_charges[key])} for {charge.item} {key[2]}..{key[3]} in the ledger, "
-                    f"this file says {format_yuan(charge.amount_fen)}: correct the ledger (reverse the charge) instead of importing",
-                )
-            continue
-        plan.charges.append(charge)
+        _plan_charge(row, charge, ledger_charges, plan, report)
 
+    for penalty in penalties.values():
+        _plan_charge(None, penalty, ledger_charges, plan, report)
     report.households_new = len(plan.households)
     report.households_existing = len(existing_seen)
+    report.billing_codes_recorded = len(plan.billing_codes)
     report.charges_new = len(plan.charges)
+    report.penalties_new = sum(1 for c in plan.charges if c.item == PENALTY_ITEM)
     return plan
 
 
-def _read_charge(row: RowCells, room: str, due_day: int) -> NewCharge | None:
+def _plan_charge(row: RowCells | None, charge: NewCharge, ledger_charges: dict[tuple[str, str, str, str], int], plan: HouseholdPlan, report: ImportReport) -> None:
+    key = (charge.room, charge.item, charge.period_start.isoformat(), charge.period_end.isoformat())
+    if key not in ledger_charges:
+        plan.charges.append(charge)
+        return
+    if ledger_charges[key] == charge.amount_fen:
+        report.charges_present += 1
+        return
+    message = (
+        f"room {charge.room} already owes {format_yuan(ledger_charges[key])} for {charge.item} {key[2]}..{key[3]} in the ledger, "
+        f"this file says {format_yuan(charge.amount_fen)}: correct the ledger (reverse the charge) instead of importing"
+    )
+    if row is not None:
+        row.error("outstanding" if row.has("outstanding") else "billed", message)
+    else:
+        report.errors.append(RowError(report.file, charge.row, label_of("penalty", HOUSEHOLD_COLUMNS), message))
+
+
+def _plan_penalty(row: RowCells, code: str, read: _RowCharge, policy: str, penalties: dict[tuple[str, str, str], NewCharge], report: ImportReport) -> None:
+    if read.period is None:
+        return
+    start, end, due = read.period
+    if policy == "ignore":
+        report.penalty_ignored_fen += read.penalty_fen
+        row.warn("penalty", f"penalty {format_yuan(read.penalty_fen)} reported, not imported (settings: billing.penalty_column = \"ignore\")")
+        return
+    key = (code, start.isoformat(), end.isoformat())
+    earlier = penalties.get(key)
+    amount = read.penalty_fen + (earlier.amount_fen if earlier else 0)
+    penalties[key] = NewCharge(earlier.row if earlier else row.row, code, PENALTY_ITEM, start, end, due, amount, row.column("penalty"))
+
+
+def _billing_code(row: RowCells) -> str:
+    """The room as the billing system writes it: its code column, its room cell, or the three cells joined."""
+    if row.text("billing_code"):
+        return row.text("billing_code")
+    parts = [row.text(f) for f in ("building", "unit") if row.text(f)]
+    return "-".join([*parts, row.text("room")])
+
+
+@dataclass(frozen=True)
+class _RowCharge:
+    """What one row bills: a charge (None when nothing is outstanding) and a penalty."""
+
+    charge: NewCharge | None
+    penalty_fen: int
+    period: tuple[date, date, date] | None
+    """(start, end, due) when the row's period could be read."""
+
+
+def _read_charge(row: RowCells, due_day: int) -> _RowCharge | None:
     item_text = row.text("item")
     if not item_text:
         row.error("item", "fee item is missing")
-    start = row.parse("period_start", parse_date, what="period start")
-    end = row.parse("period_end", parse_date, what="period end")
+    if row.has("period_start"):
+        start = row.parse("period_start", parse_date, what="period start")
+        end = row.parse("period_end", parse_date, what="period end")
+        if start is not None and end is not None and end < start:
+            row.error("period_end", f"period ends ({end}) before it starts ({start})")
+            return None
+    else:
+        period = row.parse("period", _period, what="period")
+        start, end = period if period is not None else (None, None)
     due = row.parse("due_date", parse_date, required=False, what="due date")
-    amount = row.parse("amount", parse_amount, what="amount")
-    if start is not None and end is not None and end < start:
-        row.error("period_end", f"period ends ({end}) before it starts ({start})")
+    outstanding = _arrears(row)
+    penalty = row.parse("penalty", parse_money, required=False, what="penalty") or 0
+    if start is None or end is None or (row.text("due_date") and due is None):
         return None
-    if not item_text or start is None or end is None or amount is None or (row.text("due_date") and due is None):
-        return None
-    return NewCharge(row.row, room, fee_item(item_text), start, end, due or due_date_for(start, due_day), amount)
+    due = due or due_date_for(start, due_day)
+    charge = None
+    if item_text:
+        row.report.note_example("item", item_text, fee_item(item_text))
+    if item_text and outstanding:
+        charge = NewCharge(row.row, "", fee_item(item_text), start, end, due, outstanding, item_text)
+    return _RowCharge(charge, penalty, (start, end, due))
 
 
-__all__ = ["HouseholdPlan", "NewCharge", "NewHousehold", "check_households", "import_households"]
+def _arrears(row: RowCells) -> int | None:
+    """What the row leaves outstanding, in fen (0: settled); None after reporting a problem."""
+    billed = row.parse("billed", parse_money, required=False, what="billed amount")
+    paid = row.parse("paid", parse_money, required=False, what="paid amount")
+    reduction = row.parse("reduction", parse_money, required=False, what="reduction")
+    outstanding = row.parse("outstanding", parse_money, required=False, what="outstanding amount")
+    if row.failed:
+        return None
+    if outstanding is not None:
+        if billed is not None and paid is not None:
+            expected = billed - paid - (reduction or 0)
+            if expected != outstanding:
+                minus_reduction = f" - reduction {format_yuan(reduction)}" if reduction else ""
+                row.error(
+                    "outstanding",
+                    f"the figures disagree: billed {format_yuan(billed)} - paid {format_yuan(paid)}{minus_reduction} = {format_yuan(expected)}, "
+                    f"but outstanding is {format_yuan(outstanding)} (row {row.row})",
+                )
+                return None
+        return _settled(row, outstanding)
+    if billed is None:
+        row.error("outstanding" if row.has("outstanding") else "billed", "amount is missing (the row needs an outstanding or a billed amount)")
+        return None
+    left = billed - (paid or 0) - (reduction or 0)
+    if left < 0:
+        row.warn("paid", f"paid {format_yuan((paid or 0) + (reduction or 0))} against {format_yuan(billed)} billed: the credit of {format_yuan(-left)} is not imported")
+        return _settled(row, 0)
+    return _settled(row, left)
+
+
+def _settled(row: RowCells, outstanding: int) -> int:
+    if outstanding == 0:
+        row.report.charges_settled += 1
+    return outstanding
+
+
+__all__ = ["HouseholdPlan", "NewCharge", "NewHousehold", "check_households", "column_mapping", "import_households"]

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from knock.core.ledger import Ledger
-from knock.core.money import MoneyError, parse_yuan
+from knock.core.money import MoneyError, format_yuan, parse_yuan
 from knock.core.rooms import Room, RoomError, make_room, parse_room
-from knock.importing.headers import Column, label_of, match_headers, normalise
+from knock.importing.headers import IGNORE, MONEY_FIELDS, Column, label_of, match_headers, normalise
 from knock.importing.readers import Cell, ImportFileError, Sheet, cell_text, is_blank, read_sheet
 
 T = TypeVar("T")
@@ -54,6 +54,27 @@ class RowError:
 
 
 @dataclass
+class ColumnReading:
+    """How one column of the header was read (``--dry-run`` prints these)."""
+
+    column: int
+    """1-based position, as Excel counts (A = 1)."""
+    header: str
+    """The header as the file writes it."""
+    field: str
+    """Knock's field, or '' when the column is ignored."""
+    origin: str
+    """``known header``, ``--map``, ``settings`` (billing.columns), ``ignored (mapping)`` or ``unknown``."""
+    meaning: str
+    example: str = ""
+    """The first data row's cell and what it was read as, e.g. ``'2026年1月-6月' -> 2026-01-01..2026-06-30``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """For ``--json``."""
+        return {"column": self.column, "header": self.header, "field": self.field, "origin": self.origin, "meaning": self.meaning, "example": self.example}
+
+
+@dataclass
 class ImportReport:
     """What an import found and did (or, on a dry run or with errors, would do)."""
 
@@ -74,10 +95,29 @@ class ImportReport:
     charges_new: int = 0
     charges_present: int = 0
     """Charges the ledger already has with the same amount: skipped, which makes re-importing safe."""
+    charges_settled: int = 0
+    """Rows whose outstanding amount is 0 (billed and paid in full): nothing to collect, no charge."""
+    penalties_new: int = 0
+    """Penalty charges (滞纳金 column) that become their own charge item."""
+    penalty_ignored_fen: int = 0
+    """Penalty amounts reported and not imported (``billing.penalty_column = "ignore"``)."""
+    billing_codes_recorded: int = 0
+    """Households already in the ledger that get the billing system's room code now."""
     staff_new: int = 0
     staff_existing: int = 0
+    columns: list[ColumnReading] = field(default_factory=list)
+    """How each header cell was read."""
     applied: bool = False
+    _examples_pending: dict[str, ColumnReading] | None = field(default=None, repr=False, compare=False)
     """True once everything was written (never on a dry run or with errors)."""
+
+    def note_example(self, field_name: str, text: str, value: object) -> None:
+        """Keep the first value read from a column, for the column report (cheap after the first row)."""
+        if self._examples_pending is None:
+            self._examples_pending = {reading.field: reading for reading in self.columns if reading.field}
+        reading = self._examples_pending.pop(field_name, None)
+        if reading is not None:
+            reading.example = f"{text!r} -> {_show(field_name, value)}"
 
     @property
     def ok(self) -> bool:
@@ -95,6 +135,10 @@ class ImportReport:
                 "households_existing": self.households_existing,
                 "charges_new": self.charges_new,
                 "charges_present": self.charges_present,
+                "charges_settled": self.charges_settled,
+                "penalties_new": self.penalties_new,
+                "penalty_ignored_fen": self.penalty_ignored_fen,
+                "billing_codes_recorded": self.billing_codes_recorded,
             }
         return {
             "file": self.file,
@@ -106,9 +150,24 @@ class ImportReport:
             "rows": self.rows,
             "rows_skipped": self.rows_skipped,
             **counts,
+            "columns": [c.to_dict() for c in self.columns],
             "errors": [e.to_dict() for e in self.errors],
             "warnings": [w.to_dict() for w in self.warnings],
         }
+
+
+def _show(field_name: str, value: object) -> str:
+    if field_name in MONEY_FIELDS and isinstance(value, int):
+        return f"{format_yuan(value, grouping=False)} yuan"
+    if field_name == "area" and isinstance(value, int):
+        return f"{value / 100:.2f} m²"
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, date) for v in value):
+        return f"{value[0].isoformat()}..{value[1].isoformat()}"
+    if isinstance(value, tuple):
+        return " / ".join(str(v) for v in value) or "(none)"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 class ApplyFailed(Exception):
@@ -192,13 +251,28 @@ class Header:
     """field -> the header text as the file writes it (the Chinese label when the file lacks it)."""
 
 
-def find_header(sheet: Sheet, columns: tuple[Column, ...], required: Iterable[str], report: ImportReport) -> Header | None:
+ColumnMapping = Mapping[str, tuple[str, str]]
+"""Normalised header -> (field or ``ignore``, where the mapping came from: ``--map`` or ``settings``)."""
+
+
+def find_header(
+    sheet: Sheet,
+    columns: tuple[Column, ...],
+    required: Iterable[str],
+    report: ImportReport,
+    *,
+    mapping: ColumnMapping | None = None,
+    meanings: Mapping[str, str] | None = None,
+) -> Header | None:
     """Find the header row (the first row, unless titles sit above it) and check its columns.
 
     Missing required columns, and two columns meaning the same field, are
     errors on the header row; columns nobody knows are warnings (ignored).
+    ``mapping`` names fields for headers Knock does not know (or overrides it).
+    How each column was read goes to ``report.columns``.
     """
     required = tuple(required)
+    targets = {key: target for key, (target, _) in (mapping or {}).items()}
     candidates = list(islice(((number, cells) for number, cells in sheet.rows if not is_blank(cells)), HEADER_SEARCH_ROWS))
     if not candidates:
         report.errors.append(RowError(sheet.file, 0, "-", "the file is empty: expected a header row and data rows"))
@@ -206,12 +280,13 @@ def find_header(sheet: Sheet, columns: tuple[Column, ...], required: Iterable[st
     best_number, best_cells = candidates[0]
     best_found: dict[str, int] = {}
     for number, cells in candidates:
-        found, _, _ = match_headers(cells, columns)
+        found, _, _ = match_headers(cells, columns, targets)
         if len(found) > len(best_found):
             best_number, best_cells, best_found = number, cells, found
         if all(f in found for f in required):
             break
-    found, unknown, repeated = match_headers(best_cells, columns)
+    found, unknown, repeated = match_headers(best_cells, columns, targets)
+    _describe_columns(best_cells, found, repeated, mapping or {}, meanings or {}, report)
     # Columns the file lacks are named by their Chinese label in messages.
     names = {c.field: c.label for c in columns} | {f: cell_text(best_cells[i]) for f, i in found.items()}
     ok = True
@@ -227,8 +302,37 @@ def find_header(sheet: Sheet, columns: tuple[Column, ...], required: Iterable[st
         )
         ok = False
     for _, text in unknown:
-        report.warnings.append(RowError(sheet.file, best_number, text, "unknown column, ignored"))
+        report.warnings.append(RowError(sheet.file, best_number, text, "unknown column, ignored (map it with --map HEADER=FIELD if it matters)"))
     return Header(best_number, found, names) if ok else None
+
+
+def _describe_columns(
+    cells: list[Cell],
+    found: Mapping[str, int],
+    repeated: list[tuple[int, str, int]],
+    mapping: ColumnMapping,
+    meanings: Mapping[str, str],
+    report: ImportReport,
+) -> None:
+    by_index = {index: f for f, index in found.items()}
+    again = {index: f for index, f, _ in repeated}
+    for index, cell in enumerate(cells):
+        text = cell_text(cell)
+        key = normalise(text)
+        if not key:
+            continue
+        mapped = mapping.get(key)
+        f = by_index.get(index) or again.get(index, "")
+        if mapped is not None and mapped[0] == IGNORE:
+            origin, meaning = f"ignored ({mapped[1]})", "not read"
+        elif not f:
+            origin, meaning = "unknown", "not read"
+        else:
+            origin = mapped[1] if mapped is not None else "known header"
+            meaning = meanings.get(f, f.replace("_", " "))
+            if index in again:
+                meaning += " (again: an error)"
+        report.columns.append(ColumnReading(index + 1, text, f, origin, meaning))
 
 
 # -- one row ----------------------------------------------------------------------------------
@@ -283,10 +387,12 @@ class RowCells:
                 self.error(name, f"{what or name.replace('_', ' ')} is missing")
             return None
         try:
-            return parser(value)
+            parsed = parser(value)
         except CellError as exc:
             self.error(name, str(exc))
             return None
+        self.report.note_example(name, self.text(name), parsed)
+        return parsed
 
 
 def is_total_row(cells: list[Cell]) -> bool:
@@ -354,6 +460,26 @@ def parse_amount(cell: Cell) -> int:
         raise CellError(str(exc)) from None
     if fen == 0:
         raise CellError("amount is zero: a charge must be more than 0.00")
+    return fen
+
+
+@lru_cache(maxsize=_CACHE, typed=True)
+def parse_money(cell: Cell) -> int:
+    """A yuan amount, exactly, in fen, zero allowed (a 实收 or 减免 of 0.00); negative is an error.
+
+    The one amount parser (:func:`knock.core.money.parse_yuan`) also refuses anything above
+    ``MAX_FEN``, so no sum of cells can overflow SQLite's integers."""
+    if isinstance(cell, bool):
+        raise CellError(f"not an amount: {cell!r}")
+    try:
+        if isinstance(cell, float):
+            fen = parse_yuan(Decimal(repr(cell)))
+        elif isinstance(cell, int):
+            fen = parse_yuan(cell)
+        else:
+            fen = parse_yuan(cell_text(cell))
+    except MoneyError as exc:
+        raise CellError(str(exc)) from None
     return fen
 
 
@@ -427,10 +553,15 @@ def _room(building_text: str, unit_text: str, room_text: str, has_parts: bool) -
     if not building and not unit:
         try:
             return parse_room(room_text), ()
-        except RoomError:
-            pass
-        if not has_parts:
-            return None, (("room", f"not a room code (building-unit-room, e.g. 3-2-501): {room_text!r}"),)
+        except RoomError as exc:
+            if not has_parts:
+                return None, (("room", str(exc)),)
+    if building_text.strip().endswith("座") and not unit:
+        # A tower in a 楼栋 column (A座) with the room beside it: the room rule's tower form.
+        try:
+            return parse_room(f"{building_text.strip()}{room_text}"), ()
+        except RoomError as exc:
+            return None, (("room", str(exc)),)
     missing = tuple((name, f"{name} is missing") for name, value in (("building", building), ("unit", unit)) if not value)
     if missing:
         return None, missing

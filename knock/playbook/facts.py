@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-Occupancy = Literal["occupied", "vacant", "rented"]
+Occupancy = Literal["occupied", "vacant", "rented", "unknown"]
 Channel = Literal["door", "phone", "sms", "letter"]
 Outcome = Literal[
     "paid",
@@ -23,6 +23,7 @@ Outcome = Literal[
     "unreachable",
     "wrong_number",
     "note",
+    "sent",
 ]
 EscalationStep = Literal["dunning_letter", "lawyer_letter", "legal"]
 

@@ -10,13 +10,13 @@ is this (and why, in words), what do I do next and when, and what do I say.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 from knock.core.money import format_yuan
+from knock.core.rooms import room_walk_key
 from knock.playbook.content import DEBTOR_TYPES, GROUPS, Locale, Objection, Playbook, Text, load_playbook
 from knock.playbook.facts import ContactFact, HouseholdFacts, PromiseFact
 from knock.playbook.guardrails import next_window
@@ -829,28 +829,6 @@ def advise(
 
 # --------------------------------------------------------------------------- visit order
 
-_ROOM = re.compile(r"^\s*([^-]+)-([^-]+)-([^-]+)\s*$")
-
-
-def _natural(part: str) -> tuple[int, int, str]:
-    return (0, int(part), "") if part.isdigit() else (1, 0, part)
-
-
-def room_sort_key(room: str) -> tuple[object, ...]:
-    """(building, unit, floor, room) for ``building-unit-room`` codes; odd codes sort after, by text.
-
-    Unit before floor: each unit (单元) is its own stairwell, so a collector
-    climbs one stairwell floor by floor rather than crossing between units.
-    """
-    m = _ROOM.match(room)
-    if not m:
-        return (1, room)
-    building, unit, number = m.groups()
-    digits = re.sub(r"\D", "", number)
-    floor = int(digits) // 100 if len(digits) >= 3 else 0
-    return (0, _natural(building), _natural(unit), floor, _natural(number))
-
-
 def visit_order(items: Sequence[tuple[HouseholdFacts, Advice]]) -> list[tuple[HouseholdFacts, Advice]]:
     """Today's visiting order: ordinary payers, then the undecided, then hard cases,
     each grouped by building, then stairwell (unit) and floor, so a collector
@@ -858,4 +836,4 @@ def visit_order(items: Sequence[tuple[HouseholdFacts, Advice]]) -> list[tuple[Ho
 
     A stable sort: households that compare equal keep the order they came in.
     """
-    return sorted(items, key=lambda pair: (GROUP_RANK[pair[1].group], room_sort_key(pair[0].room)))
+    return sorted(items, key=lambda pair: (GROUP_RANK[pair[1].group], room_walk_key(pair[0].room)))

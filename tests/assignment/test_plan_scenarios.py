@@ -8,7 +8,8 @@ from statistics import mean
 
 import pytest
 
-from knock.core.assignment import AssignableHousehold, AssignableStaff, AssignmentPlan, natural_key, plan_assignment
+from knock.core.assignment import AssignableHousehold, AssignableStaff, AssignmentPlan, plan_assignment
+from knock.core.rooms import natural_key
 
 
 def _community(buildings: int = 30, units: int = 2, floors: int = 6, per_floor: int = 2) -> list[AssignableHousehold]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from field_app.auth import pin_matches
+from knock.core.pins import pin_matches
 from knock.cli.demo_cmds import DEMO_PIN, prepare_demo
 from knock.cli.main import cli
 from knock.home import open_home

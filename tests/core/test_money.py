@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,8 @@ from knock.core.money import MoneyError, apply_rate, format_yuan, parse_yuan
         ("12", 1200),
         ("¥1,234.56", 123456),
         ("  88.00元", 8800),
-        ("1.230", 123),  # a trailing zero is still exact
+        ("１２３.４５", 12345),  # full-width digits from a Chinese keyboard
+        ("99,999,999.99", 9999999999),
     ],
 )
 def test_parse_yuan_reads_exactly(text: str, fen: int) -> None:
@@ -34,6 +36,46 @@ def test_negative_amounts_need_permission() -> None:
     with pytest.raises(MoneyError, match="negative"):
         parse_yuan("-5.00")
     assert parse_yuan("-5.00", allow_negative=True) == -500
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("1,50", "decimal point"),
+        ("1e3", "not an amount: '1e3'"),
+        ("1E3", "not an amount"),
+        ("1_0", "not an amount: '1_0'"),
+        ("1.230", "more than two decimal places: '1.230'"),
+        ("Infinity", "not an amount: 'Infinity'"),
+        ("-Infinity", "not an amount"),
+        ("nan", "not an amount"),
+        ("sNaN", "not an amount"),
+        ("12,3456", "not an amount"),
+        ("1,2,3", "not an amount"),
+        ("99999999999999999999.99", "too large: '99999999999999999999.99'"),
+        ("1e999999", "not an amount: '1e999999'"),
+        ("1e17", "not an amount: '1e17'"),
+        ("10000000000.01", "too large"),
+        ("٣", "not an amount"),  # other scripts' digits are not yuan
+        ("1\x00", "not an amount"),
+        ("0x10", "not an amount"),
+    ],
+)
+def test_one_rule_refuses_each_nasty_amount_naming_it(text: str, why: str) -> None:
+    with pytest.raises(MoneyError, match=re.escape(why)):
+        parse_yuan(text)
+
+
+def test_decimals_and_ints_obey_the_same_bound() -> None:
+    with pytest.raises(MoneyError, match="too large"):
+        parse_yuan(Decimal("1e17"))
+    with pytest.raises(MoneyError, match="too large"):
+        parse_yuan(10**11)
+    with pytest.raises(MoneyError, match="not an amount"):
+        parse_yuan(Decimal("NaN"))
+    with pytest.raises(MoneyError, match="two decimal"):
+        parse_yuan(Decimal("0.001"))
+    assert parse_yuan(Decimal("12.5")) == 1250
 
 
 @given(st.integers(min_value=-10**12, max_value=10**12))

@@ -7,7 +7,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from knock.core.daxie import DIGITS, MAX_FEN, to_daxie
-from knock.core.money import parse_yuan
 
 WORKED = [
     # the examples
@@ -20,8 +19,12 @@ WORKED = [
     # examples printed in 《正确填写票据和结算凭证的基本规定》
     ("1409.50", "壹仟肆佰零玖元伍角整"),  # rule: 整 optional after 角; Knock writes it
     ("6007.14", "陆仟零柒元壹角肆分"),
-    ("1680.32", "壹仟陆佰捌拾元叁角贰分"),  # 零 after 元 optional; Knock omits
-    ("107000.53", "壹拾万柒仟元伍角叁分"),  # 零 after 万 optional; Knock omits
+    ("1680.32", "壹仟陆佰捌拾元零叁角贰分"),  # the official example's first form
+    ("107000.53", "壹拾万柒仟元零伍角叁分"),  # the official example's first form (never no 零 at all)
+    ("1000.30", "壹仟元零叁角整"),
+    ("20.50", "贰拾元零伍角整"),
+    ("100000.10", "壹拾万元零壹角整"),
+    ("5.50", "伍元伍角整"),
     ("16409.02", "壹万陆仟肆佰零玖元零贰分"),
     ("325.04", "叁佰贰拾伍元零肆分"),
     # edges
@@ -40,7 +43,7 @@ WORKED = [
     ("1001.01", "壹仟零壹元零壹分"),
     ("1100.00", "壹仟壹佰元整"),
     ("2480.00", "贰仟肆佰捌拾元整"),
-    ("3600.50", "叁仟陆佰元伍角整"),
+    ("3600.50", "叁仟陆佰元零伍角整"),
     ("10000.00", "壹万元整"),
     ("10001.00", "壹万零壹元整"),
     ("10010.00", "壹万零壹拾元整"),
@@ -67,7 +70,8 @@ WORKED = [
 
 @pytest.mark.parametrize(("yuan", "expected"), WORKED)
 def test_worked_examples(yuan: str, expected: str) -> None:
-    assert to_daxie(parse_yuan(yuan)) == expected
+    whole, _, cents = yuan.partition(".")
+    assert to_daxie(int(whole) * 100 + int(cents)) == expected
 
 
 def test_negative_is_refused() -> None:
@@ -130,3 +134,7 @@ def test_round_trip_and_shape(fen: int) -> None:
     assert not text.startswith("零") or text == "零元整"
     assert text.endswith("整") == (fen % 10 == 0)
     assert not text.startswith(("拾", "佰", "仟", "万", "亿"))
+    yuan, jiao = fen // 100, fen // 10 % 10
+    if yuan and jiao:
+        # A zero between the units is never silently dropped: 元 digit 0 and 角 not 0 writes 元零.
+        assert ("元零" in text) == (yuan % 10 == 0)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from field_app.auth import hash_pin
+from knock.core.pins import hash_pin
 from knock.home import Home
 
 PIN = "1234"

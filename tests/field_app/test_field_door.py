@@ -11,7 +11,11 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import DataTable, Digits, Footer, Input, Static
 
-from field_app import data, i18n
+from field_app import i18n
+from field_app.data.household import promise_days
+from field_app.data.today import load_today
+from field_app.labels import day_text
+from field_app.screens import today as today_screen
 from field_app.app import make_app
 from field_app.auth import hash_pin
 from field_app.preferences import PREFERENCES_FILE, saved_locale
@@ -149,7 +153,7 @@ async def test_the_list_stays_put_and_the_cursor_moves_to_the_next_door(communit
         # R puts the list in the playbook's order of now, the cursor on the first door not visited.
         await pilot.press("r")
         await pilot.pause()
-        now_order = [r.room for r in data.load_today(community.home, community.collector, app.now()).rows]
+        now_order = [r.room for r in load_today(community.home, community.collector, app.now()).rows]
         assert [r.room for r in screen.shown] == now_order
         assert not screen.shown[table.cursor_row].visited
 
@@ -157,14 +161,14 @@ async def test_the_list_stays_put_and_the_cursor_moves_to_the_next_door(communit
 async def test_keys_during_the_first_load_act_on_the_row_shown(community: Community, monkeypatch: pytest.MonkeyPatch) -> None:
     """Down, Enter while the playbook's order is still coming: the household opened is the one the collector saw."""
     release = threading.Event()
-    real = data.load_today
+    real = load_today
 
     def slow_advice(*args, **kwargs):  # type: ignore[no-untyped-def]
         if kwargs.get("with_advice", True):
             release.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(data, "load_today", slow_advice)
+    monkeypatch.setattr(today_screen, "load_today", slow_advice)
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
         while not (isinstance(app.screen, TodayScreen) and app.screen.view is not None):
@@ -267,8 +271,8 @@ async def test_a_saved_message_covers_no_key_and_loses_no_character(community: C
         status = screen.query_one("#hh-status", StatusLine)
         await wait_for(pilot, lambda: status.text)
         await pilot.pause()
-        first = data.promise_days(community.home.ledger.today(), community.home.settings)[0]
-        assert status.text == f"约定已保存：{data.day_text(first)} 晚上"
+        first = promise_days(community.home.ledger.today(), community.home.settings)[0]
+        assert status.text == f"约定已保存：{day_text(first)} 晚上"
         drawn = "".join(status.render_line(y).text for y in range(status.size.height)).replace(" ", "")
         assert status.text.replace(" ", "") in drawn  # every character on screen
         for other in (screen.query_one("#actions"), screen.query_one(Footer)):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from field_app import data
+from field_app.data.household import promise_days
+from field_app.screens import household as household_screen
 from field_app.app import make_app
-from field_app.auth import LOCKOUT_FILE
+from knock.core.pins import lock_state
 from field_app.screens.household import HouseholdScreen
 from field_app.screens.payment_qr import PaymentQRScreen
 from field_app.screens.sign_in import SignInScreen
@@ -77,8 +77,9 @@ async def test_wrong_pins_lock_out_and_survive_a_restart(community: Community) -
         await pilot.press(*PIN, "enter")
         await wait_for(pilot, lambda: not app.screen.checking)
         assert isinstance(app.screen, SignInScreen)
-    stored = json.loads((community.home.path / LOCKOUT_FILE).read_text())
-    assert stored[community.collector]["locked_until"]
+    # The lockout is a ledger fact: no loose file in the home whose deletion clears it.
+    assert lock_state(community.home.ledger, community.collector, community.home.ledger.now()).locked_until is not None
+    assert not list(community.home.path.glob("*.json"))
     # A new app (a restart) is still locked.
     again = make_app(community.home, preselect=community.collector)
     async with again.run_test(size=SIZE) as pilot:
@@ -204,7 +205,7 @@ async def test_promise_two_days_then_part_of_day_then_amount(community: Communit
         await pilot.press("2", "2", "tab", *keys("300"), "enter", "3", "enter")  # day 2, Tab to the amount, ¥300, evening, confirm
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM promises WHERE amount_fen = 30000"))
     promise = rows(community, "SELECT * FROM promises WHERE amount_fen = 30000")[0]
-    first, second = data.promise_days(community.home.ledger.today(), community.home.settings)
+    first, second = promise_days(community.home.ledger.today(), community.home.settings)
     assert (promise["due_date"], promise["window"]) == (second.isoformat(), "evening")
     contact = rows(community, "SELECT * FROM contacts WHERE contact_id = ?", (promise["contact_id"],))[0]
     assert contact["outcome"] == "promised"
@@ -316,7 +317,7 @@ async def test_a_storage_failure_is_shown_not_crashed(community: Community, monk
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(data, "save_outcome", broken)
+    monkeypatch.setattr(household_screen, "save_outcome", broken)
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_household(pilot, community.rooms[8])

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from fieldapp_support import build_community
 
-from field_app.auth import pin_matches
+from knock.core.pins import pin_matches
 from field_app.catalogs import load_catalog, source_msgids
 from field_app.i18n import LOCALES
 from field_app.names import mask_phone, owner_title
@@ -46,10 +46,13 @@ def test_owner_is_surname_and_title() -> None:
 def test_set_pin_non_interactive_and_prompted(home: Home, tmp_path: Path) -> None:
     build_community(home)
     runner = CliRunner()
-    result = runner.invoke(cli, ["set-pin", "张保安", "--pin", "2468", "--home", str(home.path)])
+    # 张保安 already has a PIN: changing it needs a manager's PIN (asked hidden, here from stdin).
+    result = runner.invoke(cli, ["set-pin", "张保安", "--pin", "2468", "--by", "赵经理", "--pin-from-stdin", "--home", str(home.path)], input="9999\n")
     assert result.exit_code == 0, result.output
-    result = runner.invoke(cli, ["set-pin", "李保洁", "--home", str(home.path)], input="1357\n1357\n")
+    # A prompted change: the manager's PIN, then the new PIN twice, none of them echoed.
+    result = runner.invoke(cli, ["set-pin", "李保洁", "--by", "赵经理", "--home", str(home.path)], input="9999\n1357\n1357\n")
     assert result.exit_code == 0, result.output
+    assert "9999" not in result.output and "1357" not in result.output
     assert pin_matches(home.ledger.staff("张保安").pin_hash, "2468")
     assert pin_matches(home.ledger.staff("李保洁").pin_hash, "1357")
     assert not pin_matches(home.ledger.staff("李保洁").pin_hash, "2468")

@@ -30,7 +30,9 @@ def test_amounts() -> None:
     assert parse_amount("¥88") == 8800
     assert parse_amount(223.75) == 22375
     assert parse_amount(150) == 15000
-    assert parse_amount("12.340") == 1234  # a trailing zero is not a third decimal
+    for bad in ("12.340", "1,50", "1e3", "1_0", "NaN", "Infinity", "1e999999", "1e17", "99999999999999999999.99", float("nan"), float("inf"), 1e17):
+        with pytest.raises(CellError):
+            parse_amount(bad)
     for bad in ("12.345", 12.345, "-1", "0", "0.00", "abc"):
         with pytest.raises(CellError):
             parse_amount(bad)
@@ -55,10 +57,10 @@ def test_area_and_phones() -> None:
 
 
 def test_headers_ignore_case_space_and_units() -> None:
-    found, unknown, repeated = match_headers(["楼 栋", "Unit", "ROOM NO", "业主", "应收金额（元）", "Amount_Due", "colour"], HOUSEHOLD_COLUMNS)
-    assert found == {"building": 0, "unit": 1, "room": 2, "owner": 3, "amount": 4}
+    found, unknown, repeated = match_headers(["楼 栋", "Unit", "ROOM NO", "业主", "应收金额（元）", "Amount_Due", "colour", "欠费"], HOUSEHOLD_COLUMNS)
+    assert found == {"building": 0, "unit": 1, "room": 2, "owner": 3, "billed": 4, "outstanding": 5}
     assert unknown == [(6, "colour")]
-    assert repeated == [(5, "amount", 4)]
+    assert repeated == [(7, "outstanding", 5)]
 
 
 def test_fee_items() -> None:

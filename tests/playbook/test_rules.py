@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from knock.playbook.content import DEBTOR_TYPES, GROUPS
 from knock.playbook.facts import HouseholdFacts
 from knock.playbook.guardrails import contact_allowed
-from knock.playbook.rules import GROUP_RANK, advise, escalation_state, room_sort_key, visit_order
+from knock.core.rooms import room_walk_key
+from knock.playbook.rules import GROUP_RANK, advise, escalation_state, visit_order
 from knock.settings import Settings
 
 from .cases import NOW, complaint, contact, household, letter, promise
@@ -414,11 +415,11 @@ def test_visit_order_is_a_stable_total_order(items: list[tuple[tuple[int, int, i
     pairs = _make(items)
     ordered = visit_order(pairs)  # type: ignore[arg-type]
     assert sorted(map(id, ordered)) == sorted(map(id, pairs)), "a permutation of the input"
-    keys = [(GROUP_RANK[a.group], room_sort_key(f.room)) for f, a in ordered]
+    keys = [(GROUP_RANK[a.group], room_walk_key(f.room)) for f, a in ordered]
     assert keys == sorted(keys), "ordinary < undecided < hard, then building, unit, floor"
     position = {id(p): i for i, p in enumerate(pairs)}
     for before, after in zip(ordered, ordered[1:]):
-        if (GROUP_RANK[before[1].group], room_sort_key(before[0].room)) == (GROUP_RANK[after[1].group], room_sort_key(after[0].room)):
+        if (GROUP_RANK[before[1].group], room_walk_key(before[0].room)) == (GROUP_RANK[after[1].group], room_walk_key(after[0].room)):
             assert position[id(before)] < position[id(after)], "ties keep their input order"
     assert visit_order(ordered) == ordered
 
@@ -442,10 +443,6 @@ def test_visit_order_example(settings: Settings) -> None:
     pairs = _make([((int(r.split("-")[0]), int(r.split("-")[1]), int(r.split("-")[2]) // 100, int(r.split("-")[2]) % 100), g) for r, g in rooms])
     assert [f.room for f, _ in visit_order(pairs)] == ["2-1-102", "2-1-301", "9-2-1502", "2-1-101", "10-1-201"]  # type: ignore[arg-type]
 
-
-def test_room_sort_key_reads_floors_and_sorts_numbers_naturally() -> None:
-    assert room_sort_key("3-2-501") < room_sort_key("3-2-1201") < room_sort_key("10-1-101")
-    assert room_sort_key("3-2-501") < room_sort_key("odd room")
 
 
 # --------------------------------------------------------------------------- time zones

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from knock.core.ageing import BUCKETS, bucket_for, limitation_risk
+from knock.core.reports.collected import collected_fen
 from knock.core.store import Store
 
 _PER_HOUSEHOLD = """
@@ -22,10 +23,7 @@ WITH due AS (
     WHERE r.charge_id IS NULL AND c.due_date <= :today
     GROUP BY c.household_id
 ), paid AS (
-    SELECT p.household_id, SUM(p.amount_fen) AS paid
-    FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id
-    WHERE v.payment_id IS NULL
-    GROUP BY p.household_id
+    SELECT household_id, SUM(amount_fen) AS paid FROM live_payments GROUP BY household_id
 )
 SELECT due.household_id, due.billed, COALESCE(paid.paid, 0) AS paid,
        MAX(due.billed - COALESCE(paid.paid, 0), 0) AS overdue
@@ -92,10 +90,7 @@ def _ageing(store: Store, today: date, limitation_years: int) -> tuple[dict[str,
     risky: set[str] = set()
     paid = {
         r["household_id"]: int(r["paid"])
-        for r in store.query(
-            "SELECT p.household_id, SUM(p.amount_fen) AS paid FROM payments p"
-            " LEFT JOIN payment_voids v ON v.payment_id = p.payment_id WHERE v.payment_id IS NULL GROUP BY p.household_id"
-        )
+        for r in store.query("SELECT household_id, SUM(amount_fen) AS paid FROM live_payments GROUP BY household_id")
     }
     rows = store.iterate(
         "SELECT c.household_id, c.amount_fen, c.due_date FROM charges c"
@@ -147,11 +142,6 @@ def community_status(store: Store, today: date, target_percent: Decimal, limitat
         ids = (r["ids"] or "").split(",")
         loads.append(CollectorLoad(r["staff_id"], r["name"], r["role"], int(r["n"]), sum(overdue_map.get(i, 0) for i in ids)))
     community = store.scalar("SELECT name FROM communities ORDER BY rowid LIMIT 1") or ""
-    collected = store.scalar(
-        "SELECT COALESCE(SUM(p.amount_fen),0) FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id"
-        " WHERE v.payment_id IS NULL AND substr(p.paid_at, 1, 10) = ?",
-        (today.isoformat(),),
-    )
     return Status(
         day=today,
         community=community,
@@ -166,6 +156,6 @@ def community_status(store: Store, today: date, target_percent: Decimal, limitat
         ageing_fen=ageing,
         limitation_risk_households=risky,
         staff_active=int(store.scalar("SELECT COUNT(*) FROM staff WHERE active = 1")),
-        collected_today_fen=int(collected),
+        collected_today_fen=collected_fen(store, today),
         loads=loads,
     )

@@ -1,0 +1,19 @@
+"""Reports: what the ledger adds up to, for the office's status, the field app's day and the summary.
+
+Every report counts money the same way: payments through the ``live_payments``
+view (voided ones drop out), "collected" through :func:`collected_fen`. The
+app, the CLI and the nightly summary import from here rather than write
+their own sums.
+
+- :mod:`.status`: the whole community at a glance (``knock status``).
+- :mod:`.collected`: money collected on a day, in total, by collector and by method.
+- :mod:`.day`: one collector's day (the field app's list counters and end of day).
+- :mod:`.summary`: the nightly summary for the managers (``knock summary``); sync figures through :mod:`.summary_sync`.
+"""
+
+from __future__ import annotations
+
+from knock.core.reports.collected import collected_fen
+from knock.core.reports.status import CollectorLoad, Status, community_status, overdue_by_household, percent
+
+__all__ = ["CollectorLoad", "Status", "collected_fen", "community_status", "overdue_by_household", "percent"]

@@ -1,0 +1,56 @@
+"""Money collected: the one way to count it.
+
+A payment counts when it is in ``live_payments`` (not voided), on the day of
+its ``paid_at`` as the collecting laptop wrote it. ``knock status``, the field
+app's counters, its end of day and the nightly summary all come here, so an
+accountant reconciling cash never sees two different totals for one day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from knock.core.store import Store
+
+
+def collected_fen(store: Store, day: date, collector_id: str | None = None) -> int:
+    """Fen collected on ``day`` (voided payments excluded), by everyone or by one collector."""
+    sql = "SELECT COALESCE(SUM(amount_fen), 0) FROM live_payments WHERE substr(paid_at, 1, 10) = ?"
+    params: tuple[str, ...] = (day.isoformat(),)
+    if collector_id is not None:
+        sql += " AND collector_id = ?"
+        params += (collector_id,)
+    return int(store.scalar(sql, params))
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """A receipt written on the day, voided or not (a void is shown, never hidden)."""
+
+    receipt_no: str
+    room: str
+    amount_fen: int
+    method: str
+    void: bool
+
+
+def receipts_on(store: Store, day: date, collector_id: str) -> tuple[ReceiptLine, ...]:
+    """The collector's receipts of ``day`` in the order they were numbered."""
+    rows = store.query(
+        "SELECT p.receipt_no, h.room, p.amount_fen, p.method,"
+        " EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment_id = p.payment_id) AS void"
+        " FROM payments p JOIN households h ON h.household_id = p.household_id"
+        " WHERE p.collector_id = ? AND substr(p.paid_at, 1, 10) = ? ORDER BY p.receipt_seq",
+        (collector_id, day.isoformat()),
+    )
+    return tuple(ReceiptLine(r["receipt_no"], r["room"], int(r["amount_fen"]), r["method"], bool(r["void"])) for r in rows)
+
+
+def by_method(receipts: tuple[ReceiptLine, ...]) -> dict[str, int]:
+    """Fen per payment method over the receipts that are not voided (the cash to hand over, by kind)."""
+    totals: dict[str, int] = {}
+    for line in receipts:
+        if not line.void:
+            totals[line.method] = totals.get(line.method, 0) + line.amount_fen
+    return totals

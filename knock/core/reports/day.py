@@ -1,0 +1,53 @@
+"""One collector's day: what the field app's list counts and what its end-of-day screen shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from knock.core.reports.collected import ReceiptLine, by_method, receipts_on
+from knock.core.store import Store
+
+
+def pending_sync_count(store: Store, device_id: str) -> int:
+    """Events of this laptop not yet handed to the office (every event of the device until sync keeps a cursor)."""
+    return int(store.scalar("SELECT COUNT(*) FROM events WHERE device_id = ?", (device_id,)))
+
+
+def visited_on(store: Store, day: date) -> set[str]:
+    """Households anyone contacted on ``day``."""
+    return {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE substr(at, 1, 10) = ?", (day.isoformat(),))}
+
+
+def promises_due_on(store: Store, day: date) -> dict[str, str]:
+    """household_id -> the window (morning/afternoon/evening) of a promise to pay due on ``day``."""
+    return {r["household_id"]: r["window"] for r in store.query("SELECT household_id, window FROM promises WHERE due_date = ?", (day.isoformat(),))}
+
+
+@dataclass(frozen=True)
+class CollectorDay:
+    """What one collector did on a day and the cash to hand over."""
+
+    contacts_by_outcome: dict[str, int]
+    households_visited: int
+    promises: int
+    complaints: int
+    receipts: tuple[ReceiptLine, ...]
+    by_method_fen: dict[str, int]
+    total_fen: int
+    pending_sync: int
+
+
+def collector_day(store: Store, staff_id: str, day: date, device_id: str) -> CollectorDay:
+    """The collector's day: contacts by outcome, receipts, money by payment method, sync backlog."""
+    d = day.isoformat()
+    outcomes = {
+        r["outcome"]: int(r["n"])
+        for r in store.query("SELECT outcome, COUNT(*) AS n FROM contacts WHERE collector_id = ? AND substr(at, 1, 10) = ? GROUP BY outcome", (staff_id, d))
+    }
+    visited = int(store.scalar("SELECT COUNT(DISTINCT household_id) FROM contacts WHERE collector_id = ? AND substr(at, 1, 10) = ?", (staff_id, d)))
+    promises = int(store.scalar("SELECT COUNT(*) FROM promises WHERE collector_id = ? AND substr(made_at, 1, 10) = ?", (staff_id, d)))
+    complaints = int(store.scalar("SELECT COUNT(*) FROM complaints WHERE opened_by = ? AND substr(opened_at, 1, 10) = ?", (staff_id, d)))
+    receipts = receipts_on(store, day, staff_id)
+    methods = by_method(receipts)
+    return CollectorDay(outcomes, visited, promises, complaints, receipts, methods, sum(methods.values()), pending_sync_count(store, device_id))

@@ -1,0 +1,509 @@
+"""Merging sync files into the office ledger: integrity first, then one transaction per file.
+
+A file is refused whole, with an exact reason, when it cannot be trusted: unknown or revoked
+device, bad signature, truncated or corrupted, a gap before it in the device's chain, a hash
+that does not match, an event that contradicts one already merged. A trusted file is merged in
+one transaction (killed at any moment, it is merged fully or not at all; merging it again
+completes it), through the ledger's bulk path. Money is never refused once it was taken at a
+door: what needs a person becomes a *flag* (an event, kept until someone resolves it with a
+reason), and an event the office cannot apply yet is set aside (*parked*) without blocking the
+rest of the file, and applied by a later merge once the reason is fixed.
+
+Files merge in any order and any number of times with the same result: a file already merged
+is a no-op, and files of one device given in the same run are put in chain order first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from knock.core.money import format_yuan
+from knock.core.events import GENESIS, ChainError, Event, EventConflict, EventKind as K
+from knock.core.journal import new_id
+from knock.core.ledger import Ledger
+from knock.core.projections import PROJECTORS, project
+from knock.core.signing import public_key_from_b64
+from knock.core.store import Store
+from sync.devices import find_device
+from sync.errors import FileRefused
+from sync.files import SUFFIX, SyncFile, read_sync_file
+
+Status = Literal["merge", "already_merged", "refused"]
+
+
+@dataclass
+class FileVerdict:
+    """What the merge says (or did) about one file."""
+
+    source: str
+    status: Status
+    reason: str = ""
+    device_id: str = ""
+    device_name: str = ""
+    first_seq: int = 0
+    last_seq: int = 0
+    count: int = 0
+    new_events: int = 0
+    created_at: str = ""
+    collectors: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    parked: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """For --json."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class MergeRun:
+    """Verdicts of one run, in the order the files were (or would be) applied."""
+
+    verdicts: list[FileVerdict]
+    dry_run: bool
+    merged_at: str
+    unparked: int = 0
+
+    @property
+    def refused(self) -> list[FileVerdict]:
+        """Files that were not merged."""
+        return [v for v in self.verdicts if v.status == "refused"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """For --json."""
+        return {"dry_run": self.dry_run, "merged_at": self.merged_at, "unparked": self.unparked, "files": [v.to_dict() for v in self.verdicts]}
+
+
+def expand_sources(sources: Iterable[Path]) -> list[Path]:
+    """Files as given; a folder stands for the sync files in it (sorted by name)."""
+    found: list[Path] = []
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.name.endswith(SUFFIX) and p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def _head(store: Store, device_id: str) -> tuple[int, str]:
+    row = store.query_one("SELECT seq, hash FROM events WHERE device_id = ? ORDER BY seq DESC LIMIT 1", (device_id,))
+    return (0, GENESIS) if row is None else (int(row["seq"]), str(row["hash"]))
+
+
+def _stored_hash(store: Store, device_id: str, seq: int) -> str | None:
+    if seq == 0:
+        return GENESIS
+    return store.scalar("SELECT hash FROM events WHERE device_id = ? AND seq = ?", (device_id, seq))
+
+
+def _base_verdict(sync_file: SyncFile) -> FileVerdict:
+    m = sync_file.manifest
+    return FileVerdict(
+        sync_file.source, "merge", device_id=m.device_id, device_name=m.device_name, first_seq=m.first_seq, last_seq=m.last_seq,
+        count=m.count, created_at=m.created_at, collectors=[c["name"] for c in m.collectors],
+    )
+
+
+def _trust(store: Store, sync_file: SyncFile) -> str:
+    """The enrolled name of the file's device, or FileRefused (unknown, revoked, bad signature)."""
+    m = sync_file.manifest
+    enrolled = find_device(store, m.device_id)
+    if enrolled is None or enrolled.device_id != m.device_id:
+        raise FileRefused(f"{sync_file.source}: unknown device {m.device_name or '?'} ({m.device_id}): not enrolled with this office")
+    if not enrolled.active:
+        raise FileRefused(f"{sync_file.source}: device {enrolled.name} was revoked on {str(enrolled.revoked_at)[:10]}; its files are refused")
+    sync_file.verify_signature(public_key_from_b64(enrolled.public_key))
+    return enrolled.name
+
+
+def _classify(sync_file: SyncFile, name: str, head: tuple[int, str], lookup: Any) -> tuple[Status, str, int]:
+    """(status, reason, index of the first new event) against the device's current head."""
+    m = sync_file.manifest
+    head_seq, head_hash = head
+    if m.last_seq <= head_seq:
+        if lookup(m.last_seq) != m.head_hash:
+            return "refused", f"{sync_file.source}: device {name}: event {m.last_seq} differs from the one already merged (conflict; nothing overwritten)", 0
+        return "already_merged", f"device {name}: events {m.first_seq}-{m.last_seq} are already merged", len(sync_file.events)
+    first_needed = head_seq + 1
+    if m.first_seq > first_needed:
+        return "refused", f"{sync_file.source}: device {name}: events {first_needed}-{m.first_seq - 1} missing; merge the file that holds them first", 0
+    # The file overlaps what is here or continues it: the shared point must agree.
+    if m.first_seq == first_needed:
+        agrees = m.prev_hash == head_hash
+    else:
+        agrees = sync_file.events[head_seq - m.first_seq].hash == head_hash
+    if not agrees:
+        return "refused", f"{sync_file.source}: device {name}: event {head_seq} differs from the one already merged (conflict; nothing overwritten)", 0
+    return "merge", "", first_needed - m.first_seq
+
+
+class Merger:
+    """Merges sync files into one office ledger, written as ``author`` (the team lead, or "office")."""
+
+    def __init__(self, office: Ledger, *, author: str = "office") -> None:
+        self.office = office
+        self.store = office.store
+        self.author = author
+
+    # -- planning --------------------------------------------------------------------------
+
+    def _read(self, source: Path | tuple[str, bytes], *, parse_events: bool) -> SyncFile:
+        from sync.files import read_sync_bytes
+
+        if isinstance(source, tuple):
+            return read_sync_bytes(source[1], source[0], parse_events=parse_events)
+        return read_sync_file(source, parse_events=parse_events)
+
+    def _load(self, sources: Sequence[Path | tuple[str, bytes]]) -> list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str]]:
+        """A first look at every file (manifest, signature), in the order they will be applied."""
+        loaded: list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str]] = []
+        for source in sources:
+            label = source[0] if isinstance(source, tuple) else str(source)
+            try:
+                light = self._read(source, parse_events=False)
+            except FileRefused as exc:
+                loaded.append((FileVerdict(label, "refused", str(exc)), None, ""))
+                continue
+            verdict = _base_verdict(light)
+            try:
+                name = _trust(self.store, light)
+            except FileRefused as exc:
+                verdict.status, verdict.reason = "refused", str(exc)
+                loaded.append((verdict, None, ""))
+                continue
+            verdict.device_name = name
+            loaded.append((verdict, source, name))
+        # Chain order within each device, so files given out of order in one run still merge.
+        loaded.sort(key=lambda item: (item[1] is None, item[0].device_id, item[0].first_seq, item[0].last_seq))
+        return loaded
+
+    def run(self, sources: Sequence[Path | tuple[str, bytes]], *, dry_run: bool = False) -> MergeRun:
+        """Check every file, then (unless ``dry_run``) merge the good ones, one transaction each."""
+        merged_at = self.office.now().isoformat(timespec="seconds")
+        loaded = self._load(sources)
+        verdicts: list[FileVerdict] = []
+        simulated: dict[str, tuple[int, str]] = {}
+        sim_hashes: dict[tuple[str, int], str] = {}
+        for verdict, source, name in loaded:
+            verdicts.append(verdict)
+            if source is None:
+                continue
+            try:
+                sync_file = self._read(source, parse_events=True)
+            except FileRefused as exc:
+                verdict.status, verdict.reason = "refused", str(exc)
+                continue
+            device = verdict.device_id
+            if dry_run:
+                head = simulated.get(device) or _head(self.store, device)
+
+                def lookup(seq: int, device: str = device) -> str | None:
+                    return sim_hashes.get((device, seq)) or _stored_hash(self.store, device, seq)
+
+                status, reason, start = _classify(sync_file, name, head, lookup)
+                verdict.status, verdict.reason = status, reason
+                if status == "merge":
+                    verdict.new_events = len(sync_file.events) - start
+                    for e in sync_file.events:
+                        sim_hashes[(device, e.seq)] = e.hash
+                    simulated[device] = (sync_file.manifest.last_seq, sync_file.manifest.head_hash)
+                    verdict.flags = [f"(would check) {msg}" for msg in self._clock_flags(sync_file, name, merged_at)]
+                continue
+            self._apply(verdict, sync_file, name, merged_at)
+        unparked = 0 if dry_run else self.retry_parked()
+        return MergeRun(verdicts, dry_run, merged_at, unparked)
+
+    # -- applying ----------------------------------------------------------------------------
+
+    def _apply(self, verdict: FileVerdict, sync_file: SyncFile, name: str, merged_at: str) -> None:
+        device = verdict.device_id
+        try:
+            with self.store.transaction():
+                status, reason, start = _classify(sync_file, name, _head(self.store, device), lambda seq: _stored_hash(self.store, device, seq))
+                verdict.status, verdict.reason = status, reason
+                if status == "refused":
+                    return
+                new = sync_file.events[start:]
+                payloads = sync_file.payload_json[start:]
+                checker = _Precheck(self.store)
+                result = self.office.journal.ingest_many(new, payload_json=payloads, precheck=checker)
+                verdict.new_events = len(result.added)
+                flags: list[dict[str, Any]] = []
+                office_events: list[tuple[str, dict[str, Any], str]] = []
+                for event, why in result.parked:
+                    office_events.append(
+                        (K.SYNC_PARKED, {"event_id": event.event_id, "device_id": device, "seq": event.seq, "reason": why}, self.author)
+                    )
+                    verdict.parked.append(f"device {name} event {event.seq} ({event.kind}): {why}")
+                    flags.append(_flag_payload("receipt_duplicate" if why.startswith("receipt number") else "unapplied", event,
+                                               f"device {name}: event {event.seq} ({event.kind}) set aside: {why}", {"reason": why}))
+                parked_ids = {e.event_id for e, _ in result.parked}
+                flags += self._money_flags(result.added, parked_ids, name)
+                flags += self._assignment_flags(result.added, parked_ids, name)
+                flags += self._receipt_flags(device, name)
+                flags += [_flag_payload("clock_skew", None, msg, {"file_created_at": sync_file.manifest.created_at, "merged_at": merged_at}, device=device)
+                          for msg in self._clock_flags(sync_file, name, merged_at)] if result.added else []
+                for payload in flags:
+                    payload.setdefault("device_id", device)
+                    office_events.append((K.SYNC_FLAGGED, payload, self.author))
+                    verdict.flags.append(payload["message"])
+                self.office.journal.append_many(office_events)
+                if status == "merge" or self.store.scalar("SELECT 1 FROM sync_merges WHERE file_sha256 = ?", (sync_file.sha256,)) is None:
+                    m = sync_file.manifest
+                    self.office.journal.append(
+                        K.SYNC_MERGED,
+                        {
+                            "merge_id": new_id(), "file_sha256": sync_file.sha256, "device_id": device, "first_seq": m.first_seq,
+                            "last_seq": m.last_seq, "event_count": m.count, "new_events": len(result.added), "head_hash": m.head_hash,
+                            "file_created_at": m.created_at,
+                        },
+                        author=self.author,
+                    )
+                verdict.applied = True
+        except (ChainError, EventConflict) as exc:
+            verdict.status, verdict.reason, verdict.applied = "refused", f"{sync_file.source}: {exc}", False
+            verdict.new_events, verdict.flags, verdict.parked = 0, [], []
+
+    # -- flags ---------------------------------------------------------------------------------
+
+    def _clock_flags(self, sync_file: SyncFile, name: str, merged_at: str) -> list[str]:
+        settings = self.office.settings.sync
+        try:
+            created = datetime.fromisoformat(sync_file.manifest.created_at)
+            merged = datetime.fromisoformat(merged_at)
+            delta = created - merged
+        except (ValueError, TypeError):
+            return [f"device {name}: the file's creation time {sync_file.manifest.created_at!r} is not a time; events keep their device times"]
+        if delta > timedelta(minutes=settings.clock_tolerance_minutes):
+            return [f"device {name}: clock ahead: file written {created:%Y-%m-%d %H:%M} by the device, merged {merged:%Y-%m-%d %H:%M} ({_span(delta)} ahead); events keep their device times"]
+        if -delta > timedelta(hours=settings.file_max_age_hours):
+            return [f"device {name}: clock behind or late file: written {created:%Y-%m-%d %H:%M} by the device, merged {merged:%Y-%m-%d %H:%M} ({_span(-delta)} earlier); events keep their device times"]
+        return []
+
+    def _money_flags(self, added: Sequence[Event], parked: set[str], name: str) -> list[dict[str, Any]]:
+        flags: list[dict[str, Any]] = []
+        office_device = self.office.device.device_id
+        for event in added:
+            if event.kind != K.PAYMENT_RECORDED or event.event_id in parked:
+                continue
+            p = event.payload
+            day = str(p["paid_at"])[:10]
+            others = self.store.query(
+                "SELECT p.*, h.room FROM payments p JOIN households h USING (household_id)"
+                " LEFT JOIN payment_voids v ON v.payment_id = p.payment_id"
+                " WHERE p.household_id = ? AND substr(p.paid_at, 1, 10) = ? AND p.payment_id != ? AND v.payment_id IS NULL"
+                " AND (p.collector_id != ? OR p.device_id != ?) ORDER BY p.paid_at",
+                (p["household_id"], day, p["payment_id"], p["collector_id"], event.device_id),
+            )
+            if not others:
+                continue
+            room = others[0]["room"]
+            seen = str(p.get("seen_payment", ""))
+            counter = any(o["device_id"] == office_device for o in others)
+            entries = [(str(p["paid_at"]), _yuan_(int(p["amount_fen"])), f"by {p['collector_name']}", str(p["receipt_no"]))]
+            unaware: list[str] = []
+            for other in others:
+                where = "at the counter" if other["device_id"] == office_device else f"by {other['collector_name']}"
+                entries.append((str(other["paid_at"]), _yuan_(int(other["amount_fen"])), where, str(other["receipt_no"])))
+                if other["paid_at"] <= p["paid_at"] and other["event_id"] != seen:
+                    unaware.append(f"{p['collector_name']} collected without knowing of the {str(other['paid_at'])[11:16]} payment")
+            kind = "counter_same_day" if counter else "double_payment"
+            message = (
+                f"room {room}: {len(entries)} payments on {day}: "
+                + "; ".join(f"{amount} {where} at {at[11:16]} ({receipt})" for at, amount, where, receipt in sorted(entries))
+                + "".join(f". {u}" for u in unaware)
+                + ". Any overpayment is kept as credit: decide refund or carry forward."
+            )
+            flags.append(_flag_payload(kind, event, message, {"receipts": [p["receipt_no"], *[o["receipt_no"] for o in others]]}))
+        return flags
+
+    def _assignment_flags(self, added: Sequence[Event], parked: set[str], name: str) -> list[dict[str, Any]]:
+        flags: list[dict[str, Any]] = []
+        watched = [e for e in added if e.event_id not in parked and e.kind in (K.PAYMENT_RECORDED, K.CONTACT_LOGGED, K.PROMISE_MADE)]
+        days = sorted({str(e.payload.get("paid_at") or e.payload.get("at") or e.payload.get("made_at") or e.device_time)[:10] for e in watched})
+        assigned: dict[tuple[str, str], str] = {}
+        for day in days:
+            for row in self.store.query("SELECT household_id, staff_id FROM assignments WHERE day = ?", (day,)):
+                assigned[(day, row[0])] = row[1]
+        for event in watched:
+            p = event.payload
+            when = str(p.get("paid_at") or p.get("at") or p.get("made_at") or event.device_time)
+            staff_id = assigned.get((when[:10], p["household_id"]))
+            if staff_id is None or staff_id == p["collector_id"]:
+                continue
+            room = self.store.scalar("SELECT room FROM households WHERE household_id = ?", (p["household_id"],))
+            assignee = self.store.scalar("SELECT name FROM staff WHERE staff_id = ?", (staff_id,)) or staff_id
+            who = self.store.scalar("SELECT name FROM staff WHERE staff_id = ?", (p["collector_id"],)) or p["collector_id"]
+            what = "payment" if event.kind == K.PAYMENT_RECORDED else "visit" if event.kind == K.CONTACT_LOGGED else "promise"
+            flags.append(
+                _flag_payload(
+                    "reassigned", event,
+                    f"room {room}: {what} by {who} on {when[:16].replace('T', ' ')}, but the household was assigned to {assignee} that day (reassigned since the laptop's pack); accepted",
+                    {"assigned_to": staff_id},
+                )
+            )
+        return flags
+
+    def _receipt_flags(self, device: str, name: str) -> list[dict[str, Any]]:
+        rows = self.store.query(
+            "SELECT json_extract(payload, '$.receipt_seq') AS n, json_extract(payload, '$.receipt_no') AS no,"
+            " json_extract(payload, '$.collector_id') AS collector FROM events WHERE device_id = ? AND kind = ? ORDER BY n",
+            (device, K.PAYMENT_RECORDED),
+        )
+        numbers = sorted({int(r["n"]) for r in rows})
+        if not numbers:
+            return []
+        missing: list[tuple[int, int]] = []
+        expected = 1
+        for n in numbers:
+            if n > expected:
+                missing.append((expected, n - 1))
+            expected = n + 1
+        flagged = {
+            json.loads(r["detail"]).get("range", "")
+            for r in self.store.query("SELECT detail FROM sync_flags WHERE kind = 'receipt_gap' AND device_id = ?", (device,))
+        }
+        prefix = str(rows[0]["no"]).rsplit("-", 1)[0]
+        flags = []
+        for low, high in missing:
+            span = f"{prefix}-{low:06d}" + ("" if low == high else f"..{prefix}-{high:06d}")
+            if span in flagged:
+                continue
+            flags.append(
+                _flag_payload("receipt_gap", None, f"device {name}: receipt number {span} missing from the sequence: possible cash not handed in", {"range": span}, device=device)
+            )
+        return flags
+
+    # -- parked events -------------------------------------------------------------------------
+
+    def retry_parked(self) -> int:
+        """Apply set-aside events whose reason is gone (e.g. the household now exists). Returns how many."""
+        rows = self.store.query(
+            "SELECT e.* FROM sync_parked p JOIN events e USING (event_id) WHERE p.applied_at IS NULL ORDER BY e.device_id, e.seq"
+        )
+        done = 0
+        for row in rows:
+            event = Event.from_row(row)
+            with self.store.transaction() as conn:
+                if _Precheck(self.store)(event) is not None:
+                    continue
+                project(conn, event)
+                self.office.journal.append(K.SYNC_UNPARKED, {"event_id": event.event_id}, author=self.author)
+                for flag in self.store.query(
+                    "SELECT flag_id FROM sync_flags WHERE subject_event_id = ? AND kind IN ('unapplied', 'receipt_duplicate') AND status = 'open'",
+                    (event.event_id,),
+                ):
+                    self.office.journal.append(
+                        K.SYNC_FLAG_RESOLVED, {"flag_id": flag["flag_id"], "resolution": "applied: the reason it was set aside is gone"}, author=self.author
+                    )
+                done += 1
+        return done
+
+
+def _flag_payload(kind: str, event: Event | None, message: str, detail: dict[str, Any], *, device: str = "") -> dict[str, Any]:
+    payload: dict[str, Any] = {"flag_id": new_id(), "kind": kind, "message": message, "detail": detail}
+    if event is not None:
+        payload["device_id"] = event.device_id
+        payload["subject_event_id"] = event.event_id
+        payload["household_id"] = str(event.payload.get("household_id", ""))
+        payload["collector_id"] = str(event.payload.get("collector_id") or event.author)
+    elif device:
+        payload["device_id"] = device
+    return payload
+
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes >= 2 * 24 * 60:
+        return f"{minutes // (24 * 60)} days"
+    if minutes >= 120:
+        return f"{minutes // 60} hours"
+    return f"{minutes} minutes"
+
+
+class _Precheck:
+    """Why an event cannot be applied to the office's projections yet, aware of the batch so far."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.households: set[str] = {r[0] for r in store.query("SELECT household_id FROM households")}
+        """Every household the office has, read once per file: most events name one."""
+        self.rooms: set[str] = set()
+        self.receipts: set[str] = set()
+        self.payments: set[str] = set()
+        self.voided: set[str] = set()
+        self.charges: set[str] = set()
+        self.staff: set[str] = set()
+        self.complaints: set[str] = set()
+
+    def _exists(self, table: str, column: str, value: Any, batch: set[str]) -> bool:
+        return value in batch or self.store.query_one(f"SELECT 1 FROM {table} WHERE {column} = ?", (value,)) is not None
+
+    def __call__(self, event: Event) -> str | None:
+        kind, p = event.kind, event.payload
+        if kind not in PROJECTORS:
+            return f"unknown event kind {kind!r} (written by a newer Knock)"
+        try:
+            return self._check(kind, p)
+        except (KeyError, TypeError, ValueError) as exc:
+            return f"malformed payload ({exc})"
+
+    def _check(self, kind: str, p: dict[str, Any]) -> str | None:
+        if kind == K.HOUSEHOLD_REGISTERED:
+            if p["room"] in self.rooms or self._exists("households", "room", p["room"], set()):
+                return f"room {p['room']} is already registered at the office"
+            self.households.add(p["household_id"])
+            self.rooms.add(p["room"])
+            return None
+        if "household_id" in p and p["household_id"] not in self.households:
+            return f"household {p['household_id']} is unknown at the office"
+        if kind == K.PAYMENT_RECORDED:
+            if p["receipt_no"] in self.receipts or self._exists("payments", "receipt_no", p["receipt_no"], set()):
+                return f"receipt number {p['receipt_no']} seen twice"
+            self.receipts.add(p["receipt_no"])
+            self.payments.add(p["payment_id"])
+        elif kind == K.PAYMENT_VOIDED:
+            if not self._exists("payments", "payment_id", p["payment_id"], self.payments):
+                return f"voids receipt {p.get('receipt_no', p['payment_id'])}, which the office does not have"
+            if p["payment_id"] in self.voided or self._exists("payment_voids", "payment_id", p["payment_id"], set()):
+                return f"receipt {p.get('receipt_no', p['payment_id'])} is already void"
+            self.voided.add(p["payment_id"])
+        elif kind == K.CHARGE_ADDED:
+            dup = self.store.query_one(
+                "SELECT 1 FROM charges WHERE household_id = ? AND item = ? AND period_start = ? AND period_end = ?",
+                (p["household_id"], p["item"], p["period_start"], p["period_end"]),
+            )
+            if dup is not None or p["charge_id"] in self.charges:
+                return f"the household already has {p['item']} for {p['period_start']}..{p['period_end']}"
+            self.charges.add(p["charge_id"])
+        elif kind == K.CHARGE_REVERSED:
+            if not self._exists("charges", "charge_id", p["charge_id"], self.charges):
+                return f"reverses charge {p['charge_id']}, which the office does not have"
+        elif kind == K.STAFF_REGISTERED:
+            self.staff.add(p["staff_id"])
+        elif kind == K.STAFF_UPDATED:
+            if not self._exists("staff", "staff_id", p["staff_id"], self.staff):
+                return f"staff member {p['staff_id']} is unknown at the office"
+        elif kind == K.COMPLAINT_OPENED:
+            self.complaints.add(p["complaint_id"])
+        elif kind == K.COMPLAINT_CLOSED:
+            if not self._exists("complaints", "complaint_id", p["complaint_id"], self.complaints):
+                return f"closes complaint {p['complaint_id']}, which the office does not have"
+        elif kind == K.ASSIGNMENTS_SET:
+            for household_id, staff_id in p["pairs"]:
+                if household_id not in self.households:
+                    return f"assigns household {household_id}, unknown at the office"
+                if not self._exists("staff", "staff_id", staff_id, self.staff):
+                    return f"assigns to staff member {staff_id}, unknown at the office"
+        return None
+
+
+def _yuan_(fen: int) -> str:
+    return format_yuan(fen, symbol=True)

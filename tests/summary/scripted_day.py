@@ -1,0 +1,287 @@
+"""A scripted day on the sample community, and the summary's figures by hand-written SQL.
+
+The SQL here is written separately from :mod:`knock.core.reports.summary` on purpose:
+the tests hold the summary's figures against it, so the two must not share code.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from knock.core.events import Event, EventKind as K
+from knock.core.journal import new_id
+from knock.home import Home, open_home
+from knock.sample import build_sample
+
+CST = timezone(timedelta(hours=8))
+DAY = date(2026, 11, 23)
+EVENING = datetime(2026, 11, 23, 19, 30, tzinfo=CST)
+SIZES = {"households": 300, "arrears": 100, "staff": 8}
+
+
+class Clock:
+    """A settable device clock."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Day:
+    """What the script did, for the tests to look for."""
+
+    home: Home
+    clock: Clock
+    collector: str
+    collector_id: str
+    team: str
+    other: str
+    paid_rooms: list[str] = field(default_factory=list)
+    promise_tomorrow_room: str = ""
+    broken_room: str = ""
+    kept_room: str = ""
+    complaint_room: str = ""
+    voided_receipt: str = ""
+    laptop_receipts: list[str] = field(default_factory=list)
+    laptop_name: str = "巡逻笔记本-2"
+
+
+def _assigned(home: Home, staff_id: str) -> list[str]:
+    rows = home.store.query(
+        "SELECT h.room FROM assignments a JOIN households h USING (household_id) WHERE a.day = ? AND a.staff_id = ? ORDER BY h.room",
+        (DAY.isoformat(), staff_id),
+    )
+    return [r["room"] for r in rows]
+
+
+def _owed(home: Home, room: str) -> int:
+    from knock.core.accounts import account
+
+    h = home.ledger.household(room)
+    return account(home.store, h.household_id, DAY, home.settings).overdue_fen
+
+
+def build_day(folder: Path, *, merge: bool = True) -> Day:
+    """Build the sample (history before today) and run one evening of collection on it."""
+    clock = Clock(datetime(2026, 11, 23, 9, 0, tzinfo=CST))
+    home = open_home(folder / "office", clock=clock)
+    build_sample(home, seed=7, **SIZES)
+    busiest = home.store.query(
+        "SELECT s.staff_id, s.name, s.team, COUNT(*) AS n FROM assignments a JOIN staff s USING (staff_id)"
+        " WHERE a.day = ? GROUP BY s.staff_id ORDER BY n DESC, s.name LIMIT 2",
+        (DAY.isoformat(),),
+    )
+    a, b = busiest[0], busiest[1]
+    day = Day(home, clock, a["name"], a["staff_id"], a["team"], b["name"])
+    rooms = _assigned(home, a["staff_id"])
+    other_rooms = _assigned(home, b["staff_id"])
+    ledger = home.ledger
+    clock.now = EVENING
+
+    # 1. paid in full, cash; 2. part-paid by WeChat; 3. not home; 4. promise for tomorrow; 5. refused
+    full = _owed(home, rooms[0])
+    ledger.record_payment(rooms[0], full, method="cash", collector=a["name"])
+    ledger.log_contact(rooms[0], channel="door", outcome="paid", collector=a["name"])
+    clock.now += timedelta(minutes=6)
+    ledger.record_payment(rooms[1], 30000, method="wechat", collector=a["name"])
+    ledger.log_contact(rooms[1], channel="door", outcome="part_paid", collector=a["name"])
+    day.paid_rooms = [rooms[0], rooms[1]]
+    clock.now += timedelta(minutes=6)
+    ledger.log_contact(rooms[2], channel="door", outcome="not_home", collector=a["name"])
+    clock.now += timedelta(minutes=6)
+    ledger.log_contact(rooms[3], channel="door", outcome="promised", collector=a["name"])
+    ledger.make_promise(rooms[3], due_date=DAY + timedelta(days=1), window="evening", amount_fen=50000, collector=a["name"])
+    day.promise_tomorrow_room = rooms[3]
+    clock.now += timedelta(minutes=6)
+    ledger.log_contact(rooms[4], channel="door", outcome="refused", collector=a["name"], reason="no_money")
+
+    # a promise made yesterday for today, not kept; another made yesterday and kept today
+    yesterday = EVENING - timedelta(days=1)
+    ledger.make_promise(rooms[5], due_date=DAY, window="evening", amount_fen=20000, collector=a["name"], at=yesterday)
+    day.broken_room = rooms[5]
+    ledger.make_promise(rooms[6], due_date=DAY, window="evening", amount_fen=10000, collector=a["name"], at=yesterday)
+    clock.now += timedelta(minutes=6)
+    ledger.record_payment(rooms[6], 10000, method="cash", collector=a["name"])
+    ledger.log_contact(rooms[6], channel="door", outcome="part_paid", collector=a["name"])
+    day.kept_room = rooms[6]
+
+    # the second collector: a cash payment voided the same evening, a complaint about a staff member
+    clock.now += timedelta(minutes=6)
+    wrong = ledger.record_payment(other_rooms[0], 12345, method="cash", collector=b["name"])
+    ledger.void_payment(wrong.receipt_no, "wrong room", author=b["staff_id"])
+    day.voided_receipt = wrong.receipt_no
+    ledger.record_payment(other_rooms[0], 23456, method="alipay", collector=b["name"])
+    clock.now += timedelta(minutes=6)
+    ledger.log_contact(other_rooms[1], channel="door", outcome="complaint", collector=b["name"])
+    ledger.open_complaint(other_rooms[1], category="repair", text="楼道灯坏了", author=b["staff_id"], staff_involved=a["name"])
+    day.complaint_room = other_rooms[1]
+
+    if merge:
+        _merge_laptop(day, folder, rooms[7], rooms[8])
+    clock.now = datetime(2026, 11, 23, 21, 45, tzinfo=CST)
+    return day
+
+
+def _merge_laptop(day: Day, folder: Path, room_cash: str, room_wechat: str) -> None:
+    """A second laptop takes two payments offline; the office ingests its events and records the merge and the cash count."""
+    home = day.home
+    laptop_dir = folder / "laptop"
+    laptop_dir.mkdir()
+    home.store.query("PRAGMA wal_checkpoint(FULL)")
+    shutil.copy(home.path / "knock.db", laptop_dir / "knock.db")
+    laptop_clock = Clock(EVENING + timedelta(minutes=50))
+    laptop = open_home(laptop_dir, clock=laptop_clock)
+    mine = laptop.ledger.device.device_id
+    r1 = laptop.ledger.record_payment(room_cash, 40000, method="cash", collector=day.collector)
+    laptop.ledger.log_contact(room_cash, channel="door", outcome="part_paid", collector=day.collector)
+    laptop_clock.now += timedelta(minutes=5)
+    r2 = laptop.ledger.record_payment(room_wechat, 15000, method="wechat", collector=day.collector)
+    day.laptop_receipts = [r1.receipt_no, r2.receipt_no]
+    events = [Event.from_row(r) for r in laptop.store.query("SELECT * FROM events WHERE device_id = ? ORDER BY seq", (mine,))]
+    laptop.close()
+    for event in events:
+        home.ledger.journal.ingest(event)
+    day.clock.now = EVENING + timedelta(hours=1, minutes=30)
+    journal = home.ledger.journal
+    lead = home.store.query_one("SELECT staff_id FROM staff WHERE staff_id != ? ORDER BY team = ? DESC, name LIMIT 1", (day.collector_id, day.team))
+    assert lead is not None
+    office = home.ledger.device.device_id
+    journal.append(K.DEVICE_ENROLLED, {"device_id": mine, "name": "巡逻笔记本-1", "public_key": "x"}, author="system")
+    journal.append(K.DEVICE_ENROLLED, {"device_id": "D-NEVER", "name": day.laptop_name, "public_key": "y"}, author="system")
+    journal.append(
+        K.SYNC_MERGED,
+        {"merge_id": new_id(), "file_sha256": "0" * 64, "device_id": mine, "first_seq": 1, "last_seq": events[-1].seq,
+         "event_count": len(events), "new_events": len(events), "head_hash": events[-1].hash, "file_created_at": EVENING.isoformat()},
+        author=lead["staff_id"],
+    )
+    # The lead counts the collector's cash: 100 yuan short of what the receipts say.
+    cash_receipts = int(home.store.scalar(
+        "SELECT SUM(p.amount_fen) FROM payments p LEFT JOIN payment_voids v USING (payment_id)"
+        " WHERE v.payment_id IS NULL AND p.method = 'cash' AND p.collector_id = ? AND substr(p.paid_at, 1, 10) = ?",
+        (day.collector_id, DAY.isoformat()),
+    ))
+    journal.append(
+        K.CASH_COUNTED,
+        {"count_id": new_id(), "day": DAY.isoformat(), "collector_id": day.collector_id, "counted_fen": cash_receipts - 10000, "expected_fen": cash_receipts},
+        author=lead["staff_id"],
+    )
+    journal.append(
+        K.SYNC_FLAGGED,
+        {"flag_id": new_id(), "kind": "receipt_gap", "device_id": mine, "message": "receipt numbers skip one", "detail": {}},
+        author="system",
+    )
+    del office
+
+
+# --------------------------------------------------------------------------- the floor: plain SQL
+
+
+def pct(part: int, whole: int) -> Decimal:
+    if whole == 0:
+        return Decimal("0.0")
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def scope_sql(team: str | None) -> str:
+    if team is None:
+        return "1"
+    return "household_id IN (SELECT a.household_id FROM assignments a JOIN staff s ON s.staff_id = a.staff_id WHERE a.day = :day AND s.team = :team)"
+
+
+def per_household(home: Home, day: date, team: str | None = None) -> dict[str, tuple[int, int]]:
+    """household_id -> (billed due by day, paid by day, not voided)."""
+    p = {"day": day.isoformat(), "team": team}
+    billed = {
+        r[0]: r[1]
+        for r in home.store.query(
+            f"SELECT household_id, SUM(amount_fen) FROM charges WHERE due_date <= :day AND charge_id NOT IN (SELECT charge_id FROM charge_reversals)"
+            f" AND {scope_sql(team)} GROUP BY household_id",
+            p,
+        )
+    }
+    paid = {
+        r[0]: r[1]
+        for r in home.store.query(
+            f"SELECT household_id, SUM(amount_fen) FROM payments WHERE payment_id NOT IN (SELECT payment_id FROM payment_voids)"
+            f" AND date(substr(paid_at, 1, 10)) <= :day AND {scope_sql(team)} GROUP BY household_id",
+            p,
+        )
+    }
+    return {h: (b, paid.get(h, 0)) for h, b in billed.items()}
+
+
+def headline_sql(home: Home, day: date, team: str | None = None) -> dict[str, Any]:
+    rows = per_household(home, day, team)
+    n = len(rows)
+    arrears = sum(1 for b, p in rows.values() if b > p)
+    billed = sum(b for b, _ in rows.values())
+    overdue = sum(max(b - p, 0) for b, p in rows.values())
+    p = {"day": day.isoformat(), "team": team}
+    today = home.store.query_one(
+        f"SELECT COUNT(*), COALESCE(SUM(amount_fen), 0), COUNT(DISTINCT household_id) FROM payments"
+        f" WHERE payment_id NOT IN (SELECT payment_id FROM payment_voids) AND substr(paid_at, 1, 10) = :day AND {scope_sql(team)}",
+        p,
+    )
+    return {
+        "billed_households": n,
+        "arrears_households": arrears,
+        "billed_fen": billed,
+        "overdue_fen": overdue,
+        "rate_by_households": pct(n - arrears, n),
+        "rate_by_amount": pct(billed - overdue, billed),
+        "payments_today": today[0],
+        "collected_today_fen": today[1],
+        "households_paid_today": today[2],
+    }
+
+
+def collector_sql(home: Home, staff_id: str, day: date) -> dict[str, Any]:
+    d = day.isoformat()
+    q = home.store.query_one
+    methods = {
+        r[0]: r[1]
+        for r in home.store.query(
+            "SELECT method, SUM(amount_fen) FROM payments WHERE collector_id = ? AND substr(paid_at, 1, 10) = ?"
+            " AND payment_id NOT IN (SELECT payment_id FROM payment_voids) GROUP BY method",
+            (staff_id, d),
+        )
+    }
+    return {
+        "assigned": q("SELECT COUNT(*) FROM assignments WHERE day = ? AND staff_id = ?", (d, staff_id))[0],
+        "visited": q("SELECT COUNT(DISTINCT household_id) FROM contacts WHERE collector_id = ? AND channel = 'door' AND substr(at, 1, 10) = ?", (staff_id, d))[0],
+        "contacts": q("SELECT COUNT(*) FROM contacts WHERE collector_id = ? AND substr(at, 1, 10) = ?", (staff_id, d))[0],
+        "receipts": q("SELECT COUNT(*) FROM payments WHERE collector_id = ? AND substr(paid_at, 1, 10) = ?", (staff_id, d))[0],
+        "voids": q("SELECT COUNT(*) FROM payment_voids v JOIN payments p USING (payment_id) WHERE p.collector_id = ? AND substr(v.voided_at, 1, 10) = ?", (staff_id, d))[0],
+        "methods": methods,
+        "collected_fen": sum(methods.values()),
+        "cash_fen": methods.get("cash", 0),
+        "counted_fen": (lambda r: None if r is None else r[0])(
+            q("SELECT counted_fen FROM cash_counts WHERE collector_id = ? AND day = ? ORDER BY counted_at DESC, count_id DESC LIMIT 1", (staff_id, d))
+        ),
+    }
+
+
+def buildings_sql(home: Home, day: date) -> dict[str, tuple[int, int, int]]:
+    """building -> (billed households, in arrears, paid today)."""
+    rows = per_household(home, day)
+    building = {r[0]: r[1] for r in home.store.query("SELECT household_id, building FROM households")}
+    out: dict[str, list[int]] = {}
+    for hid, (b, p) in rows.items():
+        entry = out.setdefault(building[hid], [0, 0, 0])
+        entry[0] += 1
+        entry[1] += int(b > p)
+    for r in home.store.query(
+        "SELECT h.building, COUNT(DISTINCT p.household_id) FROM payments p JOIN households h USING (household_id)"
+        " WHERE p.payment_id NOT IN (SELECT payment_id FROM payment_voids) AND substr(p.paid_at, 1, 10) = ? GROUP BY h.building",
+        (day.isoformat(),),
+    ):
+        out.setdefault(r[0], [0, 0, 0])[2] = r[1]
+    return {k: (v[0], v[1], v[2]) for k, v in out.items()}
