@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -180,16 +181,22 @@ class HouseholdScreen(Screen[None]):
         table.clear(columns=True)
         show_penalty = view.account.penalty_total_fen > 0
         columns = [_("Period"), _("Item"), _("Open ¥"), _("How long owed")] + ([_("Late fee ¥")] if show_penalty else [])
-        for column in columns:
-            table.add_column(column)
+        rows: list[list[Any]] = []
         for charge in view.account.open_charges:
             period = f"{charge.period_start:%Y-%m}" if charge.period_start.month == charge.period_end.month else f"{charge.period_start:%Y-%m}~{charge.period_end:%m}"
             cells: list[Any] = [period, item_label(charge.item), Text(format_yuan(charge.open_fen), justify="right"), label("ageing_buckets", charge.bucket, get_locale()) if charge.bucket else "—"]
             if show_penalty:
                 cells.append(Text(format_yuan(charge.penalty_fen), justify="right"))
-            table.add_row(*cells)
+            rows.append(cells)
         if not view.account.open_charges:
-            table.add_row(_("Nothing owed"), "", "", "", *([""] if show_penalty else []))
+            rows.append([_("Nothing owed"), "", "", "", *([""] if show_penalty else [])])
+        # Widths measured here, not left to the table: refilled while the screen reloads after a save,
+        # its own measuring sometimes cut the columns to "2026" and "物业".
+        for index, column in enumerate(columns):
+            width = max(cell_len(str(r[index])) for r in [[*columns], *rows])
+            table.add_column(column, width=width)
+        for cells in rows:
+            table.add_row(*cells)
 
     def timeline_text(self) -> Text:
         view = self.view

@@ -17,7 +17,7 @@ from field_app.data.today import load_today
 from field_app.labels import day_text
 from field_app.screens import today as today_screen
 from field_app.app import make_app
-from field_app.auth import hash_pin
+from knock.core.pins import hash_pin
 from field_app.preferences import PREFERENCES_FILE, saved_locale
 from field_app.screens.household import HouseholdScreen
 from field_app.screens.payment_qr import PaymentQRScreen
@@ -342,7 +342,8 @@ async def test_the_language_is_kept_per_collector(community: Community) -> None:
         await wait_for(pilot, lambda: isinstance(again.screen, SignInScreen) and again.screen.chosen is not None)
         await pilot.press(*PIN, "enter")
         await wait_for(pilot, lambda: isinstance(again.screen, TodayScreen))
-        assert i18n.get_locale() == "en" and "Today" in str(again.screen.query_one("#today-header", Static).render())
+        assert i18n.get_locale() == "en"
+        await wait_for(pilot, lambda: "Today" in str(again.screen.query_one("#today-header", Static).render()))
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(again.screen, SignInScreen) and again.screen.query("#names"))
         await pilot.press("2", *PIN, "enter")  # 李保洁
