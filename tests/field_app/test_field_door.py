@@ -394,3 +394,15 @@ def cut_between_words(cell: str, full: str) -> bool:
         return True
     kept = cell.removesuffix("…")
     return cell.endswith("…") and full.startswith(kept) and (full[len(kept)] == " " or kept[-1] in "/-")
+
+
+def test_an_owner_has_one_english_name_in_the_header_and_the_talking_points(community: Community) -> None:
+    from field_app.data.household import load_household
+    from field_app.names import owner_title
+
+    i18n.set_locale("en")
+    room = community.rooms[1]  # 李某某, a woman
+    view = load_household(community.home, room, community.collector, community.home.ledger.now())
+    assert view.owner == owner_title("李某某", "f", "en") == "Ms Li"
+    said = " ".join(card.text for card in view.advice.cards)
+    assert "Ms Li" in said and "李" not in said
