@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
@@ -58,6 +58,8 @@ class KnockApp(App[None]):
         """The language was asked for on the command line: it wins over a collector's saved choice."""
         self.staff_id: str | None = staff_id
         self.staff_name = home.ledger.staff(staff_id).name if staff_id else ""
+        self.staff_role = home.ledger.staff(staff_id).role if staff_id else ""
+        """Read at sign-in, so screens can show role-only keys without asking the ledger on every refresh."""
         self.preselect = preselect
         self.idle = IdleTimer(home.settings.security.idle_lock_minutes, monotonic)
         self.locked = False
@@ -87,6 +89,24 @@ class KnockApp(App[None]):
         else:
             self.push_screen(SignInScreen(preselect=self.preselect))
         self.set_interval(5, self.lock_if_idle)
+        self.check_ledger()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="check")
+    def check_ledger(self) -> None:
+        """The ledger's quick integrity check (``knock check``) on every start, off the UI thread."""
+        from knock.core.integrity import quick_check
+
+        findings = quick_check(self.home.store)
+        if findings:
+            self.call_from_thread(self.ledger_check_failed, findings)
+
+    def ledger_check_failed(self, findings: list[str]) -> None:
+        """Stop and say so: money taken on a tampered ledger could not be trusted."""
+        from field_app.screens.confirm import InfoDialog
+
+        shown = findings[:6] + ([_("… and {n} more").format(n=len(findings) - 6)] if len(findings) > 6 else [])
+        lines = [_("This laptop's ledger was changed outside Knock. Call the office before taking any money."), "", *shown]
+        self.push_screen(InfoDialog(_("Ledger check failed"), lines))
 
     def signed_in(self, staff_id: str) -> None:
         """A good PIN: open (or return to) this collector's day."""
@@ -95,7 +115,8 @@ class KnockApp(App[None]):
         same = staff_id == self.staff_id
         self.staff_id = staff_id
         self.use_collectors_language(staff_id)
-        self.staff_name = self.home.ledger.staff(staff_id).name
+        member = self.home.ledger.staff(staff_id)
+        self.staff_name, self.staff_role = member.name, member.role
         self.idle.touch()
         if self.locked and same:
             self.locked = False
@@ -128,6 +149,7 @@ class KnockApp(App[None]):
 
         self.staff_id = None
         self.staff_name = ""
+        self.staff_role = ""
         self.locked = False
         self.round_order = None
         self._reset_to(SignInScreen())

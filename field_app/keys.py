@@ -72,10 +72,7 @@ class KeyGate:
         """Deliver queued keys in order, each after :meth:`settle`."""
         try:
             while self.queue:
-                try:
-                    await self.settle()
-                except Exception:  # noqa: BLE001 - waiting is a courtesy; the key must still arrive
-                    pass
+                await self.settle()
                 await self.deliver(self.queue.popleft())
         finally:
             self.task = None
@@ -120,6 +117,5 @@ class KeyGate:
 
 
 def _queue_empty(pump: MessagePump) -> bool:
-    """True when ``pump`` holds no message (Textual has no public way to ask; ``_message_queue`` is its asyncio.Queue)."""
-    queue = getattr(pump, "_message_queue", None)
-    return queue is None or queue.empty()
+    """True when ``pump`` holds no message (Textual's public ``message_queue_size``)."""
+    return pump.message_queue_size == 0

@@ -58,3 +58,12 @@ class Printed(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+class PaymentReviewed(Message):
+    """The payment rules' verdict on a payment about to be confirmed (``review`` is a :class:`knock.core.payment_rules.PaymentReview`)."""
+
+    def __init__(self, intent: Any, review: Any) -> None:
+        super().__init__()
+        self.intent = intent
+        self.review = review

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from knock.vocabulary import keys
+
 from field_app.i18n import N_
 
 
@@ -20,6 +22,14 @@ class Paid:
     amount_fen: int
     method: str
     owed_fen: int
+    payer: str = ""
+    """Who handed over the money (交款人) when not the owner; the receipt names them."""
+    overpay_confirmed: bool = False
+    """The collector confirmed that more than is owed is meant (the rest is credit, 预存)."""
+    again: bool = False
+    """The collector confirmed a second payment of the same amount within minutes."""
+    reviewed: bool = False
+    """The payment rules have been applied (and any confirmation asked)."""
 
     @property
     def outcome(self) -> str:
@@ -85,22 +95,16 @@ Outcome = Paid | Promised | NotHome | Refused | Complaint | Unreachable | NoteOn
 """Anything a collector can record from the household screen."""
 
 
-COMPLAINT_CATEGORIES = (
-    ("repair", N_("Repair request")),
-    ("defect", N_("Building defect (cracks, leaks)")),
-    ("service", N_("Service quality")),
-    ("staff", N_("About a staff member")),
-    ("noise", N_("Noise or neighbours")),
-    ("other", N_("Other")),
-)
-"""Complaint categories (the playbook reads ``defect`` and ``staff``)."""
+COMPLAINT_CATEGORIES = keys("complaint_categories")
+"""Complaint categories, labelled in the vocabulary (the playbook reads ``defect`` and ``staff``)."""
 
 COMPLAINT_PHRASES: dict[str, tuple[str, ...]] = {
     "repair": (N_("Water leaks"), N_("Pipe or drain blocked"), N_("Door, window or lock broken"), N_("Lift out of order")),
     "defect": (N_("Cracks in the walls"), N_("Ceiling or wall leaks"), N_("Damp or mould"), N_("Developer's promised repair not done")),
     "service": (N_("Cleaning not done"), N_("Security at the gate"), N_("Greenery not kept"), N_("Repair requests left waiting")),
     "staff": (N_("Rude or impatient"), N_("Promised and did not come back"), N_("Came at an unsuitable hour")),
-    "noise": (N_("Noise from a neighbour"), N_("Building works out of hours"), N_("Parking blocked")),
+    "noise": (N_("Noise from a neighbour"), N_("Building works out of hours")),
+    "parking": (N_("Parking space taken"), N_("Car park gate or lights out of order")),
     "other": (),
 }
 """Short phrases for the common complaints of each category: one key saves one (typing stays possible)."""

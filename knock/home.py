@@ -38,7 +38,7 @@ class Home:
 def device_identity(key: DeviceKey, name: str | None = None) -> DeviceIdentity:
     """This device's identity, derived from its key (the code is what receipts print)."""
     device_id = key.device_id
-    name = name or os.environ.get("KNOCK_DEVICE_NAME") or socket.gethostname()
+    name = name or socket.gethostname()
     return DeviceIdentity(device_id=device_id, device_code=device_id[1:7], name=name, public_key_b64=public_key_b64(key))
 
 
@@ -54,11 +54,16 @@ def ledger_for_key(store: Store, settings: Settings, key: DeviceKey, *, clock: C
     return ledger
 
 
-def open_home(override: str | os.PathLike[str] | None = None, *, clock: Clock = system_clock, settings: Settings | None = None) -> Home:
-    """Open (creating if needed) the home folder, its settings, ledger and device key."""
+def open_home(
+    override: str | os.PathLike[str] | None = None, *, clock: Clock = system_clock, settings: Settings | None = None, device_name: str | None = None
+) -> Home:
+    """Open (creating if needed) the home folder, its settings, ledger and device key.
+
+    ``device_name`` names this laptop when its key is first registered (default: the host name).
+    """
     home = paths.home_dir(override)
     loaded = settings if settings is not None else load_settings(paths.settings_path(home))
     store = Store(paths.db_path(home))
     key = load_or_create_device_key(paths.device_key_path(home))
-    ledger = ledger_for_key(store, loaded, key, clock=clock)
+    ledger = ledger_for_key(store, loaded, key, clock=clock, name=device_name)
     return Home(home, loaded, store, key, ledger)

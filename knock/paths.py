@@ -16,7 +16,8 @@ import platformdirs
 ENV_HOME = "KNOCK_HOME"
 """Environment variable that overrides the home folder."""
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+"""The installed ``knock`` package: its data files ship inside it, so a wheel works without a checkout."""
 
 
 def home_dir(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
@@ -43,18 +44,42 @@ def device_key_path(home: Path) -> Path:
     return home / "device.key"
 
 
-def output_dir(home: Path) -> Path:
-    """Where printed documents (PDF, PNG) are saved."""
+def output_dir(home: Path, *sub: str) -> Path:
+    """Where printed documents (PDF, PNG) are saved, optionally a subfolder (``receipts``).
+
+    Owner only (0700), like the ledger: receipts, notices and letters carry
+    names, rooms and debts. Existing folders are tightened too.
+    """
     path = home / "output"
-    path.mkdir(parents=True, exist_ok=True)
+    for folder in (path, *(path.joinpath(*sub[: i + 1]) for i in range(len(sub)))):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o700)
+    return path.joinpath(*sub)
+
+
+def write_private(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` readable by the owner only (0600), atomically and durably.
+
+    A half-written file never takes the name: the bytes go to a ``.part`` file
+    first, are flushed to disk, then renamed over ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".part")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 
 def templates_dir() -> Path:
-    """The reviewed data files: playbook content and document templates."""
-    return REPO_ROOT / "templates"
-
-
-def sample_data_dir() -> Path:
-    """Small example files that import cleanly."""
-    return REPO_ROOT / "sample_data"
+    """The reviewed data files: playbook content, document templates, vocabulary (package data)."""
+    return PACKAGE_DIR / "templates"

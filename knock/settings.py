@@ -27,12 +27,14 @@ class Company(_Section):
     name: str = "安居物业服务有限公司"
     name_en: str = "Anju Property Services Co., Ltd."
     address: str = "杭州市西湖区文三路 100 号"
+    credit_code: str = Field("", description="统一社会信用代码 printed on receipts; empty leaves the line out")
+    invoice_place: str = Field("", description="where an owner asks for an invoice (发票); empty means the service centre")
     phone: str = "0571-8888 6666"
     service_centre: str = "小区物业服务中心"
     service_hours: str = "每日 8:30–20:00"
     bank_account: str = Field("", description="account for bank transfers, printed on letters when set")
     legal_department: str = "公司法务部"
-    law_firm: str = Field("", description="the firm that signs lawyer's letters; empty leaves a blank to fill in")
+    law_firm: str = Field("", description="the law firm that signs lawyer's letters; without it `knock letter --kind lawyer` only drafts (--draft)")
     contract_basis: str = Field(
         "《物业服务合同》关于物业服务费标准、交纳时间和方式的约定",
         description="the service-contract clause letters cite",
@@ -316,6 +318,9 @@ class Reminders(_Section):
         description="the columns of the CSV/XLSX an SMS platform imports",
     )
     price_per_100_segments_fen: int = Field(450, ge=0, description="what 100 SMS segments cost, in fen (4.5 fen a segment by default)")
+    csv_encoding: Literal["utf-8-sig", "gb18030"] = Field(
+        "utf-8-sig", description="the CSV's encoding: UTF-8 with a BOM, or GB18030 for platforms that want GBK"
+    )
 
 
 class SmsGateway(_Section):

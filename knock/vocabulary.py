@@ -1,4 +1,4 @@
-"""Labels for the ledger's keys, from ``templates/vocabulary.yaml``.
+"""Labels for the ledger's keys, from ``knock/templates/vocabulary.yaml``.
 
 The ledger stores stable keys (``property_fee``, ``wechat``); people see
 words. Keeping the words in one reviewed data file means the receipt, the

@@ -295,9 +295,8 @@ class Merger:
             p = event.payload
             day = str(p["paid_at"])[:10]
             others = self.store.query(
-                "SELECT p.*, h.room FROM payments p JOIN households h USING (household_id)"
-                " LEFT JOIN payment_voids v ON v.payment_id = p.payment_id"
-                " WHERE p.household_id = ? AND substr(p.paid_at, 1, 10) = ? AND p.payment_id != ? AND v.payment_id IS NULL"
+                "SELECT p.*, h.room FROM live_payments p JOIN households h USING (household_id)"
+                " WHERE p.household_id = ? AND substr(p.paid_at, 1, 10) = ? AND p.payment_id != ?"
                 " AND (p.collector_id != ? OR p.device_id != ?) ORDER BY p.paid_at",
                 (p["household_id"], day, p["payment_id"], p["collector_id"], event.device_id),
             )

@@ -40,9 +40,11 @@ PACK_FORMAT = "knock-pack/1"
 PACK_MEMBERS = ("pack.json", "pack.sig", "events.jsonl")
 PACK_SUFFIX = ".pack.tar.gz"
 
-_GLOBAL_KINDS = {K.COMMUNITY_CREATED, K.DEVICE_REGISTERED}
+_GLOBAL_KINDS = {K.COMMUNITY_CREATED, K.DEVICE_REGISTERED, K.DEVICE_ENROLLED, K.DEVICE_REVOKED}
+"""Everyone's: the community, device keys (receipts verify anywhere) and enrolments (a team lead's
+laptop can check and merge the sticks it collects)."""
 _OFFICE_ONLY = {
-    K.DEVICE_ENROLLED, K.DEVICE_REVOKED, K.SYNC_MERGED, K.SYNC_FLAGGED, K.SYNC_FLAG_RESOLVED, K.SYNC_PARKED, K.SYNC_UNPARKED,
+    K.SYNC_MERGED, K.SYNC_FLAGGED, K.SYNC_FLAG_RESOLVED, K.SYNC_PARKED, K.SYNC_UNPARKED,
     K.CASH_COUNTED, K.RECEIPT_PRINTED,
 }
 

@@ -87,8 +87,8 @@ def _one(store: Store, staff_id: str, d: str, count: Any) -> CollectorReport:
         MethodTotal(r["method"], int(r["n"]), int(r["total"]), r["first"], r["last"])
         for r in store.query(
             "SELECT p.method, COUNT(*) AS n, SUM(p.amount_fen) AS total, MIN(p.receipt_no) AS first, MAX(p.receipt_no) AS last"
-            " FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id"
-            " WHERE p.collector_id = ? AND substr(p.paid_at, 1, 10) = ? AND v.payment_id IS NULL GROUP BY p.method ORDER BY p.method",
+            " FROM live_payments p"
+            " WHERE p.collector_id = ? AND substr(p.paid_at, 1, 10) = ? GROUP BY p.method ORDER BY p.method",
             (staff_id, d),
         )
     ]

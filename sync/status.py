@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from knock.core.reports.collected import collected_fen
 from knock.core.store import Store
 
 
@@ -37,14 +38,7 @@ class CashCount:
 
 def cash_expected_fen(store: Store, collector_id: str, day: date | str) -> int:
     """Cash taken by a collector on a day, from receipts that are not voided: the one count of cash."""
-    day_text = day if isinstance(day, str) else day.isoformat()
-    value = store.scalar(
-        "SELECT COALESCE(SUM(p.amount_fen), 0) FROM payments p"
-        " LEFT JOIN payment_voids v ON v.payment_id = p.payment_id"
-        " WHERE p.collector_id = ? AND p.method = 'cash' AND v.payment_id IS NULL AND substr(p.paid_at, 1, 10) = ?",
-        (collector_id, day_text),
-    )
-    return int(value or 0)
+    return collected_fen(store, day if isinstance(day, date) else date.fromisoformat(day), collector_id, method="cash")
 
 
 def cash_counts(store: Store, day: date | str) -> list[CashCount]:

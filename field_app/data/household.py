@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from knock.advice import AdviceView, ObjectionView
 from knock.core.accounts import Account, Household, account
 from knock.core.money import format_yuan
 from knock.home import Home
 from knock.settings import Settings
 
-from field_app.data.advice import FALLBACK_OBJECTIONS, AdviceView, advice_for
+from field_app.data.advice import advice_or_error, fallback_objections
 from field_app.data.guard import Guard, contact_guard
 from field_app.i18n import _, get_locale
-from field_app.labels import channel_label, method_label, outcome_label, step_label, window_label
+from field_app.labels import category_label, channel_label, method_label, outcome_label, step_label, window_label
 from field_app.names import mask_phone, owner_title
-from field_app.outcomes import COMPLAINT_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,15 @@ class HouseholdView:
     household: Household
     owner: str
     account: Account
-    advice: AdviceView
+    advice: AdviceView | None
+    """None when the playbook failed (``advice_error`` says why)."""
+    objections: tuple[ObjectionView, ...]
+    """The advice's objections, or the built-in list when there is no advice."""
     timeline: tuple[TimelineEntry, ...]
     guard: Guard
     assigned: bool
     phones_masked: tuple[str, ...] = field(default=())
-
+    advice_error: str = ""
 
 
 def _timeline(home: Home, household_id: str, objections: dict[str, str]) -> list[TimelineEntry]:
@@ -56,12 +59,12 @@ def _timeline(home: Home, household_id: str, objections: dict[str, str]) -> list
         entries.append(TimelineEntry(r["made_at"], "promise", _("promised to pay on {day} {window}").format(day=r["due_date"], window=window_label(r["window"])) + amount))
     for r in home.store.query("SELECT * FROM complaints WHERE household_id = ?", (household_id,)):
         state = _("open") if r["status"] == "open" else _("closed")
-        category = _(dict(COMPLAINT_CATEGORIES).get(r["category"], r["category"]))
+        category = category_label(r["category"])
         entries.append(TimelineEntry(r["opened_at"], "complaint", f"{_('complaint')} [{state}] {category}: {r['text']}"))
     for r in home.store.query("SELECT * FROM escalations WHERE household_id = ?", (household_id,)):
         entries.append(TimelineEntry(r["at"], "letter", step_label(r["step"])))
     for r in home.store.query(
-        "SELECT p.*, v.payment_id AS void FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id WHERE p.household_id = ?",
+        "SELECT p.*, p.payment_id NOT IN (SELECT payment_id FROM live_payments) AS void FROM payments p WHERE p.household_id = ?",
         (household_id,),
     ):
         void = " " + _("(void)") if r["void"] else ""
@@ -80,18 +83,21 @@ def load_household(home: Home, room: str, staff_id: str, now: datetime) -> House
     household = home.ledger.household(room)
     locale = get_locale()
     acct = account(home.store, household.household_id, now.date(), home.settings)
-    advice = advice_for(home, household, now, locale, staff_id)
-    titles = {o.key: o.title for o in advice.objections} | {k: _(t) for k, t in FALLBACK_OBJECTIONS}
+    advice, error = advice_or_error(home, household, now, locale, staff_id)
+    objections = advice.objections if advice is not None else fallback_objections()
+    titles = {o.key: o.says for o in (*fallback_objections(), *objections)}
     contacts = home.ledger.contacts_today(household.household_id, now.date())
     return HouseholdView(
         household=household,
         owner=owner_title(household.owner_name, household.gender, locale),
         account=acct,
         advice=advice,
+        objections=objections,
         timeline=tuple(_timeline(home, household.household_id, titles)),
         guard=contact_guard(home.settings, now, contacts),
         assigned=is_assigned(home, household.household_id, staff_id, now.date()),
         phones_masked=tuple(mask_phone(p) for p in household.phones),
+        advice_error=error,
     )
 
 

@@ -32,7 +32,10 @@ def save_outcome(home: Home, staff_id: str, intent: Outcome, *, override_by: str
     common: dict[str, Any] = {"collector": staff_id, "override_by": override_by, "warnings": list(warnings)}
     with home.store.transaction():
         if isinstance(intent, Paid):
-            result = ledger.record_payment(intent.room, intent.amount_fen, method=intent.method, collector=staff_id)
+            result = ledger.record_payment(
+                intent.room, intent.amount_fen, method=intent.method, collector=staff_id,
+                payer=intent.payer, overpay_confirmed=intent.overpay_confirmed, again=intent.again,
+            )
             household = ledger.household(intent.room)
             # The payment is the record; a contact is added when the daily cap still allows one.
             if override_by or ledger.contacts_today(household.household_id) < home.settings.contact.daily_cap:

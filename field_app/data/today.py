@@ -56,6 +56,9 @@ class _Planned:
     household: Household
     debtor_label: str
     next_action_label: str
+    overdue_fen: int | None = None
+    """What the triage's facts already found overdue (None on the first pass)."""
+    months_owed: int = 0
 
 
 def _plan(home: Home, staff_id: str, now: datetime, locale: str, progress: Callable[[int, int], None] | None = None) -> list[_Planned]:
@@ -73,7 +76,10 @@ def _plan(home: Home, staff_id: str, now: datetime, locale: str, progress: Calla
     except Exception as exc:  # noqa: BLE001 - shown in every row; the household screen says more
         failed = _("Advice is not available: {error}").format(error=exc)
         return [_Planned(h, "—", failed) for h in _assigned(home, staff_id, now.date())]
-    return [_Planned(t.household, t.type_label(locale) or _("Paid up"), t.action_label.get(locale)) for t in triaged]  # type: ignore[arg-type]
+    return [
+        _Planned(t.household, t.type_label(locale) or _("Paid up"), t.action_label.get(locale), t.facts.owed_fen, t.facts.months_owed)  # type: ignore[arg-type]
+        for t in triaged
+    ]
 
 
 def _assigned(home: Home, staff_id: str, day: date) -> list[Household]:
@@ -106,7 +112,11 @@ def load_today(
     rows = []
     for entry in planned:
         hh = entry.household
-        acct = account(home.store, hh.household_id, day, home.settings)
+        if entry.overdue_fen:
+            owed, months = entry.overdue_fen, entry.months_owed
+        else:  # the first pass, or nothing overdue yet: what is owed, due or not
+            acct = account(home.store, hh.household_id, day, home.settings)
+            owed, months = (acct.owed_fen if acct.overdue_fen == 0 else acct.overdue_fen), acct.months_owed
         rows.append(
             TodayRow(
                 household_id=hh.household_id,
@@ -116,8 +126,8 @@ def load_today(
                 floor=hh.floor,
                 owner=owner_title(hh.owner_name, hh.gender, locale),
                 owner_name=hh.owner_name,
-                owed_fen=acct.owed_fen if acct.overdue_fen == 0 else acct.overdue_fen,
-                months_owed=acct.months_owed,
+                owed_fen=owed,
+                months_owed=months,
                 debtor_label=entry.debtor_label,
                 next_action_label=entry.next_action_label,
                 appointment=due_today.get(hh.household_id, ""),

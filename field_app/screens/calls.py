@@ -22,13 +22,15 @@ from knock.reminders.calls import Call, CallList
 from knock.vocabulary import label
 
 from field_app.data import calls as call_data
-from field_app.i18n import _, get_locale
+from field_app.i18n import N_, _, get_locale
 from field_app.labels import day_text
 from field_app.messages import Failed, Loaded
 from field_app.widgets.common import friendly_error, translate_bindings
 
 OUTCOME_KEYS: dict[str, str] = {"1": "unreachable", "2": "promised", "3": "refused", "4": "wrong_number"}
 """The keys that record a call's outcome."""
+COLUMNS: tuple[tuple[str, int], ...] = (("#", 3), (N_("Room"), 10), (N_("Owner"), 8), (N_("Type"), 16), (N_("Owed"), 10), (N_("Done"), 14))
+"""The list's columns and their widths in cells (61 plus padding: fits 80 columns)."""
 
 
 class CallModeScreen(Screen[None]):
@@ -67,7 +69,9 @@ class CallModeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("#", _("Room"), _("Owner"), _("Type"), _("Owed"), _("Done"))
+        # Fixed widths: the list is laid out once, the same at 80 columns whatever the data.
+        for title, width in COLUMNS:
+            table.add_column(_(title) if title != "#" else title, width=width)
         table.focus()
         self.load()
 

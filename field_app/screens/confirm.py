@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -45,6 +45,24 @@ class ConfirmDialog(Dialog[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class ExplicitConfirmDialog(ConfirmDialog):
+    """A confirmation that a queued Enter cannot give: Enter and Esc say no; only Y (or a click) says yes.
+
+    For what is unusual and costly to undo (more than is owed, a second payment
+    of the same amount): the guard at the door must mean it.
+    """
+
+    BINDINGS = [
+        Binding("enter", "cancel", "No", show=False),
+        Binding("y", "yes", "Yes"),
+        Binding("n", "cancel", "No", show=False),
+    ]
+
+    def on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # not ConfirmDialog's focus on Yes
+        self.query_one("#no", Button).focus()
 
 
 class InfoDialog(Dialog[str | None]):

@@ -14,15 +14,15 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, OptionList, Static, TabbedContent, Tabs, TabPane
 from textual.widgets.option_list import Option
 
+from knock.advice import ObjectionView
 from knock.core.money import format_yuan
 from knock.vocabulary import label
 
-from field_app.data.advice import AdviceView, ObjectionView
 from field_app.data.household import HouseholdView, load_household, promise_days, reveal_phones
 from field_app.data.outcomes import save_outcome
-from field_app.labels import item_label, method_label, outcome_label, window_label
 from field_app.i18n import N_, _, get_locale
-from field_app.messages import Failed, Loaded, OutcomeSaved, Printed
+from field_app.labels import category_label, item_label, method_label, outcome_label, window_label
+from field_app.messages import Failed, Loaded, OutcomeSaved, PaymentReviewed, Printed
 from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
 from field_app.widgets.common import StatusLine, friendly_error, short_path, translate_bindings
 
@@ -36,6 +36,9 @@ OUTCOME_KEYS = (
     ("7", "note", N_("Note")),
 )
 """The outcome keys, in the order of the buttons at the bottom of the screen."""
+
+FOLLOW_UP_OUTCOME = {"appointment": "promised", "repair_ticket": "complaint"}
+"""The playbook's follow-ups (knock/templates/playbook/labels.yaml) that open an outcome dialog other than their own key."""
 
 TABS = ("tab-arrears", "tab-timeline", "tab-cards", "tab-objections")
 
@@ -62,11 +65,13 @@ class HouseholdScreen(Screen[None]):
         self.phones: tuple[str, ...] | None = None
         self.override_by = ""
         self.saving = False
+        self.reviewing = False
+        """The payment rules are being applied to a payment (a worker): keys wait."""
         self.load_failed = False
 
     def ready_for_keys(self) -> bool:
         """Outcome keys mean something once the household is on screen and nothing is being saved."""
-        return (self.view is not None or self.load_failed) and not self.saving
+        return (self.view is not None or self.load_failed) and not self.saving and not self.reviewing
 
     def compose(self) -> ComposeResult:
         yield Static("", id="banner", classes="banner hidden")
@@ -115,6 +120,7 @@ class HouseholdScreen(Screen[None]):
     def on_failed(self, message: Failed) -> None:
         if message.what == "save":
             self.saving = False
+            self.reviewing = False
             self.query_one("#hh-summary", Static).update(self.summary_text())
         if message.what == "household" and self.view is None:
             self.load_failed = True
@@ -146,7 +152,7 @@ class HouseholdScreen(Screen[None]):
         self.query_one("#cards", Static).update(self.cards_text())
         objections = self.query_one("#objections", OptionList)
         objections.clear_options()
-        objections.add_options([Option(o.title, id=o.key) for o in view.advice.objections])
+        objections.add_options([Option(o.says, id=o.key) for o in view.objections])
 
     def summary_text(self) -> Text:
         view = self.view
@@ -156,14 +162,17 @@ class HouseholdScreen(Screen[None]):
         text = Text()
         text.append(f"{view.household.room}  ", style="bold")
         text.append(f"{view.owner}  ", style="bold")
-        text.append(f"[{view.advice.debtor_label}]  ", style="reverse")
+        advice = view.advice
+        debtor = "—" if advice is None else advice.type_label or _("Paid up")
+        text.append(f"[{debtor}]  ", style="reverse")
         owed = acct.overdue_fen or acct.owed_fen
         text.append(_("Owes ¥{amount} · {months} months").format(amount=format_yuan(owed), months=acct.months_owed), style="bold yellow")
         if acct.penalty_total_fen:
             text.append("  " + _("late fee ¥{amount}").format(amount=format_yuan(acct.penalty_total_fen)))
         text.append("\n")
-        window = f" · {view.advice.window}" if view.advice.window else ""
-        text.append(_("Next: {action}").format(action=view.advice.next_action_label) + window)
+        action = advice.next_action if advice is not None else None
+        window = f" · {action.window.label}" if action is not None and action.window is not None else ""
+        text.append(_("Next: {action}").format(action=action.label if action is not None else "—") + window)
         text.append("\n")
         phones = self.phones if self.phones is not None else view.phones_masked
         phone_text = ("、" if get_locale() == "zh" else ", ").join(phones) if phones else _("no phone on file")
@@ -210,15 +219,17 @@ class HouseholdScreen(Screen[None]):
         return text
 
     def cards_text(self) -> Text:
-        advice = self.view.advice if self.view else AdviceView()
+        advice = self.view.advice if self.view else None
         text = Text()
-        if advice.reasons:
+        for alert in (*(advice.alerts if advice else ()), *([self.view.advice_error] if self.view and self.view.advice_error else [])):
+            text.append(f"! {alert}\n", style="bold yellow")
+        if advice is not None and advice.reasons:
             text.append(_("Why this type:") + "\n", style="bold")
             for reason in advice.reasons:
                 text.append(f"  • {reason}\n")
-        for card in advice.cards:
+        for card in advice.cards if advice is not None else ():
             text.append(f"\n{card.title}\n", style="bold")
-            text.append(f"{card.text}\n")
+            text.append("\n".join(card.lines) + "\n")
         if not text.plain:
             text.append(_("Greet by surname and title, give a neutral reason for the visit, state the amount and period plainly, and offer two times to choose from."))
         return text
@@ -228,7 +239,7 @@ class HouseholdScreen(Screen[None]):
     def objection(self, key: str | None) -> ObjectionView | None:
         if self.view is None or key is None:
             return None
-        return next((o for o in self.view.advice.objections if o.key == key), None)
+        return next((o for o in self.view.objections if o.key == key), None)
 
     @on(OptionList.OptionHighlighted, "#objections")
     def objection_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -236,8 +247,8 @@ class HouseholdScreen(Screen[None]):
         if chosen is None:
             return
         text = Text()
-        text.append(chosen.answer or _("(no standard answer for this one)"))
-        follow = chosen.follow_up or _("record the refusal")
+        text.append("\n".join(chosen.answer) or _("(no standard answer for this one)"))
+        follow = chosen.follow_up_label or _("record the refusal")
         text.append("\n" + _("Enter: {follow_up}").format(follow_up=follow), style="bold")
         self.query_one("#answer", Static).update(text)
 
@@ -246,10 +257,8 @@ class HouseholdScreen(Screen[None]):
         chosen = self.objection(event.option_id)
         if chosen is None:
             return
-        action = chosen.follow_up_action
         kinds = {kind for _key, kind, _label in OUTCOME_KEYS}
-        aliases = {"promise": "promised", "repair": "complaint", "visit": "note"}
-        action = aliases.get(action, action)
+        action = FOLLOW_UP_OUTCOME.get(chosen.follow_up, chosen.follow_up)
         if action in kinds:
             self.action_outcome(action, preselected=chosen.key)
         else:
@@ -339,7 +348,7 @@ class HouseholdScreen(Screen[None]):
         elif kind == "not_home":
             dialog = RecordNotHomeDialog(room)
         elif kind == "refused":
-            dialog = RecordRefusedDialog(room, view.advice.objections, preselected)
+            dialog = RecordRefusedDialog(room, view.objections, preselected)
         elif kind == "complaint":
             dialog = RecordComplaintDialog(room, "defect" if preselected == "defect" else "")
         elif kind == "unreachable":
@@ -353,10 +362,14 @@ class HouseholdScreen(Screen[None]):
     def confirm(self, intent: Outcome | None) -> None:
         if intent is None:
             return
+        if isinstance(intent, Paid) and not intent.reviewed:
+            self.reviewing = True
+            self.review_payment(intent)
+            return
         from field_app.screens.payment_qr import QR_METHODS, PaymentQRScreen
 
         if isinstance(intent, Paid) and intent.method in QR_METHODS:
-            # Scan first: the owner pays on the phone, then the collector confirms what was paid.
+            # Scan first (the amount already reviewed): the owner pays on the phone, then the collector confirms.
             qr = PaymentQRScreen(intent.room, intent.amount_fen, intent.method, self.app.home.settings.payqr)  # type: ignore[attr-defined]
             self.app.push_screen(qr, callback=lambda choice: self.after_qr(choice, intent))
             return
@@ -377,6 +390,67 @@ class HouseholdScreen(Screen[None]):
         if self.override_by:
             lines.append(_("Approved by a manager (this is logged)."))
         self.app.push_screen(ConfirmDialog(lines), callback=lambda ok: self.save(intent) if ok else None)
+
+    # -- the payment rules (knock/core/payment_rules.py) -------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review")
+    def review_payment(self, intent: Paid) -> None:
+        app = self.app
+        try:
+            review = app.home.ledger.review_payment(intent.room, intent.amount_fen, at=app.now())  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - nothing was written; say why
+            self.post_message(Failed("save", friendly_error(exc)))
+            return
+        self.post_message(PaymentReviewed(intent, review))
+
+    def on_payment_reviewed(self, message: PaymentReviewed) -> None:
+        """Refuse what the rules refuse; ask explicitly about an overpayment and a double submit; then the usual confirmation."""
+        from dataclasses import replace
+
+        from field_app.screens.confirm import ExplicitConfirmDialog, InfoDialog
+        from field_app.screens.record_paid import RecordPaidDialog
+
+        self.reviewing = False
+        intent: Paid = message.intent
+        review = message.review
+        amount = format_yuan(intent.amount_fen)
+        if review.refusal:
+            if review.refused_because == "over_max":
+                why = _("¥{amount} is more than one payment may be (at most ¥{limit}).").format(amount=amount, limit=format_yuan(review.limit_fen))
+            else:
+                why = _("¥{amount} is more than {n} times the ¥{owed} owed. Check the amount: was the decimal point missed?").format(
+                    amount=amount, n=review.multiple, owed=format_yuan(review.owed_fen)
+                )
+
+            def retry(_choice: str | None) -> None:
+                self.app.push_screen(RecordPaidDialog(intent.room, intent.owed_fen, payer=intent.payer), callback=self.confirm)
+
+            self.app.push_screen(InfoDialog(_("Amount refused"), [why]), callback=retry)
+            return
+        if review.overpay_fen and not intent.overpay_confirmed:
+            lines = [
+                _("¥{amount} is ¥{extra} more than the ¥{owed} owed.").format(amount=amount, extra=format_yuan(review.overpay_fen), owed=format_yuan(review.owed_fen)),
+                _("The ¥{extra} is kept as credit (预存) for the next bills.").format(extra=format_yuan(review.overpay_fen)),
+                _("Press Y if the owner really pays this much."),
+            ]
+            self.app.push_screen(
+                ExplicitConfirmDialog(lines, title=_("More than owed"), yes=_("Yes, keep it as credit (Y)")),
+                callback=lambda ok: self.on_payment_reviewed(PaymentReviewed(replace(intent, overpay_confirmed=True), review)) if ok else None,
+            )
+            return
+        if review.repeat_of is not None and not intent.again:
+            lines = [
+                _("¥{amount} was already taken from this household at {time} (receipt {no}).").format(
+                    amount=amount, time=review.repeat_of.paid_at.strftime("%H:%M"), no=review.repeat_of.receipt_no
+                ),
+                _("Press Y only if the owner is really paying a second time."),
+            ]
+            self.app.push_screen(
+                ExplicitConfirmDialog(lines, title=_("Paid twice?"), yes=_("Yes, a second payment (Y)")),
+                callback=lambda ok: self.on_payment_reviewed(PaymentReviewed(replace(intent, again=True), review)) if ok else None,
+            )
+            return
+        self.confirm(replace(intent, reviewed=True))
 
     def save(self, intent: Outcome) -> None:
         self.saving = True
@@ -483,6 +557,8 @@ def summary_lines(intent: Outcome, view: HouseholdView | None) -> list[str]:
     head = f"{intent.room} {owner}".strip()
     if isinstance(intent, Paid):
         lines = [head, _("Take ¥{amount} by {method}").format(amount=format_yuan(intent.amount_fen), method=method_label(intent.method))]
+        if intent.payer:
+            lines.append(_("Paid by: {payer}").format(payer=intent.payer))
         if intent.amount_fen < intent.owed_fen:
             lines.append(_("Part payment: ¥{left} will still be owed").format(left=format_yuan(intent.owed_fen - intent.amount_fen)))
         elif intent.amount_fen > intent.owed_fen:
@@ -496,12 +572,10 @@ def summary_lines(intent: Outcome, view: HouseholdView | None) -> list[str]:
     if isinstance(intent, NotHome):
         return [head, _("Nobody home") + (" · " + _("leave a notice") if intent.leave_notice else "")]
     if isinstance(intent, Refused):
-        titles = {o.key: o.title for o in view.advice.objections} if view else {}
+        titles = {o.key: o.says for o in view.objections} if view else {}
         return [head, _("Refused: {reason}").format(reason=titles.get(intent.objection, intent.objection)), intent.note]
     if isinstance(intent, Complaint):
-        from field_app.screens.record_complaint import CATEGORIES
-
-        category = _(dict(CATEGORIES).get(intent.category, intent.category))
+        category = category_label(intent.category)
         return [head, _("Complaint: {category}").format(category=category), intent.text]
     if isinstance(intent, Unreachable):
         lines = [head, outcome_label(intent.outcome)]

@@ -31,6 +31,7 @@ class MergeScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("a", "apply", "Apply"),
         Binding("c", "cash", "Count cash"),
+        Binding("r", "resolve", "Resolve"),
         Binding("f", "folder", "Files"),
     ]
 
@@ -44,7 +45,7 @@ class MergeScreen(Screen[None]):
         yield Static(_("Merge sync files"), classes="header")
         yield Input(placeholder=_("Folder or sync file, then Enter to check"), id="merge-source")
         with VerticalScroll(id="merge-body"):
-            yield Static(_("Enter checks every file first; A applies; C records counted cash."), id="merge-verdicts")
+            yield Static(_("Enter checks every file first; A applies; C records counted cash; R resolves a review item."), id="merge-verdicts")
             yield Static("", id="merge-report")
         yield Footer()
 
@@ -155,6 +156,15 @@ class MergeScreen(Screen[None]):
                 self.query_one("#merge-report", Static).update(Text(str(result), style="bold"))
 
         self.app.push_screen(CashDialog(), counted)
+
+    def action_resolve(self) -> None:
+        from field_app.screens.resolve_flag import ResolveDialog
+
+        def resolved(result: object) -> None:
+            if result is not None:
+                self.query_one("#merge-report", Static).update(Text(str(result), style="bold"))
+
+        self.app.push_screen(ResolveDialog(), resolved)
 
 
 def flag_label(kind: str) -> str:

@@ -13,11 +13,13 @@ from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
 from field_app.i18n import _
+from field_app.labels import category_label
 from field_app.outcomes import COMPLAINT_CATEGORIES, COMPLAINT_PHRASES, Complaint
 from field_app.widgets.common import NumberedChoices
 from field_app.widgets.dialog import Dialog
 
 CATEGORIES = COMPLAINT_CATEGORIES
+"""The complaint categories offered, in vocabulary order."""
 WRITE_IT = "write"
 """The last phrase choice: type what is wrong."""
 
@@ -32,7 +34,7 @@ class RecordComplaintDialog(Dialog[Complaint | None]):
 
     def body(self) -> ComposeResult:
         yield Static(_("What kind?"))
-        yield NumberedChoices([(k, _(t)) for k, t in CATEGORIES], id="categories")
+        yield NumberedChoices([(k, category_label(k)) for k in CATEGORIES], id="categories")
         yield Static(_("What is wrong?"), id="phrases-title")
         yield NumberedChoices(self.phrase_choices(), id="phrases")
         yield Input(placeholder=_("or type it: ceiling leaks in the bathroom"), id="text")

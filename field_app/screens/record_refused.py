@@ -6,7 +6,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
-from field_app.data.advice import ObjectionView
+from knock.advice import ObjectionView
+
 from field_app.i18n import _
 from field_app.outcomes import Refused
 from field_app.widgets.common import NumberedChoices
@@ -24,7 +25,7 @@ class RecordRefusedDialog(Dialog[Refused | None]):
 
     def body(self) -> ComposeResult:
         yield Static(_("What reason did the owner give?"))
-        yield NumberedChoices([(o.key, o.title) for o in self.objections], id="objections")
+        yield NumberedChoices([(o.key, o.says) for o in self.objections], id="objections")
         yield Static(_("Note (optional), then Enter:"))
         yield Input(placeholder=_("what was said"), id="note")
 

@@ -36,6 +36,7 @@ class SignInScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("f2", "switch_user", "Another person", show=False),
+        Binding("f3", "manager_unlock", "Manager unlocks"),
         Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
@@ -48,11 +49,15 @@ class SignInScreen(Screen[None]):
         self.staff: list[StaffChoice] = []
         self.checking = False
         self.loaded = False
+        self.locked_out = False
+        """The chosen member is locked out: a manager may unlock them here (F3), with their own PIN."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Esc (back to the names) only where it does something: not when locked, not on the name list."""
         if action == "back":
             return self.chosen is not None and not self.lock_for
+        if action == "manager_unlock":
+            return self.locked_out
         return True
 
     def ready_for_keys(self) -> bool:
@@ -67,6 +72,7 @@ class SignInScreen(Screen[None]):
             yield Vertical(id="signin-names")
             yield Input(placeholder=_("PIN (4 to 8 digits)"), password=True, restrict=r"\d*", max_length=8, id="pin", classes="hidden")
             yield Static("", id="signin-message", classes="message")
+            yield Button(_("Manager unlocks (F3)"), id="manager-unlock", classes="hidden")
             yield Button(_("Another person (F2)"), id="switch-user", classes="hidden" if not self.lock_for else "")
         yield Footer()
 
@@ -81,6 +87,11 @@ class SignInScreen(Screen[None]):
             self.post_message(Failed("staff", friendly_error(exc)))
 
     def on_loaded(self, message: Loaded) -> None:
+        if message.what == "unlocked":
+            self.set_locked_out(False)
+            self.show_message(_("Unlocked by {manager}. Type your PIN.").format(manager=message.value))
+            self.query_one("#pin", Input).focus()
+            return
         if message.what != "staff":
             return
         self.loaded = True
@@ -165,7 +176,7 @@ class SignInScreen(Screen[None]):
 
     def choose(self, chosen: StaffChoice) -> None:
         self.chosen = chosen
-        self.refresh_bindings()
+        self.set_locked_out(False)
         for names in self.query("#names"):
             names.add_class("hidden")
         self.query_one("#name-filter", Input).add_class("hidden")
@@ -213,8 +224,42 @@ class SignInScreen(Screen[None]):
             self.show_message(_("No PIN is set for this name. Ask the office to set one (knock set-pin)."), error=True)
         elif attempt.locked_until is not None:
             self.show_message(_("Too many wrong PINs. Locked until {time}.").format(time=attempt.locked_until.strftime("%H:%M")), error=True)
+            self.set_locked_out(True)
         else:
             self.show_message(_("Wrong PIN. {n} tries left.").format(n=attempt.tries_left), error=True)
+
+    def set_locked_out(self, locked: bool) -> None:
+        self.locked_out = locked
+        self.query_one("#manager-unlock", Button).set_class(not locked, "hidden")
+        self.refresh_bindings()
+
+    @on(Button.Pressed, "#manager-unlock")
+    def action_manager_unlock(self) -> None:
+        """A manager lifts the lockout with their own PIN; the unlock is a ledger event naming them."""
+        if self.chosen is None or not self.locked_out:
+            return
+        from field_app.screens.manager_override import ManagerOverrideDialog
+
+        member = self.chosen
+        reason = _("{name} cannot sign in for now: too many wrong PINs. A manager can unlock now.").format(name=member.name)
+
+        def approved(manager: str | None) -> None:
+            if manager:
+                self.unlock(member.staff_id, manager)
+
+        self.app.push_screen(ManagerOverrideDialog(reason), callback=approved)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="signin")
+    def unlock(self, staff_id: str, manager_id: str) -> None:
+        from knock.core.pins import unlock
+
+        app = self.app
+        try:
+            ledger = app.home.ledger  # type: ignore[attr-defined]
+            unlock(ledger, staff_id, manager=ledger.staff(manager_id), now=app.now())  # type: ignore[attr-defined]
+            self.post_message(Loaded("unlocked", ledger.staff(manager_id).name))
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.post_message(Failed("unlock", friendly_error(exc)))
 
     @on(Button.Pressed, "#switch-user")
     def action_switch_user(self) -> None:

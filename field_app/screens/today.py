@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from knock.core.money import format_yuan
 
 from field_app.data.today import TodayRow, TodayView, load_today, search_rows
-from field_app.labels import day_text, window_short
 from field_app.i18n import _, get_locale
+from field_app.labels import day_text, window_short
 from field_app.messages import Failed, Loaded, LoadProgress
 from field_app.widgets.common import friendly_error, translate_bindings
 
@@ -434,10 +434,9 @@ class TodayScreen(Screen[None]):
         self.app.push_screen(EndOfDayScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The merge key exists for team leads and managers only."""
+        """The merge key exists for team leads and managers only (role read at sign-in, no ledger call here)."""
         if action == "merge":
-            staff_id = getattr(self.app, "staff_id", None)
-            return bool(staff_id) and self.app.home.ledger.staff(staff_id).role == "manager"  # type: ignore[attr-defined]
+            return getattr(self.app, "staff_role", "") == "manager"
         return True
 
     def action_merge(self) -> None:

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from knock.core.errors import LedgerError
 from knock.core.money import MoneyError
+from knock.core.payqr import PayloadError
 from knock.core.rooms import RoomError
 from knock.core.store import StoreError
 
@@ -47,7 +48,7 @@ def _translated(binding: Binding) -> Binding:
 
 def friendly_error(exc: BaseException) -> str:
     """What to tell the collector when something could not be done."""
-    if isinstance(exc, (LedgerError, MoneyError, RoomError)):
+    if isinstance(exc, (LedgerError, MoneyError, RoomError, PayloadError)):
         return str(exc)
     if isinstance(exc, (sqlite3.Error, StoreError, OSError)):
         return _("The ledger file could not be used: {error}").format(error=exc)

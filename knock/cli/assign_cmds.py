@@ -31,7 +31,7 @@ def assign(home_dir: str | None, as_json: bool, day: date | None, author: str, d
         author_id = home.ledger.staff(author).staff_id if author else "system"
         inputs, plan = plan_day(home.store, home.settings, day)
         if not dry_run:
-            plan = assign_day(home, day, author=author_id)
+            plan = assign_day(home.ledger, day, author=author_id)
     finally:
         home.close()
     if as_json:

@@ -14,6 +14,7 @@ import click
 
 from knock.core.errors import LedgerError
 from knock.core.money import MoneyError, parse_yuan
+from knock.core.payqr import PayloadError
 from knock.core.rooms import RoomError
 from knock.core.store import StoreError
 from knock.documents.fonts import MissingFontError
@@ -46,16 +47,16 @@ def domain_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (LedgerError, MoneyError, RoomError, SettingsError, StoreError, MissingFontError) as exc:
+        except (LedgerError, MoneyError, RoomError, SettingsError, StoreError, MissingFontError, PayloadError) as exc:
             raise click.ClickException(str(exc)) from exc
 
     return wrapper  # type: ignore[return-value]
 
 
-def open_cli_home(home_dir: str | None) -> Home:
+def open_cli_home(home_dir: str | None, *, device_name: str | None = None) -> Home:
     """Open the home, turning problems into a ClickException."""
     try:
-        return open_home(home_dir)
+        return open_home(home_dir, device_name=device_name)
     except (SettingsError, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
 

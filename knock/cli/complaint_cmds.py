@@ -68,16 +68,20 @@ def open_complaint(home_dir: str | None, as_json: bool, room: str, category: str
 
 @complaints.command("close")
 @home_option
+@json_option
 @click.argument("complaint_id")
 @click.option("--resolution", required=True, help="What was done (kept on record, reported back to the owner).")
 @click.option("--by", "author", required=True, help="Name or id of the staff member closing it.")
 @domain_errors
-def close_complaint(home_dir: str | None, complaint_id: str, resolution: str, author: str) -> None:
+def close_complaint(home_dir: str | None, as_json: bool, complaint_id: str, resolution: str, author: str) -> None:
     """Close COMPLAINT_ID with what was done."""
     home = open_cli_home(home_dir)
     staff = home.ledger.staff(author)
     home.ledger.close_complaint(complaint_id, resolution=resolution, author=staff.staff_id)
-    click.echo(f"complaint {complaint_id} closed: {resolution}")
+    if as_json:
+        emit_json({"complaint_id": complaint_id, "status": "closed", "resolution": resolution, "by": staff.staff_id})
+    else:
+        click.echo(f"complaint {complaint_id} closed: {resolution}")
 
 
 def register(cli: click.Group) -> None:

@@ -9,7 +9,6 @@ same demo; ``--fresh`` starts over in a new folder.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -58,7 +57,7 @@ def prepare_demo(home: Home, *, seed: int, echo: bool = True) -> tuple[str, str]
         say(f"  {summary.households:,} 户,其中 {summary.arrears_households:,} 户欠费 / households, in arrears")
     today = home.ledger.today()
     if not home.store.scalar("SELECT COUNT(*) FROM assignments WHERE day = ?", (today.isoformat(),)):
-        assign_day(home, today)  # a later day: this laptop plans it, as a team lead's would
+        assign_day(home.ledger, today)  # a later day: this laptop plans it, as a team lead's would
     staff_id, name = sample_collector(home)
     if not home.ledger.staff(staff_id).pin_hash:
         set_pin(home.ledger, staff_id, DEMO_PIN, author="system")
@@ -66,7 +65,10 @@ def prepare_demo(home: Home, *, seed: int, echo: bool = True) -> tuple[str, str]
 
 
 @click.command()
-@click.option("--home", "home_dir", type=click.Path(file_okay=False), default=None, help="Demo data folder (default: a 'demo' folder beside Knock's data).")
+@click.option(
+    "--home", "home_dir", type=click.Path(file_okay=False), envvar="KNOCK_HOME", default=None,
+    help="Demo data folder, or KNOCK_HOME (default: a 'demo' folder beside Knock's data).",
+)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Screen language (default Chinese).")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the sample community.")
 @click.option("--prepare-only", is_flag=True, help="Build and assign, then print the collector instead of opening the app.")
@@ -76,8 +78,7 @@ def demo(home_dir: str | None, lang: str | None, seed: int, prepare_only: bool) 
     from field_app.app import make_app
 
     folder = Path(home_dir) if home_dir else demo_home_dir()
-    os.environ.setdefault("KNOCK_DEVICE_NAME", "demo-laptop")
-    home = open_cli_home(str(folder))
+    home = open_cli_home(str(folder), device_name="demo-laptop")
     try:
         staff_id, name = prepare_demo(home, seed=seed)
         click.echo(f"示例收费员 / sample collector: {name}   PIN: {DEMO_PIN}   数据 / data: {folder}")

@@ -109,8 +109,7 @@ def payqr(home_dir: str | None, as_json: bool, output: Path | None, room: str) -
     payload, amount = payqr_payload(home, room)
     code = home.ledger.household(room).room
     target = output or paths.output_dir(home.path) / f"payqr-{code}.png"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(payqr_png(home, room))
+    paths.write_private(target, payqr_png(home, room))
     if as_json:
         emit_json({"path": str(target), "room": code, "amount_fen": amount, "payload": payload, "scheme": home.settings.payqr.scheme})
     else:
@@ -124,7 +123,11 @@ def payqr(home_dir: str | None, as_json: bool, output: Path | None, room: str) -
 @click.argument("text", required=False)
 @domain_errors
 def verify(home_dir: str | None, as_json: bool, text: str | None) -> None:
-    """Check a receipt's QR text (from a scan; or '-' / nothing to read stdin). Exit 0 only when genuine."""
+    """Check a receipt's QR text (from a scan; or '-' / nothing to read stdin) against this ledger.
+
+    Exit 0 only when the signature is genuine and the receipt is in the ledger
+    and not void; a voided receipt says VOID (作废) with when and why.
+    """
     from knock.documents.service import verify_text
 
     if text in (None, "-"):
@@ -138,9 +141,15 @@ def verify(home_dir: str | None, as_json: bool, text: str | None) -> None:
             "receipt_no": fields.receipt_no if fields else None, "amount_fen": fields.amount_fen if fields else None,
             "room": fields.room if fields else None, "issued_at": fields.issued_at.isoformat() if fields else None,
             "device_id": fields.device_id if fields else None,
+            "voided_at": result.voided_at or None, "void_reason": result.void_reason or None,
         })
     else:
-        head = "GENUINE 真实有效" if result.genuine else f"NOT GENUINE 无法验证 ({result.verdict})"
+        if result.genuine:
+            head = "GENUINE 真实有效"
+        elif result.verdict == "void":
+            head = "VOID 作废 — this receipt was cancelled; it is not proof of payment"
+        else:
+            head = f"NOT GENUINE 无法验证 ({result.verdict})"
         click.echo(head)
         click.echo(f"  {result.reason}")
         if fields:

@@ -55,10 +55,13 @@ def payments(
         ledger = home.ledger
         if output:
             path = Path(output)
-            if path.suffix.lower().lstrip(".") not in FORMATS:
+            suffix = path.suffix.lower().lstrip(".")
+            if suffix not in FORMATS:
                 raise click.UsageError(f"-o {output}: name the file .csv or .xlsx")
+            if suffix != fmt:
+                raise click.UsageError(f"-o {output} is a .{suffix} file but --format is {fmt}")
         else:
-            path = output_dir(home.path) / default_file_name(date_from, date_to, since_last, fmt, ledger.today())  # type: ignore[arg-type]
+            path = output_dir(home.path) / default_file_name(date_from, date_to, since_last, fmt, ledger.now())  # type: ignore[arg-type]
         try:
             export = export_payments(ledger, path, fmt=fmt, date_from=date_from, date_to=date_to, since_last=since_last, author=author)  # type: ignore[arg-type]
         except ExportError as exc:
@@ -76,11 +79,14 @@ def payments(
         "voids": export.voids,
         "total_fen": export.total_fen,
         "total_yuan": format_yuan(export.total_fen, grouping=False),
+        "by_method_fen": export.by_method(),
     }
     if as_json:
         emit_json(summary)
         return
     click.echo(f"{path}: {len(export.lines)} lines, {export.payments} receipts paid, {export.voids} voided, total {format_yuan(export.total_fen, symbol=True)}")
+    for method, fen in export.by_method().items():
+        click.echo(f"  {method}: {format_yuan(fen, symbol=True)}")
     if not export.lines:
         click.echo("nothing to export in this range (no export was recorded)")
 

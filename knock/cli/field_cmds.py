@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from knock.cli.common import ask_pin, domain_errors, home_option, open_cli_home, pin_from_stdin_option
+from knock.cli.common import ask_pin, domain_errors, emit_json, home_option, json_option, open_cli_home, pin_from_stdin_option
 
 
 @click.command()
@@ -26,12 +26,13 @@ def field(home_dir: str | None, as_name: str | None, lang: str | None) -> None:
 
 @click.command("set-pin")
 @home_option
+@json_option
 @click.argument("name")
 @click.option("--pin", default=None, help="The new PIN (4-8 digits). Without it, the PIN is asked twice, hidden.")
 @click.option("--by", "manager_name", default=None, help="Manager allowing the change (needed when NAME already has a PIN); their PIN is asked.")
 @pin_from_stdin_option
 @domain_errors
-def set_pin_cmd(home_dir: str | None, name: str, pin: str | None, manager_name: str | None, pin_from_stdin: bool) -> None:
+def set_pin_cmd(home_dir: str | None, as_json: bool, name: str, pin: str | None, manager_name: str | None, pin_from_stdin: bool) -> None:
     """Set the sign-in PIN of staff member NAME (stored as a slow salted hash).
 
     A first PIN may be set by the office; changing an existing PIN needs a
@@ -52,16 +53,20 @@ def set_pin_cmd(home_dir: str | None, name: str, pin: str | None, manager_name: 
     if pin is None:
         pin = ask_pin(f"new PIN for {staff.name}", pin_from_stdin, confirm=True)
     set_pin(home.ledger, staff.staff_id, pin, author=author)
-    click.echo(f"PIN set for {staff.name}")
+    if as_json:
+        emit_json({"staff_id": staff.staff_id, "name": staff.name, "pin_set": True, "allowed_by": author})
+    else:
+        click.echo(f"PIN set for {staff.name}")
 
 
 @click.command()
 @home_option
+@json_option
 @click.argument("name")
 @click.option("--by", "manager_name", required=True, help="Manager lifting the lockout; their PIN is asked.")
 @pin_from_stdin_option
 @domain_errors
-def unlock(home_dir: str | None, name: str, manager_name: str, pin_from_stdin: bool) -> None:
+def unlock(home_dir: str | None, as_json: bool, name: str, manager_name: str, pin_from_stdin: bool) -> None:
     """Lift the sign-in lockout of staff member NAME after too many wrong PINs (logged in the ledger)."""
     from knock.core.pins import authorise_manager, lock_state, unlock as unlock_member
 
@@ -71,7 +76,10 @@ def unlock(home_dir: str | None, name: str, manager_name: str, pin_from_stdin: b
     manager = authorise_manager(home.ledger, manager_name, ask_pin(f"PIN of {manager_name}", pin_from_stdin), now)
     was_locked = lock_state(home.ledger, staff.staff_id, now).locked_until is not None
     unlock_member(home.ledger, staff.staff_id, manager=manager, now=now)
-    click.echo(f"{staff.name} unlocked by {manager.name}" if was_locked else f"{staff.name} was not locked; wrong tries cleared by {manager.name}")
+    if as_json:
+        emit_json({"staff_id": staff.staff_id, "name": staff.name, "was_locked": was_locked, "unlocked_by": manager.staff_id})
+    else:
+        click.echo(f"{staff.name} unlocked by {manager.name}" if was_locked else f"{staff.name} was not locked; wrong tries cleared by {manager.name}")
 
 
 def register(cli: click.Group) -> None:

@@ -10,6 +10,7 @@ from knock.cli.common import DATE, AmountCommand, YUAN, ask_pin, domain_errors, 
 from knock.core.ledger import CHANNELS, OUTCOMES, PAYMENT_METHODS, PROMISE_WINDOWS
 from knock.core.money import format_yuan
 from knock.core.reports import community_status
+from knock.vocabulary import label
 
 
 @click.command()
@@ -56,34 +57,64 @@ def status(home_dir: str | None, as_json: bool, day: date | None) -> None:
 @click.argument("amount", type=YUAN)
 @click.option("--method", type=click.Choice(PAYMENT_METHODS), required=True, help="How the money was paid.")
 @click.option("--collector", required=True, help="Name or id of the staff member taking the money.")
+@click.option("--payer", default="", help="Who handed over the money (交款人), when not the owner; printed on the receipt.")
+@click.option("--credit", "overpay_ok", is_flag=True, help="More than is owed is meant: keep the rest as credit (预存) without asking.")
+@click.option("--again", is_flag=True, help="The same amount for the same household minutes ago was not a double submit: record this second payment.")
 @domain_errors
-def pay(home_dir: str | None, as_json: bool, room: str, amount: int, method: str, collector: str) -> None:
-    """Record a payment for ROOM of AMOUNT yuan, such as 1234.50, and number its receipt."""
+def pay(home_dir: str | None, as_json: bool, room: str, amount: int, method: str, collector: str, payer: str, overpay_ok: bool, again: bool) -> None:
+    """Record a payment for ROOM of AMOUNT yuan, such as 1234.50, and number its receipt.
+
+    More than the household owes asks for confirmation (the rest becomes credit,
+    预存); more than the settings' multiple of what is owed, or above the one-payment
+    limit, is refused; the same amount again within minutes is refused unless --again.
+    """
     home = open_cli_home(home_dir)
-    result = home.ledger.record_payment(room, amount, method=method, collector=collector)
+    review = home.ledger.review_payment(room, amount)
+    code = home.ledger.household(room).room
+    if review.refusal:
+        raise click.ClickException(f"room {code}: {review.refusal}")
+    if review.repeat_of is not None and not again:
+        raise click.ClickException(f"room {code}: {review.repeat_text()}; if this really is a second payment, add --again")
+    if review.overpay_fen and not overpay_ok:
+        click.confirm(f"room {code}: {review.overpay_text()}. Take it?", default=False, abort=True, err=True)
+    result = home.ledger.record_payment(room, amount, method=method, collector=collector, payer=payer, overpay_confirmed=True, again=again)
     if as_json:
         emit_json({"receipt_no": result.receipt_no, "amount_fen": result.amount_fen, "items": list(result.items),
                    "owed_after_fen": result.owed_after_fen, "credit_after_fen": result.credit_after_fen, "paid_at": result.paid_at})
         return
-    click.echo(f"receipt {result.receipt_no}: {format_yuan(result.amount_fen, symbol=True)} received")
+    locale = home.settings.ui.locale
+    click.echo(f"receipt {result.receipt_no}: {format_yuan(result.amount_fen, symbol=True)} received ({label('payment_methods', method, locale)})")
     for item in result.items:
         period = f"{item['period_start']}..{item['period_end']}" if item["period_start"] else ""
-        click.echo(f"  {item['item']:<18} {period:<23} {format_yuan(item['amount_fen']):>12}")
+        click.echo(f"  {label('fee_items', item['item'], locale):<18} {period:<23} {format_yuan(item['amount_fen']):>12}")
     click.echo(f"still owed: {format_yuan(result.owed_after_fen, symbol=True)}; credit: {format_yuan(result.credit_after_fen, symbol=True)}")
 
 
 @click.command()
 @home_option
+@json_option
 @click.argument("receipt_no")
 @click.option("--reason", required=True, help="Why the receipt is void (kept in the ledger).")
-@click.option("--by", "author", required=True, help="Name or id of the staff member voiding it.")
+@click.option("--by", "author", required=True, help="The manager voiding it; their PIN is asked.")
+@pin_from_stdin_option
 @domain_errors
-def void(home_dir: str | None, receipt_no: str, reason: str, author: str) -> None:
-    """Void a receipt with a reversing entry; the receipt stays on record, marked void."""
+def void(home_dir: str | None, as_json: bool, receipt_no: str, reason: str, author: str, pin_from_stdin: bool) -> None:
+    """Void a receipt with a reversing entry; the receipt stays on record, marked void.
+
+    Only a manager may void, with their PIN: otherwise whoever took the cash
+    could void the receipt and keep the money.
+    """
+    from knock.core.pins import authorise_manager
+
     home = open_cli_home(home_dir)
-    staff = home.ledger.staff(author)
-    home.ledger.void_payment(receipt_no, reason, author=staff.staff_id)
-    click.echo(f"receipt {receipt_no} voided: {reason}")
+    if home.store.query_one("SELECT 1 FROM payments WHERE receipt_no = ?", (receipt_no,)) is None:
+        raise click.ClickException(f"no receipt {receipt_no}")
+    manager = authorise_manager(home.ledger, author, ask_pin(f"PIN of {author}", pin_from_stdin), home.ledger.now())
+    home.ledger.void_payment(receipt_no, reason, author=manager.staff_id)
+    if as_json:
+        emit_json({"receipt_no": receipt_no, "voided": True, "reason": reason, "by": manager.staff_id})
+    else:
+        click.echo(f"receipt {receipt_no} voided: {reason}")
 
 
 @click.command()
@@ -133,7 +164,31 @@ def promise(home_dir: str | None, as_json: bool, room: str, due: date, window: s
         click.echo(f"promise recorded: {room} will pay on {due} ({window})")
 
 
+@click.command()
+@home_option
+@json_option
+@click.option("--full", is_flag=True, help="Also recompute every event's hash and compare every table with a full replay of the events.")
+@domain_errors
+def check(home_dir: str | None, as_json: bool, full: bool) -> None:
+    """Check the ledger's integrity: hash chains, receipt numbers, tables against the events. Exit 1 on any finding."""
+    from knock.core.integrity import full_check, quick_check
+
+    home = open_cli_home(home_dir)
+    findings = full_check(home.store) if full else quick_check(home.store)
+    if as_json:
+        emit_json({"ok": not findings, "full": full, "findings": findings})
+    elif findings:
+        click.echo(f"the ledger FAILED its check ({len(findings)} findings):")
+        for finding in findings:
+            click.echo(f"  - {finding}")
+    else:
+        events = home.store.scalar("SELECT COUNT(*) FROM events")
+        click.echo(f"ledger intact: {events:,} events" + (", every hash and table checked" if full else " (quick check; --full replays everything)"))
+    if findings:
+        raise SystemExit(1)
+
+
 def register(cli: click.Group) -> None:
     """Add these commands to ``knock``."""
-    for command in (status, pay, void, visit, promise):
+    for command in (status, pay, void, visit, promise, check):
         cli.add_command(command)

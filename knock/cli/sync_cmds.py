@@ -59,15 +59,19 @@ def device() -> None:
 
 @device.command("request")
 @home_option
+@json_option
 @click.option("--name", default=None, help="Name to propose for this laptop (default: its host name).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Where to write the request (e.g. on a USB stick).")
 @sync_errors
-def device_request(home_dir: str | None, name: str | None, out: str) -> None:
+def device_request(home_dir: str | None, as_json: bool, name: str | None, out: str) -> None:
     """On the laptop: write an enrolment request (its id and public key, nothing secret)."""
     from sync.devices import request_bytes
 
     home = open_cli_home(home_dir)
     _write(out, request_bytes(home.key, name or home.ledger.device.name))
+    if as_json:
+        emit_json({"device_id": home.key.device_id, "name": name or home.ledger.device.name, "path": str(out)})
+        return
     click.echo(f"request for device {home.key.device_id} written to {out}; take it to the office (knock device add NAME --request {Path(out).name})")
 
 
@@ -100,14 +104,18 @@ def device_add(home_dir: str | None, as_json: bool, name: str, request: str | No
 
 @device.command("join")
 @home_option
+@json_option
 @click.argument("enrolment", type=click.Path(dir_okay=False))
 @sync_errors
-def device_join(home_dir: str | None, enrolment: str) -> None:
+def device_join(home_dir: str | None, as_json: bool, enrolment: str) -> None:
     """On the laptop: pin the office key from ENROLMENT (written by ``knock device add --out``)."""
     from sync.devices import join_office
 
     home = open_cli_home(home_dir)
     pin = join_office(home.store, home.key, _read(enrolment), enrolment, now=home.ledger.now().isoformat(timespec="seconds"))
+    if as_json:
+        emit_json({"device_id": pin.device_id, "name": pin.device_name, "office_device_id": pin.office_device_id})
+        return
     click.echo(f"this laptop is {pin.device_name} ({pin.device_id}), enrolled with office {pin.office_device_id}")
 
 
@@ -136,17 +144,21 @@ def device_list(home_dir: str | None, as_json: bool, show_all: bool) -> None:
 
 @device.command("revoke")
 @home_option
+@json_option
 @click.argument("name")
 @click.option("--reason", required=True, help="Why (lost, stolen, replaced …).")
 @click.option("--by", "author", default="office", show_default=True, help="Who revokes it (name or id).")
 @sync_errors
-def device_revoke(home_dir: str | None, name: str, reason: str, author: str) -> None:
+def device_revoke(home_dir: str | None, as_json: bool, name: str, reason: str, author: str) -> None:
     """Revoke laptop NAME: its sync files are refused from now on; what was merged stays."""
     from sync.devices import revoke_device
 
     home = open_cli_home(home_dir)
     who = home.ledger.staff(author).staff_id if author != "office" else "office"
     found = revoke_device(home.ledger, name, reason=reason, author=who)
+    if as_json:
+        emit_json({"device_id": found.device_id, "name": found.name, "revoked_at": found.revoked_at, "reason": reason, "by": who})
+        return
     click.echo(f"revoked {found.name} ({found.device_id}) on {str(found.revoked_at)[:10]}")
 
 

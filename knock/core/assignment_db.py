@@ -16,7 +16,6 @@ from knock.core.assignment import AssignableHousehold, AssignableStaff, Assignme
 from knock.core.ledger import ESCALATION_STEPS, Ledger
 from knock.core.reports import overdue_by_household
 from knock.core.store import Store
-from knock.home import Home
 from knock.settings import Settings
 
 HARD_CASE_MIN_MONTHS = 3
@@ -106,9 +105,8 @@ def plan_day(store: Store, settings: Settings, day: date) -> tuple[AssignmentInp
     return inputs, plan_assignment(inputs.households, inputs.staff, inputs.previous)
 
 
-def assign_day(target: Home | Ledger, day: date, *, author: str = "system") -> AssignmentPlan:
+def assign_day(ledger: Ledger, day: date, *, author: str = "system") -> AssignmentPlan:
     """Plan ``day`` and record it with :meth:`Ledger.set_assignments` (one event, replacing that day)."""
-    ledger = target.ledger if isinstance(target, Home) else target
     # Read and write in one transaction, so a payment merged meanwhile cannot slip between them.
     with ledger.store.transaction():
         _, plan = plan_day(ledger.store, ledger.settings, day)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from knock.core.accounts import Household, account, household_by_room
@@ -18,6 +18,7 @@ from knock.core.allocation import ChargeLine, allocate
 from knock.core.errors import ContactCapReached, DuplicateCharge, LedgerError, NotFound, PermissionDenied
 from knock.core.events import Event, EventKind as K
 from knock.core.journal import Clock, Journal, new_id, system_clock
+from knock.core.payment_rules import PaymentNeedsConfirmation, PaymentRefused, PaymentReview, RecentPayment, review_payment
 from knock.core.rooms import Room, RoomError, parse_room
 from knock.core.store import Store
 from knock.playbook.guardrails import contact_allowed
@@ -213,7 +214,7 @@ class Ledger:
         *,
         phones: Iterable[str] = (),
         area_centi_m2: int = 0,
-        occupancy: str = "occupied",
+        occupancy: str = "unknown",
         notes: str = "",
         gender: str = "",
         tags: Iterable[str] = (),
@@ -354,8 +355,48 @@ class Ledger:
         """Receipt number text: device code and a six-digit sequence."""
         return f"{self.device.device_code}-{seq:06d}"
 
-    def record_payment(self, room: str, amount_fen: int, *, method: str, collector: str, at: datetime | None = None) -> PaymentResult:
-        """Take a payment: allocate oldest first, number the receipt, all in one transaction."""
+    def review_payment(self, room: str, amount_fen: int, *, at: datetime | None = None) -> PaymentReview:
+        """What the payment rules (:mod:`knock.core.payment_rules`) say about taking ``amount_fen`` from ``room`` now."""
+        household = self._ref(room)
+        owed = account(self.store, household.household_id, self.today(), self.settings).owed_fen
+        return self._review(household, owed, amount_fen, at or self.now())
+
+    def _review(self, household: _HouseholdRef, owed_fen: int, amount_fen: int, now: datetime) -> PaymentReview:
+        since = (now - timedelta(minutes=self.settings.payments.double_submit_minutes)).isoformat(timespec="seconds")
+        recent = [
+            RecentPayment(r["receipt_no"], int(r["amount_fen"]), datetime.fromisoformat(r["paid_at"]))
+            for r in self.store.query(
+                "SELECT receipt_no, amount_fen, paid_at FROM payments p WHERE household_id = ? AND paid_at >= ?"
+                " AND NOT EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment_id = p.payment_id)",
+                (household.household_id, since[:16]),
+            )
+        ]
+        return review_payment(amount_fen, owed_fen, recent, self.settings.payments, now)
+
+    def record_payment(
+        self,
+        room: str,
+        amount_fen: int,
+        *,
+        method: str,
+        collector: str,
+        at: datetime | None = None,
+        overpay_confirmed: bool = False,
+        again: bool = False,
+        payer: str = "",
+    ) -> PaymentResult:
+        """Take a payment: allocate oldest first, number the receipt, all in one transaction.
+
+        The payment rules apply here, whoever calls: an amount beyond the limits
+        is refused (:class:`PaymentRefused`); more than is owed needs
+        ``overpay_confirmed`` and the same amount again within minutes needs
+        ``again`` (:class:`PaymentNeedsConfirmation` otherwise), so a screen or
+        command must have asked. ``payer`` is who handed over the money (交款人)
+        when it was not the owner; the receipt names them.
+        """
+        payer = " ".join(payer.split())
+        if len(payer) > 40 or any(not ch.isprintable() or ch == "|" for ch in payer):
+            raise LedgerError(f"payer name {payer!r}: at most 40 printable characters")
         _choice(method, PAYMENT_METHODS, "payment method")
         if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
             raise LedgerError(f"payment amount must be a positive number of fen, got {amount_fen!r}")
@@ -365,6 +406,13 @@ class Ledger:
         with self.store.transaction():
             household = self._ref(room)
             before = account(self.store, household.household_id, self.today(), self.settings)
+            review = self._review(household, before.owed_fen, amount_fen, paid_moment)
+            if review.refusal:
+                raise PaymentRefused(f"room {household.room}: {review.refusal}")
+            if review.overpay_fen and not overpay_confirmed:
+                raise PaymentNeedsConfirmation(f"room {household.room}: {review.overpay_text()}; confirm the overpayment")
+            if review.repeat_of is not None and not again:
+                raise PaymentNeedsConfirmation(f"room {household.room}: {review.repeat_text()}; is this really a second payment?")
             open_lines = [
                 ChargeLine(c.charge_id, c.open_fen, c.due_date.isoformat(), c.period_start.isoformat(), c.item)
                 for c in before.open_charges
@@ -396,6 +444,7 @@ class Ledger:
                 "method": method,
                 "collector_id": staff.staff_id,
                 "collector_name": staff.name,
+                "payer": payer,
                 "paid_at": paid_at,
                 "receipt_no": receipt_no,
                 "receipt_seq": seq,

@@ -82,8 +82,8 @@ def emvco_payload(
     and 01 merchant id; 52 MCC; 53 currency; 54 amount; 58 country; 59 name;
     60 city; 62 additional data with 05 reference label; 63 CRC.
     """
-    if not re.fullmatch(r"2[6-9]|[34]\d|5[01]", merchant_account_tag):
-        raise PayloadError(f"merchant account template tag must be 26-51, got {merchant_account_tag!r}")
+    if not re.fullmatch(r"2[6-9]|[34][0-9]|5[01]", merchant_account_tag):
+        raise PayloadError(f"payqr.merchant_account_tag must be a merchant account template tag 26-51, got {merchant_account_tag!r}")
     for label, value, pattern in (
         ("merchant category code", merchant_category_code, r"\d{4}"),
         ("currency", currency_numeric, r"\d{3}"),
@@ -307,11 +307,29 @@ def payload_has_amount(payqr: PayQR) -> bool:
     return True
 
 
+EURO_NUMERIC = "978"
+"""ISO 4217 numeric code of the euro: EPC069-12 codes can carry nothing else."""
+
+
 def payment_payload(payqr: PayQR, room: str, amount_fen: int, reference: str) -> str:
-    """The payment QR text for one household under the configured scheme."""
+    """The payment QR text for one household under the configured scheme.
+
+    Raises :class:`PayloadError` with one line that names the room or the
+    setting to fix: nothing owed (no QR for ¥0.00), an EPC code without an
+    IBAN or for a currency that is not the euro, a bad EMVCo field.
+    """
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise PayloadError(f"room {room} owes nothing: there is no payment QR to make")
+    try:
+        return _payload(payqr, room, amount_fen, reference)
+    except PayloadError as exc:
+        raise PayloadError(f"payment QR (settings [payqr] scheme = {payqr.scheme!r}): {exc}") from None
+
+
+def _payload(payqr: PayQR, room: str, amount_fen: int, reference: str) -> str:
     if payqr.scheme == "static":
         if not payqr.static_text.strip():
-            raise PayloadError("payqr.static_text is empty: paste the text of the company's collection code there")
+            raise PayloadError("static_text is empty: paste the text of the company's collection code there")
         return payqr.static_text.strip()
     if payqr.scheme == "emvco":
         return emvco_payload(
@@ -327,6 +345,15 @@ def payment_payload(payqr: PayQR, room: str, amount_fen: int, reference: str) ->
             merchant_account_tag=payqr.merchant_account_tag,
         )
     if payqr.scheme == "epc":
+        if payqr.currency_numeric != EURO_NUMERIC:
+            raise PayloadError(
+                f"EPC069-12 codes are for euro transfers only, but payqr.currency_numeric is {payqr.currency_numeric!r}; "
+                "use scheme 'emvco' or 'url' for yuan"
+            )
+        if not payqr.epc_iban.strip():
+            raise PayloadError("payqr.epc_iban is empty: an EPC code needs the account's IBAN")
+        if not payqr.epc_beneficiary.strip():
+            raise PayloadError("payqr.epc_beneficiary is empty: an EPC code needs the account holder's name")
         return epc_payload(
             beneficiary=payqr.epc_beneficiary,
             iban=payqr.epc_iban,

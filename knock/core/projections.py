@@ -121,6 +121,7 @@ def _payment(conn: sqlite3.Connection, e: Event) -> None:
             "owed_after_fen": int(p["owed_after_fen"]),
             "credit_after_fen": int(p["credit_after_fen"]),
             "qr_text": p.get("qr_text", ""),
+            "payer": p.get("payer", ""),
             "event_id": e.event_id,
         },
     )

@@ -388,5 +388,13 @@ ALTER TABLE households ADD COLUMN other_phones TEXT NOT NULL DEFAULT '[]';
 contact, however often it is confirmed), and numbers on file that are not the owner's
 (a tenant's or an agent's), which never receive anything about the debt."""
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN, MIGRATION_LIVE_PAYMENTS, MIGRATION_BILLING, MIGRATION_REMINDERS]
+MIGRATION_PAYER = """
+ALTER TABLE payments ADD COLUMN payer TEXT NOT NULL DEFAULT '';
+"""
+"""Who handed over the money (交款人) when it was not the owner (``knock pay --payer``, the app's payment dialog)."""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN, MIGRATION_LIVE_PAYMENTS, MIGRATION_BILLING, MIGRATION_REMINDERS, MIGRATION_PAYER]
+
+APPEND_ONLY_TABLES: tuple[str, ...] = _APPEND_ONLY + _FACT_TABLES + ("cash_counts", "sync_merges", "payment_exports", "exported_facts")
+"""Every table whose rows are never updated or deleted (``knock check`` looks for their triggers)."""
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""

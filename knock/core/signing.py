@@ -153,7 +153,7 @@ def receipt_qr_text(fields: ReceiptFields, key: DeviceKey) -> str:
     return f"{signed}|{_b64url(key.sign(signed.encode('utf-8')))}"
 
 
-Verdict = Literal["genuine", "forged", "unknown_device", "malformed"]
+Verdict = Literal["genuine", "forged", "unknown_device", "malformed", "void", "not_in_ledger"]
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,10 @@ class VerificationResult:
     reason: str
     fields: ReceiptFields | None = None
     """The parsed fields (present unless the text was malformed); trust them only if genuine."""
+    voided_at: str = ""
+    """For a void receipt: when it was voided (ISO 8601)."""
+    void_reason: str = ""
+    """For a void receipt: why."""
 
     @property
     def genuine(self) -> bool:
@@ -219,6 +223,10 @@ def verify_receipt_text(text: str, lookup_public_key: Callable[[str], bytes | No
         return VerificationResult("malformed", "the signature is not base64url", fields)
     if len(signature) != 64:
         return VerificationResult("forged", "the signature has the wrong length", fields)
+    if _b64url(signature) != sig_text:
+        # base64 leaves spare bits in the last character: a second spelling of the same bytes.
+        # Exactly one text verifies for one receipt, so a re-spelled signature is refused.
+        return VerificationResult("malformed", "the signature is not in canonical form", fields)
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(signature, signed.encode("utf-8"))
     except InvalidSignature:

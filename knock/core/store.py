@@ -5,6 +5,13 @@ a busy timeout, because the app's worker thread and the CLI may share the
 file; migrations under ``BEGIN IMMEDIATE``; the file created 0600 because it
 holds names and phone numbers. Every multi-row write runs in
 :meth:`Store.transaction`, which either commits all of it or none.
+
+Plain :mod:`sqlite3`, not sqlite-utils: the schema is numbered SQL migrations
+whose triggers and views carry the ledger's rules (append-only money tables,
+``live_payments``), every write is an event appended inside our own
+``BEGIN IMMEDIATE`` transaction with its projections, and every read is a
+named query. sqlite-utils' strengths (inferring tables from dicts, its CLI)
+have no job on this path, and importing it would pull ``click`` into the domain.
 """
 
 from __future__ import annotations
@@ -16,8 +23,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from knock.core.schema import MIGRATIONS
 
@@ -56,7 +61,6 @@ class Store:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a Knock ledger or damaged: {exc}") from exc
-        self.db = sqlite_utils.Database(self.conn)
 
     def _migrate(self) -> None:
         with self._lock:

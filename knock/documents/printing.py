@@ -7,6 +7,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from knock import paths
+
 
 @dataclass(frozen=True)
 class PrintOutcome:
@@ -37,11 +39,7 @@ def print_or_save(pdf: bytes, path: Path, printer: str | None = None, *, send: b
     The file is always kept, so a failed or missing printer never loses a
     receipt. Printer errors become a message, never an exception.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(pdf)
-    tmp.replace(path)
+    path = paths.write_private(Path(path), pdf)
     if not send:
         return PrintOutcome(path, False, f"Saved {path}")
     if not cups_available():

@@ -28,6 +28,10 @@ from knock.playbook.messages import surname_of
 from knock.vocabulary import label
 
 LetterKind = Literal["dunning", "lawyer"]
+
+
+class LetterRefused(LedgerError):
+    """A letter that may not go out as asked (a lawyer's letter with no law firm configured)."""
 _STEP = {"dunning": "dunning_letter", "lawyer": "lawyer_letter"}
 
 
@@ -109,6 +113,10 @@ def receipt_view(home: Home, receipt_no: str, *, is_reprint: bool = False, repri
         reprinted_at=reprinted_at,
         voided_reason=None if void is None else void["reason"],
         company_phone=company.phone,
+        company_address=company.address,
+        company_credit_code=company.credit_code,
+        payer=row["payer"] or household.owner_name,
+        invoice_place=company.invoice_place or company.service_centre,
     )
 
 
@@ -133,18 +141,43 @@ def print_receipt(
         pdf = render_receipt(view, size or home.settings.receipts.default_size, locale)
     count = int(home.store.scalar("SELECT COUNT(*) FROM receipt_prints WHERE receipt_no = ?", (receipt_no,)))
     name = f"receipt-{receipt_no}.pdf" if count == 1 else f"receipt-{receipt_no}-reprint{count - 1}.pdf"
-    target = output or paths.output_dir(home.path) / "receipts" / name
+    target = output or paths.output_dir(home.path, "receipts") / name
     return print_or_save(pdf, target, home.settings.receipts.printer or None, send=send_to_printer)
 
 
 def verify_text(home: Home, text: str) -> VerificationResult:
-    """Is a scanned receipt code genuine? Checked against the devices this ledger knows, offline."""
+    """Is a scanned receipt code genuine? Checked offline against the devices and the receipts of this ledger.
+
+    A valid signature is not enough: the receipt must be in this ledger with the
+    same text, and not voided. A void receipt is reported as VOID with when and
+    why, never as genuine.
+    """
 
     def lookup(device_id: str) -> bytes | None:
         key = home.store.scalar("SELECT public_key FROM devices WHERE device_id = ?", (device_id,))
         return None if key is None else public_key_from_b64(key)
 
-    return verify_receipt_text(text, lookup)
+    result = verify_receipt_text(text, lookup)
+    if not result.genuine or result.fields is None:
+        return result
+    fields = result.fields
+    row = home.store.query_one(
+        "SELECT p.payment_id, p.qr_text, v.voided_at, v.reason FROM payments p"
+        " LEFT JOIN payment_voids v ON v.payment_id = p.payment_id WHERE p.receipt_no = ? AND p.device_id = ?",
+        (fields.receipt_no, fields.device_id),
+    )
+    if row is None:
+        return VerificationResult(
+            "not_in_ledger", f"signed by device {fields.device_id}, but receipt {fields.receipt_no} is not in this ledger (not synced yet?)", fields
+        )
+    if row["qr_text"] and row["qr_text"] != text.strip():
+        return VerificationResult("forged", f"receipt {fields.receipt_no} in the ledger carries a different code", fields)
+    if row["voided_at"] is not None:
+        return VerificationResult(
+            "void", f"receipt {fields.receipt_no} was voided on {row['voided_at'][:16].replace('T', ' ')}: {row['reason']}", fields,
+            voided_at=row["voided_at"], void_reason=row["reason"],
+        )
+    return result
 
 
 # -- door notices ------------------------------------------------------------------------------
@@ -189,7 +222,7 @@ def print_notice(home: Home, room: str, *, collector: str | None = None, locale:
     """Render and print (or save) a door notice."""
     view = notice_view(home, room, collector=collector, locale=locale)
     pdf = render_notice(view, locale)
-    target = output or paths.output_dir(home.path) / "notices" / f"notice-{view.room}-{view.date}.pdf"
+    target = output or paths.output_dir(home.path, "notices") / f"notice-{view.room}-{view.date}.pdf"
     return print_or_save(pdf, target, home.settings.receipts.printer or None, send=send_to_printer)
 
 
@@ -246,14 +279,14 @@ def letter_view(home: Home, room: str, kind: LetterKind, *, locale: Locale = "zh
 
 def rooms_due_for(home: Home, kind: LetterKind) -> list[str]:
     """Rooms the playbook's escalation ladder puts at this letter step today."""
-    from knock.advice import advise_household
+    from knock.advice import advise
     from knock.core.reports import overdue_by_household
 
     rooms = []
     for household_id in overdue_by_household(home.store, _today(home)):
         household = household_by_id(home.store, household_id)
         assert household is not None
-        if advise_household(home, household).advice.ladder.step == _STEP[kind]:
+        if advise(home, household, locale=home.settings.ui.locale).ladder.step == _STEP[kind]:
             rooms.append(household.room)
     return sorted(rooms)
 
@@ -282,12 +315,17 @@ def print_letters(
     The events are written only after the PDF is rendered and saved, all in one
     transaction: either every letter in the batch is on record or none is.
     """
+    if kind == "lawyer" and record and not home.settings.company.law_firm.strip():
+        raise LetterRefused(
+            "a lawyer's letter comes from a law firm, and none is set: put the firm's name in settings "
+            "company.law_firm (or write drafts for the firm with --draft)"
+        )
     if not rooms:
         return LetterBatch((), None)
     views = [letter_view(home, room, kind, locale=locale, offset=i) for i, room in enumerate(rooms)]
     pdf = render_letters(views, locale)
     stamp = home.ledger.now().strftime("%Y%m%d-%H%M%S")
-    target = output or paths.output_dir(home.path) / "letters" / f"{kind}-{stamp}.pdf"
+    target = output or paths.output_dir(home.path, "letters") / f"{kind}-{stamp}.pdf"
     outcome = print_or_save(pdf, target, home.settings.receipts.printer or None, send=send_to_printer)
     if record:
         with home.store.transaction():
@@ -347,16 +385,17 @@ def produce_summary(
     from knock.documents.summary_tables import summary_tables
 
     summary = summary_for(home, day, team=team)
-    company = home.settings.company.name if locale == "zh" else home.settings.company.name_en
+    # The files first: they are quick, and a folder that cannot be written to is known before the PDF is laid out.
+    tables = summary_tables(summary, locale) if (csv_dir is not None or xlsx is not None) else []
+    files = tuple(write_csv(tables, csv_dir)) if csv_dir is not None else ()
+    book = write_xlsx(tables, xlsx) if xlsx is not None else None
     outcome = None
     if pdf or output is not None or send_to_printer:
+        company = home.settings.company.name if locale == "zh" else home.settings.company.name_en
         document = render_summary(summary, locale, company=company)
         target = output or summary_pdf_path(home, summary)
         try:
             outcome = print_or_save(document, target, home.settings.receipts.printer or None, send=send_to_printer)
         except OSError as exc:
             raise ExportError(f"cannot save the summary PDF to {target}: {exc.strerror or exc}") from exc
-    tables = summary_tables(summary, locale) if (csv_dir is not None or xlsx is not None) else []
-    files = tuple(write_csv(tables, csv_dir)) if csv_dir is not None else ()
-    book = write_xlsx(tables, xlsx) if xlsx is not None else None
     return SummaryOutput(summary, outcome, files, book)

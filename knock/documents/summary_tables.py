@@ -48,6 +48,8 @@ class Table:
     """Columns aligned right."""
     wrap: frozenset[int] = field(default_factory=frozenset)
     """Columns of running text that may wrap; every other column stays on one line."""
+    alerts: frozenset[int] = field(default_factory=frozenset)
+    """Columns whose non-zero amounts the printout calls out (cash differences)."""
     priority: tuple[int, ...] | None = None
     """Row indices, most important first: when the printout cuts the list, it keeps these (in table order)."""
 
@@ -97,7 +99,8 @@ def _table(
 ) -> Table:
     headers = tuple(w[h] for h in header_keys)
     wrap = frozenset(i for i, h in enumerate(header_keys) if h in _WRAPPING)
-    return Table(key, w[title or f"t_{key}"], headers, tuple(tuple(r) for r in rows), section, limit, _numeric(headers, rows), wrap, priority)
+    alerts = frozenset(i for i, h in enumerate(header_keys) if h == "cash_difference")
+    return Table(key, w[title or f"t_{key}"], headers, tuple(tuple(r) for r in rows), section, limit, _numeric(headers, rows), wrap, alerts, priority)
 
 
 COLLECTORS_PRINTED = 40
@@ -211,6 +214,7 @@ def summary_tables(summary: Summary, locale: Locale = "zh") -> list[Table]:
             2,
             COLLECTORS_PRINTED,
             frozenset(range(2, 2 + len(methods) + 4)),
+            alerts=frozenset({2 + len(methods) + 3}),
             priority=attention,
         )
     )

@@ -1,7 +1,7 @@
 """What each printed document shows, as frozen values the ledger fills in.
 
 Views hold facts only (money as int fen, dates as dates); wording, layout and
-language live in the templates under ``templates/documents/``.
+language live in the templates under ``knock/templates/documents/``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class ReceiptView:
     items: tuple[PeriodAmount, ...]
     total_fen: int
     method: str
-    """The ledger's payment-method key; its words come from ``templates/vocabulary.yaml`` (an unknown key shows as given)."""
+    """The ledger's payment-method key; its words come from ``knock/templates/vocabulary.yaml`` (an unknown key shows as given)."""
     collector: str
     device_id: str
     remaining_owed_fen: int
@@ -46,6 +46,13 @@ class ReceiptView:
     voided_reason: str | None = None
     """Set when a reversing void event exists: the receipt prints marked VOID with this reason."""
     company_phone: str = ""
+    company_address: str = ""
+    company_credit_code: str = ""
+    """统一社会信用代码; empty leaves the line out."""
+    payer: str = ""
+    """交款人: who handed over the money; the owner when nobody else was recorded."""
+    invoice_place: str = ""
+    """Where an invoice (发票) can be asked for."""
 
     def __post_init__(self) -> None:
         if sum(item.amount_fen for item in self.items) != self.total_fen:

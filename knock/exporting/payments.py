@@ -29,7 +29,7 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -87,6 +87,13 @@ class PaymentExport:
     def payments(self) -> int:
         """How many receipts it carries as payments."""
         return len({line.values["receipt_no"] for line in self.lines if line.values["kind"] == KIND_PAYMENT})
+
+    def by_method(self) -> dict[str, int]:
+        """Money per payment method (its label), voids taken off: what the cash box and each account should show."""
+        totals: dict[str, int] = {}
+        for line in self.lines:
+            totals[line.values["method"]] = totals.get(line.values["method"], 0) + line.amount_fen
+        return dict(sorted(totals.items()))
 
     @property
     def voids(self) -> int:
@@ -258,12 +265,14 @@ def _fixed_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def default_file_name(date_from: date | None, date_to: date | None, since_last: bool, fmt: Format, today: date) -> str:
-    """``payments-2026-03-01_2026-03-31.csv``, ``payments-since-last-2026-03-31.csv`` ..."""
+def default_file_name(date_from: date | None, date_to: date | None, since_last: bool, fmt: Format, now: datetime) -> str:
+    """``payments-2026-03-01_2026-03-31.csv`` (one range is always the same file), or
+    ``payments-since-last-20260331-180205.csv``: each since-last export is new money, so its
+    name has the time and a second one the same day never overwrites the first."""
     if since_last:
-        return f"payments-since-last-{today.isoformat()}.{fmt}"
+        return f"payments-since-last-{now:%Y%m%d-%H%M%S}.{fmt}"
     start = date_from.isoformat() if date_from else "start"
-    end = date_to.isoformat() if date_to else today.isoformat()
+    end = date_to.isoformat() if date_to else now.date().isoformat()
     return f"payments-{start}_{end}.{fmt}"
 
 

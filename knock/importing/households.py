@@ -242,13 +242,18 @@ def _header(sheet: Sheet, report: ImportReport, mapping: ColumnMapping) -> Heade
     has = [f for f in ("item", "period", "period_start", "period_end", *_AMOUNT_FIELDS, "paid", "reduction", "penalty") if f in index]
     if not has:
         return header  # households only
-    label = lambda f: label_of(f, HOUSEHOLD_COLUMNS)  # noqa: E731
+    def label(f: str) -> str:
+        return label_of(f, HOUSEHOLD_COLUMNS)
+
     needs = f"a charge needs {label('item')}, a period ({label('period')}, or {label('period_start')} and {label('period_end')}) and {label('outstanding')} or {label('billed')}"
     missing: list[str] = []
     if "item" not in index:
         missing.append("item")
     if "period" not in index and not ("period_start" in index and "period_end" in index):
-        missing.extend(f for f in ("period_start", "period_end") if f not in index) if ("period_start" in index or "period_end" in index) else missing.append("period")
+        if "period_start" in index or "period_end" in index:
+            missing.extend(f for f in ("period_start", "period_end") if f not in index)  # half of a start/end pair
+        else:
+            missing.append("period")
     if not any(f in index for f in _AMOUNT_FIELDS):
         missing.append("outstanding")
     for f in missing:

@@ -1,7 +1,7 @@
 """The playbook: debtor types, next actions, what to say, and the guardrails.
 
 Pure functions over :class:`~knock.playbook.facts.HouseholdFacts`, the
-settings and the clock, plus the reviewed content under ``templates/playbook``.
+settings and the clock, plus the reviewed content under ``knock/templates/playbook``.
 No screen, printer, CLI or database code is imported here: the field app, the
 CLI and the ledger are clients.
 """

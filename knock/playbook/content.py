@@ -1,4 +1,4 @@
-"""The playbook's words: YAML under ``templates/playbook/`` as frozen values.
+"""The playbook's words: YAML under ``knock/templates/playbook/`` as frozen values.
 
 The content (debtor types, cards, objections, messages, the never list) is
 data reviewed like code, not strings scattered through the rules. Loading it

@@ -22,6 +22,7 @@ from knock.playbook.facts import ContactFact, HouseholdFacts, PromiseFact
 from knock.playbook.guardrails import next_window
 from knock.playbook.messages import fill, format_day, values_for
 from knock.settings import Settings
+from knock.vocabulary import label
 
 PRECEDENCE: tuple[str, ...] = (
     "wilful_refusal",
@@ -52,7 +53,6 @@ REPLY_WITHIN_DAYS = 3
 
 CONTACT_ACTIONS = frozenset({"sms", "call", "visit", "leave_notice"})
 _CHANNEL_OF = {"sms": "sms", "call": "phone", "visit": "door", "leave_notice": "door", "dunning_letter": "letter", "lawyer_letter": "letter"}
-_PROMISE_WINDOW = {"morning": ("上午", "morning"), "afternoon": ("下午", "afternoon"), "evening": ("晚上", "evening")}
 
 
 # --------------------------------------------------------------------------- values
@@ -159,73 +159,6 @@ class Advice:
     def primary_type(self) -> str | None:
         """The leading debtor type (None when nothing is owed)."""
         return self.types[0].key if self.types else None
-
-    def to_dict(self, locale: Locale = "zh") -> dict[str, object]:
-        """JSON-ready advice in one locale (``knock advise --json``)."""
-        a = self.next_action
-        return {
-            "room": self.room,
-            "at": self.at.isoformat(timespec="minutes"),
-            "group": self.group,
-            "group_label": self.group_label.get(locale) if self.group_label else self.group,
-            "types": [
-                {
-                    "key": t.key,
-                    "name": self.type_names[t.key].get(locale) if t.key in self.type_names else t.key,
-                    "group": t.group,
-                    "reasons": [r.get(locale) for r in t.reasons],
-                }
-                for t in self.types
-            ],
-            "next_action": {
-                "key": a.key,
-                "label": self.action_label.get(locale),
-                "channel": a.channel,
-                "not_before": a.not_before.isoformat(timespec="minutes"),
-                "window": None
-                if a.window is None
-                else {
-                    "start": a.window.start.isoformat(timespec="minutes"),
-                    "end": a.window.end.isoformat(timespec="minutes"),
-                    "label": a.window.label(locale),
-                },
-                "reasons": [r.get(locale) for r in a.reasons],
-            },
-            "goal": self.goal.get(locale) if self.goal else None,
-            "tactics": [t.get(locale) for t in self.tactics],
-            "cards": [
-                {
-                    "key": c.key,
-                    "type": c.type_key,
-                    "audience": c.audience,
-                    "title": c.title.get(locale),
-                    "lines": [line.get(locale) for line in c.lines],
-                }
-                for c in self.cards
-            ],
-            "objections": [
-                {
-                    "key": o.objection.key,
-                    "says": o.objection.says.get(locale),
-                    "answer": [line.get(locale) for line in o.answer],
-                    "follow_up": o.objection.follow_up,
-                    "follow_up_label": o.follow_up_label.get(locale),
-                    "basis": [{"key": b.key, "name": b.name.get(locale), "fact": b.fact.get(locale)} for b in o.objection.basis],
-                    "raised": o.raised,
-                }
-                for o in self.objections
-            ],
-            "ladder": {
-                "step": self.ladder.step,
-                "quiet_until": self.ladder.quiet_until.isoformat(timespec="minutes") if self.ladder.quiet_until else None,
-                "due_at": self.ladder.due_at.isoformat(timespec="minutes") if self.ladder.due_at else None,
-                "with_legal": self.ladder.with_legal,
-                "reasons": [r.get(locale) for r in self.ladder.reasons],
-                "held": [r.get(locale) for r in self.ladder.held],
-            },
-            "alerts": [x.get(locale) for x in self.alerts],
-            "contacts_today": self.contacts_today,
-        }
 
 
 # --------------------------------------------------------------------------- small facts
@@ -702,8 +635,8 @@ def _card_values(facts: HouseholdFacts, settings: Settings, now: datetime, local
         after = datetime.combine(days[-1] + timedelta(days=1), time(0))
     pending = _pending(facts, today)
     if pending is not None:
-        zh, en = _PROMISE_WINDOW.get(pending.window, (pending.window, pending.window))
-        window = zh if locale == "zh" else en
+        window = label("promise_windows", pending.window, locale)
+        window = window.lower() if locale == "en" else window  # said mid-sentence: "in the evening"
     else:
         v = settings.contact.visit_windows
         window = f"{v[0].start:%H:%M}-{v[0].end:%H:%M}" if v else ("约定的时间" if locale == "zh" else "the agreed time")

@@ -31,11 +31,16 @@ from knock.core.errors import LedgerError
 from knock.core.household_facts import facts_for
 from knock.core.money import format_yuan
 from knock.core.store import Store
-from knock.playbook.content import Text, load_playbook
+from knock.playbook.content import Playbook, Text, load_playbook
 from knock.playbook.facts import HouseholdFacts
 from knock.playbook.guardrails import next_window
+<<<<<<< HEAD
 from knock.playbook.messages import MessageError, format_day, period_text, surname_for, title_for
 from knock.playbook.rules import contacts_today, triage
+=======
+from knock.playbook.messages import MessageError, format_day, period_text, surname_of, title_for
+from knock.playbook.rules import LadderState, contacts_today, triage
+>>>>>>> main
 from knock.reminders.recipients import owner_mobile
 from knock.reminders.segments import Cost, billed_length, cost_of, segments
 from knock.reminders.templates import Locale, SmsTemplates, TemplateError, load_templates
@@ -240,6 +245,8 @@ def build_batch(
     setting that is missing (the contract's end, a holiday).
     """
     day = day or now.date()
+    if day < now.date():
+        raise BatchError(f"{day} has passed: a batch is drawn up for today or a day to come")
     if kind is not None and kind not in ASKED_KINDS:
         raise BatchError(f"unknown reminder kind {kind!r}; choose one of {', '.join(ASKED_KINDS)}")
     book = templates or load_templates()
@@ -375,7 +382,7 @@ def _choose(
     holiday: tuple[Holiday, date] | None,
     contract_end: date | None,
     locale: Locale,
-    playbook: object,
+    playbook: Playbook,
 ) -> tuple[str, dict[str, str]] | LeftOut | None:
     """Whether this household is in the batch's scope, the kind of its text and its values.
 
@@ -396,7 +403,7 @@ def _choose(
         return "contract_end", {"amount": format_yuan(acct.owed_fen), "date": format_day(contract_end, locale, weekday=False)}
     if facts.owed_fen <= 0:
         return None
-    found = triage(facts, settings, moment, playbook=playbook)  # type: ignore[arg-type]
+    found = triage(facts, settings, moment, playbook=playbook)
     hold = _playbook_hold(found.ladder)
     if kind is None:
         action = found.next_action
@@ -420,9 +427,10 @@ def _choose(
     return "overdue", values
 
 
-def _playbook_hold(ladder: object) -> Text | None:
-    quiet_until = getattr(ladder, "quiet_until", None)
-    if getattr(ladder, "with_legal", False):
+def _playbook_hold(ladder: LadderState) -> Text | None:
+    """Why the playbook holds all contact with a household right now (None: it does not)."""
+    quiet_until = ladder.quiet_until
+    if ladder.with_legal:
         return Text("已交法务部处理,不再发催费短信", "with the legal department: no more reminder texts")
     if quiet_until is not None:
         return Text(f"刚寄出函件,{quiet_until:%Y-%m-%d}之前不联系", f"a letter was just sent: no contact before {quiet_until:%Y-%m-%d}")

@@ -14,7 +14,7 @@ seeds advise). The order, and why:
 4. then by room, so a tie always sorts the same way.
 
 Each call carries the script for its debtor type: the playbook's card named
-in ``templates/reminders/calls.yaml``, filled for that household.
+in ``knock/templates/reminders/calls.yaml``, filled for that household.
 """
 
 from __future__ import annotations

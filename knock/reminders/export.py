@@ -80,13 +80,13 @@ def _write_private(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def _csv_bytes(batch: Batch, columns: list[SmsColumn]) -> bytes:
+def _csv_bytes(batch: Batch, columns: list[SmsColumn], encoding: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.header for c in columns])
     for m in batch.messages:
         writer.writerow([_cell(m, c) for c in columns])
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel and the platforms read Chinese
+    return buffer.getvalue().encode(encoding)  # utf-8-sig: the BOM lets Excel and the platforms read Chinese
 
 
 def _write_xlsx(batch: Batch, columns: list[SmsColumn], path: Path) -> None:
@@ -118,7 +118,7 @@ def preview_text(batch: Batch, settings: Settings) -> str:
         lines.append(f"{batch.day.isoformat()} SMS batch ({kind}): {batch.cost.messages} texts, {batch.cost.segments} billed segments, about {format_yuan(batch.cost.fen)} yuan")
         lines.append("Billing: up to 70 characters is one segment; longer texts are split into parts of 67. Punctuation, letters and the signature count.")
     if batch.window is not None:
-        lines.append(("发送时段: " if zh else "Send between: ") + f"{batch.window[0]:%H:%M}-{batch.window[1]:%H:%M}")
+        lines.append(("最早发送: " if zh else "Send from: ") + f"{batch.window[0]:%H:%M}" + ("(短信时段内,避开休息时间)" if zh else " (inside the SMS hours, not in quiet hours)"))
     lines.append("")
     for i, m in enumerate(batch.messages, start=1):
         extra = (" [经办公室同意]" if zh else " [cleared by the office]") if m.allowed_by_office else ""
@@ -160,7 +160,7 @@ def write_batch(batch: Batch, file: Path, settings: Settings) -> ExportedBatch:
     }
     try:
         if suffix == ".csv":
-            data = _csv_bytes(batch, columns)
+            data = _csv_bytes(batch, columns, settings.reminders.csv_encoding)
             _write_private(file, lambda p: p.write_bytes(data))
         else:
             _write_private(file, lambda p: _write_xlsx(batch, columns, p))

@@ -1,4 +1,4 @@
-"""The SMS templates of ``templates/reminders/sms.yaml``, loaded and checked.
+"""The SMS templates of ``knock/templates/reminders/sms.yaml``, loaded and checked.
 
 A template file that breaks a rule (a kind without an amount naming one, zh
 and en with different placeholders, an unknown placeholder) is refused on

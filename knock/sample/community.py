@@ -17,6 +17,8 @@ most owe few) and carry a history that shows one debtor type each.
 
 from __future__ import annotations
 
+import hashlib
+
 import random
 import time as _time
 from collections import Counter
@@ -76,7 +78,7 @@ REFUSAL_REASONS: dict[str, tuple[str, ...]] = {
     "wilful_refusal": ("what_can_you_do", "neighbours_first"),
 }
 """The ``reason`` the sample writes on contacts, per debtor type: objection keys of the playbook
-(templates/playbook/objections.yaml), so the rules recognise what the owner said."""
+(knock/templates/playbook/objections.yaml), so the rules recognise what the owner said."""
 
 _DEFECTS = (
     "客厅墙面开裂，开发商答应修补至今未修",
@@ -264,6 +266,20 @@ class SampleSummary:
 
 # -- calendar helpers --------------------------------------------------------------------------
 
+
+
+def tenant_phones(room: str, occupancy: str, phones: tuple[str, ...]) -> list[dict[str, str]]:
+    """A let home has the tenant's number on file too; in one of four the only number given is the tenant's.
+
+    Derived from the room alone (no draw from the random stream), so the rest of
+    the community is the same with or without it. Reminders never text these.
+    """
+    if occupancy != "rented":
+        return []
+    digest = hashlib.sha256(room.encode()).digest()
+    tenant = "139" + "".join(str(b % 10) for b in digest[:8])
+    shared = phones[:1] if phones and digest[8] % 4 == 0 else ()
+    return [{"number": tenant, "role": "tenant"}, *({"number": n, "role": "tenant"} for n in shared)]
 
 def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
     index = year * 12 + (month - 1) + delta
@@ -853,12 +869,12 @@ def write_plan(
             tally.add(h)
             household_id = ledger.register_household(
                 h.room, h.owner_name, phones=h.phones, area_centi_m2=h.area_centi_m2, occupancy=h.occupancy,
-                notes=h.notes, gender=h.gender, tags=h.tags,
+                notes=h.notes, gender=h.gender, tags=h.tags, other_phones=tenant_phones(h.room, h.occupancy, h.phones),
             )
             for c in h.charges:
                 ledger.add_charge(h.room, c.item, c.period_start, c.period_end, c.due_date, c.amount_fen, source="sample")
             for pay in sorted(h.payments, key=lambda x: x.at):
-                ledger.record_payment(h.room, pay.amount_fen, method=pay.method, collector=staff_ids[pay.collector], at=pay.at)
+                ledger.record_payment(h.room, pay.amount_fen, method=pay.method, collector=staff_ids[pay.collector], at=pay.at, overpay_confirmed=True, again=True)
             for complaint in h.complaints:
                 complaint_id = ledger.open_complaint(
                     h.room, category=complaint.category, text=complaint.text, author=staff_ids[complaint.author],

@@ -41,7 +41,7 @@ def community(home: Home) -> dict[str, str]:
             room = f"{building}-1-{floor}01"
             ledger.register_household(room, f"业主{building}{floor}")
             _owes_four_months(home, room)
-    ledger.record_payment("2-1-601", 100000, method="cash", collector="张伟")  # paid up: not in arrears
+    ledger.record_payment("2-1-601", 100000, method="cash", collector="张伟", overpay_confirmed=True)  # paid up: not in arrears
     ledger.record_escalation("1-1-101", "dunning_letter", author=staff["赵敏"])
     for days_ago in (3, 1):
         ledger.log_contact("1-1-201", channel="door", outcome="refused", collector="李娜", at=datetime(2026, 11, 23 - days_ago, 19, 45, tzinfo=CST))
@@ -78,7 +78,7 @@ def test_inputs_come_from_the_ledger(home: Home, community: dict[str, str]) -> N
 
 
 def test_assign_day_records_one_event_that_follows_the_rules(home: Home, community: dict[str, str]) -> None:
-    plan = assign_day(home, DAY)
+    plan = assign_day(home.ledger, DAY)
     rows = home.store.query("SELECT household_id, staff_id FROM assignments WHERE day = ?", (DAY.isoformat(),))
     assert {r["household_id"]: r["staff_id"] for r in rows} == dict(plan.assignments)
     assert home.store.scalar("SELECT COUNT(*) FROM events WHERE kind = ?", (EventKind.ASSIGNMENTS_SET,)) == 1
@@ -91,10 +91,10 @@ def test_assign_day_records_one_event_that_follows_the_rules(home: Home, communi
 
 
 def test_the_next_day_keeps_collectors_and_drops_who_paid(home: Home, community: dict[str, str], clock) -> None:
-    first = assign_day(home, DAY)
+    first = assign_day(home.ledger, DAY)
     rooms = _rooms(home)
     paid = next(hid for hid, room in rooms.items() if room == "1-1-601")
-    home.ledger.record_payment("1-1-601", 100000, method="wechat", collector="王芳")
+    home.ledger.record_payment("1-1-601", 100000, method="wechat", collector="王芳", overpay_confirmed=True)
     clock.advance(days=1)
     second = assign_day(home.ledger, DAY + timedelta(days=1))
     inputs = load_assignment_inputs(home.store, home.settings, DAY + timedelta(days=1))
@@ -102,7 +102,7 @@ def test_the_next_day_keeps_collectors_and_drops_who_paid(home: Home, community:
     assert paid not in second.assignments and len(second.assignments) == 10
     assert second.carried_over == 10 and second.kept >= 9
     # running the same day again plans from the day before, not from itself
-    again = assign_day(home, DAY + timedelta(days=1))
+    again = assign_day(home.ledger, DAY + timedelta(days=1))
     assert again.assignments == second.assignments
 
 

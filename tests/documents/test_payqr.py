@@ -182,6 +182,6 @@ def test_payment_payload_by_scheme() -> None:
     emv = payment_payload(PayQR(scheme="emvco"), "3-2-501", 60000, "3-2-501")
     assert parse_emvco(emv).amount_fen == 60000
     epc = payment_payload(
-        PayQR(scheme="epc", epc_iban="BE72000000001616", epc_beneficiary="Anju", epc_bic="BPOTBEB1"), "3-2-501", 60000, "3-2-501"
+        PayQR(scheme="epc", currency_numeric="978", epc_iban="BE72000000001616", epc_beneficiary="Anju", epc_bic="BPOTBEB1"), "3-2-501", 60000, "3-2-501"
     )
     assert epc.startswith("BCD\n002\n1\nSCT\n") and "EUR600.00" in epc

@@ -59,7 +59,7 @@ def _take_payments(home: Home, clock: Clock) -> dict[str, str]:
     receipts["703"] = ledger.record_payment("2-1-703", 80000, method="alipay", collector="李国强", at=clock.at(DAY2, 20, 0)).receipt_no
     clock.at(DAY2, 21, 0)
     ledger.void_payment(receipts["101"], "wrong household", author="张建军")
-    receipts["1102"] = ledger.record_payment("3-1-1102", 200000, method="bank_transfer", collector="李国强", at=clock.at(DAY3, 10, 0)).receipt_no
+    receipts["1102"] = ledger.record_payment("3-1-1102", 200000, method="bank_transfer", collector="李国强", at=clock.at(DAY3, 10, 0), overpay_confirmed=True).receipt_no
     receipts["501"] = ledger.record_payment("3-2-501", 22375, method="cash", collector="张建军", at=clock.at(DAY3, 19, 30)).receipt_no
     return receipts
 
@@ -106,6 +106,7 @@ def test_export_totals_equal_the_ledger_money_in_sql(tmp_path: Path, clock: Cloc
         export = collect_payments(home.ledger, date_from=span[0], date_to=span[1])
         rows = _csv_rows(render(export, home.settings.billing, "csv"))
         assert sum(_signed_fen(r) for r in rows) == export.total_fen == _ledger_money(home, *span)
+        assert sum(export.by_method().values()) == export.total_fen
         if voids == "negative":
             assert all(Decimal(r["实收金额"]) < 0 for r in rows if r["类型"] == "作废")
         else:
@@ -209,7 +210,9 @@ def test_cli_export(office: Home, tmp_path: Path) -> None:
     assert f'"total_fen": {_ledger_money(office, DAY1, DAY2)}' in result.output
     default = CliRunner().invoke(cli, ["export", "payments", "--home", home, "--to", "2026-04-03"])
     assert default.exit_code == 0 and (office.path / "output" / "payments-start_2026-04-03.csv").exists()
-    for bad in (["--since-last", "--from", "2026-04-01"], ["-o", str(tmp_path / "p.txt")], ["--from", "2026-04-02", "--to", "2026-04-01"], ["--from", "yesterday"]):
+    since = CliRunner().invoke(cli, ["export", "payments", "--home", home, "--since-last"])
+    assert since.exit_code == 0 and len(list((office.path / "output").glob("payments-since-last-*.csv"))) == 1
+    for bad in (["--since-last", "--from", "2026-04-01"], ["-o", str(tmp_path / "p.txt")], ["--format", "xlsx", "-o", str(tmp_path / "p.csv")], ["--from", "2026-04-02", "--to", "2026-04-01"], ["--from", "yesterday"]):
         refused = CliRunner().invoke(cli, ["export", "payments", "--home", home, *bad])
         assert refused.exit_code in (1, 2) and "Traceback" not in refused.output and "Error" in refused.output, bad
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from textual.widgets import DataTable, Static
 
 from field_app.app import make_app
@@ -101,3 +102,23 @@ async def test_outside_call_hours_the_number_stays_hidden(community: Community, 
         await app.workers.wait_for_complete()
         assert screen.active is None and "1390000000" not in _text(screen)
         assert community.home.store.scalar("SELECT COUNT(*) FROM phone_reveals") == 0
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_call_mode_snapshot(snap_compare, community: Community, clock: FakeClock, locale: str) -> None:  # type: ignore[no-untyped-def]
+    """Call mode at 80x24 on Friday afternoon, the first call's number revealed."""
+    _calls_to_make(community, clock)
+    clock.set(FRIDAY_AFTERNOON)
+    app = make_app(community.home, locale=locale, staff_id=community.collector)
+
+    async def open_call_mode(pilot) -> None:  # type: ignore[no-untyped-def]
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CallModeScreen) and app.screen.calls is not None)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.active is not None)
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_call_mode)

@@ -64,8 +64,8 @@ KEY_BUDGETS = {
     "refused (objection, no note)": (["enter", "4", "1", "enter", "enter"], 5, "SELECT 1 FROM contacts WHERE outcome = 'refused'"),
     "complaint (kind and phrase)": (["enter", "5", "1", "1", "enter"], 5, "SELECT 1 FROM complaints"),
     "can't reach (no new number)": (["enter", "6", "1", "enter", "enter"], 5, "SELECT 1 FROM contacts WHERE outcome = 'unreachable'"),
-    "paid in cash, receipt printed": (["enter", "1", "enter", "1", "enter", "1"], 8, "SELECT 1 FROM receipt_prints"),
-    "paid by WeChat (QR on screen)": (["enter", "1", "enter", "2", "enter", "enter"], 8, "SELECT 1 FROM payments WHERE method = 'wechat'"),
+    "paid in cash, receipt printed": (["enter", "1", "1", "enter", "1"], 8, "SELECT 1 FROM receipt_prints"),
+    "paid by WeChat (QR on screen)": (["enter", "1", "2", "enter", "enter"], 8, "SELECT 1 FROM payments WHERE method = 'wechat'"),
 }
 
 
@@ -194,7 +194,7 @@ async def test_keys_during_the_first_load_act_on_the_row_shown(community: Commun
 async def open_qr(pilot, community: Community, method_key: str = "2") -> PaymentQRScreen:  # type: ignore[no-untyped-def]
     app = pilot.app
     await cursor_on(pilot, community.rooms[2])
-    await pilot.press("enter", "1", "enter", method_key)
+    await pilot.press("enter", "1", method_key)
     await wait_for(pilot, lambda: isinstance(app.screen, PaymentQRScreen))
     await pilot.pause()
     return app.screen

@@ -155,7 +155,8 @@ async def test_paid_in_full_with_cash(community: Community) -> None:
         await pilot.press("1")
         amount = app.screen.query_one("#amount", Input)
         assert amount.value == f"{owed // 100}.{owed % 100:02d}"
-        await pilot.press("enter", "1")  # amount as prefilled, method 1 = cash
+        await pilot.press("1")  # method 1 = cash; the amount stays as prefilled
+        await wait_for(pilot, lambda: "请核对" in text_of(app.screen.query_one(".title", Static)))
         assert "请核对" in text_of(app.screen.query_one(".title", Static))
         await pilot.press("enter")
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM payments"))
@@ -174,12 +175,13 @@ async def test_part_payment_by_wechat(community: Community) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_household(pilot, room)
         await pilot.press("1")
-        app.screen.query_one("#amount", Input).value = "100.50"
-        await pilot.press("enter", "2")
+        await pilot.press("a", *keys("100.50"), "enter", "2")  # A to change the amount on purpose, then WeChat
         await wait_for(pilot, lambda: isinstance(app.screen, PaymentQRScreen) and app.screen.fits)
         assert decode_screen_qr(app.screen) == app.screen.payload
         assert "amount=100.50" in app.screen.payload
-        await pilot.press("enter", "enter")  # the owner's phone says paid; confirm
+        await pilot.press("enter")  # the owner's phone says paid
+        await wait_for(pilot, lambda: "请核对" in text_of(app.screen.query_one(".title", Static)))
+        await pilot.press("enter")
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM payments"))
     payment = rows(community, "SELECT * FROM payments")[0]
     assert (payment["amount_fen"], payment["method"]) == (10050, "wechat")
@@ -263,7 +265,7 @@ async def test_picking_an_objection_shows_its_answer_and_offers_the_follow_up(co
         await pilot.pause()
         objection = screen.view.advice.objections[0]
         answer = text_of(screen.query_one("#answer", Static))
-        assert objection.answer.splitlines()[0][:10] in answer
+        assert objection.answer[0][:10] in answer
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is not screen  # the follow-up flow opened
@@ -434,7 +436,7 @@ async def test_end_of_day_lists_cash_by_method_with_receipt_numbers(community: C
         await settle(pilot)
         sheet = text_of(app.screen.query_one("#eod", Static))
     assert cash.receipt_no in sheet and wechat.receipt_no in sheet
-    assert "现金：¥222.50" in sheet and "微信：¥100.00" in sheet and "合计：¥322.50" in sheet
+    assert "现金：¥222.50" in sheet and "微信支付：¥100.00" in sheet and "合计：¥322.50" in sheet  # the receipt's words (vocabulary)
     assert f"{cash.receipt_no}  {community.rooms[0]}  ¥222.50" in sheet  # each receipt with its room, for the count
     assert "不在家：1" in sheet and "待同步" in sheet
 

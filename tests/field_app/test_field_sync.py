@@ -110,4 +110,14 @@ async def test_team_lead_checks_then_merges_and_counts_cash(community: Community
         await pilot.press("enter")
         await settle(pilot)
         await wait_for(pilot, lambda: isinstance(app.screen, MergeScreen) and "差额" in text_of(app.screen.query_one("#merge-report", Static)))
+        flag_id = lead_home.store.scalar("SELECT flag_id FROM sync_flags WHERE kind = 'cash_difference'")
+        await pilot.press("r")
+        await settle(pilot)
+        app.screen.query_one("#flag-id", Input).value = flag_id[-8:]
+        await pilot.press("enter")
+        app.screen.query_one("#flag-reason", Input).value = "少交的 22.50 元次日补交"
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, MergeScreen) and "已处理" in text_of(app.screen.query_one("#merge-report", Static)))
     assert lead_home.store.scalar("SELECT difference_fen FROM cash_counts") == 20000 - 22250
+    assert lead_home.store.scalar("SELECT resolved_by FROM sync_flags WHERE kind = 'cash_difference'") == community.manager

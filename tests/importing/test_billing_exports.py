@@ -243,6 +243,18 @@ def test_map_names_an_unknown_column_and_dry_run_shows_each_column(tmp_path: Pat
     assert "dry run: nothing was written" in out
 
 
+def test_map_as_the_office_writes_it(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "odd.csv", ["房号,业主,收费项目,所属期间,欠费(元)", "1-1-101,张伟,物业费,2026-03,223.75"])
+    home = tmp_path / "home"
+    result = _invoke("import", "households", str(path), "--home", str(home), "--map", "欠费=amount")
+    assert result.exit_code == 0, result.output
+    opened = open_home(home)
+    try:
+        assert _fee_totals(opened) == 22375
+    finally:
+        opened.close()
+
+
 def test_mapping_from_settings(tmp_path: Path) -> None:
     home_dir = tmp_path / "home"
     home_dir.mkdir()
@@ -336,3 +348,50 @@ def test_the_office_can_name_a_household_by_its_billing_code(home: Home) -> None
     assert import_staff(home.ledger, REPO / "sample_data" / "staff.csv").applied
     paid = home.ledger.record_payment("AJHY-01-01-0302", 10000, method="cash", collector="张建军")
     assert home.store.scalar("SELECT h.room FROM payments p JOIN households h USING (household_id) WHERE receipt_no = ?", (paid.receipt_no,)) == "1-1-302"
+
+
+def test_xlsx_export_with_a_title_and_typed_cells(home: Home, tmp_path: Path) -> None:
+    """Excel turns 2026-03 into a date and 202601 into a number; money arrives as floats."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["锦江花园欠费明细"])
+    sheet.merge_cells("A1:H1")
+    sheet.append(["房号", "业主", "收费项目", "账期", "应收", "实收", "减免", "欠费"])
+    sheet.append(["A座-12-03", "周建华", "物业服务费", datetime(2026, 3, 1), 298.5, 0.0, 0.0, 298.5])
+    sheet.append(["A座-12-03", "周建华", "物业服务费", 202602, 298.5, 100.1, 0.0, 198.4])
+    sheet.append(["01-02-0301", "陈国平", "物业服务费", "2026年1月-3月", 672, 0, 72, 600])
+    sheet.append(["合计", None, None, None, 1269.0, 100.1, 72, 1096.9])
+    path = tmp_path / "export.xlsx"
+    workbook.save(path)
+    report = import_households(home.ledger, path)
+    assert report.ok and report.applied, [str(e) for e in report.errors]
+    rows = {
+        (r[0], r[1], r[2]): r[3]
+        for r in home.store.query("SELECT h.room, c.period_start, c.period_end, c.amount_fen FROM charges c JOIN households h USING (household_id)")
+    }
+    assert rows == {
+        ("A-1-1203", "2026-03-01", "2026-03-31"): 29850,
+        ("A-1-1203", "2026-02-01", "2026-02-28"): 19840,
+        ("1-2-301", "2026-01-01", "2026-03-31"): 60000,
+    }
+
+
+@pytest.mark.parametrize(
+    ("header", "missing"),
+    [
+        ("房号,业主,收费项目,起始日期,欠费", {"截止日期"}),
+        ("房号,业主,收费项目,欠费", {"所属期间"}),
+        ("房号,业主,所属期间,欠费", {"收费项目"}),
+        ("房号,业主,收费项目,所属期间,实收", {"欠费金额"}),
+    ],
+)
+def test_a_charge_column_missing_is_named(home: Home, tmp_path: Path, header: str, missing: set[str]) -> None:
+    path = write_csv(tmp_path / "short.csv", [header, ",".join(["1-1-101", "张伟", "x", "y", "z"][: header.count(",") + 1])])
+    report = import_households(home.ledger, path)
+    assert not report.applied
+    assert {e.column for e in report.errors} == missing and {e.row for e in report.errors} == {1}

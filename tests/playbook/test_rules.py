@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from knock.playbook.content import DEBTOR_TYPES, GROUPS
 from knock.playbook.facts import HouseholdFacts
 from knock.playbook.guardrails import contact_allowed
+from knock.advice import AdviceView
 from knock.core.rooms import room_walk_key
 from knock.playbook.rules import GROUP_RANK, advise, escalation_state, visit_order
 from knock.settings import Settings
@@ -67,7 +68,8 @@ def test_every_type_is_reachable_from_hand_built_facts(key: str, settings: Setti
 @pytest.mark.parametrize("key", DEBTOR_TYPES)
 @pytest.mark.parametrize("locale", ["zh", "en"])
 def test_advice_is_json_in_both_locales(key: str, locale: str, settings: Settings) -> None:
-    data = advise(CASES[key](), settings, NOW).to_dict(locale)  # type: ignore[arg-type]
+    facts = CASES[key]()
+    data = AdviceView.of(advise(facts, settings, NOW), facts, locale).to_json()
     again = json.loads(json.dumps(data, ensure_ascii=False))
     assert again["types"][0]["key"] == key
     assert again["next_action"]["label"]
@@ -478,7 +480,7 @@ def test_aware_times_from_the_ledger_give_the_same_advice(key: str, facts_tz: ti
         assert aware.next_action.window is not None
         assert aware.next_action.window.start == naive.next_action.window.start.replace(tzinfo=CST)
         assert aware.next_action.window.start.utcoffset() == timedelta(hours=8)
-    json.dumps(aware.to_dict("en"))
+    json.dumps(AdviceView.of(aware, CASES[key](), "en").to_json())
 
 
 def test_a_contact_stored_in_utc_counts_on_the_local_day(settings: Settings) -> None:

@@ -209,3 +209,12 @@ def test_a_payment_link_is_put_in_when_configured(office: Home, add_household: A
     text = _batch(office, kind="overdue", settings=linked).messages[0].text
     assert "可点击https://pay.example.cn/r/5-4-101缴纳" in text
     assert "扫描账单" in _batch(office, kind="overdue").messages[0].text
+
+
+def test_the_eve_of_a_promised_day_gets_the_appointment_text_without_the_amount(office: Home, add_household: AddHousehold, clock: FakeClock) -> None:
+    add_household("5-5-101", "陈刚", gender="m", months=2)
+    office.ledger.make_promise("5-5-101", due_date=date(2026, 11, 24), window="evening", collector="张建军", at=clock() - timedelta(days=2))
+    batch = _batch(office)
+    assert [(m.room, m.template_id, m.kind) for m in batch.messages] == [("5-5-101", "appointment", "appointment")]
+    text = batch.messages[0].text
+    assert "明天(11月24日(周二))晚上约好办理5-5-101的物业费" in text and "元" not in text.replace("0571", "")

@@ -45,6 +45,13 @@ def test_csv_has_the_settings_columns_and_private_files(office: Home, batch: Bat
     assert [p.name for p in sorted((tmp_path / "out").iterdir())] == ["batch.csv", "batch.csv.manifest.json", "batch.csv.preview.txt"]
 
 
+def test_a_gbk_platform_gets_gb18030_and_confirm_reads_it(office: Home, batch: Batch, tmp_path: Path) -> None:
+    settings = office.settings.model_copy(update={"reminders": office.settings.reminders.model_copy(update={"csv_encoding": "gb18030"})})
+    out = write_batch(batch, tmp_path / "gbk.csv", settings)
+    assert out.file.read_bytes().decode("gb18030").startswith("手机号码,短信内容")
+    assert confirm_file(office.ledger, out.file, sender="王晓芳").recorded == ("6-1-101", "6-1-102")
+
+
 def test_xlsx_with_other_columns(office: Home, batch: Batch, tmp_path: Path) -> None:
     columns = [SmsColumn(header="mobile", field="phone"), SmsColumn(header="msg", field="content"), SmsColumn(header="房号", field="room"), SmsColumn(header="条数", field="segments")]
     settings = office.settings.model_copy(update={"reminders": office.settings.reminders.model_copy(update={"columns": columns})})

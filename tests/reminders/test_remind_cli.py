@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,24 @@ from click.testing import CliRunner
 from knock.cli.main import cli
 from knock.home import Home
 from tests.reminders.conftest import AddHousehold
+
+
+@pytest.fixture(autouse=True)
+def on_the_test_clock(monkeypatch: pytest.MonkeyPatch, clock: object) -> Iterator[None]:
+    """The commands open their home on the test's clock (Monday 2026-11-23 19:30), not the wall clock."""
+    import knock.cli.remind_cmds as remind_cmds
+    from knock.home import open_home
+
+    opened: list[Home] = []
+
+    def open_at(home_dir: str | None) -> Home:
+        opened.append(open_home(home_dir, clock=clock))  # type: ignore[arg-type]
+        return opened[-1]
+
+    monkeypatch.setattr(remind_cmds, "open_cli_home", open_at)
+    yield
+    for home in opened:
+        home.close()
 
 
 @pytest.fixture
@@ -48,6 +67,7 @@ def test_batch_to_file_then_confirm_twice(office_home: str, office: Home, tmp_pa
     [
         (["remind", "sms", "--date", "2026-02-30"], "not a date"),
         (["remind", "sms", "--date", "9" * 40], "not a date"),
+        (["remind", "sms", "--date", "2020-01-01"], "has passed"),
         (["remind", "sms", "--kind", "threat"], "Invalid value for '--kind'"),
         (["remind", "sms", "-o", "batch.txt"], ".csv or .xlsx"),
         (["remind", "sms", "--allow-complaint", "8-1-1\x00\x1b[2J"], "no household in room '8-1-1\\x00\\x1b[2J'"),

@@ -6,15 +6,13 @@ the tests hold the summary's figures against it, so the two must not share code.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from knock.core.events import Event, EventKind as K
-from knock.core.journal import new_id
+from knock.core.events import Event
 from knock.home import Home, open_home
 from knock.sample import build_sample
 
@@ -131,54 +129,43 @@ def build_day(folder: Path, *, merge: bool = True) -> Day:
 
 
 def _merge_laptop(day: Day, folder: Path, room_cash: str, room_wechat: str) -> None:
-    """A second laptop takes two payments offline; the office ingests its events and records the merge and the cash count."""
+    """A second, enrolled laptop takes two payments offline; its sync file is merged at the office with
+    issue 10's merger, and the lead counts the collector's cash (100 yuan short). A third laptop is
+    enrolled but never syncs."""
+    from knock.core.signing import public_key_b64
+    from sync.devices import enrol_device, enrolment_bytes, join_office
+    from sync.export import export_sync_file
+    from sync.merge import Merger
+    from sync.review import count_cash
+
     home = day.home
-    laptop_dir = folder / "laptop"
-    laptop_dir.mkdir()
-    home.store.query("PRAGMA wal_checkpoint(FULL)")
-    shutil.copy(home.path / "knock.db", laptop_dir / "knock.db")
+    lead = home.store.query_one("SELECT name FROM staff WHERE role = 'manager' AND staff_id != ? ORDER BY name LIMIT 1", (day.collector_id,))
+    assert lead is not None, "the sample has a manager to merge and count"
     laptop_clock = Clock(EVENING + timedelta(minutes=50))
-    laptop = open_home(laptop_dir, clock=laptop_clock)
-    mine = laptop.ledger.device.device_id
+    laptop = open_home(folder / "laptop", clock=laptop_clock)
+    spare = open_home(folder / "spare", clock=laptop_clock)
+    for device, name in ((laptop, "巡逻笔记本-1"), (spare, day.laptop_name)):
+        enrolled = enrol_device(home.ledger, name, public_key_b64(device.key), author="office")
+        join_office(device.store, device.key, enrolment_bytes(home.key, enrolled), f"{name}.enrol", now=EVENING.isoformat())
+    office_chain = home.store.query("SELECT * FROM events WHERE device_id = ? ORDER BY seq", (home.ledger.device.device_id,))
+    laptop.ledger.journal.ingest_many([Event.from_row(r) for r in office_chain])
     r1 = laptop.ledger.record_payment(room_cash, 40000, method="cash", collector=day.collector)
     laptop.ledger.log_contact(room_cash, channel="door", outcome="part_paid", collector=day.collector)
     laptop_clock.now += timedelta(minutes=5)
     r2 = laptop.ledger.record_payment(room_wechat, 15000, method="wechat", collector=day.collector)
     day.laptop_receipts = [r1.receipt_no, r2.receipt_no]
-    events = [Event.from_row(r) for r in laptop.store.query("SELECT * FROM events WHERE device_id = ? ORDER BY seq", (mine,))]
+    stick = folder / "stick"
+    stick.mkdir()
+    exported = export_sync_file(laptop, stick)
     laptop.close()
-    for event in events:
-        home.ledger.journal.ingest(event)
+    spare.close()
     day.clock.now = EVENING + timedelta(hours=1, minutes=30)
-    journal = home.ledger.journal
-    lead = home.store.query_one("SELECT staff_id FROM staff WHERE staff_id != ? ORDER BY team = ? DESC, name LIMIT 1", (day.collector_id, day.team))
-    assert lead is not None
-    office = home.ledger.device.device_id
-    journal.append(K.DEVICE_ENROLLED, {"device_id": mine, "name": "巡逻笔记本-1", "public_key": "x"}, author="system")
-    journal.append(K.DEVICE_ENROLLED, {"device_id": "D-NEVER", "name": day.laptop_name, "public_key": "y"}, author="system")
-    journal.append(
-        K.SYNC_MERGED,
-        {"merge_id": new_id(), "file_sha256": "0" * 64, "device_id": mine, "first_seq": 1, "last_seq": events[-1].seq,
-         "event_count": len(events), "new_events": len(events), "head_hash": events[-1].hash, "file_created_at": EVENING.isoformat()},
-        author=lead["staff_id"],
-    )
-    # The lead counts the collector's cash: 100 yuan short of what the receipts say.
-    cash_receipts = int(home.store.scalar(
-        "SELECT SUM(p.amount_fen) FROM payments p LEFT JOIN payment_voids v USING (payment_id)"
-        " WHERE v.payment_id IS NULL AND p.method = 'cash' AND p.collector_id = ? AND substr(p.paid_at, 1, 10) = ?",
+    Merger(home.ledger, author=lead["name"]).run([exported.path])
+    cash = int(home.store.scalar(
+        "SELECT COALESCE(SUM(amount_fen), 0) FROM live_payments WHERE method = 'cash' AND collector_id = ? AND substr(paid_at, 1, 10) = ?",
         (day.collector_id, DAY.isoformat()),
     ))
-    journal.append(
-        K.CASH_COUNTED,
-        {"count_id": new_id(), "day": DAY.isoformat(), "collector_id": day.collector_id, "counted_fen": cash_receipts - 10000, "expected_fen": cash_receipts},
-        author=lead["staff_id"],
-    )
-    journal.append(
-        K.SYNC_FLAGGED,
-        {"flag_id": new_id(), "kind": "receipt_gap", "device_id": mine, "message": "receipt numbers skip one", "detail": {}},
-        author="system",
-    )
-    del office
+    count_cash(home.ledger, day.collector, cash - 10000, by=lead["name"], day=DAY)  # 100 yuan short: flagged by sync
 
 
 # --------------------------------------------------------------------------- the floor: plain SQL

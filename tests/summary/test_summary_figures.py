@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,14 +13,7 @@ from knock.core.reports.summary import Summary, nightly_summary
 from knock.core.reports.summary_sync import NoSyncYet, sync_facts_for
 from knock.home import open_home
 from knock.settings import Settings, Targets
-from tests.summary.scripted_day import CST, DAY, Day, build_day, buildings_sql, collector_sql, headline_sql, per_household, pct
-
-
-@pytest.fixture(scope="module")
-def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Day]:
-    built = build_day(tmp_path_factory.mktemp("summary"))
-    yield built
-    built.home.close()
+from tests.summary.scripted_day import CST, DAY, Day, buildings_sql, collector_sql, headline_sql, per_household, pct
 
 
 def summarise(d: Day, when: date = DAY, team: str | None = None, settings: Settings | None = None) -> Summary:
@@ -103,7 +95,7 @@ def test_complaints(day: Day) -> None:
 
 
 def test_escalation_is_the_ladders_answer(day: Day) -> None:
-    from knock.advice import advise_household
+    from knock.advice import advise
     from knock.core.accounts import household_by_id
 
     s = summarise(day)
@@ -113,7 +105,7 @@ def test_escalation_is_the_ladders_answer(day: Day) -> None:
     for hid in owing:
         household = household_by_id(day.home.store, hid)
         assert household is not None
-        step = advise_household(day.home, household, now=day.clock.now).advice.ladder.step
+        step = advise(day.home, household, locale="zh", now=day.clock.now).ladder.step
         if step is not None:
             expected[household.room] = step
     assert listed == expected
@@ -130,7 +122,9 @@ def test_risk_lists(day: Day) -> None:
     }
     assert len(s.risk.untouched) == len(owing - recent)
     assert sum(s.risk.ageing_fen.values()) == s.headline.overdue_fen
-    assert [i.kind for i in s.risk.review_items] == ["receipt_gap"]
+    open_flags = [r[0] for r in day.home.store.query("SELECT kind FROM sync_flags WHERE status = 'open' ORDER BY raised_at, flag_id")]
+    assert [i.kind for i in s.risk.review_items] == open_flags
+    assert "cash_difference" in open_flags
     assert [d.name for d in s.devices_not_synced] == [day.laptop_name]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,14 +16,7 @@ from knock.core.money import format_yuan
 from knock.documents.service import produce_summary
 from knock.home import open_home
 from tests.documents.readback import read_back, save_for_eyes
-from tests.summary.scripted_day import CST, DAY, Day, build_day, buildings_sql, collector_sql, headline_sql
-
-
-@pytest.fixture(scope="module")
-def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Day]:
-    built = build_day(tmp_path_factory.mktemp("summary-out"))
-    yield built
-    built.home.close()
+from tests.summary.scripted_day import CST, DAY, Day, buildings_sql, collector_sql, headline_sql
 
 
 @pytest.fixture(scope="module")
@@ -241,3 +233,18 @@ def test_team_filter_renders_that_team_only(day: Day, tmp_path: Path) -> None:
     assert f"班组：{day.team} · 统计截至：{DAY.isoformat()} · 生成时间：2026-11-23 21:45" in text
     others = {r[0] for r in day.home.store.query("SELECT name FROM staff WHERE team != ?", (day.team,))}
     assert not any(line.split(" ")[1:2] and line.split(" ")[1] in others for line in text if line.startswith(tuple(f"{t} " for t in {"工程部", "环境部", "秩序维护部", "经理室"} - {day.team})))
+
+
+def test_a_long_campaign_draws_its_rate_line(day: Day, tmp_path: Path) -> None:
+    from knock.core.reports.summary import nightly_summary
+    from knock.documents.render import render_summary
+    from knock.settings import Targets
+
+    settings = day.home.settings.model_copy(update={"targets": Targets(campaign_start=DAY - timedelta(days=45))})
+    s = nightly_summary(day.home.store, settings, DAY, now=day.clock.now)
+    assert len(s.headline.series) == 46
+    pdf = render_summary(s, "zh")
+    save_for_eyes(pdf, "summary-long-campaign.pdf")
+    text = lines(read_back(pdf).text(0))
+    assert f"催收开始日期 {(DAY - timedelta(days=45)).isoformat()}" in text
+    assert "11/23" in "".join(text) and "10/9" in "".join(text)

@@ -102,3 +102,31 @@ def test_loading_a_pack_keeps_unacknowledged_events_and_acknowledges_merged_ones
     assert (manifest.first_seq, manifest.last_seq, manifest.count) == (len(before), len(before), 1)
     assert world.merge(world.export(c09)).verdicts[0].status == "merge"
     assert world.office.store.scalar("SELECT COUNT(*) FROM payments") == 2
+
+
+def test_waiting_to_sync_counts_only_what_the_office_has_not_acknowledged(world: World, c09: Home) -> None:
+    from knock.core.reports.day import pending_sync_count
+
+    load_pack(c09, build_pack(world.office, "C09", ["张伟"])[0], "monday")
+    mine = c09.ledger.device.device_id
+    c09.ledger.record_payment("1-1-101", 1000, method="cash", collector="张伟")
+    world.merge(world.export(c09))
+    assert pending_sync_count(c09.store, mine) == 2  # device registration and the payment, not yet acknowledged
+    world.office_clock.advance(hours=12)
+    load_pack(c09, build_pack(world.office, "C09", ["张伟"])[0], "tuesday")
+    assert pending_sync_count(c09.store, mine) == 0
+    c09.ledger.log_contact("1-1-102", channel="door", outcome="not_home", collector="张伟")
+    assert pending_sync_count(c09.store, mine) == 1
+
+
+def test_a_team_leads_laptop_with_a_pack_can_check_the_sticks_it_collects(world: World, c09: Home) -> None:
+    from sync.merge import Merger
+
+    load_pack(c09, build_pack(world.office, "C09", ["张伟"])[0], "monday")
+    assert {r[0] for r in c09.store.query("SELECT name FROM device_enrolments")} >= {"A07", "B02", "C09"}
+    world.a07.ledger.record_payment("1-1-101", 1000, method="cash", collector="张伟")
+    path = world.export(world.a07)
+    run = Merger(c09.ledger, author=world.lead).run([path], dry_run=True)
+    assert run.verdicts[0].status == "merge" and run.verdicts[0].device_name == "A07"
+    # the very same file then merges at the office: nothing was re-signed
+    assert world.merge(path).verdicts[0].status == "merge"

@@ -132,3 +132,18 @@ def test_the_lockout_cannot_be_switched_off_in_settings(tmp_path: Path, field: s
     path.write_text(f"[security]\n{field} = {value}\n", encoding="utf-8")
     with pytest.raises(SettingsError, match=f"security.{field}"):
         load_settings(path)
+
+
+def test_void_needs_a_managers_pin(home: Home) -> None:
+    from datetime import date
+
+    home.ledger.add_charge("1-1-101", "property_fee", date(2026, 1, 1), date(2026, 1, 31), date(2026, 1, 15), 10000)
+    receipt = home.ledger.record_payment("1-1-101", 10000, method="cash", collector="张保安").receipt_no
+    code, out = run(home, "void", receipt, "--reason", "wrong", "--by", "张保安", "--pin-from-stdin", stdin=f"{PIN}\n")
+    assert code == 1 and "not an active manager" in out
+    code, out = run(home, "void", receipt, "--reason", "wrong", "--by", "赵经理", "--pin-from-stdin", stdin="0000\n")
+    assert code == 1 and "wrong PIN" in out
+    assert home.store.scalar("SELECT COUNT(*) FROM payment_voids") == 0
+    code, out = run(home, "void", receipt, "--reason", "wrong", "--by", "赵经理", stdin=f"{MANAGER_PIN}\n")
+    assert code == 0 and MANAGER_PIN not in out
+    assert home.store.scalar("SELECT voided_by FROM payment_voids") == home.ledger.staff("赵经理").staff_id

@@ -14,13 +14,16 @@ from datetime import date
 from knock.core.store import Store
 
 
-def collected_fen(store: Store, day: date, collector_id: str | None = None) -> int:
-    """Fen collected on ``day`` (voided payments excluded), by everyone or by one collector."""
+def collected_fen(store: Store, day: date, collector_id: str | None = None, method: str | None = None) -> int:
+    """Fen collected on ``day`` (voided payments excluded): by everyone, or one collector, or one payment method."""
     sql = "SELECT COALESCE(SUM(amount_fen), 0) FROM live_payments WHERE substr(paid_at, 1, 10) = ?"
     params: tuple[str, ...] = (day.isoformat(),)
     if collector_id is not None:
         sql += " AND collector_id = ?"
         params += (collector_id,)
+    if method is not None:
+        sql += " AND method = ?"
+        params += (method,)
     return int(store.scalar(sql, params))
 
 

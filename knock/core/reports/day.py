@@ -10,8 +10,9 @@ from knock.core.store import Store
 
 
 def pending_sync_count(store: Store, device_id: str) -> int:
-    """Events of this laptop not yet handed to the office (every event of the device until sync keeps a cursor)."""
-    return int(store.scalar("SELECT COUNT(*) FROM events WHERE device_id = ?", (device_id,)))
+    """Events of this laptop the office has not acknowledged yet (the cursor a loaded pack moves: ``sync_marks``)."""
+    done = store.scalar("SELECT seq FROM sync_marks WHERE device_id = ?", (device_id,)) or 0
+    return int(store.scalar("SELECT COUNT(*) FROM events WHERE device_id = ? AND seq > ?", (device_id, done)))
 
 
 def visited_on(store: Store, day: date) -> set[str]:

@@ -670,13 +670,10 @@ def _complaints(store: Store, day: date, team: str | None, as_of: datetime) -> C
     ):
         opened = datetime.fromisoformat(r["opened_at"])
         closed = datetime.fromisoformat(r["closed_at"]) if r["closed_at"] else None
-        if closed is not None and _before_or_at(closed, as_of):
-            if opened.date().isoformat() != p["day"]:
-                continue
+        still_open = closed is None or not _before_or_at(closed, as_of)
         hours = int(max((_aware_diff(as_of, opened)).total_seconds(), 0) // 3600)
         row = ComplaintRow(r["room"], r["category"], r["staff_involved"], opened, r["by_name"], r["text"], hours)
-        still_open = closed is None or not _before_or_at(closed, as_of)
-        if opened.date() == day:
+        if opened.date() == day:  # new today, even if already closed
             new.append(row)
         elif still_open and hours >= 24:
             stale.append(row)
@@ -935,12 +932,13 @@ def nightly_summary(
     as_of = end_of_day(day, now)
     owing = _owing(store, day, team)
     names = {r["staff_id"]: (r["name"], r["team"]) for r in store.query("SELECT staff_id, name, team FROM staff")}
+    unsynced = tuple(sync.devices_not_synced(day))
     not_synced = tuple(
         UnsyncedDevice(d.device_id, d.name, d.last_synced_at, tuple(names.get(s, (s, ""))[0] for s in d.staff_ids))
-        for d in sync.devices_not_synced(day)
+        for d in unsynced
         if team is None or any(names.get(s, ("", ""))[1] == team for s in d.staff_ids)
     )
-    collectors = _collectors(store, day, team, sync, sync.devices_not_synced(day))
+    collectors = _collectors(store, day, team, sync, unsynced)
     due_tomorrow, broken = _promises(store, day, team)
     months_owed: dict[str, int] = {}
     risk = _risk(store, settings, day, team, owing, sync, months_owed)
