@@ -34,13 +34,8 @@ from knock.core.store import Store
 from knock.playbook.content import Playbook, Text, load_playbook
 from knock.playbook.facts import HouseholdFacts
 from knock.playbook.guardrails import next_window
-<<<<<<< HEAD
 from knock.playbook.messages import MessageError, format_day, period_text, surname_for, title_for
-from knock.playbook.rules import contacts_today, triage
-=======
-from knock.playbook.messages import MessageError, format_day, period_text, surname_of, title_for
 from knock.playbook.rules import LadderState, contacts_today, triage
->>>>>>> main
 from knock.reminders.recipients import owner_mobile
 from knock.reminders.segments import Cost, billed_length, cost_of, segments
 from knock.reminders.templates import Locale, SmsTemplates, TemplateError, load_templates

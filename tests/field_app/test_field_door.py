@@ -404,5 +404,5 @@ def test_an_owner_has_one_english_name_in_the_header_and_the_talking_points(comm
     room = community.rooms[1]  # 李某某, a woman
     view = load_household(community.home, room, community.collector, community.home.ledger.now())
     assert view.owner == owner_title("李某某", "f", "en") == "Ms Li"
-    said = " ".join(card.text for card in view.advice.cards)
+    said = " ".join(line for card in view.advice.cards for line in card.lines)
     assert "Ms Li" in said and "李" not in said

@@ -60,7 +60,7 @@ SCREENS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "promise": then(household, "2"),
     "refused": then(household, "4"),
     "complaint": then(household, "5", "2"),
-    "payment_qr": then(household, "1", "enter", "2"),
+    "payment_qr": then(household, "1", "2"),
     "saved": then(household, "3", "2", "enter"),
     "gate": then(today, "g"),
     "settings_help": then(today, "s"),
