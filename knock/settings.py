@@ -208,6 +208,10 @@ class Sync(_Section):
     clock_tolerance_minutes: int = Field(10, ge=1, description="a sync file written this far ahead of the merge time is flagged")
     file_max_age_hours: int = Field(18, ge=1, description="a sync file written this long before the merge is flagged (late file or clock behind)")
     export_folder: str = Field("", description="where the field app writes sync files when no removable drive is mounted")
+    server_url: str = Field("", description="the office server this laptop syncs with (e.g. http://192.168.1.10:8731); empty: USB only")
+    background_minutes: int = Field(3, ge=1, le=120, description="the field app tries the server this often (and a few seconds after each saved outcome)")
+    request_max_age_seconds: int = Field(300, ge=10, le=3600, description="the server refuses a signed request whose time is further than this from its clock")
+    max_body_mb: int = Field(32, ge=1, le=1024, description="the largest sync file the server accepts in one push")
 
 
 class ExportColumn(_Section):

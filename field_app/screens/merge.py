@@ -124,7 +124,7 @@ class MergeScreen(Screen[None]):
             label = {
                 "merge": _("would merge") if run.dry_run else _("merged"),
                 "already_merged": _("already merged"),
-                "refused": _("refused"),
+                "refused": _("file refused"),
             }[v.status]
             style = "bold red" if v.status == "refused" else "green" if v.status == "merge" else ""
             text.append(f"{label}  ", style=style)

@@ -165,9 +165,47 @@ def device_revoke(home_dir: str | None, as_json: bool, name: str, reason: str, a
 # -- sync ----------------------------------------------------------------------------------------
 
 
-@click.group()
-def sync() -> None:
-    """Sync files: write them on the laptop, merge and review them at the office."""
+@click.group(invoke_without_command=True)
+@click.option("--server", "server", default=None, help="Sync online with the office server at this address (push, then pull), e.g. http://192.168.1.10:8731.")
+@click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, show_default=True, help="Seconds to wait for the server (with --server).")
+@home_option
+@json_option
+@click.pass_context
+def sync(ctx: click.Context, server: str | None, timeout: float, home_dir: str | None, as_json: bool) -> None:
+    """Sync files: write them on the laptop, merge and review them at the office; or sync online with --server."""
+    if ctx.invoked_subcommand is not None:
+        if server is not None:
+            raise click.UsageError("--server syncs online on its own; give it without a subcommand (knock sync --server URL)")
+        return
+    if server is None:
+        click.echo(ctx.get_help())
+        return
+    _sync_online(home_dir, as_json, server, timeout)
+
+
+@sync_errors
+def _sync_online(home_dir: str | None, as_json: bool, server: str, timeout: float) -> None:
+    from sync.online import sync_with_server
+
+    home = open_cli_home(home_dir)
+    try:
+        done = sync_with_server(home, server, timeout=timeout)
+    finally:
+        home.close()
+    if as_json:
+        emit_json(done.to_dict())
+        return
+    if done.pushed_events:
+        click.echo(f"pushed {done.pushed_events} events to {done.server}: {done.push_status.replace('_', ' ')}, {done.new_at_office} new at the office")
+    else:
+        click.echo(f"nothing to push to {done.server}")
+    for flag in done.flags:
+        click.echo(f"    flag: {flag}")
+    click.echo(f"the office holds this laptop's events up to {done.acknowledged_seq}; {done.pending} waiting")
+    if done.pulled == "fresh pack":
+        click.echo(f"pulled a fresh pack: {done.pack_events_added} new events")
+    else:
+        click.echo("pack not modified")
 
 
 @sync.command("export")
@@ -402,7 +440,38 @@ def sync_report(home_dir: str | None, as_json: bool, day: date | None, collector
         click.echo(f"wrote {p}")
 
 
+@click.command("serve")
+@home_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; only loopback unless you name another (e.g. 0.0.0.0 for the office network).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8731, show_default=True, help="Port to listen on.")
+@click.option("--certfile", type=click.Path(dir_okay=False, exists=True), default=None, help="Serve HTTPS with this certificate (PEM), with --keyfile.")
+@click.option("--keyfile", type=click.Path(dir_okay=False, exists=True), default=None, help="The certificate's private key (PEM).")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info"]), default="info", show_default=True, help="How much the server logs.")
+def serve(home_dir: str | None, host: str, port: int, certfile: str | None, keyfile: str | None, log_level: str) -> None:
+    """At the office: serve this home's ledger to the laptops (push, pull) and a status page at /."""
+    import uvicorn
+
+    from knock import paths
+    from sync.server import ServerConfig, create_app
+
+    if (certfile is None) != (keyfile is None):
+        raise click.UsageError("HTTPS needs both --certfile and --keyfile")
+    check = open_cli_home(home_dir)  # settings and ledger errors are told now, not on the first request
+    folder = check.path
+    check.close()
+    scheme = "https" if certfile else "http"
+    click.echo(f"serving {folder} on {scheme}://{host}:{port} (status page at /; Ctrl+C stops)")
+    try:
+        uvicorn.run(
+            create_app(ServerConfig(home=paths.home_dir(str(folder)))), host=host, port=port, log_level=log_level,
+            ssl_certfile=certfile, ssl_keyfile=keyfile, access_log=log_level == "info", server_header=False,
+        )
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+
+
 def register(cli: click.Group) -> None:
     """Add these commands to ``knock``."""
     cli.add_command(device)
     cli.add_command(sync)
+    cli.add_command(serve)

@@ -219,3 +219,16 @@ def test_the_cli_sends_through_the_configured_gateway(office: Home, add_househol
         for home in opened:
             home.close()
     assert SECRET not in first.output and office.store.scalar("SELECT COUNT(*) FROM contacts WHERE outcome = 'sent'") == 2
+
+
+def test_get_and_form_requests_are_built_from_the_settings() -> None:
+    get = _config("https://sms.example.cn/send", method="GET", query={"u": "{key_id}", "p": "{secret}", "m": "{phone}", "c": "{content}"}, headers={})
+    with HttpGateway(get) as gateway:
+        request = gateway.request("13800001111", "您好 & 再见", "m1")
+    assert request.method == "GET" and request.content == b""
+    assert request.url.params["c"] == "您好 & 再见" and request.url.params["m"] == "13800001111" and request.url.params["p"] == SECRET
+    form = _config("https://sms.example.cn/send", body_format="form", body={"to": "{phone}", "msg": "{content}"}, headers={"X-Id": "{message_id}"})
+    with HttpGateway(form) as gateway:
+        request = gateway.request("13800001111", "a=b&c", "m2")
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded" and request.headers["x-id"] == "m2"
+    assert request.content == b"to=13800001111&msg=a%3Db%26c"
