@@ -52,12 +52,12 @@ def _household(conn: sqlite3.Connection, e: Event) -> None:
             "floor": room.floor,
             "owner_name": p["owner_name"],
             "gender": p.get("gender", ""),
-            "phones": json.dumps(p.get("phones", []), ensure_ascii=False),
+            "phones": json.dumps(p.get("phones", []), ensure_ascii=False, sort_keys=True),
             "area_centi_m2": int(p.get("area_centi_m2", 0)),
             "occupancy": p.get("occupancy", "occupied"),
             "notes": p.get("notes", ""),
-            "tags": json.dumps(sorted(p.get("tags", [])), ensure_ascii=False),
-            "other_phones": json.dumps(p.get("other_phones", []), ensure_ascii=False),
+            "tags": json.dumps(sorted(p.get("tags", [])), ensure_ascii=False, sort_keys=True),
+            "other_phones": json.dumps(p.get("other_phones", []), ensure_ascii=False, sort_keys=True),
             "registered_at": e.device_time,
             "billing_code": p.get("billing_code", ""),
         },
@@ -73,7 +73,7 @@ def _household_updated(conn: sqlite3.Connection, e: Event) -> None:
         if field not in _HOUSEHOLD_FIELDS:
             raise ValueError(f"household.updated: unknown field {field!r}")
         if field in ("phones", "tags", "other_phones"):
-            value = json.dumps(sorted(value) if field == "tags" else value, ensure_ascii=False)
+            value = json.dumps(sorted(value) if field == "tags" else value, ensure_ascii=False, sort_keys=True)
         conn.execute(f"UPDATE households SET {field} = ? WHERE household_id = ?", (value, p["household_id"]))
 
 
@@ -170,7 +170,7 @@ def _contact(conn: sqlite3.Connection, e: Event) -> None:
             "collector_id": p["collector_id"],
             "at": p["at"],
             "override_by": p.get("override_by", ""),
-            "warnings": json.dumps(p.get("warnings", []), ensure_ascii=False),
+            "warnings": json.dumps(p.get("warnings", []), ensure_ascii=False, sort_keys=True),
             "template": p.get("template", ""),
             "message_id": p.get("message_id", ""),
             "event_id": e.event_id,
