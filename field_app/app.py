@@ -18,9 +18,10 @@ from textual.binding import Binding
 from knock.home import Home
 
 from field_app import i18n
-from field_app.i18n import _
 from field_app.auth import IdleTimer
+from field_app.i18n import _
 from field_app.keys import KeyGate
+from field_app.preferences import save_locale, saved_locale
 from field_app.widgets.common import translate_bindings
 
 Clock = Callable[[], datetime]
@@ -45,6 +46,7 @@ class KnockApp(App[None]):
         staff_id: str | None = None,
         preselect: str | None = None,
         monotonic: Callable[[], float] | None = None,
+        locale_given: bool = False,
     ) -> None:
         i18n.set_locale(locale)
         super().__init__()
@@ -52,6 +54,8 @@ class KnockApp(App[None]):
         self.home = home
         self.clock = clock
         self.locale_name = locale
+        self.locale_given = locale_given
+        """The language was asked for on the command line: it wins over a collector's saved choice."""
         self.staff_id: str | None = staff_id
         self.staff_name = home.ledger.staff(staff_id).name if staff_id else ""
         self.staff_role = home.ledger.staff(staff_id).role if staff_id else ""
@@ -59,6 +63,9 @@ class KnockApp(App[None]):
         self.preselect = preselect
         self.idle = IdleTimer(home.settings.security.idle_lock_minutes, monotonic)
         self.locked = False
+        self.round_order: list[str] | None = None
+        """The Today list's order for this sign-in (room codes): fixed once the collector starts,
+        so the list never re-sorts under the cursor; a new sign-in or the re-sort key sets it again."""
         self.key_gate = KeyGate(self, self.deliver_key)
         """Keys in order, each after the app caught up with the last (see field_app/keys.py)."""
         from field_app.background_sync import BackgroundSync
@@ -116,6 +123,7 @@ class KnockApp(App[None]):
 
         same = staff_id == self.staff_id
         self.staff_id = staff_id
+        self.use_collectors_language(staff_id)
         member = self.home.ledger.staff(staff_id)
         self.staff_name, self.staff_role = member.name, member.role
         self.idle.touch()
@@ -124,6 +132,7 @@ class KnockApp(App[None]):
             self.pop_screen()
             return
         self.locked = False
+        self.round_order = None
         self._reset_to(TodayScreen())
 
     def _reset_to(self, screen: object) -> None:
@@ -151,6 +160,7 @@ class KnockApp(App[None]):
         self.staff_name = ""
         self.staff_role = ""
         self.locked = False
+        self.round_order = None
         self._reset_to(SignInScreen())
 
     def action_lock(self) -> None:
@@ -187,8 +197,21 @@ class KnockApp(App[None]):
         i18n.set_locale(locale)
         self.locale_name = locale
         translate_bindings(self)
+        if self.staff_id:
+            try:
+                save_locale(self.home.path, self.staff_id, locale)
+            except OSError as exc:
+                self.notify(_("The language is used now but could not be kept for next time: {error}").format(error=exc), severity="warning")
         self._reset_to(TodayScreen())
         self.push_screen(SettingsHelpScreen())
+
+    def use_collectors_language(self, staff_id: str) -> None:
+        """Speak the language this collector chose last time (if they chose one)."""
+        locale = None if self.locale_given else saved_locale(self.home.path, staff_id)
+        if locale and locale != self.locale_name:
+            i18n.set_locale(locale)
+            self.locale_name = locale
+            translate_bindings(self)
 
 
 def make_app(
@@ -205,5 +228,8 @@ def make_app(
     ``staff_id`` opens it already signed in (tests, the benchmark); ``preselect``
     puts that name on the sign-in screen so only the PIN is left to type.
     """
-    chosen = locale or home.settings.ui.locale
-    return KnockApp(home, locale=chosen, clock=clock or home.ledger.clock, staff_id=staff_id, preselect=preselect, monotonic=monotonic)
+    chosen = locale or (staff_id and saved_locale(home.path, staff_id)) or home.settings.ui.locale
+    return KnockApp(
+        home, locale=chosen, clock=clock or home.ledger.clock, staff_id=staff_id, preselect=preselect, monotonic=monotonic,
+        locale_given=locale is not None,
+    )

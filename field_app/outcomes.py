@@ -11,6 +11,8 @@ from datetime import date
 
 from knock.vocabulary import keys
 
+from field_app.i18n import N_
+
 
 @dataclass(frozen=True)
 class Paid:
@@ -98,3 +100,14 @@ Outcome = Paid | Promised | NotHome | Refused | Complaint | Unreachable | NoteOn
 
 COMPLAINT_CATEGORIES = keys("complaint_categories")
 """Complaint categories, labelled in the vocabulary (the playbook reads ``defect`` and ``staff``)."""
+
+COMPLAINT_PHRASES: dict[str, tuple[str, ...]] = {
+    "repair": (N_("Water leaks"), N_("Pipe or drain blocked"), N_("Door, window or lock broken"), N_("Lift out of order")),
+    "defect": (N_("Cracks in the walls"), N_("Ceiling or wall leaks"), N_("Damp or mould"), N_("Developer's promised repair not done")),
+    "service": (N_("Cleaning not done"), N_("Security at the gate"), N_("Greenery not kept"), N_("Repair requests left waiting")),
+    "staff": (N_("Rude or impatient"), N_("Promised and did not come back"), N_("Came at an unsuitable hour")),
+    "noise": (N_("Noise from a neighbour"), N_("Building works out of hours")),
+    "parking": (N_("Parking space taken"), N_("Car park gate or lights out of order")),
+    "other": (),
+}
+"""Short phrases for the common complaints of each category: one key saves one (typing stays possible)."""

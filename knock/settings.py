@@ -148,7 +148,12 @@ class Escalation(_Section):
 class PayQR(_Section):
     """How the payment QR code on notices and letters is built."""
 
-    scheme: Literal["url", "emvco", "epc"] = "url"
+    scheme: Literal["url", "emvco", "epc", "static"] = Field(
+        "url", description="url, emvco or epc build a code per household and amount; static shows static_text as is"
+    )
+    static_text: str = Field(
+        "", description="the text of the company's fixed WeChat/Alipay collection code (no amount inside), for scheme 'static'"
+    )
     url_template: str = "https://pay.example.cn/knock?ref={reference}&room={room}&amount={amount_yuan}"
     merchant_name: str = "ANJU PROPERTY"
     merchant_city: str = "HANGZHOU"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from knock.advice import ObjectionView
 from knock.core.money import format_yuan
+from knock.vocabulary import label
 
 from field_app.data.household import HouseholdView, load_household, promise_days, reveal_phones
 from field_app.data.outcomes import save_outcome
@@ -22,7 +24,7 @@ from field_app.i18n import N_, _, get_locale
 from field_app.labels import category_label, item_label, method_label, outcome_label, window_label
 from field_app.messages import Failed, Loaded, OutcomeSaved, PaymentReviewed, Printed
 from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
-from field_app.widgets.common import friendly_error, translate_bindings
+from field_app.widgets.common import StatusLine, friendly_error, short_path, translate_bindings
 
 OUTCOME_KEYS = (
     ("1", "paid", N_("Paid")),
@@ -87,6 +89,7 @@ class HouseholdScreen(Screen[None]):
             with TabPane(_("Objections"), id="tab-objections"):
                 yield OptionList(id="objections")
                 yield Static(_("Pick what the owner said to see a polite answer."), id="answer", classes="answer")
+        yield StatusLine(id="hh-status")
         with Horizontal(id="actions"):
             for key, kind, label in OUTCOME_KEYS:
                 yield Button(f"{key} {_(label)}", id=f"do-{kind}", classes="action")
@@ -123,7 +126,7 @@ class HouseholdScreen(Screen[None]):
         if message.what == "household" and self.view is None:
             self.load_failed = True
             self.query_one("#hh-summary", Static).update(Text(message.text, style="bold red"))
-        self.notify(message.text, title=_("Not saved") if message.what == "save" else None, severity="error", timeout=10)
+        self.say(message.text, title=_("Not saved") if message.what == "save" else "", severity="error")
 
     def on_loaded(self, message: Loaded) -> None:
         if message.what == "phones":
@@ -173,7 +176,7 @@ class HouseholdScreen(Screen[None]):
         text.append(_("Next: {action}").format(action=action.label if action is not None else "—") + window)
         text.append("\n")
         phones = self.phones if self.phones is not None else view.phones_masked
-        phone_text = ", ".join(phones) if phones else _("no phone on file")
+        phone_text = ("、" if get_locale() == "zh" else ", ").join(phones) if phones else _("no phone on file")
         hint = "" if self.phones is not None or not phones else "  " + _("(P to show)")
         text.append(_("Phone: {phones}").format(phones=phone_text) + hint)
         text.append("   " + _("Contacts today {n}/{cap}").format(n=view.guard.contacts_today, cap=view.guard.cap))
@@ -187,17 +190,23 @@ class HouseholdScreen(Screen[None]):
         table = self.query_one("#arrears", DataTable)
         table.clear(columns=True)
         show_penalty = view.account.penalty_total_fen > 0
-        columns = [_("Period"), _("Item"), _("Open ¥"), _("Days late")] + ([_("Late fee ¥")] if show_penalty else [])
-        for column in columns:
-            table.add_column(column)
+        columns = [_("Period"), _("Item"), _("Open ¥"), _("How long owed")] + ([_("Late fee ¥")] if show_penalty else [])
+        rows: list[list[Any]] = []
         for charge in view.account.open_charges:
             period = f"{charge.period_start:%Y-%m}" if charge.period_start.month == charge.period_end.month else f"{charge.period_start:%Y-%m}~{charge.period_end:%m}"
-            cells: list[Any] = [period, item_label(charge.item), Text(format_yuan(charge.open_fen), justify="right"), charge.bucket or "—"]
+            cells: list[Any] = [period, item_label(charge.item), Text(format_yuan(charge.open_fen), justify="right"), label("ageing_buckets", charge.bucket, get_locale()) if charge.bucket else "—"]
             if show_penalty:
                 cells.append(Text(format_yuan(charge.penalty_fen), justify="right"))
-            table.add_row(*cells)
+            rows.append(cells)
         if not view.account.open_charges:
-            table.add_row(_("Nothing owed"), "", "", "", *([""] if show_penalty else []))
+            rows.append([_("Nothing owed"), "", "", "", *([""] if show_penalty else [])])
+        # Widths measured here, not left to the table: refilled while the screen reloads after a save,
+        # its own measuring sometimes cut the columns to "2026" and "物业".
+        for index, column in enumerate(columns):
+            width = max(cell_len(str(r[index])) for r in [[*columns], *rows])
+            table.add_column(column, width=width)
+        for cells in rows:
+            table.add_row(*cells)
 
     def timeline_text(self) -> Text:
         view = self.view
@@ -333,7 +342,7 @@ class HouseholdScreen(Screen[None]):
         dialog: Any
         if kind == "paid":
             if owed <= 0:
-                self.notify(_("Nothing is owed; there is nothing to collect."), severity="warning")
+                self.say(_("Nothing is owed; there is nothing to collect."), severity="warning")
                 return
             dialog = RecordPaidDialog(room, owed)
         elif kind == "promised":
@@ -359,6 +368,24 @@ class HouseholdScreen(Screen[None]):
             self.reviewing = True
             self.review_payment(intent)
             return
+        from field_app.screens.payment_qr import QR_METHODS, PaymentQRScreen
+
+        if isinstance(intent, Paid) and intent.method in QR_METHODS:
+            # Scan first (the amount already reviewed): the owner pays on the phone, then the collector confirms.
+            qr = PaymentQRScreen(intent.room, intent.amount_fen, intent.method, self.app.home.settings.payqr)  # type: ignore[attr-defined]
+            self.app.push_screen(qr, callback=lambda choice: self.after_qr(choice, intent))
+            return
+        self.ask_to_save(intent)
+
+    def after_qr(self, choice: str | None, intent: Paid) -> None:
+        """Paid on the phone: confirm and save; the notice instead: print it; back: nothing."""
+        if choice == "paid":
+            self.ask_to_save(intent)
+        elif choice == "notice":
+            self.start_print(room=intent.room)
+
+    def ask_to_save(self, intent: Outcome) -> None:
+        """The confirmation dialog; Enter saves."""
         from field_app.screens.confirm import ConfirmDialog
 
         lines = summary_lines(intent, self.view)
@@ -452,9 +479,11 @@ class HouseholdScreen(Screen[None]):
         self.override_by = ""
         self.override_reason = ""
         saved = message.saved
-        self.notify(saved.message, title=_("Saved"), timeout=6)
-        for reminder in saved.reminders:
-            self.notify(reminder, title=_("A gentle reminder"), severity="warning", timeout=12)
+        if saved.reminders:
+            # The rule reminder matters more than "saved": it takes the status line, the save message leads it.
+            self.say(" ".join([saved.message, *saved.reminders]), title=_("A gentle reminder"), severity="warning", timeout=15)
+        else:
+            self.say(saved.message)
         self.load()
         if saved.receipt_no:
             from field_app.screens.confirm import InfoDialog
@@ -474,7 +503,7 @@ class HouseholdScreen(Screen[None]):
 
     def start_print(self, *, receipt_no: str = "", room: str = "") -> None:
         """Printing takes a second or two: say so, and do it in a worker."""
-        self.notify(_("Printing…"), timeout=3)
+        self.say(_("Printing…"))
         if receipt_no:
             self.print_receipt(receipt_no)
         else:
@@ -495,7 +524,7 @@ class HouseholdScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("print", friendly_error(exc)))
             return
-        self.post_message(Printed(_("Receipt {no}: {where}").format(no=receipt_no, where=describe_print(outcome))))
+        self.post_message(Printed(_("Receipt {no}: {where}").format(no=receipt_no, where=describe_print(outcome, self.app.home.path))))  # type: ignore[attr-defined]
 
     @work(thread=True, exit_on_error=False, group="print")
     def print_notice(self, room: str) -> None:
@@ -510,19 +539,27 @@ class HouseholdScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed("print", friendly_error(exc)))
             return
-        self.post_message(Printed(_("Notice for {room}: {where}").format(room=room, where=describe_print(outcome))))
+        self.post_message(Printed(_("Notice for {room}: {where}").format(room=room, where=describe_print(outcome, self.app.home.path))))  # type: ignore[attr-defined]
 
     def on_printed(self, message: Printed) -> None:
-        self.notify(message.text, timeout=10)
+        self.say(message.text, timeout=20)
+
+    def say(self, text: str, *, title: str = "", severity: str = "information", timeout: float = 12.0) -> None:
+        """A message in the status line above the outcome keys (never over them)."""
+        self.query_one("#hh-status", StatusLine).say(text, title=title, severity=severity, timeout=timeout)
 
 
-def describe_print(outcome: Any) -> str:
-    """Where a printed document went, from a ``PrintOutcome`` (path, printed), in the app's language."""
+def describe_print(outcome: Any, home: Any = None) -> str:
+    """Where a printed document went, from a ``PrintOutcome`` (path, printed), in the app's language.
+
+    The path is shortened (relative to the Knock folder) so the line never wraps mid-word.
+    """
     path = getattr(outcome, "path", None)
+    shown = short_path(path, home) if path is not None else ""
     if getattr(outcome, "printed", False):
-        return _("sent to the printer; also saved as {path}").format(path=path)
+        return _("sent to the printer; also saved as {path}").format(path=shown)
     if path is not None:
-        return _("no printer; saved as {path}").format(path=path)
+        return _("no printer; saved as {path}").format(path=shown)
     return str(getattr(outcome, "message", outcome))
 
 

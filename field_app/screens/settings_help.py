@@ -20,7 +20,11 @@ LANGUAGES = (("zh", "中文"), ("en", "English"))
 class SettingsHelpScreen(Screen[None]):
     """Language (press 1 or 2), the never-say list, key help."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("o", "sign_out", "Sign out"),
+        Binding("ctrl+q", "app.quit", "Quit"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -48,17 +52,25 @@ class SettingsHelpScreen(Screen[None]):
         text.append("\n" + _("Keys") + "\n", style="bold underline")
         for key, what in (
             (_("digits / name"), _("Today: start searching (room 3-2-501 or owner's name)")),
+            ("↑ ↓", _("Today: move to a household")),
             ("Enter", _("open the household / confirm")),
             ("Esc", _("go back (nothing is saved without a confirmation)")),
             ("1-7", _("Household: paid, promise, not home, refused, complaint, can't reach, note")),
             ("◀ ▶", _("Household: switch between arrears, history, what to say, objections")),
             ("P", _("Household: show the phone number (this is logged)")),
-            ("G / E / S / L", _("Today: gate lookup, end of day, settings, lock")),
+            ("G / E / S", _("Today: gate lookup, end of day, settings and help")),
+            ("R", _("Today: put the list back in the suggested order")),
+            ("L", _("Today: lock the screen (your password opens it again)")),
+            ("O", _("Today: sign out, for another collector")),
+            ("Ctrl+Q", _("quit Knock (everything confirmed is already saved)")),
         ):
             text.append(f"  {key:<14}", style="bold")
             text.append(f"{what}\n")
         text.append("\n" + _("The mouse works too: click any button, row or key at the bottom.") + "\n")
         return text
+
+    def action_sign_out(self) -> None:
+        self.app.sign_out()  # type: ignore[attr-defined]
 
     @on(OptionList.OptionSelected, "#languages")
     def language_chosen(self, event: OptionList.OptionSelected) -> None:

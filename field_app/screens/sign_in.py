@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,6 +16,20 @@ from field_app.messages import Failed, Loaded, PinChecked
 from field_app.widgets.common import NumberedChoices, friendly_error, translate_bindings
 
 
+NAMES_SHOWN = 9
+"""Names on the list at once: one digit each; more staff are found by typing part of a name."""
+
+
+class NameFilter(Input):
+    """The name filter: letters filter, a digit goes on to the screen (it picks the name with that number)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit():
+            event.prevent_default()  # Input's own handler does not type it; not stopped: it bubbles to the screen
+            return
+        await super()._on_key(event)
+
+
 class SignInScreen(Screen[None]):
     """Who is using the laptop. With ``lock_for`` it is the lock screen of that collector."""
 
@@ -23,6 +37,7 @@ class SignInScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("f2", "switch_user", "Another person", show=False),
         Binding("f3", "manager_unlock", "Manager allows sign-in"),
+        Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
     def __init__(self, *, preselect: str | None = None, lock_for: str | None = None) -> None:
@@ -53,6 +68,7 @@ class SignInScreen(Screen[None]):
         with Vertical(id="signin-box", classes="dialog"):
             yield Static(_("Knock · property fee collection"), id="signin-title", classes="title")
             yield Static(_("Loading names…") if not self.lock_for else _("Locked. Type your PIN to continue."), id="signin-prompt")
+            yield NameFilter(placeholder=_("Type part of your name"), id="name-filter", classes="hidden", select_on_focus=False)
             yield Vertical(id="signin-names")
             yield Input(placeholder=_("PIN (4 to 8 digits)"), password=True, restrict=r"\d*", max_length=8, id="pin", classes="hidden")
             yield Static("", id="signin-message", classes="message")
@@ -90,9 +106,10 @@ class SignInScreen(Screen[None]):
                 _("No staff on this laptop yet. The office imports staff and sets PINs (knock set-pin).")
             )
             return
-        self.query_one("#signin-prompt", Static).update(_("Who are you? Press your number or click your name."))
-        names = NumberedChoices([(s.staff_id, s.name) for s in self.staff], id="names")
+        self.query_one("#signin-prompt", Static).update(self.names_prompt())
+        names = NumberedChoices([(s.staff_id, s.name) for s in self.staff[:NAMES_SHOWN]], id="names")
         self.query_one("#signin-names").mount(names)
+        self.query_one("#name-filter", Input).set_class(len(self.staff) <= NAMES_SHOWN, "hidden")
         names.focus()
         if self.preselect:
             chosen = next((s for s in self.staff if self.preselect in (s.name, s.staff_id)), None)
@@ -104,6 +121,54 @@ class SignInScreen(Screen[None]):
         self.checking = False
         self.show_message(message.text, error=True)
 
+    def names_prompt(self) -> str:
+        if len(self.staff) > NAMES_SHOWN:
+            return _("Who are you? Type part of your name, then press your number.")
+        return _("Who are you? Press your number or click your name.")
+
+    def matching(self, text: str) -> list[StaffChoice]:
+        """Names containing ``text`` (every name when empty), the first nine: one digit picks one."""
+        wanted = text.strip().lower()
+        return [s for s in self.staff if wanted in s.name.lower() or wanted == s.staff_id.lower()][:NAMES_SHOWN]
+
+    @on(Input.Changed, "#name-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        names = self.query_one("#names", NumberedChoices)
+        shown = self.matching(event.value)
+        names.set_choices([(s.staff_id, s.name) for s in shown])
+        if not shown:
+            self.show_message(_("No name contains “{text}”.").format(text=event.value.strip()), error=True)
+        else:
+            self.show_message("")
+
+    @on(Input.Submitted, "#name-filter")
+    def filter_submitted(self) -> None:
+        shown = self.matching(self.query_one("#name-filter", Input).value)
+        if len(shown) == 1:
+            self.choose(shown[0])
+        elif shown:
+            self.query_one("#names").focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed on the name list go to the name filter (digits pick a name)."""
+        name_filter = self.query_one("#name-filter", Input)
+        if name_filter.has_class("hidden") or self.chosen is not None or self.focused is name_filter:
+            if self.focused is name_filter and event.character and event.character.isdigit():
+                names = self.query_one("#names", NumberedChoices)
+                names.focus()
+                names.pick_digit(event.character)
+                event.stop()
+                event.prevent_default()
+            return
+        char = event.character
+        if char and char.isprintable() and not char.isdigit() and char != " ":
+            name_filter.focus()
+            name_filter.insert_text_at_cursor(char)
+            event.stop()
+            event.prevent_default()
+        elif event.key == "backspace" and name_filter.value:
+            name_filter.focus()
+
     @on(OptionList.OptionSelected, "#names")
     def name_picked(self, event: OptionList.OptionSelected) -> None:
         chosen = next(s for s in self.staff if s.staff_id == event.option_id)
@@ -114,6 +179,7 @@ class SignInScreen(Screen[None]):
         self.set_locked_out(False)
         for names in self.query("#names"):
             names.add_class("hidden")
+        self.query_one("#name-filter", Input).add_class("hidden")
         prompt = _("Locked. {name}, type your PIN to continue.") if self.lock_for else _("{name}, type your PIN and press Enter.")
         self.query_one("#signin-prompt", Static).update(prompt.format(name=chosen.name))
         if not chosen.has_pin:
@@ -210,4 +276,5 @@ class SignInScreen(Screen[None]):
             for names in self.query("#names"):
                 names.remove_class("hidden")
                 names.focus()
-            self.query_one("#signin-prompt", Static).update(_("Who are you? Press your number or click your name."))
+            self.query_one("#name-filter", Input).set_class(len(self.staff) <= NAMES_SHOWN, "hidden")
+            self.query_one("#signin-prompt", Static).update(self.names_prompt())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
@@ -31,6 +33,8 @@ ESSENTIAL = ("room", "owed", "months", "due")
 """Always shown in full: a room code must never be misread, nor an amount."""
 OWNER_NARROW = 10
 """Cells an owner gets while type or next action are cut short."""
+NEXT_AT_LEAST = 10
+"""Cells the next action keeps when the type takes its whole width."""
 CELL_PADDING = 2
 """DataTable's cell padding (one cell each side)."""
 SCROLLBAR = 2
@@ -58,23 +62,69 @@ def column_widths(total: int, natural: dict[str, int], *, scrollbar: bool) -> di
         left -= grow
         if left >= natural["group"] + CELL_PADDING:
             widths["group"] = natural["group"]
+    elif left >= natural["type"] + NEXT_AT_LEAST:
+        # The type whole (it is what the list is sorted by); the next action gets the rest.
+        widths["type"], widths["next"] = natural["type"], left - natural["type"]
     else:
         kind = max(4, round(left * natural["type"] / max(want, 1)))
         widths["type"], widths["next"] = kind, max(4, left - kind)
     return {c: widths[c] for c in COLUMNS if c in widths}
 
 
+def fit_words(text: str, width: int) -> str:
+    """``text`` in ``width`` cells, shortened at a word boundary with "…" (never ``Building-defect dis``).
+
+    English breaks after a space, "/" or "-"; Chinese between any two characters
+    (each is a word or part of a short one, and the "…" says there is more).
+    """
+    if width <= 0 or cell_len(text) <= width:
+        return text
+    room = width - 1  # the "…"
+    cut = ""
+    for index, char in enumerate(text):
+        if cell_len(text[: index + 1]) > room:
+            break
+        if char in " /-" or not char.isascii():
+            cut = text[: index + 1] if char in "/-" or not char.isascii() else text[:index]
+    if not cut:  # a single word longer than the column: as much of it as fits
+        while text and cell_len(text) > room:
+            text = text[:-1]
+        cut = text
+    return cut.rstrip(" /") + "…"
+
+
+def in_round_order(rows: tuple[TodayRow, ...], order: list[str] | None) -> list[TodayRow]:
+    """``rows`` in the round's order; rooms the round did not have yet go last, as they came."""
+    if not order:
+        return list(rows)
+    place = {room: i for i, room in enumerate(order)}
+    return sorted(rows, key=lambda r: place.get(r.room, len(place)))
+
+
+MOVE = Binding.Group("Move", compact=True)
+"""Up and down shown as one footer entry (↑↓ Move)."""
+
+
 class TodayScreen(Screen[None]):
     """The collector's day."""
 
+    AUTO_FOCUS = "#households"
+    """The list, not the search field: Enter opens the row under the cursor from the first key."""
+
     BINDINGS = [
-        Binding("enter", "open", "Open"),
-        Binding("slash", "search", "Search"),
-        Binding("g", "gate", "Gate lookup"),
-        Binding("e", "end_of_day", "End of day"),
+        # Priority: the list's own Enter and arrows are hidden from the footer; these show.
+        Binding("enter", "open", "Open", key_display="⏎", priority=True),
+        Binding("up", "move(-1)", "Move", key_display="↑", priority=True, group=MOVE),
+        Binding("down", "move(1)", "Move", key_display="↓", priority=True, group=MOVE),
+        Binding("slash", "search", "Search", show=False),
+        Binding("g", "gate", "Gate"),
+        Binding("e", "end_of_day", "Day end"),
         Binding("m", "merge", "Merge"),
-        Binding("s", "settings", "Settings/help"),
-        Binding("l", "app.lock", "Lock"),
+        Binding("r", "resort", "Re-sort"),
+        Binding("s", "settings", "Help"),
+        Binding("l", "app.lock", "Lock", show=False),  # in Help; the screen also locks itself when left alone
+        Binding("o", "sign_out", "Sign out"),
+        Binding("ctrl+q", "app.quit", "Quit"),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
 
@@ -86,6 +136,13 @@ class TodayScreen(Screen[None]):
         """True once the list has the playbook's order and advice (the first pass has amounts only)."""
         self.shown: list[TodayRow] = []
         self.failed = False
+        self.touched = False
+        """The collector acted on the list (moved, searched, opened) before the playbook's order came:
+        that order is then not forced on them (R re-sorts when they ask)."""
+        self.playbook_rows: tuple[TodayRow, ...] = ()
+        """The day in the playbook's order (what R re-sorts to)."""
+        self.opened: str | None = None
+        """The room last opened from this list: when it comes back visited, the cursor moves on."""
 
     def ready_for_keys(self) -> bool:
         """Enter opens the row under the cursor once there are rows (the first, quick pass)."""
@@ -98,7 +155,7 @@ class TodayScreen(Screen[None]):
         yield ProgressBar(id="today-progress", show_eta=False)
         yield DataTable(id="households", cursor_type="row", zebra_stripes=True)
         yield Static("", id="today-empty", classes="message hidden")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#today-header", Static).update(self.header_text())
@@ -161,18 +218,44 @@ class TodayScreen(Screen[None]):
     def on_failed(self, message: Failed) -> None:
         self.failed = True
         self.query_one("#today-counters", Static).update(Text(message.text, style="bold red"))
-        self.notify(message.text, severity="error", timeout=8)
 
     def on_loaded(self, message: Loaded) -> None:
         if message.what != "today":
             return
-        self.view = message.value
-        self.advised = any(r.debtor_label != "…" for r in self.view.rows) or not self.view.rows
+        view: TodayView = message.value
+        advised = any(r.debtor_label != "…" for r in view.rows) or not view.rows
+        app = self.app
+        first_order = advised and app.round_order is None  # type: ignore[attr-defined]
+        if first_order:
+            touched = self.touched or self.query_one(DataTable).cursor_row > 0 or bool(self.query_one("#search", Input).value)
+            shown_order = [r.room for r in self.view.rows] if self.view is not None and touched else None
+            app.round_order = shown_order or [r.room for r in view.rows]  # type: ignore[attr-defined]
+        self.view = replace(view, rows=tuple(in_round_order(view.rows, app.round_order)))  # type: ignore[attr-defined]
+        self.playbook_rows = view.rows
+        self.advised = advised
         self.query_one("#today-progress", ProgressBar).set_class(self.advised, "hidden")
         self.query_one("#today-counters", Static).update(self.counters_text())
         self.fill(search_rows(self.view.rows, self.query_one("#search", Input).value))
+        if first_order and not self.touched:
+            self.query_one(DataTable).move_cursor(row=0)
+        self.move_past_done()
         if not self.advised:
             self.call_after_refresh(self.load_advised)
+
+    def move_past_done(self) -> None:
+        """Back from a household that is now visited: the cursor goes to the next door not yet visited."""
+        room, self.opened = self.opened, None
+        if room is None or self.query_one("#search", Input).value:
+            return
+        rooms = [r.room for r in self.shown]
+        if room not in rooms or not self.shown[rooms.index(room)].visited:
+            return
+        start = rooms.index(room)
+        for step in range(1, len(rooms) + 1):
+            candidate = (start + step) % len(rooms)
+            if not self.shown[candidate].visited:
+                self.query_one(DataTable).move_cursor(row=candidate)
+                return
 
     def counters_text(self) -> str:
         view = self.view
@@ -190,7 +273,7 @@ class TodayScreen(Screen[None]):
             "room": f"{'✓' if row.visited else ' '}{row.room}",
             "owner": row.owner,
             "owed": format_yuan(row.owed_fen),
-            "months": str(row.months_owed),
+            "months": _("{n} mo").format(n=row.months_owed),
             "type": row.debtor_label,
             "next": row.next_action_label,
             "due": window_short(row.appointment),
@@ -202,7 +285,7 @@ class TodayScreen(Screen[None]):
             "room": _("Room"),
             "owner": _("Owner"),
             "owed": _("Owed ¥"),
-            "months": _("Mo"),
+            "months": _("Owed for"),
             "type": _("Type"),
             "next": _("Next"),
             "due": _("Due"),
@@ -241,8 +324,8 @@ class TodayScreen(Screen[None]):
                 "owner": Text(text["owner"], style=style),
                 "owed": Text(text["owed"], style=style, justify="right"),
                 "months": Text(text["months"], style=style, justify="right"),
-                "type": Text(text["type"], style=style),
-                "next": Text(text["next"], style=style),
+                "type": Text(fit_words(text["type"], widths.get("type", 0)), style=style),
+                "next": Text(fit_words(text["next"], widths.get("next", 0)), style=style),
                 "due": Text(text["due"], style="bold yellow"),
             }
             table.add_row(*(cells[c] for c in widths), key=row.room)
@@ -294,6 +377,17 @@ class TodayScreen(Screen[None]):
             event.stop()
             event.prevent_default()
 
+    def action_move(self, step: int) -> None:
+        """Up/down from anywhere on the screen (the search field included) moves the list's cursor."""
+        table = self.query_one(DataTable)
+        table.focus()
+        if self.shown:
+            table.move_cursor(row=max(0, min(len(self.shown) - 1, table.cursor_row + step)))
+
+    def action_sign_out(self) -> None:
+        """Another collector takes the laptop: back to the names."""
+        self.app.sign_out()  # type: ignore[attr-defined]
+
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
@@ -310,6 +404,10 @@ class TodayScreen(Screen[None]):
             self.open_room(str(event.row_key.value))
 
     def action_open(self) -> None:
+        search = self.query_one("#search", Input)
+        if self.focused is search and search.value.strip():
+            self.search_submitted()
+            return
         table = self.query_one(DataTable)
         if self.shown and 0 <= table.cursor_row < len(self.shown):
             self.open_room(self.shown[table.cursor_row].room)
@@ -317,7 +415,19 @@ class TodayScreen(Screen[None]):
     def open_room(self, room: str) -> None:
         from field_app.screens.household import HouseholdScreen
 
+        self.touched = True
+        self.opened = room
         self.app.push_screen(HouseholdScreen(room))
+
+    def action_resort(self) -> None:
+        """Put the list back in the playbook's order (types may have changed since the round began)."""
+        if self.view is None or not self.advised:
+            return
+        self.app.round_order = [r.room for r in self.playbook_rows]  # type: ignore[attr-defined]
+        self.view = replace(self.view, rows=tuple(in_round_order(self.view.rows, self.app.round_order)))  # type: ignore[attr-defined]
+        self.fill(search_rows(self.view.rows, self.query_one("#search", Input).value))
+        first = next((i for i, r in enumerate(self.shown) if not r.visited), 0)
+        self.query_one(DataTable).move_cursor(row=first)
 
     def action_gate(self) -> None:
         from field_app.screens.gate_lookup import GateLookupScreen

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.widgets import OptionList
+from textual.timer import Timer
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from knock.core.errors import LedgerError
@@ -17,7 +21,7 @@ from knock.core.payqr import PayloadError
 from knock.core.rooms import RoomError
 from knock.core.store import StoreError
 
-from field_app.i18n import _
+from field_app.i18n import _, get_locale
 
 
 def translate_bindings(node: DOMNode) -> None:
@@ -32,7 +36,14 @@ def translate_bindings(node: DOMNode) -> None:
         return
     table = node._bindings.key_to_bindings
     for key, bindings in source.key_to_bindings.items():
-        table[key] = [replace(b, description=_(b.description)) if b.description else b for b in bindings]
+        table[key] = [_translated(b) for b in bindings]
+
+
+def _translated(binding: Binding) -> Binding:
+    """A binding with its description (and its footer group's) in the current language."""
+    if binding.group is not None:
+        binding = replace(binding, group=replace(binding.group, description=_(binding.group.description)))
+    return replace(binding, description=_(binding.description)) if binding.description else binding
 
 
 def friendly_error(exc: BaseException) -> str:
@@ -49,21 +60,109 @@ class NumberedChoices(OptionList):
 
     DEFAULT_CSS = """
     NumberedChoices { height: auto; max-height: 12; border: none; padding: 0 1; }
+    NumberedChoices:focus { border: none; border-left: thick $accent; padding: 0 1 0 0; }
     NumberedChoices > .option-list--option { padding: 0 1; }
     """
 
     def __init__(self, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         self.keys = [key for key, _label in choices]
-        options = [Option(f"{i + 1 if i < 9 else ' '}  {label}", id=key) for i, (key, label) in enumerate(choices)]
-        super().__init__(*options, **kwargs)
+        super().__init__(*self.options_for(choices), **kwargs)
+
+    @staticmethod
+    def options_for(choices: list[tuple[str, str]]) -> list[Option]:
+        return [Option(f"{i + 1 if i < 9 else ' '}  {label}", id=key) for i, (key, label) in enumerate(choices)]
+
+    def set_choices(self, choices: list[tuple[str, str]]) -> None:
+        """Show other choices (numbered from 1 again)."""
+        self.keys = [key for key, _label in choices]
+        self.clear_options()
+        self.add_options(self.options_for(choices))
+        if choices:
+            self.highlighted = 0
+
+    def pick_digit(self, digit: str) -> bool:
+        """Select the choice numbered ``digit``; False when there is none."""
+        index = int(digit) - 1 if digit.isdigit() and digit != "0" else -1
+        if not 0 <= index < min(len(self.keys), 9):
+            return False
+        self.highlighted = index
+        self.action_select()
+        return True
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.character and event.character.isdigit() and event.character != "0":
-            index = int(event.character) - 1
-            if index < len(self.keys):
-                event.stop()
-                event.prevent_default()
-                self.highlighted = index
-                self.action_select()
-                return
+        if event.character and event.character.isdigit() and self.pick_digit(event.character):
+            event.stop()
+            event.prevent_default()
+            return
         await super()._on_key(event)
+
+
+class StatusLine(Static):
+    """A line for what just happened ("Saved", "Printing…", an error), in its own place on the screen.
+
+    Toasts float over the bottom right, on top of the outcome keys and the key
+    bar, and cut wide (Chinese) text where they wrap; this line takes its own
+    row above the keys, wraps at word and character boundaries, and never
+    covers anything. A message stays until the next one or ``timeout`` seconds.
+    """
+
+    DEFAULT_CSS = """
+    StatusLine { height: auto; max-height: 3; padding: 0 1; }
+    StatusLine.-empty { display: none; }
+    StatusLine.-error { color: $error; text-style: bold; }
+    StatusLine.-warning { color: $warning; text-style: bold; }
+    StatusLine.-information { color: $success; text-style: bold; }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", classes="-empty", **kwargs)
+        self.timer: Timer | None = None
+        self.text = ""
+        """What the line says now (for tests and the key-count measurements)."""
+
+    def say(self, text: str, *, title: str = "", severity: str = "information", timeout: float = 10.0) -> None:
+        """Show ``text`` (after ``title``) until the next message or ``timeout`` seconds."""
+        self.text = f"{title}：{text}" if title and get_locale() == "zh" else (f"{title}: {text}" if title else text)
+        self.update(Text(self.text))
+        for kind in ("-error", "-warning", "-information", "-empty"):
+            self.remove_class(kind)
+        self.add_class(f"-{severity}")
+        if self.timer is not None:
+            self.timer.stop()
+        self.timer = self.set_timer(timeout, self.clear) if timeout else None
+
+    def clear(self) -> None:
+        """Say nothing (the line takes no room)."""
+        self.text = ""
+        self.update("")
+        self.add_class("-empty")
+
+
+def short_path(path: object, home: Path | None = None, width: int = 40) -> str:
+    """A file's path as a person reads it: relative to the Knock folder or ``~``, at most ``width`` cells.
+
+    ``/home/guard/.local/share/knock/output/receipt-A-000123.pdf`` becomes
+    ``output/receipt-A-000123.pdf``; a path still too long keeps its last parts
+    after ``…/`` so the file name is always whole.
+    """
+    target = Path(str(path))
+    text = str(target)
+    if home is not None:
+        try:
+            text = str(target.resolve().relative_to(Path(home).resolve()))
+        except ValueError:
+            pass
+    if text == str(target):
+        try:
+            text = "~/" + str(target.relative_to(Path.home()))
+        except ValueError:
+            pass
+    if len(text) <= width:
+        return text
+    parts = Path(text).parts
+    kept = parts[-1]
+    for part in reversed(parts[:-1]):
+        if len(part) + 1 + len(kept) + 2 > width:
+            break
+        kept = f"{part}/{kept}"
+    return f"…/{kept}"

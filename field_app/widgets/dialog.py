@@ -43,5 +43,9 @@ class Dialog(ModalScreen[T]):
         message.add_class("error")
         message.remove_class("hidden")
 
+    def hide_error(self) -> None:
+        """Take the red line away (the collector fixed what it said)."""
+        self.query_one("#dialog-message", Static).add_class("hidden")
+
     def action_cancel(self) -> None:
         self.dismiss(None)

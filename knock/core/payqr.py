@@ -1,7 +1,8 @@
 """Payment QR payloads: what an owner scans to pay later by phone.
 
 Pure text builders, no imaging: :mod:`knock.documents.qr` draws the code.
-Three schemes, chosen by ``settings.payqr.scheme``:
+Four schemes, chosen by ``settings.payqr.scheme`` (``static``: the company's
+fixed WeChat/Alipay collection code, as is, with no amount inside); the other three:
 
 - ``emvco``: an EMVCo merchant-presented QR (the layout under UnionPay QR,
   SGQR, PromptPay, Pix and most national schemes): ID-length-value objects,
@@ -296,6 +297,16 @@ def url_payload(template: str, **fields: object) -> str:
 
 # ------------------------------------------------------------------ settings
 
+def payload_has_amount(payqr: PayQR) -> bool:
+    """Does the configured code carry the amount? A static code (or a URL template without
+    ``{amount_yuan}``/``{amount_fen}``) does not: the payer types it, so it must be shown beside the code."""
+    if payqr.scheme == "static":
+        return False
+    if payqr.scheme == "url":
+        return "{amount_yuan}" in payqr.url_template or "{amount_fen}" in payqr.url_template
+    return True
+
+
 EURO_NUMERIC = "978"
 """ISO 4217 numeric code of the euro: EPC069-12 codes can carry nothing else."""
 
@@ -316,6 +327,10 @@ def payment_payload(payqr: PayQR, room: str, amount_fen: int, reference: str) ->
 
 
 def _payload(payqr: PayQR, room: str, amount_fen: int, reference: str) -> str:
+    if payqr.scheme == "static":
+        if not payqr.static_text.strip():
+            raise PayloadError("static_text is empty: paste the text of the company's collection code there")
+        return payqr.static_text.strip()
     if payqr.scheme == "emvco":
         return emvco_payload(
             merchant_account_gui=payqr.merchant_account_gui,

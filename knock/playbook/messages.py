@@ -26,6 +26,7 @@ __all__ = [
     "render_notice",
     "values_for",
     "surname_of",
+    "surname_for",
     "title_for",
     "period_text",
     "format_day",
@@ -111,6 +112,14 @@ def surname_of(name: str) -> str:
     return name[:2] if name[:2] in _COMPOUND_SURNAMES else name[0]
 
 
+def surname_for(name: str, locale: Locale) -> str:
+    """The surname as a greeting in ``locale`` says it: 张 in Chinese, Zhang in English (one rule everywhere)."""
+    from knock.playbook.surnames import SURNAME_PINYIN
+
+    family = surname_of(name)
+    return SURNAME_PINYIN.get(family, family) if locale == "en" else family
+
+
 def title_for(gender: str, locale: Locale) -> str:
     """先生/女士 or Mr/Ms; both when the ledger does not know (the collector picks one aloud)."""
     titles = {"zh": {"m": "先生", "f": "女士", "": "先生/女士"}, "en": {"m": "Mr", "f": "Ms", "": "Mr/Ms"}}
@@ -154,7 +163,7 @@ def values_for(
     in ``extra``; :func:`fill` reports any a template needs and did not get.
     """
     values: dict[str, str] = {
-        "surname": surname_of(facts.owner_name),
+        "surname": surname_for(facts.owner_name, locale),
         "title": title_for(facts.owner_gender, locale),
         "room": facts.room,
         "amount": format_yuan(facts.owed_fen),

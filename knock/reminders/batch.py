@@ -34,7 +34,7 @@ from knock.core.store import Store
 from knock.playbook.content import Playbook, Text, load_playbook
 from knock.playbook.facts import HouseholdFacts
 from knock.playbook.guardrails import next_window
-from knock.playbook.messages import MessageError, format_day, period_text, surname_of, title_for
+from knock.playbook.messages import MessageError, format_day, period_text, surname_for, title_for
 from knock.playbook.rules import LadderState, contacts_today, triage
 from knock.reminders.recipients import owner_mobile
 from knock.reminders.segments import Cost, billed_length, cost_of, segments
@@ -318,7 +318,7 @@ def build_batch(
         values = {
             **values,
             "company": company,
-            "surname": surname_of(household.owner_name),
+            "surname": surname_for(household.owner_name, locale),
             "title": title_for(facts.owner_gender, locale),
             "room": household.room,
             "service_phone": settings.company.phone,

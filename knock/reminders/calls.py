@@ -33,7 +33,7 @@ from knock.core.store import Store
 from knock.paths import templates_dir
 from knock.playbook.content import Text, load_playbook
 from knock.playbook.guardrails import next_window
-from knock.playbook.messages import surname_of, title_for
+from knock.playbook.messages import surname_for, surname_of, title_for
 from knock.playbook.rules import GROUP_RANK, advise, triage
 from knock.reminders.batch import BatchError, _households
 from knock.reminders.recipients import normalise
@@ -204,7 +204,7 @@ def build_call_list(
                 room=household.room,
                 greeting=surname_of(household.owner_name) + title_for(facts.owner_gender, "zh")
                 if locale == "zh"
-                else f"{title_for(facts.owner_gender, 'en')} {surname_of(household.owner_name)}",
+                else f"{title_for(facts.owner_gender, 'en')} {surname_for(household.owner_name, 'en')}",
                 group=found.group,
                 type_key=primary,
                 type_name=book.types[primary].name,

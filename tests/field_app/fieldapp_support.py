@@ -73,3 +73,35 @@ async def wait_for(pilot: object, predicate: Callable[[], object], timeout: floa
         await pilot.pause(0.02)  # type: ignore[attr-defined]
         await app.workers.wait_for_complete()
         waited += 0.02
+
+
+def decode_screen_qr(screen: object, module_px: int = 6) -> str:
+    """What a phone reads from the payment QR as the screen draws it.
+
+    The code widget's lines are taken as drawn (``render_line``: the cells
+    that reach the terminal), turned back into modules (each half-block cell is
+    two modules stacked), painted dark on light at ``module_px`` pixels a
+    module, and decoded with zxing-cpp. The widget must lie wholly on screen.
+    """
+    import zxingcpp
+    from PIL import Image
+
+    from field_app.widgets.qr_code import matrix_from_lines
+
+    code = screen.query_one("#payqr-code")  # type: ignore[attr-defined]
+    region = code.region
+    assert region.right <= screen.size.width and region.bottom <= screen.size.height - 1, (region, screen.size)  # type: ignore[attr-defined]
+    lines = [code.render_line(y).text for y in range(code.size.height)]
+    matrix = matrix_from_lines(lines)
+    width = max(len(row) for row in matrix)
+    image = Image.new("L", (width * module_px, len(matrix) * module_px), 255)
+    pixels = image.load()
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                for dy in range(module_px):
+                    for dx in range(module_px):
+                        pixels[x * module_px + dx, y * module_px + dy] = 0
+    found = zxingcpp.read_barcodes(image)
+    assert found, "no QR code found in the screen's text"
+    return found[0].text

@@ -73,7 +73,7 @@ async def test_call_mode_reveals_on_the_call_and_records_outcomes(community: Com
         await wait_for(pilot, lambda: screen.active == "9-1-102")
         await pilot.press("2")
         await wait_for(pilot, lambda: isinstance(app.screen, RecordPromiseDialog))
-        await pilot.press("1", "2", "enter")
+        await pilot.press("1", "2")  # the day, the part of the day: the promise is taken
         await wait_for(pilot, lambda: "9-1-102" in screen.done)
         contacts = [tuple(r) for r in store.query(
             "SELECT h.room, c.channel, c.outcome, c.collector_id FROM contacts c JOIN households h USING (household_id) WHERE c.channel = 'phone' ORDER BY c.at, h.room"

@@ -12,9 +12,10 @@ from field_app.screens import household as household_screen
 from field_app.app import make_app
 from knock.core.pins import lock_state
 from field_app.screens.household import HouseholdScreen
+from field_app.screens.payment_qr import PaymentQRScreen
 from field_app.screens.sign_in import SignInScreen
 from field_app.screens.today import TodayScreen
-from fieldapp_support import MANAGER_PIN, PIN, Community, wait_for
+from fieldapp_support import MANAGER_PIN, PIN, Community, decode_screen_qr, wait_for
 
 SIZE = (80, 24)
 
@@ -175,6 +176,10 @@ async def test_part_payment_by_wechat(community: Community) -> None:
         await open_household(pilot, room)
         await pilot.press("1")
         await pilot.press("a", *keys("100.50"), "enter", "2")  # A to change the amount on purpose, then WeChat
+        await wait_for(pilot, lambda: isinstance(app.screen, PaymentQRScreen) and app.screen.fits)
+        assert decode_screen_qr(app.screen) == app.screen.payload
+        assert "amount=100.50" in app.screen.payload
+        await pilot.press("enter")  # the owner's phone says paid
         await wait_for(pilot, lambda: "请核对" in text_of(app.screen.query_one(".title", Static)))
         await pilot.press("enter")
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM payments"))
@@ -199,7 +204,7 @@ async def test_promise_two_days_then_part_of_day_then_amount(community: Communit
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
         await open_household(pilot, room)
-        await pilot.press("2", "2", "3", *keys("300"), "enter", "enter")  # day 2, evening, ¥300, confirm
+        await pilot.press("2", "2", "tab", *keys("300"), "enter", "3", "enter")  # day 2, Tab to the amount, ¥300, evening, confirm
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM promises WHERE amount_fen = 30000"))
     promise = rows(community, "SELECT * FROM promises WHERE amount_fen = 30000")[0]
     first, second = promise_days(community.home.ledger.today(), community.home.settings)
@@ -270,7 +275,7 @@ async def test_complaint_reaches_the_office_the_same_day(community: Community) -
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
         await open_household(pilot, community.rooms[6])
-        await pilot.press("5", "1", *keys("leak"), "enter", "enter")
+        await pilot.press("5", "1", "5", *keys("leak"), "enter", "enter")  # repair, "something else", typed
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM complaints"))
     complaint = rows(community, "SELECT * FROM complaints")[0]
     assert (complaint["category"], complaint["text"], complaint["status"], complaint["opened_by"]) == ("repair", "leak", "open", community.collector)
@@ -321,7 +326,8 @@ async def test_a_storage_failure_is_shown_not_crashed(community: Community, monk
         await pilot.press("7", *keys("dog"), "enter", "enter")
         await settle(pilot)
         assert app.screen is screen and not screen.saving
-        assert any("disk full" in str(n.message) for n in app._notifications)
+        status = screen.query_one("#hh-status")
+        assert "disk full" in status.text and status.has_class("-error")
     assert not rows(community, "SELECT 1 FROM contacts WHERE outcome = 'note'")
 
 
@@ -370,7 +376,7 @@ async def test_daily_cap_with_a_wrong_manager_pin_saves_nothing(community: Commu
         await wait_for(pilot, lambda: app.screen.query("#managers") and app.screen.query_one("#managers").option_count)
         await pilot.press("1", *"1111", "enter")
         await settle(pilot)
-        assert "PIN" in text_of(app.screen.query_one("#dialog-message", Static))
+        assert "密码" in text_of(app.screen.query_one("#dialog-message", Static))
     assert not rows(community, "SELECT 1 FROM contacts WHERE outcome = 'not_home'")
 
 

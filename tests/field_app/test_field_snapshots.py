@@ -59,6 +59,9 @@ SCREENS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "paid": then(household, "1"),
     "promise": then(household, "2"),
     "refused": then(household, "4"),
+    "complaint": then(household, "5", "2"),
+    "payment_qr": then(household, "1", "2"),
+    "saved": then(household, "3", "2", "enter"),
     "gate": then(today, "g"),
     "settings_help": then(today, "s"),
 }

@@ -7,6 +7,7 @@ from textual.widgets import Input, Static
 from field_app.app import make_app
 from field_app.screens.confirm import ExplicitConfirmDialog, InfoDialog
 from field_app.screens.household import HouseholdScreen
+from field_app.screens.payment_qr import PaymentQRScreen
 from field_app.screens.record_paid import RecordPaidDialog
 from fieldapp_support import Community, wait_for
 from test_field_flows import keys, open_household, rows, settle, text_of
@@ -48,6 +49,9 @@ async def test_the_amount_field_does_not_have_the_cursor_when_the_dialog_opens(c
         amount = app.screen.query_one("#amount", Input)
         assert app.screen.focused is not amount
         await pilot.press("2")  # WeChat: the amount is untouched
+        await wait_for(pilot, lambda: isinstance(app.screen, PaymentQRScreen))  # the code to scan (issue 15)
+        assert app.screen.amount_fen == owed
+        await pilot.press("enter")
         await wait_for(pilot, lambda: "请核对" in title(app))
         assert f"¥{owed // 100:,}.{owed % 100:02d}" in body(app) and "微信" in body(app)
 
