@@ -232,6 +232,7 @@ class Merger:
                 new = sync_file.events[start:]
                 payloads = sync_file.payload_json[start:]
                 checker = _Precheck(self.store)
+                checker.prefetch(new)
                 result = self.office.journal.ingest_many(new, payload_json=payloads, precheck=checker)
                 verdict.new_events = len(result.added)
                 flags: list[dict[str, Any]] = []
@@ -289,17 +290,28 @@ class Merger:
     def _money_flags(self, added: Sequence[Event], parked: set[str], name: str) -> list[dict[str, Any]]:
         flags: list[dict[str, Any]] = []
         office_device = self.office.device.device_id
-        for event in added:
-            if event.kind != K.PAYMENT_RECORDED or event.event_id in parked:
-                continue
+        payments = [e for e in added if e.kind == K.PAYMENT_RECORDED and e.event_id not in parked]
+        # One query per 500 households (not one per payment): every live payment of those homes on those days.
+        same_day: dict[tuple[str, str], list[Any]] = {}
+        days = sorted({str(e.payload["paid_at"])[:10] for e in payments})
+        homes = sorted({str(e.payload["household_id"]) for e in payments})
+        day_marks = ",".join("?" * len(days))
+        for start in range(0, len(homes), 500):
+            chunk = homes[start : start + 500]
+            for row in self.store.query(
+                "SELECT p.*, h.room FROM live_payments p JOIN households h USING (household_id)"
+                f" WHERE p.household_id IN ({','.join('?' * len(chunk))}) AND substr(p.paid_at, 1, 10) IN ({day_marks})"
+                " ORDER BY p.paid_at",
+                (*chunk, *days),
+            ):
+                same_day.setdefault((row["household_id"], str(row["paid_at"])[:10]), []).append(row)
+        for event in payments:
             p = event.payload
             day = str(p["paid_at"])[:10]
-            others = self.store.query(
-                "SELECT p.*, h.room FROM live_payments p JOIN households h USING (household_id)"
-                " WHERE p.household_id = ? AND substr(p.paid_at, 1, 10) = ? AND p.payment_id != ?"
-                " AND (p.collector_id != ? OR p.device_id != ?) ORDER BY p.paid_at",
-                (p["household_id"], day, p["payment_id"], p["collector_id"], event.device_id),
-            )
+            others = [
+                o for o in same_day.get((str(p["household_id"]), day), [])
+                if o["payment_id"] != p["payment_id"] and (o["collector_id"] != p["collector_id"] or o["device_id"] != event.device_id)
+            ]
             if not others:
                 continue
             room = others[0]["room"]
@@ -441,6 +453,19 @@ class _Precheck:
         self.charges: set[str] = set()
         self.staff: set[str] = set()
         self.complaints: set[str] = set()
+        self.stored_receipts: set[str] | None = None
+        """Receipt numbers of a batch's payments already in ``payments``, when :meth:`prefetch` read them."""
+
+    def prefetch(self, events: Sequence[Event]) -> None:
+        """Look up, in a few queries, the receipt numbers a batch's payments would clash with."""
+        wanted = sorted({
+            no for e in events if e.kind == K.PAYMENT_RECORDED and isinstance(no := e.payload.get("receipt_no"), str)
+        })
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found.update(r[0] for r in self.store.query(f"SELECT receipt_no FROM payments WHERE receipt_no IN ({','.join('?' * len(chunk))})", chunk))
+        self.stored_receipts = found
 
     def _exists(self, table: str, column: str, value: Any, batch: set[str]) -> bool:
         return value in batch or self.store.query_one(f"SELECT 1 FROM {table} WHERE {column} = ?", (value,)) is not None
@@ -464,7 +489,9 @@ class _Precheck:
         if "household_id" in p and p["household_id"] not in self.households:
             return f"household {p['household_id']} is unknown at the office"
         if kind == K.PAYMENT_RECORDED:
-            if p["receipt_no"] in self.receipts or self._exists("payments", "receipt_no", p["receipt_no"], set()):
+            no = p["receipt_no"]
+            stored = (no in self.stored_receipts) if self.stored_receipts is not None and isinstance(no, str) else self._exists("payments", "receipt_no", no, set())
+            if no in self.receipts or stored:
                 return f"receipt number {p['receipt_no']} seen twice"
             self.receipts.add(p["receipt_no"])
             self.payments.add(p["payment_id"])
