@@ -160,25 +160,29 @@ class Merger:
             return read_sync_bytes(source[1], source[0], parse_events=parse_events)
         return read_sync_file(source, parse_events=parse_events)
 
-    def _load(self, sources: Sequence[Path | tuple[str, bytes]]) -> list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str]]:
-        """A first look at every file (manifest, signature), in the order they will be applied."""
-        loaded: list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str]] = []
+    def _load(self, sources: Sequence[Path | tuple[str, bytes]]) -> list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str, str]]:
+        """A first look at every file (manifest, signature), in the order they will be applied.
+
+        Each entry carries the SHA-256 of the bytes whose signature was checked, so that the
+        second, full read can prove it reads the same file (not one swapped in meanwhile).
+        """
+        loaded: list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str, str]] = []
         for source in sources:
             label = source[0] if isinstance(source, tuple) else str(source)
             try:
                 light = self._read(source, parse_events=False)
             except FileRefused as exc:
-                loaded.append((FileVerdict(label, "refused", str(exc)), None, ""))
+                loaded.append((FileVerdict(label, "refused", str(exc)), None, "", ""))
                 continue
             verdict = _base_verdict(light)
             try:
                 name = _trust(self.store, light)
             except FileRefused as exc:
                 verdict.status, verdict.reason = "refused", str(exc)
-                loaded.append((verdict, None, ""))
+                loaded.append((verdict, None, "", ""))
                 continue
             verdict.device_name = name
-            loaded.append((verdict, source, name))
+            loaded.append((verdict, source, name, light.sha256))
         # Chain order within each device, so files given out of order in one run still merge.
         loaded.sort(key=lambda item: (item[1] is None, item[0].device_id, item[0].first_seq, item[0].last_seq))
         return loaded
@@ -190,7 +194,7 @@ class Merger:
         verdicts: list[FileVerdict] = []
         simulated: dict[str, tuple[int, str]] = {}
         sim_hashes: dict[tuple[str, int], str] = {}
-        for verdict, source, name in loaded:
+        for verdict, source, name, checked_sha256 in loaded:
             verdicts.append(verdict)
             if source is None:
                 continue
@@ -198,6 +202,9 @@ class Merger:
                 sync_file = self._read(source, parse_events=True)
             except FileRefused as exc:
                 verdict.status, verdict.reason = "refused", str(exc)
+                continue
+            if sync_file.sha256 != checked_sha256:
+                verdict.status, verdict.reason = "refused", f"{sync_file.source}: file changed while it was being merged; merge it again"
                 continue
             device = verdict.device_id
             if dry_run:

@@ -50,3 +50,29 @@ def test_a_merge_is_recorded_as_an_event_and_counts_as_synced_today(world: World
     waiting = {d.name for d in devices_not_synced(world.office.store, "2026-11-23")}
     assert waiting == {"B02"}
     assert world.office.store.scalar("SELECT COUNT(*) FROM events WHERE kind = ?", (K.SYNC_MERGED,)) == 1
+
+
+def test_a_file_swapped_between_the_signature_check_and_the_merge_is_refused(world: World, tmp_path, monkeypatch) -> None:
+    from sync.merge import Merger
+
+    world.a07.ledger.record_payment("1-1-101", 30000, method="cash", collector="张伟")
+    first = world.export(world.a07, tmp_path / "morning")
+    world.a07_clock.advance(minutes=30)
+    world.a07.ledger.record_payment("1-1-102", 20000, method="wechat", collector="张伟")
+    other = world.export(world.a07, tmp_path / "evening").read_bytes()
+    original = first.read_bytes()
+    real_read = Merger._read
+
+    def swap_then_read(self, source, *, parse_events):  # type: ignore[no-untyped-def]
+        if parse_events:
+            first.write_bytes(other)
+        return real_read(self, source, parse_events=parse_events)
+
+    monkeypatch.setattr(Merger, "_read", swap_then_read)
+    run = world.merge(first)
+    assert [v.status for v in run.verdicts] == ["refused"]
+    assert "changed while it was being merged" in run.verdicts[0].reason
+    assert _count(world, world.a07.ledger.device.device_id) == 0
+    monkeypatch.undo()
+    first.write_bytes(original)
+    assert [v.status for v in world.merge(first).verdicts] == ["merge"]
