@@ -325,6 +325,18 @@ def read_sync_bytes(data: bytes, source: str, *, parse_events: bool = True) -> S
     return SyncFile(source, size, hashlib.sha256(data).hexdigest(), manifest, manifest_bytes, signature, events, payloads)
 
 
+def jsonl_lines(text: str) -> list[str]:
+    """The lines of a JSON Lines member: split at "\n" only.
+
+    ``str.splitlines`` would also split at U+2028, U+2029 and NEL, which canonical JSON keeps
+    raw inside strings (a collector's note may hold them), and so cut an event in two.
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def _parse_events(data: bytes, manifest: Manifest, source: str) -> tuple[tuple[Event, ...], tuple[str, ...]]:
     events: list[Event] = []
     payloads: list[str] = []
@@ -332,7 +344,7 @@ def _parse_events(data: bytes, manifest: Manifest, source: str) -> tuple[tuple[E
     prev = manifest.prev_hash
     expected = manifest.first_seq
     text = data.decode("utf-8", errors="strict") if data else ""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(jsonl_lines(text), start=1):
         try:
             item = json.loads(line)
             payload = item["payload"]

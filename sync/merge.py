@@ -344,14 +344,15 @@ class Merger:
     def _assignment_flags(self, added: Sequence[Event], parked: set[str], name: str) -> list[dict[str, Any]]:
         flags: list[dict[str, Any]] = []
         watched = [e for e in added if e.event_id not in parked and e.kind in (K.PAYMENT_RECORDED, K.CONTACT_LOGGED, K.PROMISE_MADE)]
-        days = sorted({str(e.payload.get("paid_at") or e.payload.get("at") or e.payload.get("made_at") or e.device_time)[:10] for e in watched})
+        whens = [str(e.payload.get("paid_at") or e.payload.get("at") or e.payload.get("made_at") or e.device_time) for e in watched]
         assigned: dict[tuple[str, str], str] = {}
-        for day in days:
+        for day in sorted({when[:10] for when in whens}):
             for row in self.store.query("SELECT household_id, staff_id FROM assignments WHERE day = ?", (day,)):
                 assigned[(day, row[0])] = row[1]
-        for event in watched:
+        if not assigned:
+            return flags
+        for event, when in zip(watched, whens, strict=True):
             p = event.payload
-            when = str(p.get("paid_at") or p.get("at") or p.get("made_at") or event.device_time)
             staff_id = assigned.get((when[:10], p["household_id"]))
             if staff_id is None or staff_id == p["collector_id"]:
                 continue

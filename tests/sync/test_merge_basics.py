@@ -76,3 +76,12 @@ def test_a_file_swapped_between_the_signature_check_and_the_merge_is_refused(wor
     monkeypatch.undo()
     first.write_bytes(original)
     assert [v.status for v in world.merge(first).verdicts] == ["merge"]
+
+
+def test_a_note_holding_unicode_line_separators_merges(world: World) -> None:
+    """events.jsonl lines end at "\\n" only: U+2028, U+2029 and NEL stay raw inside JSON strings."""
+    note = "门口贴了通知\u2028第二行\u2029第三行\x85完"
+    world.a07.ledger.log_contact("1-1-102", channel="door", outcome="not_home", collector="张伟", note=note)
+    run = world.merge(world.export(world.a07))
+    assert [(v.status, v.reason) for v in run.verdicts] == [("merge", "")]
+    assert world.office.store.scalar("SELECT note FROM contacts WHERE note != ''") == note
