@@ -325,6 +325,10 @@ def read_sync_bytes(data: bytes, source: str, *, parse_events: bool = True) -> S
     return SyncFile(source, size, hashlib.sha256(data).hexdigest(), manifest, manifest_bytes, signature, events, payloads)
 
 
+_DECODER = json.JSONDecoder()
+"""``json.loads`` of a str, without building the call's wrapper per line (a merge reads every event)."""
+
+
 def jsonl_lines(text: str) -> list[str]:
     """The lines of a JSON Lines member: split at "\n" only.
 
@@ -346,7 +350,7 @@ def _parse_events(data: bytes, manifest: Manifest, source: str) -> tuple[tuple[E
     text = data.decode("utf-8", errors="strict") if data else ""
     for number, line in enumerate(jsonl_lines(text), start=1):
         try:
-            item = json.loads(line)
+            item = _DECODER.decode(line)
             payload = item["payload"]
             if not isinstance(payload, dict):
                 raise TypeError("payload is not an object")
