@@ -452,8 +452,9 @@ class _Precheck:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.households: set[str] = {r[0] for r in store.query("SELECT household_id FROM households")}
-        """Every household the office has, read once per file: most events name one."""
+        self.households: set[str] = set()
+        """Households known to exist: the office's (looked up by :meth:`prefetch`, or one by one) and the batch's."""
+        self.households_prefetched = False
         self.rooms: set[str] = set()
         self.receipts: set[str] = set()
         self.payments: set[str] = set()
@@ -464,16 +465,42 @@ class _Precheck:
         self.stored_receipts: set[str] | None = None
         """Receipt numbers of a batch's payments already in ``payments``, when :meth:`prefetch` read them."""
 
-    def prefetch(self, events: Sequence[Event]) -> None:
-        """Look up, in a few queries, the receipt numbers a batch's payments would clash with."""
-        wanted = sorted({
-            no for e in events if e.kind == K.PAYMENT_RECORDED and isinstance(no := e.payload.get("receipt_no"), str)
-        })
+    def _in(self, sql: str, values: Iterable[str]) -> set[str]:
+        wanted = sorted(set(values))
         found: set[str] = set()
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            found.update(r[0] for r in self.store.query(f"SELECT receipt_no FROM payments WHERE receipt_no IN ({','.join('?' * len(chunk))})", chunk))
-        self.stored_receipts = found
+            found.update(r[0] for r in self.store.query(sql.format(marks=",".join("?" * len(chunk))), chunk))
+        return found
+
+    def _household_known(self, household_id: Any) -> bool:
+        if household_id in self.households:
+            return True
+        if self.households_prefetched:
+            return False
+        if self.store.query_one("SELECT 1 FROM households WHERE household_id = ?", (household_id,)) is None:
+            return False
+        self.households.add(household_id)
+        return True
+
+    def prefetch(self, events: Sequence[Event]) -> None:
+        """Look up, in a few queries, the households a batch names and the receipt numbers its payments would clash with.
+
+        Only what the batch names is read (not every household of the office once per file).
+        """
+        named: set[str] = set()
+        for e in events:
+            hid = e.payload.get("household_id")
+            if isinstance(hid, str):
+                named.add(hid)
+            if e.kind == K.ASSIGNMENTS_SET and isinstance(e.payload.get("pairs"), list):
+                named.update(pair[0] for pair in e.payload["pairs"] if isinstance(pair, list) and pair and isinstance(pair[0], str))
+        self.households |= self._in("SELECT household_id FROM households WHERE household_id IN ({marks})", named)
+        self.households_prefetched = True
+        self.stored_receipts = self._in(
+            "SELECT receipt_no FROM payments WHERE receipt_no IN ({marks})",
+            (no for e in events if e.kind == K.PAYMENT_RECORDED and isinstance(no := e.payload.get("receipt_no"), str)),
+        )
 
     def _exists(self, table: str, column: str, value: Any, batch: set[str]) -> bool:
         return value in batch or self.store.query_one(f"SELECT 1 FROM {table} WHERE {column} = ?", (value,)) is not None
@@ -494,7 +521,7 @@ class _Precheck:
             self.households.add(p["household_id"])
             self.rooms.add(p["room"])
             return None
-        if "household_id" in p and p["household_id"] not in self.households:
+        if "household_id" in p and not self._household_known(p["household_id"]):
             return f"household {p['household_id']} is unknown at the office"
         if kind == K.PAYMENT_RECORDED:
             no = p["receipt_no"]
@@ -532,7 +559,7 @@ class _Precheck:
                 return f"closes complaint {p['complaint_id']}, which the office does not have"
         elif kind == K.ASSIGNMENTS_SET:
             for household_id, staff_id in p["pairs"]:
-                if household_id not in self.households:
+                if not self._household_known(household_id):
                     return f"assigns household {household_id}, unknown at the office"
                 if not self._exists("staff", "staff_id", staff_id, self.staff):
                     return f"assigns to staff member {staff_id}, unknown at the office"
