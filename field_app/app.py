@@ -61,6 +61,10 @@ class KnockApp(App[None]):
         self.locked = False
         self.key_gate = KeyGate(self, self.deliver_key)
         """Keys in order, each after the app caught up with the last (see field_app/keys.py)."""
+        from field_app.background_sync import BackgroundSync
+
+        self.background_sync = BackgroundSync(self)
+        """Online sync with the server in settings, in a worker (see field_app/background_sync.py)."""
 
     # -- time ------------------------------------------------------------------------------------
 
@@ -83,6 +87,11 @@ class KnockApp(App[None]):
             self.push_screen(SignInScreen(preselect=self.preselect))
         self.set_interval(5, self.lock_if_idle)
         self.check_ledger()
+        self.background_sync.start()
+
+    def on_outcome_saved(self, message: object) -> None:
+        """An outcome reached the disk (the message bubbles up from the household screen): sync soon."""
+        self.background_sync.soon()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="check")
     def check_ledger(self) -> None:

@@ -123,5 +123,15 @@ class EndOfDayScreen(Screen[None]):
         if voids:
             text.append(_("Void receipts (not counted): {numbers}").format(numbers=", ".join(voids)) + "\n")
         text.append("\n" + _("Waiting to sync: {n} records").format(n=eod.pending_sync) + "\n", style="bold")
-        text.append(_("Press X to write the sync file to the USB drive.") + "\n")
+        online = self.app.background_sync  # type: ignore[attr-defined]
+        if online.enabled and not online.state.usb_needed and eod.pending_sync == 0:
+            text.append(_("Everything reached the office online; no USB export is needed today.") + "\n", style="bold green")
+        elif online.enabled:
+            text.append(_("Not everything reached the office online yet: press X to write the sync file to the USB drive.") + "\n")
+        else:
+            text.append(_("Press X to write the sync file to the USB drive.") + "\n")
         self.query_one("#eod", Static).update(text)
+
+    def on_sync_state_changed(self, message: object) -> None:
+        """A background sync finished while this screen is open: say again whether the USB export is needed."""
+        self.load()

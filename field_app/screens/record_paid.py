@@ -41,7 +41,7 @@ class RecordPaidDialog(Dialog[Paid | None]):
 
     def body(self) -> ComposeResult:
         yield Static(_("Owed: ¥{amount}. To take a different amount press A (or Tab) and type it.").format(amount=format_yuan(self.owed_fen)))
-        yield Input(value=format_yuan(self.start_fen, grouping=False), id="amount", restrict=r"[0-9.,]*", max_length=16)
+        yield Input(value=format_yuan(self.start_fen, grouping=False), id="amount", restrict=r"[0-9.,０-９．，]*", max_length=16)
         yield Input(value=self.payer, placeholder=_("Paid by (if not the owner; optional, P)"), id="payer", max_length=40)
         yield Static(_("How was it paid? Press a number:"))
         yield NumberedChoices([(m, method_label(m)) for m in PAYMENT_METHODS], id="methods")

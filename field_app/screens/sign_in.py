@@ -22,7 +22,7 @@ class SignInScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("f2", "switch_user", "Another person", show=False),
-        Binding("f3", "manager_unlock", "Manager unlocks"),
+        Binding("f3", "manager_unlock", "Manager allows sign-in"),
     ]
 
     def __init__(self, *, preselect: str | None = None, lock_for: str | None = None) -> None:
@@ -56,7 +56,7 @@ class SignInScreen(Screen[None]):
             yield Vertical(id="signin-names")
             yield Input(placeholder=_("PIN (4 to 8 digits)"), password=True, restrict=r"\d*", max_length=8, id="pin", classes="hidden")
             yield Static("", id="signin-message", classes="message")
-            yield Button(_("Manager unlocks (F3)"), id="manager-unlock", classes="hidden")
+            yield Button(_("Manager allows sign-in (F3)"), id="manager-unlock", classes="hidden")
             yield Button(_("Another person (F2)"), id="switch-user", classes="hidden" if not self.lock_for else "")
         yield Footer()
 
@@ -73,7 +73,7 @@ class SignInScreen(Screen[None]):
     def on_loaded(self, message: Loaded) -> None:
         if message.what == "unlocked":
             self.set_locked_out(False)
-            self.show_message(_("Unlocked by {manager}. Type your PIN.").format(manager=message.value))
+            self.show_message(_("{manager} allowed sign-in. Type your PIN.").format(manager=message.value))
             self.query_one("#pin", Input).focus()
             return
         if message.what != "staff":

@@ -111,7 +111,13 @@ class TodayScreen(Screen[None]):
 
     def header_text(self) -> str:
         app = self.app
-        return _("Today {day} · {name}").format(day=day_text(app.now().date()), name=app.staff_name)  # type: ignore[attr-defined]
+        text = _("Today {day} · {name}").format(day=day_text(app.now().date()), name=app.staff_name)  # type: ignore[attr-defined]
+        badge = app.background_sync.state.badge  # type: ignore[attr-defined]
+        return f"{text} · {badge}" if badge else text
+
+    def on_sync_state_changed(self, message: object) -> None:
+        """The background sync moved on: redraw the header's few characters."""
+        self.query_one("#today-header", Static).update(self.header_text())
 
     # -- loading ---------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from knock.cli.common import DATE, YUAN, domain_errors, emit_json, home_option, json_option, open_cli_home
+from knock.cli.common import DATE, YUAN, AmountCommand, domain_errors, emit_json, home_option, json_option, open_cli_home
 from knock.core.money import format_yuan
 from sync.errors import SyncError
 
@@ -391,7 +391,7 @@ def sync_review(home_dir: str | None, as_json: bool, show_all: bool, flag_id: st
         click.echo(f"[{f.flag_id[-8:]}] {f.raised_at[:16]} {f.kind:<17} {f.message}{state}")
 
 
-@sync.command("cash")
+@sync.command("cash", cls=AmountCommand)
 @home_option
 @json_option
 @click.argument("name")

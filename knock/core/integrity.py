@@ -133,11 +133,15 @@ def _receipts(store: Store) -> list[str]:
     return problems
 
 
+_NOT_PARKED = "event_id NOT IN (SELECT event_id FROM sync_parked WHERE applied_at IS NULL)"
+"""Events a merge set aside (parked) are in the log but not yet applied to the tables."""
+
+
 def _counts(store: Store) -> list[str]:
     problems: list[str] = []
     for table, kinds in _ONE_ROW_PER_EVENT.items():
         marks = ",".join("?" for _ in kinds)
-        events = int(store.scalar(f"SELECT COUNT(*) FROM events WHERE kind IN ({marks})", kinds))
+        events = int(store.scalar(f"SELECT COUNT(*) FROM events WHERE kind IN ({marks}) AND {_NOT_PARKED}", kinds))
         rows = int(store.scalar(f"SELECT COUNT(*) FROM {table}"))
         if rows != events:
             problems.append(f"table {table} has {rows} rows but the events record {events}: it was edited outside Knock")
@@ -159,12 +163,26 @@ def _rows(store: Store, table: str, order: str) -> list[tuple[object, ...]]:
 
 
 def _replayed(store: Store, kinds: tuple[str, ...] | None, scratch: Path | str) -> Store:
-    """A fresh ledger with the projections of ``store``'s events (all, or only ``kinds``), in arrival order."""
+    """A fresh ledger with the projections of ``store``'s events (all, or only ``kinds``), in the order they were applied.
+
+    That is arrival order, except for events a merge parked: those are applied
+    where their ``sync.unparked`` event says they were, or not at all while parked.
+    """
     target = Store(scratch)
-    where = "" if kinds is None else f" WHERE kind IN ({','.join('?' for _ in kinds)})"
+    parked = {r[0] for r in store.query("SELECT event_id FROM sync_parked")}
+    where = "" if kinds is None else f" WHERE kind IN ({','.join('?' for _ in kinds + (K.SYNC_UNPARKED,))})"
     with target.transaction() as conn:
-        for row in store.iterate(f"SELECT * FROM events{where} ORDER BY rowid", kinds or ()):
-            project(conn, Event.from_row(row))
+        for row in store.iterate(f"SELECT * FROM events{where} ORDER BY rowid", (kinds + (K.SYNC_UNPARKED,)) if kinds else ()):
+            event = Event.from_row(row)
+            if event.kind == K.SYNC_UNPARKED:
+                waiting = store.query_one("SELECT * FROM events WHERE event_id = ?", (event.payload["event_id"],))
+                if waiting is not None and (kinds is None or waiting["kind"] in kinds):
+                    project(conn, Event.from_row(waiting))
+                if kinds is not None:
+                    continue
+            elif event.event_id in parked:
+                continue
+            project(conn, event)
     return target
 
 

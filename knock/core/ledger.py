@@ -381,17 +381,21 @@ class Ledger:
         method: str,
         collector: str,
         at: datetime | None = None,
-        overpay_confirmed: bool = False,
-        again: bool = False,
+        overpay_confirmed: bool | None = None,
+        again: bool | None = None,
         payer: str = "",
     ) -> PaymentResult:
         """Take a payment: allocate oldest first, number the receipt, all in one transaction.
 
-        The payment rules apply here, whoever calls: an amount beyond the limits
-        is refused (:class:`PaymentRefused`); more than is owed needs
+        The payment rules apply here. Above ``payments.max_payment_yuan`` is
+        refused whoever calls (:class:`PaymentRefused`). A surface where a person
+        types the amount (the CLI, the field app) passes ``overpay_confirmed`` and
+        ``again`` as booleans, and then the whole rule set holds: more than the
+        settings' multiple of what is owed is refused, more than is owed needs
         ``overpay_confirmed`` and the same amount again within minutes needs
-        ``again`` (:class:`PaymentNeedsConfirmation` otherwise), so a screen or
-        command must have asked. ``payer`` is who handed over the money (交款人)
+        ``again`` (:class:`PaymentNeedsConfirmation` otherwise), so the screen or
+        command must have asked. Callers that only carry amounts already taken
+        (sample history, sync, benchmarks) leave them ``None``. ``payer`` is who handed over the money (交款人)
         when it was not the owner; the receipt names them.
         """
         payer = " ".join(payer.split())
@@ -407,11 +411,12 @@ class Ledger:
             household = self._ref(room)
             before = account(self.store, household.household_id, self.today(), self.settings)
             review = self._review(household, before.owed_fen, amount_fen, paid_moment)
-            if review.refusal:
+            typed = overpay_confirmed is not None or again is not None
+            if review.refusal and (typed or review.refused_because == "over_max"):
                 raise PaymentRefused(f"room {household.room}: {review.refusal}")
-            if review.overpay_fen and not overpay_confirmed:
+            if typed and review.overpay_fen and not overpay_confirmed:
                 raise PaymentNeedsConfirmation(f"room {household.room}: {review.overpay_text()}; confirm the overpayment")
-            if review.repeat_of is not None and not again:
+            if typed and review.repeat_of is not None and not again:
                 raise PaymentNeedsConfirmation(f"room {household.room}: {review.repeat_text()}; is this really a second payment?")
             open_lines = [
                 ChargeLine(c.charge_id, c.open_fen, c.due_date.isoformat(), c.period_start.isoformat(), c.item)

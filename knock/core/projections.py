@@ -32,7 +32,7 @@ def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
 
 def _json_list(value: Any) -> str:
     """A list column's JSON; the common empty list without a trip through the encoder."""
-    return "[]" if value == [] else json.dumps(value, ensure_ascii=False)
+    return "[]" if value == [] else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _device(conn: sqlite3.Connection, e: Event) -> None:
@@ -67,7 +67,7 @@ def _household(conn: sqlite3.Connection, e: Event) -> None:
             "area_centi_m2": int(p.get("area_centi_m2", 0)),
             "occupancy": p.get("occupancy", "occupied"),
             "notes": p.get("notes", ""),
-            "tags": json.dumps(sorted(p.get("tags", [])), ensure_ascii=False),
+            "tags": json.dumps(sorted(p.get("tags", [])), ensure_ascii=False, sort_keys=True),
             "other_phones": _json_list(p.get("other_phones", [])),
             "registered_at": e.device_time,
             "billing_code": p.get("billing_code", ""),
@@ -84,7 +84,7 @@ def _household_updated(conn: sqlite3.Connection, e: Event) -> None:
         if field not in _HOUSEHOLD_FIELDS:
             raise ValueError(f"household.updated: unknown field {field!r}")
         if field in ("phones", "tags", "other_phones"):
-            value = json.dumps(sorted(value) if field == "tags" else value, ensure_ascii=False)
+            value = json.dumps(sorted(value) if field == "tags" else value, ensure_ascii=False, sort_keys=True)
         conn.execute(f"UPDATE households SET {field} = ? WHERE household_id = ?", (value, p["household_id"]))
 
 

@@ -70,8 +70,8 @@ def test_pay_prints_labels_and_void_reports_json(tmp_path: Path) -> None:
     assert json.loads(voided.output) == {"receipt_no": receipt_no, "voided": True, "reason": "收错了", "by": open_home(path).ledger.staff("赵经理").staff_id}
 
 
-INTERACTIVE = {"field", "demo"}
-"""Commands that open the field app rather than report."""
+INTERACTIVE = {"field", "demo", "serve"}
+"""Commands that open the field app or run the office server rather than report."""
 
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:

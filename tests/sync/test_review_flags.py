@@ -102,6 +102,9 @@ def test_event_for_a_household_unknown_at_the_office_is_set_aside_then_applied(w
     assert world.office.store.scalar("SELECT COUNT(*) FROM sync_parked WHERE applied_at IS NULL") == 3
     assert world.office.store.scalar("SELECT COUNT(*) FROM events WHERE json_extract(payload, '$.household_id') = ?", (hid,)) >= 3
     assert "unapplied" in _kinds(world)
+    from knock.core.integrity import full_check, quick_check
+
+    assert quick_check(world.office.store) == [] and full_check(world.office.store) == []  # parked is not tampered
 
 
 def test_resolving_a_flag_needs_a_reason_and_a_lead_and_is_an_event(world: World) -> None:
@@ -173,3 +176,6 @@ def test_set_aside_payment_lands_when_the_file_that_explains_it_is_merged(world:
     assert world.office.store.scalar("SELECT amount_fen FROM payments") == 8000
     assert "unapplied" not in _kinds(world)
     assert world.office.store.scalar("SELECT COUNT(*) FROM sync_parked WHERE applied_at IS NOT NULL") == 1
+    from knock.core.integrity import full_check, quick_check
+
+    assert quick_check(world.office.store) == [] and full_check(world.office.store) == []  # replayed in the order applied

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -90,3 +91,27 @@ def test_nasty_amounts_on_the_command_line_are_one_line_naming_the_value(home: H
     result = CliRunner().invoke(cli, ["pay", "1-1-101", amount, "--method", "cash", "--collector", "x", "--home", str(home.path)])
     assert result.exit_code == 2 and result.exception is None or isinstance(result.exception, SystemExit)
     assert repr(amount) in result.output and "Traceback" not in result.output
+
+
+def _amount_commands() -> list[tuple[list[str], click.Command]]:
+    from knock.cli.common import YuanType
+
+    found: list[tuple[list[str], click.Command]] = []
+
+    def walk(group: click.Group, path: list[str]) -> None:
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                walk(command, [*path, name])
+            elif any(isinstance(p.type, YuanType) for p in command.params):
+                found.append(([*path, name], command))
+
+    walk(cli, [])
+    return found
+
+
+def test_every_command_taking_an_amount_says_negative_for_a_negative_amount(home: Home) -> None:
+    commands = _amount_commands()
+    assert {" ".join(path) for path, _ in commands} >= {"pay", "promise"}
+    for path, command in commands:
+        result = CliRunner().invoke(cli, [*path, "-5", "--home", str(home.path)])
+        assert "amount is negative" in result.output and "No such option" not in result.output, (path, result.output)

@@ -109,3 +109,14 @@ def test_a_contact_deleted_with_the_trigger_dropped_is_counted(home: Home) -> No
     tamper(home, "DROP TRIGGER contacts_no_delete", "DELETE FROM contacts")
     code, report = check(home)
     assert code == 1 and any("table contacts has 0 rows but the events record 1" in f for f in report["findings"])  # type: ignore[union-attr]
+
+
+def test_a_sample_community_passes_the_full_check(tmp_path: Path) -> None:
+    from knock.core.integrity import full_check, quick_check
+    from knock.sample.community import build_sample
+
+    home = open_home(tmp_path / "sample")
+    build_sample(home.ledger, seed=7, households=60, arrears=20, staff=4)
+    assert quick_check(home.store) == []
+    assert full_check(home.store) == []
+    home.close()

@@ -75,13 +75,17 @@ def test_a_double_submit_is_refused_unless_again(tmp_path: Path) -> None:
 
 def test_the_ledger_itself_enforces_the_rules(tmp_path: Path) -> None:
     home = open_home(_home(tmp_path))
+    typed = {"overpay_confirmed": False, "again": False}  # what a surface where a person types passes
     with pytest.raises(PaymentRefused):
-        home.ledger.record_payment("1-1-101", 6735000, method="cash", collector="刘强")
+        home.ledger.record_payment("1-1-101", 6735000, method="cash", collector="刘强", **typed)
     with pytest.raises(PaymentNeedsConfirmation, match="预存"):
-        home.ledger.record_payment("1-1-101", 70000, method="cash", collector="刘强")
-    home.ledger.record_payment("1-1-101", 100, method="cash", collector="刘强")
+        home.ledger.record_payment("1-1-101", 70000, method="cash", collector="刘强", **typed)
+    home.ledger.record_payment("1-1-101", 100, method="cash", collector="刘强", **typed)
     with pytest.raises(PaymentNeedsConfirmation, match="already taken"):
-        home.ledger.record_payment("1-1-101", 100, method="cash", collector="刘强")
+        home.ledger.record_payment("1-1-101", 100, method="cash", collector="刘强", **typed)
+    # Above the absolute bound nobody may record a payment, whatever the caller.
+    with pytest.raises(PaymentRefused, match="max_payment_yuan"):
+        home.ledger.record_payment("1-1-101", 20_000_001, method="cash", collector="刘强")
     home.close()
 
 

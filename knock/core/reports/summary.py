@@ -19,6 +19,7 @@ screen or a receipt.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
@@ -362,6 +363,32 @@ def campaign_start(store: Store, settings: Settings, day: date) -> date:
     return date.fromisoformat(first) if first else day
 
 
+# --------------------------------------------------------------------------- the households' state
+
+
+@dataclass(frozen=True)
+class _Billed:
+    """One household with something due by the day: what it was billed, and what is still overdue."""
+
+    household_id: str
+    room: str
+    building: str
+    billed_fen: int
+    overdue_fen: int
+
+
+def _billed(store: Store, day: date, team: str | None) -> list[_Billed]:
+    """Every household in scope with a charge due by ``day`` (one query; the headline, buildings and lists all read it)."""
+    return [
+        _Billed(r["household_id"], r["room"], r["building"], int(r["billed"]), int(r["overdue"]))
+        for r in store.iterate(
+            f"SELECT x.household_id, h.room, h.building, x.billed, x.overdue FROM ({_PER_HOUSEHOLD}) x"
+            f" JOIN households h ON h.household_id = x.household_id",
+            _params(day, team),
+        )
+    ]
+
+
 # --------------------------------------------------------------------------- section 1
 
 
@@ -427,16 +454,10 @@ def _rate_series(store: Store, first: date, day: date, team: str | None) -> tupl
     return tuple(points)
 
 
-def _headline(store: Store, settings: Settings, day: date, team: str | None) -> Headline:
+def _headline(store: Store, settings: Settings, day: date, team: str | None, state: Sequence[_Billed]) -> Headline:
     p = _params(day, team)
-    totals = store.query_one(
-        f"SELECT COUNT(*) AS n, COALESCE(SUM(billed),0) AS billed, COALESCE(SUM(overdue),0) AS overdue,"
-        f" COALESCE(SUM(overdue > 0), 0) AS arrears FROM ({_PER_HOUSEHOLD})",
-        p,
-    )
-    assert totals is not None
-    n, arrears = int(totals["n"]), int(totals["arrears"])
-    billed, overdue = int(totals["billed"]), int(totals["overdue"])
+    n, arrears = len(state), sum(1 for b in state if b.overdue_fen > 0)
+    billed, overdue = sum(b.billed_fen for b in state), sum(b.overdue_fen for b in state)
     today = store.query_one(
         f"SELECT COUNT(*) AS n, COUNT(DISTINCT household_id) AS homes, COALESCE(SUM(amount_fen),0) AS fen FROM ({_LIVE_PAYMENTS})"
         f" WHERE substr(paid_at, 1, 10) = :day AND {_SCOPE.format(col='household_id')}",
@@ -579,7 +600,7 @@ def _teams(collectors: Sequence[CollectorDay]) -> tuple[TeamDay, ...]:
 # --------------------------------------------------------------------------- section 3
 
 
-def _buildings(store: Store, day: date, team: str | None) -> tuple[BuildingRow, ...]:
+def _buildings(store: Store, day: date, team: str | None, state: Sequence[_Billed]) -> tuple[BuildingRow, ...]:
     p = _params(day, team)
     paid_today = {
         r["building"]: (int(r["homes"]), int(r["fen"]))
@@ -590,15 +611,15 @@ def _buildings(store: Store, day: date, team: str | None) -> tuple[BuildingRow, 
             p,
         )
     }
+    counts: dict[str, list[int]] = {}
+    for b in state:
+        entry = counts.setdefault(b.building, [0, 0])
+        entry[0] += 1
+        entry[1] += b.overdue_fen > 0
     rows = []
-    for r in store.query(
-        f"SELECT h.building, COUNT(*) AS n, SUM(x.overdue > 0) AS arrears FROM ({_PER_HOUSEHOLD}) x"
-        f" JOIN households h ON h.household_id = x.household_id GROUP BY h.building",
-        p,
-    ):
-        homes, fen = paid_today.get(r["building"], (0, 0))
-        n, arrears = int(r["n"]), int(r["arrears"])
-        rows.append(BuildingRow(r["building"], n, arrears, homes, fen, _rate(n - arrears, n)))
+    for building, (n, arrears) in counts.items():
+        homes, fen = paid_today.get(building, (0, 0))
+        rows.append(BuildingRow(building, n, arrears, homes, fen, _rate(n - arrears, n)))
     return tuple(sorted(rows, key=lambda b: natural_key(b.building)))
 
 
@@ -703,17 +724,12 @@ class _Owing:
     household_id: str
     room: str
     owed_fen: int
-    oldest_due: date | None
 
 
-def _owing(store: Store, day: date, team: str | None) -> list[_Owing]:
-    """Every household in arrears as of ``day``, largest first."""
-    rows = store.query(
-        f"SELECT x.household_id, h.room, x.overdue FROM ({_PER_HOUSEHOLD}) x JOIN households h ON h.household_id = x.household_id"
-        f" WHERE x.overdue > 0 ORDER BY x.overdue DESC, h.room",
-        _params(day, team),
-    )
-    return [_Owing(r["household_id"], r["room"], int(r["overdue"]), None) for r in rows]
+def _owing(state: Sequence[_Billed]) -> list[_Owing]:
+    """Every household in arrears as of the day, largest first."""
+    rows = sorted((b for b in state if b.overdue_fen > 0), key=lambda b: (-b.overdue_fen, b.room))
+    return [_Owing(b.household_id, b.room, b.overdue_fen) for b in rows]
 
 
 def _escalations(
@@ -822,8 +838,8 @@ def _risk(
         f"SELECT c.household_id, c.charge_id, c.amount_fen, c.due_date, c.period_start, c.period_end, c.item FROM charges c"
         f" LEFT JOIN charge_reversals r ON r.charge_id = c.charge_id"
         f" WHERE r.charge_id IS NULL AND c.due_date <= :day AND {_SCOPE.format(col='c.household_id')}"
-        f" AND c.household_id IN (SELECT household_id FROM ({_PER_HOUSEHOLD}) WHERE overdue > 0) ORDER BY c.household_id",
-        p,
+        f" AND c.household_id IN (SELECT value FROM json_each(:owing)) ORDER BY c.household_id",
+        {**p, "owing": json.dumps([o.household_id for o in owing])},
     ):
         if r["household_id"] != current:
             if current is not None:
@@ -930,7 +946,8 @@ def nightly_summary(
     """
     sync = sync or NoSyncYet()
     as_of = end_of_day(day, now)
-    owing = _owing(store, day, team)
+    state = _billed(store, day, team)
+    owing = _owing(state)
     names = {r["staff_id"]: (r["name"], r["team"]) for r in store.query("SELECT staff_id, name, team FROM staff")}
     unsynced = tuple(sync.devices_not_synced(day))
     not_synced = tuple(
@@ -949,11 +966,11 @@ def nightly_summary(
         team=team,
         community=community,
         generated_at=now,
-        headline=_headline(store, settings, day, team),
+        headline=_headline(store, settings, day, team, state),
         collectors=collectors,
         devices_not_synced=not_synced,
         teams=_teams(collectors),
-        buildings=_buildings(store, day, team),
+        buildings=_buildings(store, day, team, state),
         promises_due_tomorrow=due_tomorrow,
         promises_broken_today=broken,
         complaints=_complaints(store, day, team, as_of),
