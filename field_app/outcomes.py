@@ -87,6 +87,9 @@ class NoteOnly:
 
     room: str
     text: str
+    reason: str = ""
+    """A step of the playbook's ways-to-reach walk this note records as done
+    (``asked_call_back``, ``records_checked``), or empty for a plain note."""
 
 
 Outcome = Paid | Promised | NotHome | Refused | Complaint | Unreachable | NoteOnly

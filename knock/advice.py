@@ -261,6 +261,8 @@ class AdviceView:
     ladder: LadderView
     alerts: tuple[str, ...]
     contacts_today: int
+    priority: str = "normal"
+    """"urgent" (limitation period near), "high" (deep arrears or a hard case) or "normal"."""
 
     @classmethod
     def of(cls, advice: Advice, facts: HouseholdFacts, locale: str) -> AdviceView:
@@ -309,6 +311,7 @@ class AdviceView:
             ladder=LadderView(ladder.step, ladder.quiet_until, ladder.due_at, ladder.with_legal, words(ladder.reasons), words(ladder.held)),
             alerts=words(advice.alerts),
             contacts_today=advice.contacts_today,
+            priority=advice.priority,
         )
 
     @property

@@ -107,7 +107,15 @@ class Contact(_Section):
         description="when texts may be suggested (still clipped by quiet hours, no-collection and meal times)",
     )
     unreachable_after_attempts: int = Field(
-        3, ge=1, description="failed attempts in a row (no answer, not home, wrong number) before a household counts as unreachable"
+        3,
+        ge=1,
+        description="failed attempts in a row (no answer, not home, wrong number), each on a different day, before a household counts as unreachable",
+    )
+    unreachable_min_slots: int = Field(
+        2,
+        ge=1,
+        le=3,
+        description="how many different time slots (weekday daytime, weekend daytime, evening) those attempts must cover",
     )
     no_show_after_broken_promises: int = Field(
         2, ge=1, description="broken promises before a household counts as 'agrees but never comes'"
@@ -125,6 +133,12 @@ class Escalation(_Section):
     quiet_days_after_letter: int = 7
     dunning_deadline_days: int = 7
     lawyer_deadline_days: int = 14
+    deep_arrears_months: int = Field(
+        12, ge=1, description="owing this many months or more is never an ordinary case: a visit, not a text, and a higher priority"
+    )
+    deep_arrears_fen: int = Field(
+        500_000, ge=1, description="owing this much (in fen; 500000 = 5,000 yuan) or more counts as deep arrears too"
+    )
     limitation_years: int = 3
     limitation_warn_days: int = Field(
         90, ge=0, description="warn this many days before the oldest charge reaches the limitation period"

@@ -42,3 +42,31 @@ def home(tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> I
     opened = open_home(tmp_path / "home", clock=clock)
     yield opened
     opened.close()
+
+
+def visiting_hours_clock() -> object:
+    """The system clock moved to 19:30 today (still ticking): inside the door-visit window.
+
+    Quiet hours (22:00-08:00) refuse a visit, so a test that logs contacts on
+    the system clock would fail when the suite runs at night. Same date as the
+    real clock, so "today" still agrees with ``date.today()``.
+    """
+    real = datetime.now().astimezone()
+    shift = real.replace(hour=19, minute=30, second=0, microsecond=0) - real
+
+    def now() -> datetime:
+        return datetime.now().astimezone() + shift
+
+    return now
+
+
+@pytest.fixture
+def visiting_hours(monkeypatch: pytest.MonkeyPatch) -> object:
+    """The CLI (in-process) opens its home on :func:`visiting_hours_clock`; returns that clock."""
+    import functools
+
+    import knock.cli.common
+
+    clock = visiting_hours_clock()
+    monkeypatch.setattr(knock.cli.common, "open_home", functools.partial(open_home, clock=clock))
+    return clock

@@ -23,17 +23,27 @@ class Guard:
     reason: str = ""
     contacts_today: int = 0
     cap: int = 0
+    needs_reason: bool = False
+    """Quiet hours: the manager's override must say why (the owner asked to be seen at 22:15)."""
 
 
 def contact_guard(settings: Settings, now: datetime, contacts_today: int, channel: str = "door") -> Guard:
-    """The playbook's guardrails (quiet hours, best windows, daily cap) as a banner and a block."""
+    """The playbook's guardrails (quiet hours and the daily cap block; the rest warn) as a banner and a block."""
     cap = settings.contact.daily_cap
     verdict = contact_allowed(now, channel, contacts_today, settings)  # type: ignore[arg-type]
     locale = get_locale()
-    shown = [w for w in verdict.warnings if w.code != "daily_cap"]
-    cap_warning = next((w for w in verdict.warnings if w.code == "daily_cap"), None)
+    blocking = [w for w in verdict.warnings if w.code in verdict.blocked_by]
+    shown = [w for w in verdict.warnings if w.code not in verdict.blocked_by]
     blocked = not verdict.allowed
-    reason = cap_warning.get(locale) if cap_warning else ""
+    reason = " ".join(w.get(locale) for w in blocking)
     if blocked and not reason:
         reason = _("Already contacted {n} times today (limit {cap}); a manager must approve another contact.").format(n=contacts_today, cap=cap)
-    return Guard(tuple(w.get(locale) for w in shown), tuple(w.code for w in shown), blocked, reason, contacts_today, cap)
+    return Guard(
+        tuple(w.get(locale) for w in shown),
+        tuple(w.code for w in verdict.warnings),
+        blocked,
+        reason,
+        contacts_today,
+        cap,
+        needs_reason="quiet_hours" in verdict.blocked_by,
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from knock.core.errors import LedgerError
 from knock.home import Home
+from knock.playbook.guardrails import free_text_reminder
 
-from field_app.i18n import _
+from field_app.i18n import _, get_locale
 from field_app.labels import day_text, window_label
 from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
 
@@ -21,24 +22,40 @@ class Saved:
     receipt_no: str = ""
     owed_after_fen: int | None = None
     leave_notice: bool = False
+    reminders: tuple[str, ...] = ()
+    """Gentle reminders for typed text the scanner flagged (the manager sees the flag)."""
 
 
-def save_outcome(home: Home, staff_id: str, intent: Outcome, *, override_by: str = "", warnings: tuple[str, ...] = ()) -> Saved:
+def _typed_text(intent: Outcome) -> tuple[str, ...]:
+    """The words a person typed in ``intent`` (notes, complaint texts, a refusal's note)."""
+    return tuple(t for t in (getattr(intent, name, "") for name in ("note", "text")) if isinstance(t, str) and t.strip())
+
+
+def save_outcome(
+    home: Home, staff_id: str, intent: Outcome, *, override_by: str = "", override_reason: str = "", warnings: tuple[str, ...] = ()
+) -> Saved:
     """Write one outcome through the ledger, all of it in one transaction.
 
     Raises :class:`LedgerError` (with a message to show) when the ledger refuses.
+    Text the person typed is scanned; the gentle reminders come back in :class:`Saved`.
     """
+    saved = _save_outcome(home, staff_id, intent, override_by=override_by, override_reason=override_reason, warnings=warnings)
+    reminders = tuple(dict.fromkeys(r for text in _typed_text(intent) for r in free_text_reminder(text, get_locale())))
+    return replace(saved, reminders=reminders) if reminders else saved
+
+
+def _save_outcome(home: Home, staff_id: str, intent: Outcome, *, override_by: str, override_reason: str, warnings: tuple[str, ...]) -> Saved:
     ledger = home.ledger
-    common: dict[str, Any] = {"collector": staff_id, "override_by": override_by, "warnings": list(warnings)}
+    common: dict[str, Any] = {"collector": staff_id, "override_by": override_by, "override_reason": override_reason, "warnings": list(warnings)}
     with home.store.transaction():
         if isinstance(intent, Paid):
             result = ledger.record_payment(
                 intent.room, intent.amount_fen, method=intent.method, collector=staff_id,
                 payer=intent.payer, overpay_confirmed=intent.overpay_confirmed, again=intent.again,
             )
-            household = ledger.household(intent.room)
-            # The payment is the record; a contact is added when the daily cap still allows one.
-            if override_by or ledger.contacts_today(household.household_id) < home.settings.contact.daily_cap:
+            # The payment is the record; a contact is added when the guardrails allow one
+            # (an owner paying the guard at 22:30 is not a visit in quiet hours).
+            if ledger.contact_verdict(intent.room, "door", override=bool(override_by), quiet_override=bool(override_by and override_reason)).allowed:
                 ledger.log_contact(intent.room, channel="door", outcome=intent.outcome, note=result.receipt_no, **common)
             return Saved(_("Payment saved, receipt {no}").format(no=result.receipt_no), receipt_no=result.receipt_no, owed_after_fen=result.owed_after_fen)
         if isinstance(intent, Promised):
@@ -68,6 +85,6 @@ def save_outcome(home: Home, staff_id: str, intent: Outcome, *, override_by: str
         if isinstance(intent, NoteOnly):
             if not intent.text.strip():
                 raise LedgerError(_("The note is empty"))
-            ledger.log_contact(intent.room, channel="door", outcome="note", note=intent.text.strip(), **common)
+            ledger.log_contact(intent.room, channel="door", outcome="note", note=intent.text.strip(), reason=intent.reason, **common)
             return Saved(_("Note saved"))
     raise LedgerError(f"unknown outcome {intent!r}")

@@ -62,6 +62,7 @@ class HouseholdScreen(Screen[None]):
         self.view: HouseholdView | None = None
         self.phones: tuple[str, ...] | None = None
         self.override_by = ""
+        self.override_reason = ""
         self.saving = False
         self.reviewing = False
         """The payment rules are being applied to a payment (a worker): keys wait."""
@@ -295,8 +296,9 @@ class HouseholdScreen(Screen[None]):
             from field_app.screens.confirm import InfoDialog
 
             choices = [("override", _("A manager approves with their PIN")), ("back", _("Back, do not contact"))]
+            title = _("Quiet hours: no visits or calls") if self.view.guard.needs_reason else _("Daily contact limit reached")
             self.app.push_screen(
-                InfoDialog(_("Daily contact limit reached"), [self.view.guard.reason], choices),
+                InfoDialog(title, [self.view.guard.reason, *self.view.guard.warnings], choices),
                 callback=lambda choice: self.after_block(choice, kind, preselected),
             )
             return
@@ -307,12 +309,12 @@ class HouseholdScreen(Screen[None]):
             return
         from field_app.screens.manager_override import ManagerOverrideDialog
 
-        def approved(manager: str | None) -> None:
-            if manager:
-                self.override_by = manager
+        def approved(approval: tuple[str, str] | None) -> None:
+            if approval:
+                self.override_by, self.override_reason = approval
                 self.open_dialog(kind, preselected)
 
-        self.app.push_screen(ManagerOverrideDialog(self.view.guard.reason), callback=approved)
+        self.app.push_screen(ManagerOverrideDialog(self.view.guard.reason, ask_reason=self.view.guard.needs_reason), callback=approved)
 
     def open_dialog(self, kind: str, preselected: str = "") -> None:
         from field_app.screens.record_complaint import RecordComplaintDialog
@@ -345,7 +347,7 @@ class HouseholdScreen(Screen[None]):
         elif kind == "unreachable":
             dialog = RecordUnreachableDialog(room)
         else:
-            dialog = RecordNoteDialog(room)
+            dialog = RecordNoteDialog(room, view.advice.next_action.key)
         self.app.push_screen(dialog, callback=self.confirm)
 
     # -- confirm and save ------------------------------------------------------------------------
@@ -360,8 +362,13 @@ class HouseholdScreen(Screen[None]):
         from field_app.screens.confirm import ConfirmDialog
 
         lines = summary_lines(intent, self.view)
+        if self.view is not None:
+            # Every guardrail warning is in front of the person before they confirm, not only stored.
+            lines.extend("⚠ " + w for w in self.view.guard.warnings)
         if self.override_by:
             lines.append(_("Approved by a manager (this is logged)."))
+            if self.override_reason:
+                lines.append(_("Reason: {reason}").format(reason=self.override_reason))
         self.app.push_screen(ConfirmDialog(lines), callback=lambda ok: self.save(intent) if ok else None)
 
     # -- the payment rules (knock/core/payment_rules.py) -------------------------------------------
@@ -428,13 +435,13 @@ class HouseholdScreen(Screen[None]):
     def save(self, intent: Outcome) -> None:
         self.saving = True
         self.query_one("#hh-summary", Static).update(self.summary_text())
-        self.save_in_worker(intent, self.override_by, self.view.guard.codes if self.view else ())
+        self.save_in_worker(intent, self.override_by, self.view.guard.codes if self.view else (), self.override_reason)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def save_in_worker(self, intent: Outcome, override_by: str, warnings: tuple[str, ...]) -> None:
+    def save_in_worker(self, intent: Outcome, override_by: str, warnings: tuple[str, ...], override_reason: str = "") -> None:
         app = self.app
         try:
-            saved = save_outcome(app.home, app.staff_id, intent, override_by=override_by, warnings=warnings)  # type: ignore[attr-defined]
+            saved = save_outcome(app.home, app.staff_id, intent, override_by=override_by, override_reason=override_reason, warnings=warnings)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - nothing was written; say why
             self.post_message(Failed("save", friendly_error(exc)))
             return
@@ -443,8 +450,11 @@ class HouseholdScreen(Screen[None]):
     def on_outcome_saved(self, message: OutcomeSaved) -> None:
         self.saving = False
         self.override_by = ""
+        self.override_reason = ""
         saved = message.saved
         self.notify(saved.message, title=_("Saved"), timeout=6)
+        for reminder in saved.reminders:
+            self.notify(reminder, title=_("A gentle reminder"), severity="warning", timeout=12)
         self.load()
         if saved.receipt_no:
             from field_app.screens.confirm import InfoDialog

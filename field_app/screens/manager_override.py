@@ -1,4 +1,8 @@
-"""A manager approves one more contact past the daily cap with their PIN (the approval is logged)."""
+"""A manager approves a blocked contact with their PIN (the approval is logged).
+
+Past the daily cap the PIN is enough; in quiet hours the manager also types
+why (the owner asked to be seen at 22:15), and the reason goes in the log.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +18,15 @@ from field_app.widgets.common import NumberedChoices, friendly_error
 from field_app.widgets.dialog import Dialog
 
 
-class ManagerOverrideDialog(Dialog[str | None]):
-    """Returns the approving manager's staff id."""
+class ManagerOverrideDialog(Dialog[tuple[str, str] | None]):
+    """Returns the approving manager's staff id and their reason ("" when none was asked)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, ask_reason: bool = False) -> None:
         super().__init__(_("Manager approval"))
         self.reason = reason
+        self.ask_reason = ask_reason
         self.manager: str = ""
+        self.approved_by: str = ""
         self.loaded = False
         self.checking = False
 
@@ -33,6 +39,8 @@ class ManagerOverrideDialog(Dialog[str | None]):
         yield Static(_("A manager chooses their name and types their PIN:"))
         yield NumberedChoices([], id="managers")
         yield Input(placeholder=_("manager's PIN"), password=True, restrict=r"\d*", max_length=8, id="pin", disabled=True)
+        if self.ask_reason:
+            yield Input(placeholder=_("why (e.g. the owner asked to be seen at 22:15)"), max_length=200, id="override-reason", disabled=True)
 
     def on_mount(self) -> None:
         self.load()
@@ -87,10 +95,27 @@ class ManagerOverrideDialog(Dialog[str | None]):
         self.query_one("#pin", Input).value = ""
         attempt = message.attempt
         if attempt.ok:
-            self.dismiss(message.staff_id)
+            if not self.ask_reason:
+                self.dismiss((message.staff_id, ""))
+                return
+            self.approved_by = message.staff_id
+            reason = self.query_one("#override-reason", Input)
+            reason.disabled = False
+            reason.focus()
         elif attempt.locked_until is not None:
             self.show_error(_("Too many wrong PINs. Locked until {time}.").format(time=attempt.locked_until.strftime("%H:%M")))
         elif attempt.no_pin:
             self.show_error(_("No PIN is set for this name. Ask the office to set one (knock set-pin)."))
         else:
             self.show_error(_("Wrong PIN. {n} tries left.").format(n=attempt.tries_left))
+
+    @on(Input.Submitted, "#override-reason")
+    def reason_entered(self, event: Input.Submitted) -> None:
+        """The override is granted only with a reason; an empty one asks again."""
+        text = " ".join(event.value.split())
+        if not self.approved_by:
+            return
+        if not text:
+            self.show_error(_("Write why the manager approves a contact in quiet hours."))
+            return
+        self.dismiss((self.approved_by, text))

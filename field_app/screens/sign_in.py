@@ -177,9 +177,9 @@ class SignInScreen(Screen[None]):
         member = self.chosen
         reason = _("{name} cannot sign in for now: too many wrong PINs. A manager can unlock now.").format(name=member.name)
 
-        def approved(manager: str | None) -> None:
-            if manager:
-                self.unlock(member.staff_id, manager)
+        def approved(approval: tuple[str, str] | None) -> None:
+            if approval:
+                self.unlock(member.staff_id, approval[0])
 
         self.app.push_screen(ManagerOverrideDialog(reason), callback=approved)
 

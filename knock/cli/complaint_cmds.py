@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from knock.cli.common import domain_errors, emit_json, home_option, json_option, open_cli_home
+from knock.playbook.guardrails import free_text_reminder
 
 
 @click.group()
@@ -60,10 +61,13 @@ def open_complaint(home_dir: str | None, as_json: bool, room: str, category: str
     staff = home.ledger.staff(author)
     involved = home.ledger.staff(staff_involved).name if staff_involved else ""
     complaint_id = home.ledger.open_complaint(room, category=category, text=text, author=staff.staff_id, staff_involved=involved)
+    reminders = list(free_text_reminder(text, home.settings.ui.locale))
     if as_json:
-        emit_json({"complaint_id": complaint_id, "room": room, "category": category, "staff_involved": involved})
+        emit_json({"complaint_id": complaint_id, "room": room, "category": category, "staff_involved": involved, "reminders": reminders})
     else:
         click.echo(f"complaint {complaint_id} opened for {room}")
+        for line in reminders:
+            click.echo(f"ℹ {line}")
 
 
 @complaints.command("close")
@@ -78,10 +82,13 @@ def close_complaint(home_dir: str | None, as_json: bool, complaint_id: str, reso
     home = open_cli_home(home_dir)
     staff = home.ledger.staff(author)
     home.ledger.close_complaint(complaint_id, resolution=resolution, author=staff.staff_id)
+    reminders = list(free_text_reminder(resolution, home.settings.ui.locale))
     if as_json:
-        emit_json({"complaint_id": complaint_id, "status": "closed", "resolution": resolution, "by": staff.staff_id})
+        emit_json({"complaint_id": complaint_id, "status": "closed", "resolution": resolution, "by": staff.staff_id, "reminders": reminders})
     else:
         click.echo(f"complaint {complaint_id} closed: {resolution}")
+        for line in reminders:
+            click.echo(f"ℹ {line}")
 
 
 def register(cli: click.Group) -> None:

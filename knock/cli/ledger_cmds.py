@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from knock.cli.common import DATE, AmountCommand, YUAN, ask_pin, domain_errors, emit_json, home_option, json_option, open_cli_home, pin_from_stdin_option
-from knock.core.ledger import CHANNELS, OUTCOMES, PAYMENT_METHODS, PROMISE_WINDOWS
+from knock.core.ledger import CHANNELS, OUTCOMES, PAYMENT_METHODS, PROMISE_WINDOWS, is_reason_key
 from knock.core.money import format_yuan
 from knock.core.reports import community_status
 from knock.vocabulary import label
@@ -126,23 +126,67 @@ def void(home_dir: str | None, as_json: bool, receipt_no: str, reason: str, auth
 @click.option("--collector", required=True, help="Name or id of the staff member.")
 @click.option("--reason", default="", help="For a refusal: the objection or reason.")
 @click.option("--note", default="", help="Free text.")
-@click.option("--override-by", default="", help="Manager approving a contact past the daily cap; their PIN is asked.")
+@click.option("--override-by", default="", help="Manager approving a contact past the daily cap or in quiet hours; their PIN is asked.")
+@click.option("--override-reason", default="", help="Why the manager approves a contact in quiet hours (required then), e.g. the owner asked for 22:15.")
 @pin_from_stdin_option
 @domain_errors
-def visit(home_dir: str | None, as_json: bool, room: str, outcome: str, channel: str, collector: str, reason: str, note: str, override_by: str, pin_from_stdin: bool) -> None:
-    """Log a visit, call, SMS or letter to ROOM and its outcome."""
+def visit(
+    home_dir: str | None,
+    as_json: bool,
+    room: str,
+    outcome: str,
+    channel: str,
+    collector: str,
+    reason: str,
+    note: str,
+    override_by: str,
+    override_reason: str,
+    pin_from_stdin: bool,
+) -> None:
+    """Log a visit, call, SMS or letter to ROOM and its outcome.
+
+    Quiet hours (22:00-08:00 by default) and the daily cap refuse the contact
+    unless a manager approves with their PIN (--override-by; in quiet hours
+    also --override-reason). Every guardrail warning is printed, and is in --json.
+    """
     from knock.core.pins import authorise_manager
+    from knock.playbook.guardrails import free_text_reminder
 
     home = open_cli_home(home_dir)
+    ledger = home.ledger
+    locale = home.settings.ui.locale
+    # A wrong room, or a block no override could lift as asked, is reported before a PIN is asked.
+    verdict = ledger.contact_verdict(
+        room, channel, outcome=outcome, override=bool(override_by), quiet_override=bool(override_by and override_reason.strip())
+    )
+    if not verdict.allowed:
+        hint = "a manager may approve with --override-by" + (" and --override-reason" if "quiet_hours" in verdict.blocked_by else "")
+        raise click.ClickException(" ".join([*verdict.texts(locale), f"({hint})"]))
     manager_id = ""
     if override_by:
-        home.ledger.household(room)  # a wrong room is reported before a PIN is asked
-        manager_id = authorise_manager(home.ledger, override_by, ask_pin(f"PIN of {override_by}", pin_from_stdin), home.ledger.now()).staff_id
-    contact_id = home.ledger.log_contact(room, channel=channel, outcome=outcome, collector=collector, reason=reason, note=note, override_by=manager_id)
+        manager_id = authorise_manager(ledger, override_by, ask_pin(f"PIN of {override_by}", pin_from_stdin), ledger.now()).staff_id
+    contact_id = ledger.log_contact(
+        room, channel=channel, outcome=outcome, collector=collector, reason=reason, note=note, override_by=manager_id, override_reason=override_reason
+    )
+    typed = [note] + ([reason] if reason and not is_reason_key(reason) else [])
+    reminders = list(dict.fromkeys(r for text in typed for r in free_text_reminder(text, locale)))
     if as_json:
-        emit_json({"contact_id": contact_id, "room": room, "outcome": outcome})
-    else:
-        click.echo(f"logged {channel} contact with {room}: {outcome}")
+        emit_json(
+            {
+                "contact_id": contact_id,
+                "room": room,
+                "outcome": outcome,
+                "warnings": verdict.to_dict(locale)["warnings"],
+                "overridden": list(verdict.overridden),
+                "reminders": reminders,
+            }
+        )
+        return
+    click.echo(f"logged {channel} contact with {room}: {outcome}")
+    for text in verdict.texts(locale):
+        click.echo(f"⚠ {text}")
+    for text in reminders:
+        click.echo(f"ℹ {text}")
 
 
 @click.command(cls=AmountCommand)

@@ -21,3 +21,7 @@ class ContactCapReached(LedgerError):
 
 class PermissionDenied(LedgerError):
     """The person asking may not do this (e.g. an override without a manager)."""
+
+
+class QuietHours(LedgerError):
+    """A visit, call or text in quiet hours (22:00-08:00 by default) without a manager's override."""

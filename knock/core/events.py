@@ -40,6 +40,8 @@ class EventKind:
     STAFF_UPDATED = "staff.updated"
     ASSIGNMENTS_SET = "assignments.set"
     PHONE_REVEALED = "phone.revealed"
+    GUARD_OVERRIDDEN = "guard.overridden"
+    TEXT_FLAGGED = "text.flagged"
     PAYMENTS_EXPORTED = "payments.exported"
     DEVICE_ENROLLED = "device.enrolled"
     DEVICE_REVOKED = "device.revoked"

@@ -8,6 +8,7 @@ either happens completely or not at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,13 +16,13 @@ from typing import Any
 
 from knock.core.accounts import Household, account, household_by_room
 from knock.core.allocation import ChargeLine, allocate
-from knock.core.errors import ContactCapReached, DuplicateCharge, LedgerError, NotFound, PermissionDenied
+from knock.core.errors import ContactCapReached, DuplicateCharge, LedgerError, NotFound, PermissionDenied, QuietHours
 from knock.core.events import Event, EventKind as K
 from knock.core.journal import Clock, Journal, new_id, system_clock
 from knock.core.payment_rules import PaymentNeedsConfirmation, PaymentRefused, PaymentReview, RecentPayment, review_payment
 from knock.core.rooms import Room, RoomError, parse_room
 from knock.core.store import Store
-from knock.playbook.guardrails import contact_allowed
+from knock.playbook.guardrails import Verdict, contact_allowed, count_toward_cap, in_quiet_hours, scan_text
 from knock.settings import Settings
 
 PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_transfer", "card")
@@ -89,6 +90,14 @@ class PaymentResult:
     owed_after_fen: int
     credit_after_fen: int
     paid_at: str
+
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def is_reason_key(value: str) -> bool:
+    """A reason that is a key (an objection such as ``cant_afford``), not words someone typed."""
+    return bool(_KEY.match(value))
 
 
 def _other_phones(entries: Iterable[Mapping[str, str]], room: str) -> list[dict[str, str]]:
@@ -520,14 +529,54 @@ class Ledger:
     # -- contacts, promises, complaints, letters ---------------------------------------------------
 
     def contacts_today(self, household_id: str, day: date | None = None) -> int:
-        """How many contacts the household had on ``day`` (default today)."""
+        """How many contacts of the household on ``day`` (default today) count toward the daily cap.
+
+        The playbook's one rule (:func:`~knock.playbook.guardrails.count_toward_cap`),
+        so the ledger enforces the number ``knock advise`` shows: letters
+        count (once, however they were recorded), notes do not.
+        """
         day = day or self.today()
-        return int(
-            self.store.scalar(
-                "SELECT COUNT(*) FROM contacts WHERE household_id = ? AND substr(at, 1, 10) = ? AND outcome != 'note'",
-                (household_id, day.isoformat()),
-            )
-        )
+        key = day.isoformat()
+        contacts = [
+            (datetime.combine(day, datetime.min.time()), r["channel"], r["outcome"])
+            for r in self.store.query("SELECT channel, outcome FROM contacts WHERE household_id = ? AND substr(at, 1, 10) = ?", (household_id, key))
+        ]
+        letters = [
+            (datetime.combine(day, datetime.min.time()), r["step"])
+            for r in self.store.query("SELECT step FROM escalations WHERE household_id = ? AND substr(at, 1, 10) = ?", (household_id, key))
+        ]
+        return count_toward_cap(day, contacts, letters)
+
+    def contact_verdict(
+        self,
+        room: str,
+        channel: str,
+        *,
+        outcome: str = "not_home",
+        at: datetime | None = None,
+        override: bool = False,
+        quiet_override: bool = False,
+    ) -> Verdict:
+        """What the guardrails say about contacting ROOM now, before anyone acts.
+
+        The screen shows it before the collector confirms, the CLI prints it
+        (and puts it in ``--json``); :meth:`log_contact` applies the same
+        verdict and refuses what it blocks. A note is not a contact and is
+        never blocked.
+        """
+        _choice(channel, CHANNELS, "channel")
+        when = at or self.now()
+        household = self._ref(room)
+        if outcome == "note":
+            return Verdict(allowed=True)
+        done = self.contacts_today(household.household_id, when.date())
+        return contact_allowed(when, channel, done, self.settings, override=override, quiet_override=quiet_override)  # type: ignore[arg-type]
+
+    def _approving_manager(self, override_by: str, what: str) -> str:
+        approver = self.staff(override_by)
+        if approver.role != "manager" or not approver.active:
+            raise PermissionDenied(f"{approver.name} is not an active manager and cannot approve {what}")
+        return approver.staff_id
 
     def log_contact(
         self,
@@ -539,16 +588,22 @@ class Ledger:
         reason: str = "",
         note: str = "",
         override_by: str = "",
+        override_reason: str = "",
         warnings: Iterable[str] = (),
         at: datetime | None = None,
     ) -> str:
         """Record a visit, call, SMS or letter and how it went.
 
-        The daily contact cap is enforced here, not only in the screen: a
-        contact past the cap needs ``override_by`` naming a manager, and the
-        override is part of the logged event. Time-of-day guardrails (quiet
-        hours, Sunday evening, meals, outside the suggested window) do not
-        block, but their warnings are stored with the contact.
+        The guardrails are enforced here, not only in the screen. A visit,
+        call or text in quiet hours is refused unless ``override_by`` names an
+        active manager and ``override_reason`` says why (the owner asked to be
+        seen at 22:15); a contact past the daily cap needs ``override_by``.
+        Each override is its own ``guard.overridden`` event. The PIN is
+        checked by the caller (screen or CLI) before it passes a manager's
+        name. Sunday evening, meals and contacts outside the suggested
+        windows warn; their codes are stored with the contact. The note and
+        a free-text reason are scanned for forbidden content; a hit is kept
+        as typed and flagged to the manager (``text.flagged``).
         """
         _choice(channel, CHANNELS, "channel")
         _choice(outcome, OUTCOMES, "outcome")
@@ -558,19 +613,32 @@ class Ledger:
             household = self._ref(room)
             done = self.contacts_today(household.household_id, when.date())
             manager = ""
-            # A note is the collector writing something down, not a contact with the household: no cap.
+            lifted: list[str] = []
+            # A note is the collector writing something down, not a contact with the household: no cap, no quiet hours.
+            if outcome != "note" and channel != "letter" and in_quiet_hours(when, self.settings):
+                c = self.settings.contact
+                span = f"{c.quiet_start:%H:%M}-{c.quiet_end:%H:%M}"
+                if not override_by:
+                    raise QuietHours(
+                        f"room {household.room}: {when:%H:%M} is in quiet hours ({span}); no visit, call or text "
+                        "unless a manager approves with their PIN and a reason"
+                    )
+                if not override_reason.strip():
+                    raise QuietHours(f"room {household.room}: a quiet-hours override ({span}) needs the manager's reason")
+                manager = self._approving_manager(override_by, "a contact in quiet hours")
+                lifted.append("quiet_hours")
             if outcome != "note" and done >= self.settings.contact.daily_cap:
                 if not override_by:
                     raise ContactCapReached(
                         f"room {household.room} was already contacted {done} times today "
                         f"(limit {self.settings.contact.daily_cap}); a manager must approve another"
                     )
-                approver = self.staff(override_by)
-                if approver.role != "manager" or not approver.active:
-                    raise PermissionDenied(f"{approver.name} is not an active manager and cannot approve an extra contact")
-                manager = approver.staff_id
+                manager = self._approving_manager(override_by, "an extra contact")
+                lifted.append("daily_cap")
             counted = done if outcome != "note" else 0
-            verdict = contact_allowed(when, channel, counted, self.settings, override=bool(manager))  # type: ignore[arg-type]
+            verdict = contact_allowed(
+                when, channel, counted, self.settings, override="daily_cap" in lifted, quiet_override="quiet_hours" in lifted  # type: ignore[arg-type]
+            )
             noted = list(dict.fromkeys([*warnings, *verdict.codes]))
             contact_id = new_id()
             self._append(
@@ -590,7 +658,64 @@ class Ledger:
                 },
                 staff.staff_id,
             )
+            for rule in lifted:
+                self._append(
+                    K.GUARD_OVERRIDDEN,
+                    {
+                        "household_id": household.household_id,
+                        "contact_id": contact_id,
+                        "rule": rule,
+                        "manager_id": manager,
+                        "reason": override_reason.strip(),
+                        "at": when.isoformat(timespec="seconds"),
+                    },
+                    staff.staff_id,
+                )
+            self._flag_free_text(household.household_id, "contact_note", contact_id, note, staff.staff_id, when)
+            if reason and not is_reason_key(reason):
+                self._flag_free_text(household.household_id, "contact_reason", contact_id, reason, staff.staff_id, when)
         return contact_id
+
+    def _flag_free_text(self, household_id: str, source: str, source_id: str, text: str, author: str, when: datetime | None = None) -> bool:
+        """Flag ``text`` to the manager when the scanner finds forbidden content in it.
+
+        Nothing is refused: the record matters and is kept as typed. The flag
+        is a ``text.flagged`` event, projected into ``text_flags`` for the
+        nightly summary. Returns True when flagged.
+        """
+        if not text.strip():
+            return False
+        found = scan_text(text)
+        if not found:
+            return False
+        excerpt = text.strip()[:500]
+        minute = (when or self.now()).isoformat(timespec="seconds")[:16]
+        if self.store.query_one(
+            "SELECT 1 FROM text_flags WHERE household_id = ? AND excerpt = ? AND substr(at, 1, 16) = ? LIMIT 1", (household_id, excerpt, minute)
+        ):
+            return False  # the same words saved twice in one step (a complaint and its visit's note) are one flag
+        self._append(
+            K.TEXT_FLAGGED,
+            {
+                "household_id": household_id,
+                "source": source,
+                "source_id": source_id,
+                "categories": list(dict.fromkeys(v.category for v in found)),
+                "excerpt": excerpt,
+                "at": (when or self.now()).isoformat(timespec="seconds"),
+            },
+            author,
+        )
+        return True
+
+    def text_flags(self, day: date | None = None) -> list[dict[str, Any]]:
+        """Free text flagged on ``day`` (default: all), oldest first, for the manager and the summary."""
+        sql = "SELECT f.*, h.room FROM text_flags f LEFT JOIN households h ON h.household_id = f.household_id"
+        args: tuple[Any, ...] = ()
+        if day is not None:
+            sql += " WHERE substr(f.at, 1, 10) = ?"
+            args = (day.isoformat(),)
+        return [dict(r) for r in self.store.query(sql + " ORDER BY f.at", args)]
 
     def record_message_sent(
         self,
@@ -680,7 +805,7 @@ class Ledger:
         return promise_id
 
     def open_complaint(self, room: str, *, category: str, text: str, author: str, staff_involved: str = "", at: datetime | None = None) -> str:
-        """Log a complaint or repair request raised at the door."""
+        """Log a complaint or repair request raised at the door (its text is scanned, see :meth:`log_contact`)."""
         if not text.strip():
             raise LedgerError("a complaint needs a description")
         with self.store.transaction():
@@ -698,12 +823,13 @@ class Ledger:
                 },
                 author,
             )
+            self._flag_free_text(household.household_id, "complaint", complaint_id, text, author, at)
         return complaint_id
 
     def close_complaint(self, complaint_id: str, *, resolution: str, author: str, at: datetime | None = None) -> None:
         """Close a complaint with what was done."""
         with self.store.transaction():
-            row = self.store.query_one("SELECT status FROM complaints WHERE complaint_id = ?", (complaint_id,))
+            row = self.store.query_one("SELECT status, household_id FROM complaints WHERE complaint_id = ?", (complaint_id,))
             if row is None:
                 raise NotFound(f"no complaint {complaint_id}")
             if row["status"] == "closed":
@@ -713,6 +839,7 @@ class Ledger:
                 {"complaint_id": complaint_id, "resolution": resolution, "at": (at or self.now()).isoformat(timespec="seconds")},
                 author,
             )
+            self._flag_free_text(row["household_id"], "complaint_resolution", complaint_id, resolution, author, at)
 
     def record_escalation(self, room: str, step: str, *, author: str, deadline: date | None = None, note: str = "", at: datetime | None = None) -> str:
         """Record a dunning letter, a lawyer's letter or the hand-over to legal."""

@@ -432,6 +432,42 @@ def _signin_unlocked(conn: sqlite3.Connection, e: Event) -> None:
     _insert(conn, "signin_attempts", {"event_id": e.event_id, "staff_id": p["staff_id"], "at": p["at"], "outcome": "unlocked", "by_staff_id": p["by"]})
 
 
+def _guard_overridden(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "guard_overrides",
+        {
+            "event_id": e.event_id,
+            "household_id": p["household_id"],
+            "contact_id": p.get("contact_id", ""),
+            "rule": p["rule"],
+            "manager_id": p["manager_id"],
+            "reason": p.get("reason", ""),
+            "at": p.get("at", e.device_time),
+            "author": e.author,
+        },
+    )
+
+
+def _text_flagged(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _insert(
+        conn,
+        "text_flags",
+        {
+            "event_id": e.event_id,
+            "household_id": p.get("household_id", ""),
+            "source": p["source"],
+            "source_id": p.get("source_id", ""),
+            "author": e.author,
+            "categories": json.dumps(p["categories"], ensure_ascii=False),
+            "excerpt": p["excerpt"],
+            "at": p.get("at", e.device_time),
+        },
+    )
+
+
 PROJECTORS: dict[str, Projector] = {
     K.DEVICE_REGISTERED: _device,
     K.COMMUNITY_CREATED: _community,
@@ -451,6 +487,8 @@ PROJECTORS: dict[str, Projector] = {
     K.STAFF_UPDATED: _staff_updated,
     K.ASSIGNMENTS_SET: _assignments,
     K.PHONE_REVEALED: _phone_revealed,
+    K.GUARD_OVERRIDDEN: _guard_overridden,
+    K.TEXT_FLAGGED: _text_flagged,
     K.PAYMENTS_EXPORTED: _payments_exported,
     K.DEVICE_ENROLLED: _device_enrolled,
     K.DEVICE_REVOKED: _device_revoked,

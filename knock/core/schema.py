@@ -388,13 +388,51 @@ ALTER TABLE households ADD COLUMN other_phones TEXT NOT NULL DEFAULT '[]';
 contact, however often it is confirmed), and numbers on file that are not the owner's
 (a tenant's or an agent's), which never receive anything about the debt."""
 
+
+MIGRATION_GUARDRAILS = """
+CREATE TABLE guard_overrides (
+    event_id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL,
+    contact_id TEXT NOT NULL DEFAULT '',
+    rule TEXT NOT NULL,
+    manager_id TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    author TEXT NOT NULL
+);
+CREATE INDEX guard_overrides_at ON guard_overrides(at);
+
+CREATE TABLE text_flags (
+    event_id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    excerpt TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX text_flags_at ON text_flags(at);
+""" + _guard("guard_overrides") + _guard("text_flags")
+"""Guardrails (issue 14): a manager's override of quiet hours or the daily cap, with the reason;
+free text staff typed that the forbidden-content scanner flagged for the manager."""
+
 MIGRATION_PAYER = """
 ALTER TABLE payments ADD COLUMN payer TEXT NOT NULL DEFAULT '';
 """
 """Who handed over the money (交款人) when it was not the owner (``knock pay --payer``, the app's payment dialog)."""
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_SYNC, MIGRATION_SIGNIN, MIGRATION_LIVE_PAYMENTS, MIGRATION_BILLING, MIGRATION_REMINDERS, MIGRATION_PAYER]
+MIGRATIONS: list[str] = [
+    MIGRATION_1,
+    MIGRATION_SYNC,
+    MIGRATION_SIGNIN,
+    MIGRATION_LIVE_PAYMENTS,
+    MIGRATION_BILLING,
+    MIGRATION_REMINDERS,
+    MIGRATION_PAYER,
+    MIGRATION_GUARDRAILS,
+]
 
-APPEND_ONLY_TABLES: tuple[str, ...] = _APPEND_ONLY + _FACT_TABLES + ("cash_counts", "sync_merges", "payment_exports", "exported_facts")
+APPEND_ONLY_TABLES: tuple[str, ...] = _APPEND_ONLY + _FACT_TABLES + ("cash_counts", "sync_merges", "payment_exports", "exported_facts", "guard_overrides", "text_flags")
 """Every table whose rows are never updated or deleted (``knock check`` looks for their triggers)."""
 """Migration N is MIGRATIONS[N-1]; PRAGMA user_version records how many ran."""

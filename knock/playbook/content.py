@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import yaml
@@ -33,8 +34,9 @@ DEBTOR_TYPES: tuple[str, ...] = (
     "soured",
     "busy_away",
     "wilful_refusal",
+    "hardship",
 )
-"""The eight debtor types of domain.md; the field app and ledger use these keys."""
+"""The eight debtor types of the seeds plus hardship (经济困难, domain.md); the field app and ledger use these keys."""
 
 GROUPS: tuple[str, ...] = ("ordinary", "undecided", "hard")
 """Visit-order groups, in the order they are visited."""
@@ -47,6 +49,9 @@ ACTIONS: tuple[str, ...] = (
     "dunning_letter",
     "lawyer_letter",
     "hand_to_manager",
+    "instalment_application",
+    "ask_call_back",
+    "check_records",
     "wait",
 )
 """Next-action keys the rules may return."""
@@ -92,8 +97,12 @@ MESSAGE_KEYS: tuple[str, ...] = (
     "appointment_tomorrow",
     "missed_appointment",
     "repair_done",
+    "monthly_reminder",
+    "prepaid_renewal",
+    "holiday_greeting",
 )
-"""The SMS/phone templates the issue asks for."""
+"""The SMS/phone templates: reminders by due date, appointments, repairs, and the seeds'
+separate texts for monthly and prepaid payers and the holiday greeting (no fees in it)."""
 
 
 class ContentError(ValueError):
@@ -157,6 +166,19 @@ class Objection:
     types: tuple[str, ...]
     """Debtor types this objection points to when a contact logs it as its reason."""
     third_party: bool = False
+    refusal: str = "dispute"
+    """What a refusal with this reason means (one of REFUSAL_KINDS): only ``denies_debt`` counts toward wilful refusal."""
+
+
+REFUSAL_KINDS: tuple[str, ...] = ("denies_debt", "hardship", "not_refusal", "dispute")
+"""How a refusal logged with an objection as its reason is read.
+
+denies_debt: the owner denies owing ("我就不交") and the refusal counts toward
+wilful refusal and the letters; hardship: "can't afford it" leads to an
+instalment application through the manager, never to a letter; not_refusal:
+busy, away, a tenant, "next week" are not refusals at all; dispute: a
+complaint or a question about the account, handled by its own debtor type.
+"""
 
 
 @dataclass(frozen=True)
@@ -185,6 +207,12 @@ class NeverList:
     title: Text
     say: tuple[Text, ...]
     do: tuple[Text, ...]
+    reminders: Mapping[str, Text] = field(default_factory=lambda: MappingProxyType({}))
+    """A gentle reminder per forbidden-content category, shown to whoever typed a flagged note."""
+
+
+SCAN_CATEGORIES: tuple[str, ...] = ("utilities", "lockout", "shaming", "threat", "third_party_pressure", "deception", "harassment")
+"""The scanner's categories; never.yaml has one reminder for each."""
 
 
 @dataclass(frozen=True)
@@ -230,6 +258,7 @@ class Playbook:
         yield "never.yaml: title", self.never.title
         yield from ((f"never.yaml: say[{i}]", x) for i, x in enumerate(self.never.say))
         yield from ((f"never.yaml: do[{i}]", x) for i, x in enumerate(self.never.do))
+        yield from ((f"never.yaml: reminders.{k}", x) for k, x in self.never.reminders.items())
         for section, table in (("actions", self.actions), ("groups", self.groups), ("follow_ups", self.follow_ups)):
             yield from ((f"labels.yaml: {section}.{k}", v) for k, v in table.items())
 
@@ -390,6 +419,7 @@ def _read_objections(directory: Path) -> tuple[dict[str, Basis], dict[str, Objec
             basis=tuple(bases[r.choice(b, f"{where}.basis", frozenset(bases))] for b in basis_keys),
             types=tuple(r.choice(t, f"{where}.types", DEBTOR_TYPES) for t in type_keys),
             third_party=third_party,
+            refusal=r.choice(o.get("refusal", "dispute"), f"{where}.refusal", REFUSAL_KINDS),
         )
     return bases, objections
 
@@ -427,6 +457,7 @@ def _read_never(directory: Path) -> NeverList:
         title=r.text(r.root.get("title"), "title"),
         say=r.texts(r.root.get("say"), "say"),
         do=r.texts(r.root.get("do"), "do"),
+        reminders=MappingProxyType(r.label_table("reminders", SCAN_CATEGORIES)),
     )
 
 

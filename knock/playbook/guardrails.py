@@ -111,12 +111,42 @@ def next_window(
 
 # --------------------------------------------------------------------------- contacts
 
+LETTER_STEPS = frozenset({"dunning_letter", "lawyer_letter"})
+"""Escalation steps that put a letter through the door (the hand-over to legal does not)."""
+
+
+def count_toward_cap(
+    day: date,
+    contacts: Iterable[tuple[datetime, str, str]],
+    escalations: Iterable[tuple[datetime, str]] = (),
+) -> int:
+    """How many contacts of one household on ``day`` count toward the daily cap: the one rule.
+
+    ``contacts`` are ``(at, channel, outcome)``; ``escalations`` are ``(at,
+    step)``. Visits, calls, texts and letters count; notes are remarks, not
+    contacts. A letter may be recorded as an escalation, as a contact on the
+    letter channel, or both, so letters count as the larger of the two on
+    that day, never twice. The ledger and the playbook's advice both call
+    this, so the number a collector sees is the number the ledger enforces.
+    """
+    person = letters_logged = 0
+    for at, channel, outcome in contacts:
+        if at.date() != day or outcome == "note":
+            continue
+        if channel == "letter":
+            letters_logged += 1
+        else:
+            person += 1
+    letters_sent = sum(1 for at, step in escalations if at.date() == day and step in LETTER_STEPS)
+    return person + max(letters_logged, letters_sent)
+
+
 
 @dataclass(frozen=True)
 class GuardWarning:
     """Why a contact at this moment is not advisable (or needed an override)."""
 
-    code: Literal["quiet_hours", "outside_window", "no_collection", "meal_or_rest", "daily_cap", "cap_override"]
+    code: Literal["quiet_hours", "quiet_override", "outside_window", "no_collection", "meal_or_rest", "daily_cap", "cap_override"]
     zh: str
     en: str
 
@@ -133,6 +163,10 @@ class Verdict:
     warnings: tuple[GuardWarning, ...] = ()
     override_used: bool = False
     """True when a contact over the daily cap went ahead: the ledger logs the override."""
+    blocked_by: tuple[str, ...] = ()
+    """The rules that stop this contact unless a manager overrides them ("quiet_hours", "daily_cap")."""
+    overridden: tuple[str, ...] = ()
+    """The rules a manager's override lifted for this contact (each is logged as an event)."""
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -144,8 +178,14 @@ class Verdict:
         return {
             "allowed": self.allowed,
             "override_used": self.override_used,
+            "blocked_by": list(self.blocked_by),
+            "overridden": list(self.overridden),
             "warnings": [{"code": w.code, "text": w.get(locale)} for w in self.warnings],
         }
+
+    def texts(self, locale: str = "zh") -> tuple[str, ...]:
+        """Every warning in ``locale``, for the person about to act."""
+        return tuple(w.get(locale) for w in self.warnings)
 
 
 def _hm(t: time) -> str:
@@ -159,25 +199,42 @@ def contact_allowed(
     settings: Settings,
     *,
     override: bool = False,
+    quiet_override: bool = False,
 ) -> Verdict:
     """May a collector contact a household by ``channel`` at ``now``?
 
     ``contacts_today`` is how many contacts of this household were already
-    made today (see :func:`knock.playbook.rules.contacts_today`). Time rules
-    only warn; the daily cap blocks unless ``override`` is given, and then the
-    verdict says so, so the ledger can log who overrode it.
+    made today (see :func:`count_toward_cap`). Quiet hours block a visit,
+    call or text unless ``quiet_override`` (a manager, with a reason) is
+    given; the daily cap blocks unless ``override`` is given. Sunday
+    evening, meal times and contacts outside the suggested windows only
+    warn, and every warning is in the verdict for the screen, the CLI's text
+    and its ``--json`` to show to the person acting.
     """
     c = settings.contact
     warnings: list[GuardWarning] = []
+    blocked: list[str] = []
+    lifted: list[str] = []
     if channel != "letter":
         if in_quiet_hours(now, settings):
-            warnings.append(
-                GuardWarning(
-                    "quiet_hours",
-                    f"现在是休息时间({_hm(c.quiet_start)}至{_hm(c.quiet_end)}),请不要上门或打电话。",
-                    f"It is quiet hours ({_hm(c.quiet_start)} to {_hm(c.quiet_end)}); do not visit or call.",
+            if quiet_override:
+                lifted.append("quiet_hours")
+                warnings.append(
+                    GuardWarning(
+                        "quiet_override",
+                        f"现在是休息时间({_hm(c.quiet_start)}至{_hm(c.quiet_end)}),经理已同意并写明原因,此次会被记录。",
+                        f"It is quiet hours ({_hm(c.quiet_start)} to {_hm(c.quiet_end)}); a manager approved it with a reason, and this is logged.",
+                    )
                 )
-            )
+            else:
+                blocked.append("quiet_hours")
+                warnings.append(
+                    GuardWarning(
+                        "quiet_hours",
+                        f"现在是休息时间({_hm(c.quiet_start)}至{_hm(c.quiet_end)}),不能上门、打电话或发短信;业主本人要求的,需经理输入PIN并写明原因。",
+                        f"It is quiet hours ({_hm(c.quiet_start)} to {_hm(c.quiet_end)}): no visits, calls or texts. If the owner asked for it, a manager must approve with their PIN and a reason.",
+                    )
+                )
         if in_windows(now, c.no_collection):
             warnings.append(
                 GuardWarning("no_collection", "这个时段不催费(默认周日晚上)。", "No collection at this time (Sunday evening by default).")
@@ -198,98 +255,52 @@ def contact_allowed(
             )
     if contacts_today >= c.daily_cap:
         if not override:
-            return Verdict(
-                allowed=False,
-                warnings=(
-                    *warnings,
-                    GuardWarning(
-                        "daily_cap",
-                        f"今天已联系这一户{contacts_today}次,达到每天{c.daily_cap}次的上限;需要经理同意才能再联系。",
-                        f"This household has been contacted {contacts_today} times today, the daily limit of {c.daily_cap}; a further contact needs a manager's approval.",
-                    ),
-                ),
+            blocked.append("daily_cap")
+            warnings.append(
+                GuardWarning(
+                    "daily_cap",
+                    f"今天已联系这一户{contacts_today}次,达到每天{c.daily_cap}次的上限;需要经理同意才能再联系。",
+                    f"This household has been contacted {contacts_today} times today, the daily limit of {c.daily_cap}; a further contact needs a manager's approval.",
+                )
             )
-        warnings.append(
-            GuardWarning(
-                "cap_override",
-                f"超过每天{c.daily_cap}次的上限,已按经理同意继续,此次会被记录。",
-                f"Over the daily limit of {c.daily_cap}; going ahead on an override, which is logged.",
+        else:
+            lifted.append("daily_cap")
+            warnings.append(
+                GuardWarning(
+                    "cap_override",
+                    f"超过每天{c.daily_cap}次的上限,已按经理同意继续,此次会被记录。",
+                    f"Over the daily limit of {c.daily_cap}; going ahead on an override, which is logged.",
+                )
             )
-        )
-        return Verdict(allowed=True, warnings=tuple(warnings), override_used=True)
-    return Verdict(allowed=True, warnings=tuple(warnings))
+    return Verdict(
+        allowed=not blocked,
+        warnings=tuple(warnings),
+        override_used="daily_cap" in lifted,
+        blocked_by=tuple(blocked),
+        overridden=tuple(lifted),
+    )
+
+
+def free_text_reminder(text: str, locale: str = "zh") -> tuple[str, ...]:
+    """The gentle reminders for a note, complaint or follow-up a person just typed (empty when clean).
+
+    The ledger flags the same text to the manager with :func:`scan_text`;
+    this is what the person who typed it sees, one line per rule touched.
+    """
+    from knock.playbook.content import load_playbook
+
+    found = dict.fromkeys(v.category for v in scan_text(text))
+    if not found:
+        return ()
+    reminders = load_playbook().never.reminders
+    return tuple(reminders[c].get(locale) for c in found if c in reminders)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- content
 
 
-@dataclass(frozen=True)
-class Violation:
-    """A forbidden suggestion found in a text."""
+# The forbidden-content scanner lives in knock.playbook.scanner; it is re-exported
+# here because the guardrails are where callers look for "what Knock may never say".
+from knock.playbook.scanner import Violation, scan_text  # noqa: E402
 
-    category: Literal["utilities", "lockout", "shaming", "threat", "third_party_pressure", "deception", "harassment"]
-    match: str
-    text: str
-
-
-_ZH_PATTERNS: dict[str, str] = {
-    "utilities": r"(停|断|中断|切断|掐断|关掉|关闭|拉闸|限)[^,。;!?:,;!?]{0,3}(水|电|暖|气|热)|拉闸",
-    "lockout": r"(停|锁|注销|禁用)[^,。;!?]{0,3}(门禁|电梯卡|梯控|门卡)|(门禁|电梯卡|梯控|门卡)[^,。;!?]{0,3}(停|锁|注销|禁用|关)|锁门|扣(留|押)[^,。;!?]{0,3}(车|钥匙|证)|不让[^,。;!?]{0,4}(进门|进小区|停车)",
-    "shaming": r"曝光|黑名单|点名|欠费[^,。;!?]{0,4}名单|(公示|张贴|公开|贴出)[^,。;!?]{0,8}(欠费|名单|姓名|名字)",
-    "threat": r"威胁|恐吓|吓唬|后果自负|走着瞧|别怪|给你好看|你等着|坐牢|拘留|征信|抓(你|人)",
-    "third_party_pressure": r"施压|(找|去|到|通知|告诉)[^,。;!?]{0,6}(单位|领导|老板|同事)|(让|叫|找)[^,。;!?]{0,4}(父母|子女|亲戚|家人)[^,。;!?]{0,6}(还|交|缴|催|劝)",
-    "deception": r"假装|假称|谎称|冒充|编造|欺骗|骗|撒谎|装作|伪装|查水表",
-    "harassment": r"软磨硬泡|堵门|蹲守|深夜|半夜|一天打[^,。;!?]{0,3}(几|两|三|多)",
-}
-
-_EN_PATTERNS: dict[str, str] = {
-    "utilities": (
-        r"\b(cut|cutting|shut|shutting|turn|turning|switch|switching)\s+(off\s+)?(\w+\s+){0,3}?(water|power|electricity|heating|heat|gas)\b"
-        r"|\b(water|power|electricity|heating|gas)\s+(will\s+be\s+|is\s+|gets\s+)?(cut|shut|turned|switched)\s+off"
-        r"|\binterrupt\w*\s+(\w+\s+){0,3}(water|power|electricity|heating|gas)\b|\bdisconnect\w*|\bcut[- ]off\b"
-    ),
-    "lockout": r"\block\w*\s+(\w+\s+)?out\b|\b(disable|deactivate|cancel|block)\w*\s+(\w+\s+){0,2}(access|key ?cards?|lift cards?|elevator cards?)\b|\bclamp|\btow(ed|ing)?\b|\bhold\w*\s+back\s+(\w+\s+)?car",
-    "shaming": r"\bshame|\bshaming|\bblacklist|\bname and shame|\bpost\w*\s+(\w+\s+){0,3}(names?|list)\b|\bpublic(ly)?\s+(list|name|expos)|\bexpos(e|ing)\b|\bname\s+(anyone|them|him|her)\b",
-    "threat": r"\bthreat|\bor else\b|\byou'll regret|\bjail\b|\bprison\b|\barrest|\bcredit (record|score|rating)|\bwatch out\b|\bwe know where\b|\bintimidat|\bfrighten|\bscare",
-    "third_party_pressure": r"\b(put|putting|apply|applying)\s+pressure\b|\bpressur(e|es|ed|ing)\s+(\w+\s+)?(owner|them|him|her|family|relatives|parents|employer)\b|\bpress\w*\s+(\w+\s+)?(family|relatives|parents|children|employer|boss)\b|\b(go|went|going)\s+to\s+(\w+\s+)?(workplace|employer|office of)|\b(tell|inform|call|contact)\w*\s+(\w+\s+){0,2}(employer|boss|colleagues)\b",
-    "deception": r"\bpretend|\blie\b|\blies\b|\blying\b|\bfake\b|\bdeceiv|\bdeception|\btrick\b|\bmislead|\bmeter reading|\bimpersonat|\bposing as|\bmake up a reason|\bmade[- ]up",
-    "harassment": r"\bkeep calling|\btimes a day\b|\bevery hour\b|\blate at night|\bmidnight\b|\bcamp\w*\s+outside|\bblock\w*\s+the door|\bharass",
-}
-
-_ZH_NEGATION = re.compile(r"绝不|决不|不得|禁止|严禁|切勿|不准|不许|从不|不可")
-_EN_NEGATION = re.compile(r"\b(never|must not|mustn't|may not|forbid\w*|prohibit\w*)\b", re.IGNORECASE)
-_CLAUSE = re.compile(r"[,。;!?:,;!?:\n]|(?<=[a-z])\.(\s|$)", re.IGNORECASE)
-
-_COMPILED: list[tuple[str, re.Pattern[str]]] = [
-    *((cat, re.compile(p)) for cat, p in _ZH_PATTERNS.items()),
-    *((cat, re.compile(p, re.IGNORECASE)) for cat, p in _EN_PATTERNS.items()),
-]
-
-
-def _clause_start(text: str, pos: int) -> int:
-    start = 0
-    for m in _CLAUSE.finditer(text, 0, pos):
-        start = m.end()
-    return start
-
-
-def _is_prohibition(text: str, start: int) -> bool:
-    """A match is a rule, not a suggestion, when its own clause opens with a firm negation."""
-    clause = text[_clause_start(text, start) : start]
-    return bool(_ZH_NEGATION.search(clause) or _EN_NEGATION.search(clause))
-
-
-def scan_text(text: str) -> list[Violation]:
-    """Forbidden suggestions in ``text`` (zh or en): an empty list means clean.
-
-    A match inside a clause that is itself a firm prohibition ("绝不以中断供水
-    的方式催费", "Never threaten anyone") is allowed, so the never list and the
-    law can name what they forbid. Soft negations ("不", "don't") do not
-    count: "不交就……" is exactly the kind of sentence this must catch.
-    """
-    found: list[Violation] = []
-    for category, pattern in _COMPILED:
-        for m in pattern.finditer(text):
-            if not _is_prohibition(text, m.start()):
-                found.append(Violation(category, m.group(0), text))  # type: ignore[arg-type]
-    return found
+__all__ = ["LETTER_STEPS", "GuardWarning", "count_toward_cap", "free_text_reminder", "Verdict", "Violation", "contact_allowed", "in_quiet_hours", "in_windows", "next_window", "scan_text"]

@@ -19,12 +19,13 @@ from knock.core.money import format_yuan
 from knock.core.rooms import room_walk_key
 from knock.playbook.content import DEBTOR_TYPES, GROUPS, Locale, Objection, Playbook, Text, load_playbook
 from knock.playbook.facts import ContactFact, HouseholdFacts, PromiseFact
-from knock.playbook.guardrails import next_window
+from knock.playbook.guardrails import count_toward_cap, next_window
 from knock.playbook.messages import fill, format_day, values_for
-from knock.settings import Settings
+from knock.settings import Settings, Window
 from knock.vocabulary import label
 
 PRECEDENCE: tuple[str, ...] = (
+    "hardship",
     "wilful_refusal",
     "soured",
     "defect_dispute",
@@ -51,11 +52,52 @@ SMS_THEN_CALL_DAYS = 3
 REPLY_WITHIN_DAYS = 3
 """The reply-by date a card offers when a collector promises to report back."""
 
-CONTACT_ACTIONS = frozenset({"sms", "call", "visit", "leave_notice"})
-_CHANNEL_OF = {"sms": "sms", "call": "phone", "visit": "door", "leave_notice": "door", "dunning_letter": "letter", "lawyer_letter": "letter"}
+CONTACT_ACTIONS = frozenset({"sms", "call", "visit", "leave_notice", "ask_call_back"})
+_CHANNEL_OF = {
+    "sms": "sms",
+    "call": "phone",
+    "visit": "door",
+    "leave_notice": "door",
+    "ask_call_back": "door",
+    "dunning_letter": "letter",
+    "lawyer_letter": "letter",
+}
+
+Slot = Literal["weekday_daytime", "weekend_daytime", "evening"]
+SLOT_NAMES: dict[str, tuple[str, str]] = {
+    "weekday_daytime": ("工作日白天", "weekday daytime"),
+    "weekend_daytime": ("周末白天", "weekend daytime"),
+    "evening": ("晚上", "evening"),
+}
+"""The time slots the seeds spread attempts over: an owner out at work all week is home some evening or weekend."""
+EVENING_FROM = time(17, 0)
+"""Where daytime ends and the evening slot begins."""
+WEEKEND_DAYTIME = (Window(weekdays=[5, 6], start=time(9, 0), end=time(17, 0)),)
+"""A weekend daytime visit for a household never found in the evening (clipped by meals and Sunday evening as always)."""
+
+NOTICE_LEFT = "notice_left"
+"""A contact's reason (or the field app's note "notice") saying a door notice asking for a call back was left."""
+ASKED_CALL_BACK = "asked_call_back"
+"""A contact's reason: a tenant, agent or neighbour was asked only to pass on a request to call (no debt mentioned)."""
+RECORDS_CHECKED = "records_checked"
+"""A note's reason: the company's own move-in and rental records were checked for another number."""
+HARDSHIP_REASONS = frozenset({"cant_afford"})
+"""Fallback when the playbook is not at hand; the objections' ``refusal: hardship`` is the source."""
+
+
+def slot_of(at: datetime) -> Slot:
+    """The seeds' time slot of a moment: weekday daytime, weekend daytime or evening."""
+    if at.time() >= EVENING_FROM:
+        return "evening"
+    return "weekend_daytime" if at.weekday() >= 5 else "weekday_daytime"
+
 
 
 # --------------------------------------------------------------------------- values
+
+Priority = Literal["normal", "high", "urgent"]
+PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2}
+"""Most urgent first."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +189,8 @@ class Advice:
     ladder: LadderState
     alerts: tuple[Text, ...] = ()
     contacts_today: int = 0
+    priority: Priority = "normal"
+    """How soon the office should look at this household (limitation risk is urgent, deep arrears high)."""
     type_names: dict[str, Text] = field(default_factory=dict)
     group_label: Text | None = None
 
@@ -228,12 +272,18 @@ def _person_contacts(facts: HouseholdFacts) -> list[ContactFact]:
 
 
 def contacts_today(facts: HouseholdFacts, now: datetime) -> int:
-    """Door, phone and SMS contacts of this household on ``now``'s date (what the daily cap counts).
+    """Contacts of this household on ``now``'s date, as the daily cap counts them.
 
-    Letters are the office's, and notes are remarks rather than contacts, so neither counts.
+    The one rule (:func:`knock.playbook.guardrails.count_toward_cap`) the
+    ledger uses too: visits, calls, texts and letters count, notes do not, and
+    a letter logged both as a contact and as an escalation counts once.
     """
     facts, now, _ = _on_wall_clock(facts, now)
-    return sum(1 for c in facts.contacts if c.channel != "letter" and c.outcome != "note" and c.at.date() == now.date())
+    return count_toward_cap(
+        now.date(),
+        ((c.at, c.channel, c.outcome) for c in facts.contacts),
+        ((x.at, x.step) for x in facts.escalations),
+    )
 
 
 def _failed_streak(facts: HouseholdFacts) -> list[ContactFact]:
@@ -255,9 +305,30 @@ def _last_response(facts: HouseholdFacts, today: date) -> datetime | None:
     return max(times) if times else None
 
 
-def _failures_since(facts: HouseholdFacts, since: datetime | None, today: date) -> int:
+def _refusal_kind(c: ContactFact, book: Playbook) -> str:
+    """How a refusal reads: a blank reason is a plain "I won't pay"; an objection says what it was."""
+    if not c.reason:
+        return "denies_debt"
+    objection = book.objections.get(c.reason)
+    if objection is not None:
+        return objection.refusal
+    return "hardship" if c.reason in HARDSHIP_REASONS else "dispute"
+
+
+def _is_failure(c: ContactFact, book: Playbook) -> bool:
+    """A failed contact for the ladder: nobody reached, or a refusal that denies the debt.
+
+    "Can't afford it" leads to an instalment application, "too busy" is no
+    refusal, and a complaint has its own path: none of them counts.
+    """
+    if c.outcome in FAILED_ATTEMPT:
+        return True
+    return c.outcome == "refused" and _refusal_kind(c, book) == "denies_debt"
+
+
+def _failures_since(facts: HouseholdFacts, since: datetime | None, today: date, book: Playbook) -> int:
     """Failed contacts and broken promises after ``since`` (all of them when None)."""
-    contacts = sum(1 for c in facts.contacts if c.outcome in FAILED_CONTACT and (since is None or c.at > since))
+    contacts = sum(1 for c in facts.contacts if _is_failure(c, book) and (since is None or c.at > since))
     broken = sum(
         1 for p in facts.promises if _is_broken(p, today) and (since is None or datetime.combine(p.due_date, time.max) > since)
     )
@@ -276,10 +347,89 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+# --------------------------------------------------------------------------- reaching the owner
+
+
+def _hardship_since(facts: HouseholdFacts, since: datetime | None, book: Playbook) -> ContactFact | None:
+    """The latest "can't afford it" since the household last paid, if any."""
+    said = [
+        c
+        for c in facts.contacts
+        if c.reason and _refusal_kind(c, book) == "hardship" and (since is None or c.at > since)
+    ]
+    return max(said, key=lambda c: c.at) if said else None
+
+
+def _spread(attempts: Sequence[ContactFact]) -> tuple[set[date], set[str]]:
+    """The distinct days and time slots a run of knocks and calls covered (a text is not an attempt to meet)."""
+    tries = [c for c in attempts if c.channel in ("door", "phone")]
+    return {c.at.date() for c in tries}, {slot_of(c.at) for c in tries}
+
+
+def _is_spread(attempts: Sequence[ContactFact], settings: Settings) -> bool:
+    """Enough attempts, on distinct days and in distinct slots, to call a household unreachable.
+
+    Three knocks within minutes are one attempt: the owner may simply work
+    days. The seeds' advice is an evening visit, a Friday or Saturday
+    afternoon call and a weekend daytime visit before giving up on a time.
+    """
+    days, slots = _spread(attempts)
+    c = settings.contact
+    return len(days) >= c.unreachable_after_attempts and len(slots) >= min(c.unreachable_min_slots, 3)
+
+
+def _notice_left(c: ContactFact) -> bool:
+    return c.channel == "door" and (c.reason == NOTICE_LEFT or c.note.strip() == "notice")
+
+
+WalkStep = tuple[str, tuple[Window, ...] | None, Text]
+
+
+def _reach_walk(facts: HouseholdFacts, since: datetime | None, settings: Settings) -> list[WalkStep]:
+    """The ways to reach the owner still untried since ``since``, in the order to try them.
+
+    Before any letter: a door notice asking for a call back, a call at
+    another time, the tenant or agent asked only to pass on a call-back
+    request, and the company's own move-in and rental records. A letter
+    to someone who was never reached is a letter to nobody in particular.
+    """
+    recent = [c for c in facts.contacts if since is None or c.at > since]
+    steps: list[WalkStep] = []
+    if not any(_notice_left(c) for c in recent):
+        steps.append(("leave_notice", None, Text("门上留通知请回电(外面不写金额)", "leave a notice asking for a call back (no amount on the outside)")))
+    calls = [c for c in recent if c.channel == "phone" and c.outcome in FAILED_ATTEMPT]
+    if facts.has_phone and len({slot_of(c.at) for c in calls}) < 2:
+        tried = {SLOT_NAMES[slot_of(c.at)][0] for c in calls}
+        why = Text(
+            f"换个时间打电话(已在{'、'.join(sorted(tried))}打过)" if tried else "打个电话,周五或周六下午最容易接通",
+            "call at another time than before" if tried else "call; Friday and Saturday afternoons are the likeliest",
+        )
+        steps.append(("call", None, why))
+    if not any(c.reason == ASKED_CALL_BACK for c in recent):
+        steps.append(("ask_call_back", None, Text("请租户或中介转告请业主回电,只说这一句,不提费用", "ask the tenant or agent to pass on a call-back request, that only, no mention of fees")))
+    if not any(c.reason == RECORDS_CHECKED for c in recent):
+        steps.append(("check_records", None, Text("查公司自己的入住和租赁登记,看有没有其他电话", "check the company's own move-in and rental records for another number")))
+    return steps
+
+
+def _next_attempt(facts: HouseholdFacts, streak: Sequence[ContactFact], settings: Settings) -> WalkStep:
+    """Another attempt in a slot the failed run has not covered yet."""
+    days, _ = _spread(streak)
+    door_slots = {slot_of(c.at) for c in streak if c.channel == "door"}
+    tried_phone = any(c.channel == "phone" for c in streak)
+    if "evening" not in door_slots:
+        return ("visit", None, Text("白天没人,改在晚上上门", "nobody in the daytime: visit in the evening"))
+    if facts.has_phone and not tried_phone:
+        return ("call", None, Text("上门没人,周五或周六下午打个电话", "nobody at the door: call on a Friday or Saturday afternoon"))
+    if "weekend_daytime" not in door_slots:
+        return ("visit", WEEKEND_DAYTIME, Text("晚上没人,改在周末白天上门", "nobody in the evenings: visit at the weekend in the daytime"))
+    return ("visit", None, Text(f"已在{len(days)}天里试过,换一天再去", f"tried on {len(days)} day(s): try another day"))
+
+
 # --------------------------------------------------------------------------- escalation
 
 
-def escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime) -> LadderState:
+def escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime, *, playbook: Playbook | None = None) -> LadderState:
     """The escalation ladder, exactly as configured in ``settings.escalation``.
 
     First dunning letter: ``dunning_min_months`` owed and
@@ -292,12 +442,15 @@ def escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime) -
     deadline). A payment, complaint or promise resets the count. Nothing is
     escalated while a complaint is open or a promise is pending, and nobody
     visits or calls for ``quiet_days_after_letter`` days after any letter.
+    Only refusals that deny the debt count as failed contacts; a household
+    that said it cannot afford to pay gets an instalment application instead
+    of a letter, and one never reached gets the ways-to-reach walk first.
     """
     facts, now, tz = _on_wall_clock(facts, now)
-    return _aware(_escalation_state(facts, settings, now), tz)  # type: ignore[return-value]
+    return _aware(_escalation_state(facts, settings, now, playbook or load_playbook()), tz)  # type: ignore[return-value]
 
 
-def _escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime) -> LadderState:
+def _escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime, book: Playbook) -> LadderState:
     e = settings.escalation
     today = now.date()
     letters = sorted(facts.escalations, key=lambda x: x.at)
@@ -357,12 +510,24 @@ def _escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime) 
         else:
             reasons.append(Text(f"催费函{d.zh}寄出,期限到{_d(due_at).zh}", f"dunning letter sent {d.en}; its deadline is {_d(due_at).en}"))
     else:
-        failures = _failures_since(facts, answered, today)
+        failures = _failures_since(facts, answered, today, book)
         if months >= e.dunning_min_months and failures >= e.dunning_min_failed_contacts:
             step = "dunning_letter"
             reasons.append(Text(f"欠费{months}个月,{failures}次联系未果", f"{months} months owed, {failures} failed contacts"))
+            since_answer = [c for c in _person_contacts(facts) if answered is None or c.at > answered]
+            if since_answer and all(c.outcome in FAILED_ATTEMPT for c in since_answer):
+                streak = _failed_streak(facts)
+                if not _is_spread(streak, settings):
+                    held.append(Text("没联系上的几次不够分散(不同日子、不同时段),先换时间再试", "the failed attempts are not yet spread over different days and times: try again at another time first"))
+                else:
+                    walk = _reach_walk(facts, answered, settings)
+                    if walk:
+                        held.append(Text(f"还没试完其他联系方式:先{walk[0][2].zh}", f"other ways to reach the owner are untried: first {walk[0][2].en}"))
 
     if step is not None:
+        hardship = _hardship_since(facts, facts.last_paid_at, book)
+        if hardship is not None and step in ("dunning_letter", "lawyer_letter"):
+            held.append(Text(f"{_d(hardship.at).zh}说过经济困难:先报经理申请分期,不寄催费函", f"said on {_d(hardship.at).en} that money is tight: an instalment application through the manager, not a letter"))
         open_complaints = [c for c in facts.complaints if c.status == "open"]
         pending = _pending(facts, today)
         if open_complaints:
@@ -397,8 +562,8 @@ def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook:
         if objection is None:
             continue
         for t in objection.types:
-            if t == "wilful_refusal":
-                continue  # a hard word once is not wilful refusal; the ladder's counts decide that
+            if t in ("wilful_refusal", "hardship"):
+                continue  # a hard word once is not wilful refusal, and hardship ends with a payment: decided below
             d = _d(at)
             add(t, f"{d.zh}说过:“{objection.says.zh}”", f"said on {d.en}: \"{objection.says.en}\"")
 
@@ -418,14 +583,17 @@ def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook:
     # unreachable
     streak = _failed_streak(facts)
     reached_ever = any(c.outcome not in FAILED_ATTEMPT for c in _person_contacts(facts))
-    if len(streak) >= settings.contact.unreachable_after_attempts:
+    if _is_spread(streak, settings):
         phone = sum(1 for c in streak if c.channel in ("phone", "sms"))
         door = sum(1 for c in streak if c.channel == "door")
+        days, slots = _spread(streak)
         d = _d(streak[-1].at)
+        slot_zh = "、".join(SLOT_NAMES[x][0] for x in SLOT_NAMES if x in slots)
+        slot_en = ", ".join(SLOT_NAMES[x][1] for x in SLOT_NAMES if x in slots)
         add(
             "unreachable",
-            f"自{d.zh}起连续{len(streak)}次没联系上(电话{phone}次,上门{door}次)",
-            f"not reached in {len(streak)} attempts in a row since {d.en} (phone {phone}, door {door})",
+            f"自{d.zh}起{len(days)}天、{len(slots)}个时段({slot_zh})都没联系上(电话{phone}次,上门{door}次)",
+            f"not reached on {len(days)} days in {len(slots)} time slots ({slot_en}) since {d.en} (phone {phone}, door {door})",
         )
     elif not facts.has_phone and not reached_ever and facts.occupancy != "vacant":
         add("unreachable", "没有登记电话,也从没联系上", "no phone on record and never reached")
@@ -463,9 +631,14 @@ def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook:
         add("busy_away", "房屋已出租,业主不住小区", "the home is let; the owner lives elsewhere")
 
     # wilful refusal: 3+ months, reached and refused or broke promises, and the ladder's counts
-    refusals = sum(1 for c in facts.contacts if c.outcome == "refused")
+    hardship = _hardship_since(facts, facts.last_paid_at, book)
+    if hardship is not None:
+        d = _d(hardship.at)
+        add("hardship", f"{d.zh}说过经济困难,交不起,不是不认这笔费", f"said on {d.en} that money is tight; not a denial of the fee")
+
+    refusals = sum(1 for c in facts.contacts if c.outcome == "refused" and _refusal_kind(c, book) == "denies_debt")
     answered = _last_response(facts, today)
-    failures = _failures_since(facts, answered, today)
+    failures = _failures_since(facts, answered, today, book)
     unanswered_letters = [x for x in facts.escalations if answered is None or x.at > answered]
     if facts.months_owed >= e.dunning_min_months and (refusals + len(broken)) >= 1:
         if unanswered_letters:
@@ -493,6 +666,8 @@ def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook:
             f"欠{months}个月,共{_yuan(facts.owed_fen)}元,没有纠纷或失约记录{history.zh}",
             f"owes {_yuan(facts.owed_fen)} yuan for {months} month(s), no disputes or missed promises{history.en}",
         )
+    if _is_deep(facts, settings):
+        found[min(found, key=PRECEDENCE.index)].append(_depth_reason(facts, settings))
 
     return tuple(
         TypeFinding(key, book.types[key].group, tuple(dict.fromkeys(found[key]))) for key in PRECEDENCE if key in found
@@ -503,22 +678,64 @@ def _yuan(fen: int) -> str:
     return format_yuan(fen)
 
 
+def _is_deep(facts: HouseholdFacts, settings: Settings) -> bool:
+    """Owing many months or a large sum: never an ordinary case (settings.escalation.deep_arrears_*)."""
+    e = settings.escalation
+    return facts.owed_fen > 0 and (facts.months_owed >= e.deep_arrears_months or facts.owed_fen >= e.deep_arrears_fen)
+
+
+def _depth_reason(facts: HouseholdFacts, settings: Settings) -> Text:
+    e = settings.escalation
+    return Text(
+        f"欠费较深:{facts.months_owed}个月、{_yuan(facts.owed_fen)}元(达到{e.deep_arrears_months}个月或{_yuan(e.deep_arrears_fen)}元)",
+        f"deep arrears: {facts.months_owed} months, {_yuan(facts.owed_fen)} yuan (at least {e.deep_arrears_months} months or {_yuan(e.deep_arrears_fen)} yuan)",
+    )
+
+
 # --------------------------------------------------------------------------- next action
 
 
-def _window_for(action: str, after: datetime, settings: Settings) -> TimeWindow | None:
+def _window_for(action: str, after: datetime, settings: Settings, windows: Sequence[Window] | None = None) -> TimeWindow | None:
     c = settings.contact
-    windows = {"sms": c.sms_windows, "call": c.call_windows, "visit": c.visit_windows, "leave_notice": c.visit_windows}.get(action)
+    if windows is None:
+        windows = {"sms": c.sms_windows, "call": c.call_windows, "visit": c.visit_windows, "leave_notice": c.visit_windows, "ask_call_back": c.visit_windows}.get(action)
     if windows is None:
         return None
     found = next_window(after, windows, settings)
     return TimeWindow(*found) if found else None
 
 
-def _type_action(primary: str, facts: HouseholdFacts, now: datetime, settings: Settings) -> tuple[str, datetime, list[Text]]:
-    """The action the leading type calls for, when nothing more urgent applies."""
+ActionPlan = tuple[str, datetime, list[Text], tuple[Window, ...] | None]
+
+
+def _type_action(primary: str, facts: HouseholdFacts, now: datetime, settings: Settings, book: Playbook) -> ActionPlan:
+    """The action the leading type calls for, when nothing more urgent applies.
+
+    A run of failed attempts first moves to a slot not yet tried (evening,
+    a Friday/Saturday afternoon call, weekend daytime); an unreachable
+    household then walks the ways to reach the owner. Neither ever gets
+    "visit again now".
+    """
+    streak = _failed_streak(facts)
+    if primary == "unreachable":
+        answered = _last_response(facts, now.date())
+        walk = _reach_walk(facts, answered, settings)
+        if walk:
+            key, windows, why = walk[0]
+            return key, now, [why], windows
+        return "hand_to_manager", now, [Text("各种联系方式都试过了,请经理决定是否寄函", "every way to reach the owner has been tried: a manager decides whether to send a letter")], None
+    if _spread(streak)[0] and primary in ("not_yet_paid", "busy_away", "vacant", "agrees_no_show") and not _is_spread(streak, settings):
+        key, windows, why = _next_attempt(facts, streak, settings)
+        return key, now, [why], windows
+    key, not_before, reasons = _plain_type_action(primary, facts, now, settings)
+    return key, not_before, reasons, None
+
+
+def _plain_type_action(primary: str, facts: HouseholdFacts, now: datetime, settings: Settings) -> tuple[str, datetime, list[Text]]:
     today = now.date()
     people = _person_contacts(facts)
+    if primary == "hardship":
+        return "instalment_application", now, [Text("业主说经济困难:把分期申请报给经理,约好几天内回复", "the owner says money is tight: put an instalment application to the manager and agree when to report back")]
     if primary == "wilful_refusal":
         return "visit", now, [Text("请班长或经理上门再当面谈一次", "a team lead or manager visits for one more talk in person")]
     if primary in ("soured", "defect_dispute"):
@@ -527,11 +744,6 @@ def _type_action(primary: str, facts: HouseholdFacts, now: datetime, settings: S
         return "visit", now, [Text("投诉已处理,上门回复结果,再谈缴费", "the complaint is resolved: visit to report back, then talk about the fee")]
     if primary == "agrees_no_show":
         return "call", now, [Text("打电话约一个具体的日子和上午或下午", "call to fix a concrete day and morning or afternoon")]
-    if primary == "unreachable":
-        tried_phone = any(c.channel == "phone" for c in _failed_streak(facts))
-        if facts.has_phone and not tried_phone:
-            return "call", now, [Text("上门没人,试试打电话", "nobody at the door: try the phone")]
-        return "leave_notice", now, [Text("门上留通知请回电(外面不写金额),同时查找其他联系方式", "leave a notice asking for a call back (no amount outside) and look for another contact")]
     if primary == "vacant":
         if facts.has_phone:
             return "call", now, [Text("房子空置,打电话并发缴费链接", "the home is vacant: call and send the payment link")]
@@ -541,7 +753,9 @@ def _type_action(primary: str, facts: HouseholdFacts, now: datetime, settings: S
         if recent_sms:
             return "call", now, [Text("短信已发,打个简短的电话约时间", "a text was sent: make a short call to fix a time")]
         return "sms", now, [Text("发短信附缴费链接,方便远程缴", "text the payment link so the owner can pay remotely")]
-    # not yet paid: text, then call, then visit
+    # not yet paid: text, then call, then visit; deep arrears go straight to the door
+    if _is_deep(facts, settings):
+        return "visit", now, [Text(f"欠{facts.months_owed}个月、{_yuan(facts.owed_fen)}元,不只发短信,上门当面谈", f"{facts.months_owed} months and {_yuan(facts.owed_fen)} yuan owed: not just a text, talk in person at the door")]
     since = datetime.combine(facts.oldest_due, time(0)) if facts.oldest_due else None
     this_period = [c for c in people if since is None or c.at >= since]
     if not this_period:
@@ -559,13 +773,27 @@ def _type_action(primary: str, facts: HouseholdFacts, now: datetime, settings: S
 
 
 def _next_action(
-    facts: HouseholdFacts, types: tuple[TypeFinding, ...], ladder: LadderState, settings: Settings, now: datetime, n_today: int
+    facts: HouseholdFacts, types: tuple[TypeFinding, ...], ladder: LadderState, settings: Settings, now: datetime, n_today: int, book: Playbook
 ) -> NextAction:
     today = now.date()
 
-    def act(key: str, not_before: datetime, reasons: list[Text]) -> NextAction:
+    failed_today = {slot_of(c.at) for c in _person_contacts(facts) if c.at.date() == today and c.outcome in FAILED_ATTEMPT}
+
+    def act(key: str, not_before: datetime, reasons: list[Text], windows: tuple[Window, ...] | None = None) -> NextAction:
         not_before = max(not_before, now)
-        window = _window_for(key, not_before, settings) if key in CONTACT_ACTIONS else None
+        window = _window_for(key, not_before, settings, windows) if key in CONTACT_ACTIONS else None
+        if window is not None and window.start.date() == today and slot_of(window.start) in failed_today:
+            # Nobody answered in this slot today: the next try is another time window or another day, never "again now".
+            retry: TimeWindow | None = window
+            for _ in range(8):
+                assert retry is not None
+                retry = _window_for(key, retry.end, settings, windows)
+                if retry is None or retry.start.date() != today or slot_of(retry.start) not in failed_today:
+                    break
+            window = retry
+            if window is not None:
+                not_before = max(not_before, window.start)
+                reasons = [*reasons, Text("今天这个时段已经没人应,换个时段或改天", "no answer in this slot today: another time or another day")]
         return NextAction(key, _CHANNEL_OF.get(key), not_before, window, tuple(reasons))  # type: ignore[arg-type]
 
     if facts.owed_fen <= 0:
@@ -592,14 +820,30 @@ def _next_action(
     if staff:
         return act("hand_to_manager", now, [Text("有针对员工的投诉还没处理,请经理处理并换人跟进", "an open complaint about staff: a manager handles it and sends someone else")])
 
-    key, not_before, reasons = _type_action(types[0].key, facts, now, settings)
+    limitation = _limitation_left(facts, settings, now)
+    if limitation is not None and 0 <= limitation <= settings.escalation.limitation_warn_days and types[0].key not in ("hardship",):
+        return act("hand_to_manager", now, [Text(f"最早一笔{limitation}天后满诉讼时效,请经理安排书面催告", f"the oldest charge reaches the limitation period in {limitation} days: a manager arranges a written demand")])
+
+    key, not_before, reasons, windows = _type_action(types[0].key, facts, now, settings, book)
     if key in CONTACT_ACTIONS and n_today >= settings.contact.daily_cap:
         not_before = max(not_before, datetime.combine(today + timedelta(days=1), time(0)))
         reasons = [
             *reasons,
             Text(f"今天已联系{n_today}次,达到每天{settings.contact.daily_cap}次的上限,明天再联系", f"contacted {_times(n_today)} today, the daily limit of {settings.contact.daily_cap}: next contact tomorrow"),
         ]
-    return act(key, not_before, reasons)
+    return act(key, not_before, reasons, windows)
+
+
+def _limitation_left(facts: HouseholdFacts, settings: Settings, now: datetime) -> int | None:
+    """Days until the oldest open charge reaches the limitation period (negative when past), or None."""
+    e = settings.escalation
+    if facts.owed_fen <= 0 or facts.oldest_due is None:
+        return None
+    ends = _add_years(facts.oldest_due, e.limitation_years)
+    last_letter = max((x.at.date() for x in facts.escalations), default=None)
+    if last_letter is not None and last_letter >= facts.oldest_due:
+        ends = max(ends, _add_years(last_letter, e.limitation_years))
+    return (ends - now.date()).days
 
 
 def _alerts(facts: HouseholdFacts, settings: Settings, now: datetime) -> list[Text]:
@@ -676,15 +920,28 @@ class Triage:
     next_action: NextAction
     ladder: LadderState
     contacts_today: int
+    priority: Priority = "normal"
+
+
+def _priority(facts: HouseholdFacts, settings: Settings, now: datetime, group: str) -> Priority:
+    """Urgent when the oldest charge nears (or passed) the limitation period; high for deep arrears or hard cases."""
+    left = _limitation_left(facts, settings, now)
+    if left is not None and left <= settings.escalation.limitation_warn_days:
+        return "urgent"
+    if _is_deep(facts, settings) or group == "hard":
+        return "high"
+    return "normal"
 
 
 def _triage_on_wall_clock(facts: HouseholdFacts, settings: Settings, now: datetime, book: Playbook) -> Triage:
     types = classify(facts, settings, now, book)
-    ladder = _escalation_state(facts, settings, now)
+    ladder = _escalation_state(facts, settings, now, book)
     n_today = contacts_today(facts, now)
-    action = _next_action(facts, types, ladder, settings, now, n_today)
+    action = _next_action(facts, types, ladder, settings, now, n_today, book)
     group = max((t.group for t in types), key=GROUP_RANK.__getitem__, default="ordinary")
-    return Triage(types, group, action, ladder, n_today)
+    if _is_deep(facts, settings) and GROUP_RANK[group] < GROUP_RANK["undecided"]:
+        group = "undecided"  # owing many months or a large sum is never an ordinary case
+    return Triage(types, group, action, ladder, n_today, _priority(facts, settings, now, group))
 
 
 def triage(facts: HouseholdFacts, settings: Settings, now: datetime, *, playbook: Playbook | None = None) -> Triage:
@@ -713,6 +970,7 @@ def advise(
     book = playbook or load_playbook()
     found = _triage_on_wall_clock(facts, settings, now, book)
     types, group, action, ladder, n_today = found.types, found.group, found.next_action, found.ladder, found.contacts_today
+    priority = found.priority
 
     zh = _card_values(facts, settings, now, "zh", collector)
     en = _card_values(facts, settings, now, "en", collector)
@@ -754,6 +1012,7 @@ def advise(
         ladder=ladder,
         alerts=tuple(_alerts(facts, settings, now)),
         contacts_today=n_today,
+        priority=priority,
         type_names={k: t.name for k, t in book.types.items()},
         group_label=book.groups[group],
     )

@@ -404,9 +404,19 @@ class _Planner:
     # time helpers
 
     def _at(self, day: date, start: time, end: time) -> datetime:
-        """A time on ``day`` between ``start`` and ``end``, on a five-minute step, never after now."""
+        """A time on ``day`` between ``start`` and ``end``, on a five-minute step, never after now.
+
+        Clipped to the company's quiet hours, which the ledger refuses: a company
+        that starts them at 21:00 gets sample visits that end before 21:00.
+        """
         lo = start.hour * 60 + start.minute
         hi = end.hour * 60 + end.minute
+        c = self.settings.contact
+        quiet_from, quiet_to = c.quiet_start.hour * 60 + c.quiet_start.minute, c.quiet_end.hour * 60 + c.quiet_end.minute
+        if lo < quiet_from <= hi:
+            hi = max(lo, quiet_from - 5)
+        if lo < quiet_to <= hi:
+            lo = quiet_to
         minute = lo + 5 * self.rng.randrange((hi - lo) // 5 + 1)
         when = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=self.tz)
         return min(when, self.now - timedelta(minutes=5))

@@ -48,3 +48,20 @@ def test_a_complaint_about_a_staff_member_keeps_them_away(tmp_path: Path) -> Non
     assert chosen_before == ["何丽"]  # the planner's own choice ...
     assert home.store.scalar("SELECT s.name FROM assignments a JOIN staff s USING (staff_id)") == "王刚"  # ... until she is named
     assert plan["assignments"]
+
+
+def test_a_complaint_text_with_forbidden_content_is_flagged_for_the_manager(tmp_path: Path) -> None:
+    path = tmp_path / "h"
+    home = open_home(path)
+    home.ledger.register_household("2-1-301", "周强")
+    home.ledger.register_staff("何丽", "customer_service")
+    home.close()
+    runner = CliRunner()
+    opened = runner.invoke(
+        cli, ["complaints", "open", "2-1-301", "--category", "staff", "--text", "保安说不交就把他家门禁卡停了", "--by", "何丽", "--json", "--home", str(path)]
+    )
+    assert opened.exit_code == 0, opened.output
+    assert json.loads(opened.output)["reminders"]
+    home = open_home(path)
+    [flag] = home.ledger.text_flags()
+    assert flag["source"] == "complaint" and "lockout" in flag["categories"] and flag["room"] == "2-1-301"

@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+import functools
 import json
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
+import knock.cli.common
 from knock.cli.main import cli
-from knock.core.pins import hash_pin
+from knock.core.pins import hash_pin, set_pin
 from knock.home import open_home
+
+CST = timezone(timedelta(hours=8))
+
+
+def _pin_clock(monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:
+    """The CLI opens its home with this clock: guardrails depend on the hour, so tests fix it."""
+    monkeypatch.setattr(knock.cli.common, "open_home", functools.partial(open_home, clock=lambda: when))
 
 
 def _home(tmp_path: Path) -> Path:
@@ -43,8 +53,9 @@ def test_bad_amount_and_unknown_room_are_clear_errors(tmp_path: Path) -> None:
     assert home.store.scalar("SELECT COUNT(*) FROM payments") == 0
 
 
-def test_visit_and_promise_are_recorded(tmp_path: Path) -> None:
+def test_visit_and_promise_are_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _home(tmp_path)
+    _pin_clock(monkeypatch, datetime(2026, 11, 23, 19, 30, tzinfo=CST))
     runner = CliRunner()
     visit = runner.invoke(cli, ["visit", "1-1-101", "--outcome", "refused", "--reason", "wall_cracks", "--collector", "刘强", "--home", str(path)])
     assert visit.exit_code == 0, visit.output
@@ -102,3 +113,57 @@ def test_demo_honours_knock_home(tmp_path: Path, monkeypatch) -> None:  # type: 
     assert home.store.scalar("SELECT COUNT(*) FROM households") == 60
     registered = home.store.scalar("SELECT name FROM devices WHERE device_id = ?", (home.ledger.device.device_id,))
     assert registered == "demo-laptop"
+
+
+def _visit(path: Path, *extra: str, pin: str | None = None) -> object:
+    args = ["visit", "1-1-101", "--collector", "刘强", "--home", str(path), *extra]
+    if pin is not None:
+        return CliRunner().invoke(cli, [*args, "--pin-from-stdin"], input=pin + "\n")
+    return CliRunner().invoke(cli, args)
+
+
+def test_quiet_hours_refuse_a_visit_until_a_manager_gives_a_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _home(tmp_path)
+    home = open_home(path)
+    home.ledger.register_staff("周经理", "manager")
+    set_pin(home.ledger, "周经理", "2468")
+    home.close()
+    _pin_clock(monkeypatch, datetime(2026, 11, 23, 22, 15, tzinfo=CST))
+    refused = _visit(path, "--outcome", "not_home")
+    assert refused.exit_code == 1 and "22:00" in refused.output and "--override-by" in refused.output  # type: ignore[attr-defined]
+    no_reason = _visit(path, "--outcome", "paid", "--override-by", "周经理")
+    assert no_reason.exit_code == 1 and "--override-reason" in no_reason.output  # type: ignore[attr-defined]
+    not_manager = _visit(path, "--outcome", "paid", "--override-by", "刘强", "--override-reason", "业主约的", pin="2468")
+    assert not_manager.exit_code == 1 and "not an active manager" in not_manager.output  # type: ignore[attr-defined]
+    wrong_pin = _visit(path, "--outcome", "paid", "--override-by", "周经理", "--override-reason", "业主约的", pin="1111")
+    assert wrong_pin.exit_code == 1  # type: ignore[attr-defined]
+    ok = _visit(path, "--outcome", "paid", "--override-by", "周经理", "--override-reason", "业主约了22:15在家", "--json", pin="2468")
+    assert ok.exit_code == 0, ok.output  # type: ignore[attr-defined]
+    data = json.loads(ok.output[ok.output.index("{"):])  # type: ignore[attr-defined]
+    assert data["overridden"] == ["quiet_hours"] and [w["code"] for w in data["warnings"]][0] == "quiet_override"
+    home = open_home(path)
+    assert home.store.scalar("SELECT COUNT(*) FROM contacts") == 1
+    assert home.store.query_one("SELECT rule, reason FROM guard_overrides")[:] == ("quiet_hours", "业主约了22:15在家")
+
+
+def test_sunday_evening_and_meal_warnings_are_printed_and_in_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _home(tmp_path)
+    _pin_clock(monkeypatch, datetime(2026, 11, 29, 19, 0, tzinfo=CST))  # a Sunday evening
+    text = _visit(path, "--outcome", "not_home")
+    assert text.exit_code == 0 and "⚠" in text.output and "周日" in text.output  # type: ignore[attr-defined]
+    _pin_clock(monkeypatch, datetime(2026, 11, 24, 12, 0, tzinfo=CST))  # Tuesday lunch
+    data = json.loads(_visit(path, "--outcome", "not_home", "--json").output)  # type: ignore[attr-defined]
+    assert "meal_or_rest" in [w["code"] for w in data["warnings"]] and all(w["text"] for w in data["warnings"])
+
+
+def test_a_flagged_note_is_saved_and_the_collector_gets_a_gentle_reminder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _home(tmp_path)
+    _pin_clock(monkeypatch, datetime(2026, 11, 23, 19, 30, tzinfo=CST))
+    result = _visit(path, "--outcome", "refused", "--note", "跟他说不交就把暖气给他停了", "--json")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    data = json.loads(result.output)  # type: ignore[attr-defined]
+    assert data["reminders"] and "温馨提醒" in data["reminders"][0]
+    home = open_home(path)
+    assert [f["categories"] for f in home.ledger.text_flags()] == ['["utilities"]']
+    clean = _visit(path, "--outcome", "not_home", "--note", "门上留了通知")
+    assert "ℹ" not in clean.output  # type: ignore[attr-defined]

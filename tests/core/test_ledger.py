@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from knock.core.accounts import account
-from knock.core.errors import ContactCapReached, DuplicateCharge, LedgerError, PermissionDenied
+from knock.core.errors import ContactCapReached, DuplicateCharge, LedgerError, PermissionDenied, QuietHours
 from knock.core.events import ChainError, Event, EventConflict, EventKind
 from knock.core.household_facts import household_facts
 from knock.core.journal import Journal, replay
@@ -180,8 +180,58 @@ def test_a_contact_in_quiet_hours_is_logged_with_its_warning(home: Home, clock) 
 
     _setup(home)
     clock.set(datetime(2026, 11, 23, 22, 0, tzinfo=CST))
-    home.ledger.log_contact("3-2-501", channel="door", outcome="not_home", collector="李明")
+    with pytest.raises(QuietHours, match="quiet hours"):
+        home.ledger.log_contact("3-2-501", channel="door", outcome="not_home", collector="李明")
+    with pytest.raises(QuietHours, match="reason"):
+        home.ledger.log_contact("3-2-501", channel="door", outcome="not_home", collector="李明", override_by="张经理")
+    with pytest.raises(PermissionDenied):
+        home.ledger.log_contact("3-2-501", channel="phone", outcome="not_home", collector="李明", override_by="李明", override_reason="业主要求")
+    assert home.store.scalar("SELECT COUNT(*) FROM contacts") == 0, "a refused contact leaves nothing behind"
+    home.ledger.log_contact("3-2-501", channel="door", outcome="note", collector="李明", note="明天再来")
+    contact_id = home.ledger.log_contact(
+        "3-2-501", channel="door", outcome="paid", collector="李明", override_by="张经理", override_reason="业主约了22:15在家等我们"
+    )
     clock.set(datetime(2026, 11, 23, 21, 59, tzinfo=CST))
     home.ledger.log_contact("3-2-501", channel="door", outcome="not_home", collector="李明")
-    rows = [r["warnings"] for r in home.store.query("SELECT warnings FROM contacts ORDER BY at")]
-    assert "quiet_hours" not in rows[0] and "quiet_hours" in rows[1]
+    rows = {r["outcome"]: r for r in home.store.query("SELECT * FROM contacts")}
+    assert "quiet_override" in rows["paid"]["warnings"] and rows["paid"]["override_by"]
+    assert "quiet_hours" not in rows["not_home"]["warnings"]
+    [override] = home.store.query("SELECT * FROM guard_overrides")
+    assert (override["contact_id"], override["rule"], override["reason"]) == (contact_id, "quiet_hours", "业主约了22:15在家等我们")
+    assert home.ledger.contact_verdict("3-2-501", "door", at=datetime(2026, 11, 23, 23, 0, tzinfo=CST)).blocked_by == ("quiet_hours",)
+
+
+def test_free_text_with_forbidden_content_is_kept_and_flagged(home: Home, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timedelta, timezone
+
+    clock.set(datetime(2026, 11, 23, 19, 30, tzinfo=timezone(timedelta(hours=8))))
+    _setup(home)
+    led = home.ledger
+    led.log_contact("3-2-501", channel="door", outcome="refused", collector="李明", reason="what_can_you_do", note="再不交就把他家的水停了")
+    led.log_contact("3-2-501", channel="door", outcome="not_home", collector="李明", note="门上留了通知,请业主回电")
+    complaint = led.open_complaint("3-2-501", category="staff", text="保安说要在业主群里公布我家房号", author="李明")
+    led.close_complaint(complaint, resolution="已当面道歉,我们绝不会公开任何人的欠费", author="李明")
+    flags = led.text_flags()
+    assert [(f["source"], f["room"]) for f in flags] == [("contact_note", "3-2-501"), ("complaint", "3-2-501")]
+    assert "utilities" in flags[0]["categories"] and "shaming" in flags[1]["categories"]
+    assert home.store.scalar("SELECT note FROM contacts WHERE outcome = 'refused'") == "再不交就把他家的水停了", "kept as typed"
+    assert led.text_flags(datetime(2026, 11, 24).date()) == []
+
+
+def test_the_ledger_and_advise_agree_on_contacts_today_letters_included(home: Home, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timedelta, timezone
+
+    from knock.playbook.rules import advise
+
+    clock.set(datetime(2026, 11, 23, 19, 30, tzinfo=timezone(timedelta(hours=8))))
+    hid = _setup(home)
+    led = home.ledger
+    led.log_contact("3-2-501", channel="door", outcome="not_home", collector="李明")
+    led.log_contact("3-2-501", channel="door", outcome="note", collector="李明", note="没人")
+    led.record_escalation("3-2-501", "dunning_letter", author="张经理")
+    led.log_contact("3-2-501", channel="letter", outcome="not_home", collector="张经理")
+    facts = household_facts(home.store, hid, led.today(), home.settings)
+    assert led.contacts_today(hid) == advise(facts, home.settings, led.now()).contacts_today == 2
+    led.log_contact("3-2-501", channel="phone", outcome="not_home", collector="李明")
+    with pytest.raises(ContactCapReached):
+        led.log_contact("3-2-501", channel="door", outcome="not_home", collector="李明")

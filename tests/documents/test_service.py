@@ -89,7 +89,7 @@ def test_ladder_picks_households_due_a_letter(home: Home) -> None:
             led.add_charge(room, "property_fee", date(2026, month, 1), date(2026, month, 28), date(2026, month, 15), 20000)
     base = led.now() - timedelta(days=20)
     for day in range(3):
-        led.log_contact("1-1-101", channel="door", outcome="refused", reason="cannot_afford", collector="李明", at=base + timedelta(days=day))
+        led.log_contact("1-1-101", channel="door", outcome="refused", reason="what_can_you_do", collector="李明", at=base + timedelta(days=day))
     assert rooms_due_for(home, "dunning") == ["1-1-101"]
     assert isinstance(base, datetime)
 

@@ -240,7 +240,7 @@ PLANTED = [
     ("敲门时就说是来查水表的。", "deception"),
     ("一天打三个电话给他,直到交为止。", "harassment"),
     ("If you don't pay, we will cut off your water.", "utilities"),
-    ("The power will be shut off tomorrow.", "utilities"),
+    ("Your power will be shut off tomorrow.", "utilities"),
     ("We can deactivate your access card.", "lockout"),
     ("We'll post your name on the notice board.", "shaming"),
     ("Pay up or else.", "threat"),
@@ -282,7 +282,7 @@ def test_a_bad_sentence_planted_in_a_copy_of_the_content_is_found(tmp_path: Path
     shutil.copytree(playbook_dir(), copy)
     path = copy / "debtor_types.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("打扰您一分钟,给您送本期的物业费账单。", "再不交就给您家停水。"),
+        path.read_text(encoding="utf-8").replace("打扰您一分钟,给您送物业费账单。", "再不交就给您家停水。"),
         encoding="utf-8",
     )
     book = read_playbook(copy)

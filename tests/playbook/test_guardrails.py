@@ -27,7 +27,22 @@ def at(hh: int, mm: int, day: datetime = MON) -> datetime:
 def test_quiet_hours_edges(settings: Settings, hh: int, mm: int, quiet: bool, channel: str) -> None:
     verdict = contact_allowed(at(hh, mm), channel, 0, settings)  # type: ignore[arg-type]
     assert ("quiet_hours" in verdict.codes) is quiet
-    assert verdict.allowed, "time rules warn; they never stop a collector from logging what happened"
+    assert verdict.allowed is not quiet, "quiet hours block a visit, call or text"
+    assert verdict.blocked_by == (("quiet_hours",) if quiet else ())
+
+
+@pytest.mark.parametrize("channel", ["door", "phone", "sms"])
+def test_a_manager_override_lifts_quiet_hours_and_says_so(settings: Settings, channel: str) -> None:
+    verdict = contact_allowed(at(22, 15), channel, 0, settings, quiet_override=True)  # type: ignore[arg-type]
+    assert verdict.allowed and verdict.overridden == ("quiet_hours",) and "quiet_override" in verdict.codes
+    assert any("22:00" in t for t in verdict.texts("en"))
+
+
+def test_sunday_evening_and_meal_times_warn_but_do_not_block(settings: Settings) -> None:
+    sunday = MON + timedelta(days=6)
+    for when, code in ((at(19, 30, sunday), "no_collection"), (at(12, 0), "meal_or_rest")):
+        verdict = contact_allowed(when, "door", 0, settings)
+        assert verdict.allowed and code in verdict.codes and verdict.texts("zh")
 
 
 def test_letters_have_no_time_rules(settings: Settings) -> None:

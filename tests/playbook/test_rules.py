@@ -44,6 +44,7 @@ CASES: dict[str, Callable[[], HouseholdFacts]] = {
     "soured": lambda: household(complaints=(complaint(40, "staff", "保安态度差", status="closed"),)),
     "busy_away": lambda: household(tags=frozenset({"away"})),
     "wilful_refusal": _refused_three_months,
+    "hardship": lambda: household(months_owed=4, owed_fen=120_000, oldest_due=date(2024, 6, 15), contacts=(contact(3, "refused", reason="cant_afford"),)),
 }
 
 
@@ -106,7 +107,7 @@ def test_one_broken_promise_is_not_yet_a_pattern_unless_configured(settings: Set
 def test_unreachable_needs_the_configured_run_of_failures(settings: Settings, with_settings) -> None:  # type: ignore[no-untyped-def]
     two = household(contacts=(contact(3, "not_home"), contact(1, "not_home")))
     assert "unreachable" not in advise(two, settings, NOW).type_keys
-    assert "unreachable" in advise(two, with_settings("contact", unreachable_after_attempts=2), NOW).type_keys
+    assert "unreachable" in advise(two, with_settings("contact", unreachable_after_attempts=2, unreachable_min_slots=1), NOW).type_keys
     broken_run = household(contacts=(contact(5, "not_home"), contact(4, "not_home"), contact(3, "promised", "phone"), contact(1, "not_home")))
     assert "unreachable" not in advise(broken_run, settings, NOW).type_keys
 
@@ -117,10 +118,28 @@ def test_no_phone_and_never_reached_is_unreachable(settings: Settings) -> None:
     assert advice.next_action.key == "leave_notice"
 
 
-def test_unreachable_at_the_door_tries_the_phone_then_leaves_a_notice(settings: Settings) -> None:
-    doors = household(contacts=(contact(5, "not_home"), contact(3, "not_home"), contact(1, "not_home")))
-    assert advise(doors, settings, NOW).next_action.key == "call"
-    assert advise(CASES["unreachable"](), settings, NOW).next_action.key == "leave_notice"
+def test_unreachable_walks_the_ways_to_reach_the_owner_before_any_letter(settings: Settings) -> None:
+    """Sunday, Tuesday and Thursday knocks (weekend and weekday daytime): unreachable, and the walk begins."""
+    knocks = (contact(5, "not_home"), contact(3, "not_home"), contact(1, "not_home"))
+    steps = []
+    done: tuple = ()
+    for _ in range(6):
+        facts = household(months_owed=6, owed_fen=180_000, oldest_due=date(2024, 3, 15), contacts=(*knocks, *done))
+        advice = advise(facts, settings, NOW)
+        assert advice.primary_type == "unreachable"
+        key = advice.next_action.key
+        steps.append(key)
+        if key == "leave_notice":
+            done += (dataclasses.replace(contact(1, "not_home"), note="notice"),)
+        elif key == "call":
+            done += (contact(0.9, "not_home", "phone"), contact(0.6, "not_home", "phone"))
+        elif key == "ask_call_back":
+            done += (contact(0.4, "note", reason="asked_call_back"),)
+        elif key == "check_records":
+            done += (contact(0.3, "note", reason="records_checked"),)
+        else:
+            break
+    assert steps == ["leave_notice", "call", "ask_call_back", "check_records", "dunning_letter"]
 
 
 def test_unreachable_cards_for_third_parties_carry_no_amount(settings: Settings) -> None:

@@ -356,3 +356,20 @@ def test_streamed_build_matches_the_whole_plan(built: tuple[Home, SampleSummary]
     _, summary = built
     planned = summarize(plan_sample(seed=7, now=NOW, **SIZES))
     assert {**summary.to_dict(), "seconds": 0} == {**planned.to_dict(), "seconds": 0}
+
+
+def test_a_company_with_earlier_quiet_hours_still_gets_a_sample(tmp_path: Path) -> None:
+    """The ledger refuses visits in quiet hours, so the sample's history keeps out of them too."""
+    from datetime import time as clock_time
+
+    from knock.settings import Contact, Settings
+
+    settings = Settings(contact=Contact(quiet_start=clock_time(20, 30), quiet_end=clock_time(9, 0)))
+    home = open_home(tmp_path / "early", clock=lambda: NOW, settings=settings)
+    build_sample(home, seed=3, households=120, arrears=40, staff=8)
+    late = [
+        r["at"] for r in home.store.query("SELECT at FROM contacts WHERE outcome != 'note' AND channel != 'letter'")
+        if not "09:00" <= r["at"][11:16] < "20:30"
+    ]
+    assert late == []
+    home.close()

@@ -17,8 +17,8 @@ from knock.home import Home, open_home
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Iterator[Home]:
-    opened = open_home(tmp_path / "home")
+def home(tmp_path: Path, visiting_hours) -> Iterator[Home]:  # type: ignore[no-untyped-def]
+    opened = open_home(tmp_path / "home", clock=visiting_hours)  # contacts are refused in quiet hours
     ledger = opened.ledger
     ledger.register_staff("赵经理", "manager", pin_hash=hash_pin("9999"))
     ledger.register_staff("张保安", "guard", pin_hash=hash_pin("1234"))

@@ -28,8 +28,11 @@ class Clock:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock(visiting_hours) -> Clock:  # type: ignore[no-untyped-def]
+    """The system clock at 19:30 today, for the ledger and the in-process CLI alike (quiet hours refuse visits)."""
+    found = Clock()
+    found.now = visiting_hours()
+    return found
 
 
 @pytest.fixture
@@ -52,8 +55,8 @@ def run(home: Home, *args: str, stdin: str = "") -> tuple[int, str]:
 
 def _fill_cap(home: Home) -> None:
     for _ in range(home.settings.contact.daily_cap):
-        # The CLI runs on the system clock: fill today's cap on today's date.
-        home.ledger.log_contact("1-1-101", channel="door", outcome="not_home", collector="张保安", at=datetime.now().astimezone())
+        # The CLI runs on the (visiting-hours) clock: fill today's cap on today's date.
+        home.ledger.log_contact("1-1-101", channel="door", outcome="not_home", collector="张保安")
 
 
 def test_override_by_asks_the_managers_pin(home: Home) -> None:
