@@ -160,25 +160,29 @@ class Merger:
             return read_sync_bytes(source[1], source[0], parse_events=parse_events)
         return read_sync_file(source, parse_events=parse_events)
 
-    def _load(self, sources: Sequence[Path | tuple[str, bytes]]) -> list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str]]:
-        """A first look at every file (manifest, signature), in the order they will be applied."""
-        loaded: list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str]] = []
+    def _load(self, sources: Sequence[Path | tuple[str, bytes]]) -> list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str, str]]:
+        """A first look at every file (manifest, signature), in the order they will be applied.
+
+        Each entry carries the SHA-256 of the bytes whose signature was checked, so that the
+        second, full read can prove it reads the same file (not one swapped in meanwhile).
+        """
+        loaded: list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str, str]] = []
         for source in sources:
             label = source[0] if isinstance(source, tuple) else str(source)
             try:
                 light = self._read(source, parse_events=False)
             except FileRefused as exc:
-                loaded.append((FileVerdict(label, "refused", str(exc)), None, ""))
+                loaded.append((FileVerdict(label, "refused", str(exc)), None, "", ""))
                 continue
             verdict = _base_verdict(light)
             try:
                 name = _trust(self.store, light)
             except FileRefused as exc:
                 verdict.status, verdict.reason = "refused", str(exc)
-                loaded.append((verdict, None, ""))
+                loaded.append((verdict, None, "", ""))
                 continue
             verdict.device_name = name
-            loaded.append((verdict, source, name))
+            loaded.append((verdict, source, name, light.sha256))
         # Chain order within each device, so files given out of order in one run still merge.
         loaded.sort(key=lambda item: (item[1] is None, item[0].device_id, item[0].first_seq, item[0].last_seq))
         return loaded
@@ -190,7 +194,7 @@ class Merger:
         verdicts: list[FileVerdict] = []
         simulated: dict[str, tuple[int, str]] = {}
         sim_hashes: dict[tuple[str, int], str] = {}
-        for verdict, source, name in loaded:
+        for verdict, source, name, checked_sha256 in loaded:
             verdicts.append(verdict)
             if source is None:
                 continue
@@ -198,6 +202,9 @@ class Merger:
                 sync_file = self._read(source, parse_events=True)
             except FileRefused as exc:
                 verdict.status, verdict.reason = "refused", str(exc)
+                continue
+            if sync_file.sha256 != checked_sha256:
+                verdict.status, verdict.reason = "refused", f"{sync_file.source}: file changed while it was being merged; merge it again"
                 continue
             device = verdict.device_id
             if dry_run:
@@ -232,6 +239,7 @@ class Merger:
                 new = sync_file.events[start:]
                 payloads = sync_file.payload_json[start:]
                 checker = _Precheck(self.store)
+                checker.prefetch(new)
                 result = self.office.journal.ingest_many(new, payload_json=payloads, precheck=checker)
                 verdict.new_events = len(result.added)
                 flags: list[dict[str, Any]] = []
@@ -289,17 +297,28 @@ class Merger:
     def _money_flags(self, added: Sequence[Event], parked: set[str], name: str) -> list[dict[str, Any]]:
         flags: list[dict[str, Any]] = []
         office_device = self.office.device.device_id
-        for event in added:
-            if event.kind != K.PAYMENT_RECORDED or event.event_id in parked:
-                continue
+        payments = [e for e in added if e.kind == K.PAYMENT_RECORDED and e.event_id not in parked]
+        # One query per 500 households (not one per payment): every live payment of those homes on those days.
+        same_day: dict[tuple[str, str], list[Any]] = {}
+        days = sorted({str(e.payload["paid_at"])[:10] for e in payments})
+        homes = sorted({str(e.payload["household_id"]) for e in payments})
+        day_marks = ",".join("?" * len(days))
+        for start in range(0, len(homes), 500):
+            chunk = homes[start : start + 500]
+            for row in self.store.query(
+                "SELECT p.*, h.room FROM live_payments p JOIN households h USING (household_id)"
+                f" WHERE p.household_id IN ({','.join('?' * len(chunk))}) AND substr(p.paid_at, 1, 10) IN ({day_marks})"
+                " ORDER BY p.paid_at",
+                (*chunk, *days),
+            ):
+                same_day.setdefault((row["household_id"], str(row["paid_at"])[:10]), []).append(row)
+        for event in payments:
             p = event.payload
             day = str(p["paid_at"])[:10]
-            others = self.store.query(
-                "SELECT p.*, h.room FROM live_payments p JOIN households h USING (household_id)"
-                " WHERE p.household_id = ? AND substr(p.paid_at, 1, 10) = ? AND p.payment_id != ?"
-                " AND (p.collector_id != ? OR p.device_id != ?) ORDER BY p.paid_at",
-                (p["household_id"], day, p["payment_id"], p["collector_id"], event.device_id),
-            )
+            others = [
+                o for o in same_day.get((str(p["household_id"]), day), [])
+                if o["payment_id"] != p["payment_id"] and (o["collector_id"] != p["collector_id"] or o["device_id"] != event.device_id)
+            ]
             if not others:
                 continue
             room = others[0]["room"]
@@ -325,14 +344,15 @@ class Merger:
     def _assignment_flags(self, added: Sequence[Event], parked: set[str], name: str) -> list[dict[str, Any]]:
         flags: list[dict[str, Any]] = []
         watched = [e for e in added if e.event_id not in parked and e.kind in (K.PAYMENT_RECORDED, K.CONTACT_LOGGED, K.PROMISE_MADE)]
-        days = sorted({str(e.payload.get("paid_at") or e.payload.get("at") or e.payload.get("made_at") or e.device_time)[:10] for e in watched})
+        whens = [str(e.payload.get("paid_at") or e.payload.get("at") or e.payload.get("made_at") or e.device_time) for e in watched]
         assigned: dict[tuple[str, str], str] = {}
-        for day in days:
+        for day in sorted({when[:10] for when in whens}):
             for row in self.store.query("SELECT household_id, staff_id FROM assignments WHERE day = ?", (day,)):
                 assigned[(day, row[0])] = row[1]
-        for event in watched:
+        if not assigned:
+            return flags
+        for event, when in zip(watched, whens, strict=True):
             p = event.payload
-            when = str(p.get("paid_at") or p.get("at") or p.get("made_at") or event.device_time)
             staff_id = assigned.get((when[:10], p["household_id"]))
             if staff_id is None or staff_id == p["collector_id"]:
                 continue
@@ -432,8 +452,9 @@ class _Precheck:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.households: set[str] = {r[0] for r in store.query("SELECT household_id FROM households")}
-        """Every household the office has, read once per file: most events name one."""
+        self.households: set[str] = set()
+        """Households known to exist: the office's (looked up by :meth:`prefetch`, or one by one) and the batch's."""
+        self.households_prefetched = False
         self.rooms: set[str] = set()
         self.receipts: set[str] = set()
         self.payments: set[str] = set()
@@ -441,6 +462,45 @@ class _Precheck:
         self.charges: set[str] = set()
         self.staff: set[str] = set()
         self.complaints: set[str] = set()
+        self.stored_receipts: set[str] | None = None
+        """Receipt numbers of a batch's payments already in ``payments``, when :meth:`prefetch` read them."""
+
+    def _in(self, sql: str, values: Iterable[str]) -> set[str]:
+        wanted = sorted(set(values))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found.update(r[0] for r in self.store.query(sql.format(marks=",".join("?" * len(chunk))), chunk))
+        return found
+
+    def _household_known(self, household_id: Any) -> bool:
+        if household_id in self.households:
+            return True
+        if self.households_prefetched:
+            return False
+        if self.store.query_one("SELECT 1 FROM households WHERE household_id = ?", (household_id,)) is None:
+            return False
+        self.households.add(household_id)
+        return True
+
+    def prefetch(self, events: Sequence[Event]) -> None:
+        """Look up, in a few queries, the households a batch names and the receipt numbers its payments would clash with.
+
+        Only what the batch names is read (not every household of the office once per file).
+        """
+        named: set[str] = set()
+        for e in events:
+            hid = e.payload.get("household_id")
+            if isinstance(hid, str):
+                named.add(hid)
+            if e.kind == K.ASSIGNMENTS_SET and isinstance(e.payload.get("pairs"), list):
+                named.update(pair[0] for pair in e.payload["pairs"] if isinstance(pair, list) and pair and isinstance(pair[0], str))
+        self.households |= self._in("SELECT household_id FROM households WHERE household_id IN ({marks})", named)
+        self.households_prefetched = True
+        self.stored_receipts = self._in(
+            "SELECT receipt_no FROM payments WHERE receipt_no IN ({marks})",
+            (no for e in events if e.kind == K.PAYMENT_RECORDED and isinstance(no := e.payload.get("receipt_no"), str)),
+        )
 
     def _exists(self, table: str, column: str, value: Any, batch: set[str]) -> bool:
         return value in batch or self.store.query_one(f"SELECT 1 FROM {table} WHERE {column} = ?", (value,)) is not None
@@ -461,10 +521,12 @@ class _Precheck:
             self.households.add(p["household_id"])
             self.rooms.add(p["room"])
             return None
-        if "household_id" in p and p["household_id"] not in self.households:
+        if "household_id" in p and not self._household_known(p["household_id"]):
             return f"household {p['household_id']} is unknown at the office"
         if kind == K.PAYMENT_RECORDED:
-            if p["receipt_no"] in self.receipts or self._exists("payments", "receipt_no", p["receipt_no"], set()):
+            no = p["receipt_no"]
+            stored = (no in self.stored_receipts) if self.stored_receipts is not None and isinstance(no, str) else self._exists("payments", "receipt_no", no, set())
+            if no in self.receipts or stored:
                 return f"receipt number {p['receipt_no']} seen twice"
             self.receipts.add(p["receipt_no"])
             self.payments.add(p["payment_id"])
@@ -497,7 +559,7 @@ class _Precheck:
                 return f"closes complaint {p['complaint_id']}, which the office does not have"
         elif kind == K.ASSIGNMENTS_SET:
             for household_id, staff_id in p["pairs"]:
-                if household_id not in self.households:
+                if not self._household_known(household_id):
                     return f"assigns household {household_id}, unknown at the office"
                 if not self._exists("staff", "staff_id", staff_id, self.staff):
                     return f"assigns to staff member {staff_id}, unknown at the office"

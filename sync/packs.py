@@ -34,7 +34,7 @@ from knock.home import Home
 from sync.devices import find_device, office_pin
 from sync.errors import FileRefused, SyncError
 from sync.export import record_acknowledgement
-from sync.files import pack_archive, unpack_archive, write_atomically
+from sync.files import jsonl_lines, pack_archive, unpack_archive, write_atomically
 
 PACK_FORMAT = "knock-pack/1"
 PACK_MEMBERS = ("pack.json", "pack.sig", "events.jsonl")
@@ -256,7 +256,7 @@ class _LaptopPrecheck:
 
 def _events(data: bytes, source: str) -> list[Event]:
     events: list[Event] = []
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+    for number, line in enumerate(jsonl_lines(data.decode("utf-8")), start=1):
         try:
             item = json.loads(line)
             events.append(Event(

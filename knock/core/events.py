@@ -57,9 +57,14 @@ class EventKind:
     """A manager lifted a staff member's lockout."""
 
 
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""What ``json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))`` builds on every
+call; made once, because a merge encodes every event it reads."""
+
+
 def canonical_json(payload: Any) -> str:
     """One byte-exact JSON form, so that hashes agree on every machine."""
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL_ENCODER.encode(payload)
 
 
 @dataclass(frozen=True)

@@ -45,16 +45,22 @@ class BatchWriter:
         self._pending = 0
         conn.execute("PRAGMA defer_foreign_keys = ON")
 
-    def execute(self, sql: str, params: Any = ()) -> None:
-        """Buffer an INSERT; run anything else at once (after the buffers)."""
-        if sql.lstrip()[:6].upper() == "INSERT":
-            self._buffers.setdefault(sql, []).append(params)
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor | None:
+        """Buffer an INSERT; run anything else at once (after the buffers), returning its cursor.
+
+        A projector's look-up (a SELECT) therefore sees every row buffered before it.
+        """
+        buffer = self._buffers.get(sql)
+        if buffer is None and sql.lstrip()[:6].upper() == "INSERT":
+            buffer = self._buffers[sql] = []
+        if buffer is not None:
+            buffer.append(params)
             self._pending += 1
             if self._pending >= BATCH_ROWS:
                 self.flush()
-        else:
-            self.flush()
-            self.conn.execute(sql, params)
+            return None
+        self.flush()
+        return self.conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Any]) -> None:
         """Like :meth:`execute` for many rows."""

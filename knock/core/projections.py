@@ -18,10 +18,21 @@ from knock.core.rooms import parse_room
 Projector = Callable[[sqlite3.Connection, Event], None]
 
 
+_INSERT_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
+"""INSERT statements by (table, columns): built once, not once per event (the bulk path runs this per row)."""
+
+
 def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
-    cols = ", ".join(row)
-    marks = ", ".join("?" for _ in row)
-    conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
+    key = (table, tuple(row))
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        sql = _INSERT_SQL[key] = f"INSERT INTO {table} ({', '.join(key[1])}) VALUES ({', '.join('?' * len(key[1]))})"
+    conn.execute(sql, tuple(row.values()))
+
+
+def _json_list(value: Any) -> str:
+    """A list column's JSON; the common empty list without a trip through the encoder."""
+    return "[]" if value == [] else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _device(conn: sqlite3.Connection, e: Event) -> None:
@@ -52,12 +63,12 @@ def _household(conn: sqlite3.Connection, e: Event) -> None:
             "floor": room.floor,
             "owner_name": p["owner_name"],
             "gender": p.get("gender", ""),
-            "phones": json.dumps(p.get("phones", []), ensure_ascii=False, sort_keys=True),
+            "phones": _json_list(p.get("phones", [])),
             "area_centi_m2": int(p.get("area_centi_m2", 0)),
             "occupancy": p.get("occupancy", "occupied"),
             "notes": p.get("notes", ""),
             "tags": json.dumps(sorted(p.get("tags", [])), ensure_ascii=False, sort_keys=True),
-            "other_phones": json.dumps(p.get("other_phones", []), ensure_ascii=False, sort_keys=True),
+            "other_phones": _json_list(p.get("other_phones", [])),
             "registered_at": e.device_time,
             "billing_code": p.get("billing_code", ""),
         },
@@ -170,7 +181,7 @@ def _contact(conn: sqlite3.Connection, e: Event) -> None:
             "collector_id": p["collector_id"],
             "at": p["at"],
             "override_by": p.get("override_by", ""),
-            "warnings": json.dumps(p.get("warnings", []), ensure_ascii=False, sort_keys=True),
+            "warnings": _json_list(p.get("warnings", [])),
             "template": p.get("template", ""),
             "message_id": p.get("message_id", ""),
             "event_id": e.event_id,

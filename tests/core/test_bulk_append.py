@@ -69,3 +69,21 @@ def test_ingest_many_skips_known_events_and_refuses_a_changed_one(home: Home, tm
     with pytest.raises(EventConflict):
         other.ledger.journal.ingest_many([twin])
     other.close()
+
+
+def test_the_bulk_path_counts_one_confirmed_message_once(home: Home) -> None:
+    """A projector's look-up (the contact's message id) sees rows the bulk path has buffered."""
+    from knock.core.events import EventKind as K
+
+    led = home.ledger
+    led.journal.append_many([(K.HOUSEHOLD_REGISTERED, {"household_id": "H1", "room": "1-1-101", "owner_name": "甲"}, "import")])
+    staff = led.journal.append_many([(K.STAFF_REGISTERED, {"staff_id": "S1", "name": "张伟", "role": "guard"}, "import")])
+    assert staff
+    contact = {"household_id": "H1", "channel": "sms", "outcome": "sent", "collector_id": "S1", "at": "2026-11-23T10:00:00+08:00",
+               "template": "reminder", "message_id": "M1"}
+    written = led.journal.append_many([
+        (K.CONTACT_LOGGED, {**contact, "contact_id": "C1"}, "S1"),
+        (K.CONTACT_LOGGED, {**contact, "contact_id": "C2"}, "S1"),
+    ])
+    assert len(written) == 2
+    assert _table(home, "SELECT contact_id, warnings FROM contacts WHERE message_id = 'M1'") == [("C1", "[]")]

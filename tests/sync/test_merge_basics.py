@@ -50,3 +50,38 @@ def test_a_merge_is_recorded_as_an_event_and_counts_as_synced_today(world: World
     waiting = {d.name for d in devices_not_synced(world.office.store, "2026-11-23")}
     assert waiting == {"B02"}
     assert world.office.store.scalar("SELECT COUNT(*) FROM events WHERE kind = ?", (K.SYNC_MERGED,)) == 1
+
+
+def test_a_file_swapped_between_the_signature_check_and_the_merge_is_refused(world: World, tmp_path, monkeypatch) -> None:
+    from sync.merge import Merger
+
+    world.a07.ledger.record_payment("1-1-101", 30000, method="cash", collector="张伟")
+    first = world.export(world.a07, tmp_path / "morning")
+    world.a07_clock.advance(minutes=30)
+    world.a07.ledger.record_payment("1-1-102", 20000, method="wechat", collector="张伟")
+    other = world.export(world.a07, tmp_path / "evening").read_bytes()
+    original = first.read_bytes()
+    real_read = Merger._read
+
+    def swap_then_read(self, source, *, parse_events):  # type: ignore[no-untyped-def]
+        if parse_events:
+            first.write_bytes(other)
+        return real_read(self, source, parse_events=parse_events)
+
+    monkeypatch.setattr(Merger, "_read", swap_then_read)
+    run = world.merge(first)
+    assert [v.status for v in run.verdicts] == ["refused"]
+    assert "changed while it was being merged" in run.verdicts[0].reason
+    assert _count(world, world.a07.ledger.device.device_id) == 0
+    monkeypatch.undo()
+    first.write_bytes(original)
+    assert [v.status for v in world.merge(first).verdicts] == ["merge"]
+
+
+def test_a_note_holding_unicode_line_separators_merges(world: World) -> None:
+    """events.jsonl lines end at "\\n" only: U+2028, U+2029 and NEL stay raw inside JSON strings."""
+    note = "门口贴了通知\u2028第二行\u2029第三行\x85完"
+    world.a07.ledger.log_contact("1-1-102", channel="door", outcome="not_home", collector="张伟", note=note)
+    run = world.merge(world.export(world.a07))
+    assert [(v.status, v.reason) for v in run.verdicts] == [("merge", "")]
+    assert world.office.store.scalar("SELECT note FROM contacts WHERE note != ''") == note
