@@ -9,7 +9,7 @@ from __future__ import annotations
 EXPORT_FIELDS: dict[str, str] = {
     "billing_code": "the room as the billing system wrote it in its arrears export (Knock's code when it never did)",
     "room": "Knock's room code, building-unit-room",
-    "payer": "the household's owner name",
+    "payer": "who handed over the money (交款人): the payer recorded with the payment, else the owner",
     "fee_item": "the fee item as the billing system named it (Knock's label when it never did)",
     "fee_item_code": "Knock's fee item key (property_fee, parking, penalty, credit ...)",
     "period": "the period the line pays: 2026-03, 2026-01至2026-06, or dates when not whole months",
@@ -31,7 +31,7 @@ EXPORT_FIELDS: dict[str, str] = {
 
 DEFAULT_TEMPLATE: tuple[tuple[str, str], ...] = (
     ("房号", "billing_code"),
-    ("业主姓名", "payer"),
+    ("交款人", "payer"),
     ("收费项目", "fee_item"),
     ("所属期间", "period"),
     ("实收金额", "amount"),

@@ -107,7 +107,7 @@ def _wall_time(iso: str) -> str:
 
 
 _LINES_SQL = """
-SELECT p.payment_id, p.receipt_no, p.paid_at, p.method, p.collector_name, p.event_id AS payment_event,
+SELECT p.payment_id, p.receipt_no, p.paid_at, p.method, p.collector_name, p.payer, p.event_id AS payment_event,
        h.room, h.billing_code, h.owner_name,
        i.line, i.item, i.period_start, i.period_end, i.amount_fen, COALESCE(c.billing_item, '') AS billing_item,
        v.voided_at, v.reason AS void_reason, v.event_id AS void_event
@@ -155,7 +155,7 @@ def _base_values(row: object) -> dict[str, str]:
     return {
         "billing_code": r["billing_code"] or r["room"],  # type: ignore[index]
         "room": r["room"],  # type: ignore[index]
-        "payer": r["owner_name"],  # type: ignore[index]
+        "payer": r["payer"] or r["owner_name"],  # type: ignore[index]
         "fee_item": r["billing_item"] or label("fee_items", item),  # type: ignore[index]
         "fee_item_code": item,
         "period": format_period(date.fromisoformat(start), date.fromisoformat(end)) if start and end else "",

@@ -222,7 +222,7 @@ def contact_allowed(
                 warnings.append(
                     GuardWarning(
                         "quiet_override",
-                        f"现在是休息时间({_hm(c.quiet_start)}至{_hm(c.quiet_end)}),经理已同意并写明原因,此次会被记录。",
+                        f"现在是休息时间（{_hm(c.quiet_start)}至{_hm(c.quiet_end)}），经理已同意并写明原因，此次会被记录。",
                         f"It is quiet hours ({_hm(c.quiet_start)} to {_hm(c.quiet_end)}); a manager approved it with a reason, and this is logged.",
                     )
                 )
@@ -231,17 +231,17 @@ def contact_allowed(
                 warnings.append(
                     GuardWarning(
                         "quiet_hours",
-                        f"现在是休息时间({_hm(c.quiet_start)}至{_hm(c.quiet_end)}),不能上门、打电话或发短信;业主本人要求的,需经理输入PIN并写明原因。",
+                        f"现在是休息时间（{_hm(c.quiet_start)}至{_hm(c.quiet_end)}），不能上门、打电话或发短信；业主本人要求的，需经理输入密码并写明原因。",
                         f"It is quiet hours ({_hm(c.quiet_start)} to {_hm(c.quiet_end)}): no visits, calls or texts. If the owner asked for it, a manager must approve with their PIN and a reason.",
                     )
                 )
         if in_windows(now, c.no_collection):
             warnings.append(
-                GuardWarning("no_collection", "这个时段不催费(默认周日晚上)。", "No collection at this time (Sunday evening by default).")
+                GuardWarning("no_collection", "这个时段不催费（默认周日晚上）。", "No collection at this time (Sunday evening by default).")
             )
         if channel in ("door", "phone") and in_windows(now, c.meal_and_rest):
             warnings.append(
-                GuardWarning("meal_or_rest", "现在是吃饭或午休时间,尽量不要打扰。", "It is a meal or rest time; avoid disturbing the household.")
+                GuardWarning("meal_or_rest", "现在是吃饭或午休时间，尽量不要打扰。", "It is a meal or rest time; avoid disturbing the household.")
             )
         windows = {"door": c.visit_windows, "phone": c.call_windows, "sms": c.sms_windows}[channel]
         if not in_windows(now, windows):
@@ -259,7 +259,7 @@ def contact_allowed(
             warnings.append(
                 GuardWarning(
                     "daily_cap",
-                    f"今天已联系这一户{contacts_today}次,达到每天{c.daily_cap}次的上限;需要经理同意才能再联系。",
+                    f"今天已联系这一户{contacts_today}次，达到每天{c.daily_cap}次的上限；需要经理同意才能再联系。",
                     f"This household has been contacted {contacts_today} times today, the daily limit of {c.daily_cap}; a further contact needs a manager's approval.",
                 )
             )
@@ -268,7 +268,7 @@ def contact_allowed(
             warnings.append(
                 GuardWarning(
                     "cap_override",
-                    f"超过每天{c.daily_cap}次的上限,已按经理同意继续,此次会被记录。",
+                    f"超过每天{c.daily_cap}次的上限，已按经理同意继续，此次会被记录。",
                     f"Over the daily limit of {c.daily_cap}; going ahead on an override, which is logged.",
                 )
             )

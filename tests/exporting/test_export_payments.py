@@ -54,7 +54,7 @@ def _take_payments(home: Home, clock: Clock) -> dict[str, str]:
     """Three days at the door: payments across several charges, one overpayment, one void."""
     ledger = home.ledger
     receipts = {}
-    receipts["101"] = ledger.record_payment("1-1-101", 10000, method="cash", collector="张建军", at=clock.at(DAY1, 19, 5)).receipt_no
+    receipts["101"] = ledger.record_payment("1-1-101", 10000, method="cash", collector="张建军", at=clock.at(DAY1, 19, 5), payer="王小明").receipt_no
     receipts["302"] = ledger.record_payment("1-1-302", 50000, method="wechat", collector="张建军", at=clock.at(DAY1, 19, 40)).receipt_no
     receipts["703"] = ledger.record_payment("2-1-703", 80000, method="alipay", collector="李国强", at=clock.at(DAY2, 20, 0)).receipt_no
     clock.at(DAY2, 21, 0)
@@ -115,9 +115,13 @@ def test_export_totals_equal_the_ledger_money_in_sql(tmp_path: Path, clock: Cloc
         home.close()
 
 
+def _receipt_of(home: Home, room: str) -> str:
+    return str(home.store.scalar("SELECT p.receipt_no FROM payments p JOIN households h USING (household_id) WHERE h.room = ? ORDER BY p.paid_at LIMIT 1", (room,)))
+
+
 def test_lines_carry_what_the_billing_system_needs(office: Home) -> None:
     rows = _csv_rows(render(collect_payments(office.ledger), office.settings.billing, "csv"))
-    assert list(rows[0]) == ["房号", "业主姓名", "收费项目", "所属期间", "实收金额", "减免金额", "滞纳金", "收款时间", "支付方式", "收据号", "收款人", "类型", "备注"]
+    assert list(rows[0]) == ["房号", "交款人", "收费项目", "所属期间", "实收金额", "减免金额", "滞纳金", "收款时间", "支付方式", "收据号", "收款人", "类型", "备注"]
     paid_302 = [r for r in rows if r["房号"] == "AJHY-01-01-0302"]
     # 500.00 settles February's fee, then March's parking, then part of March's fee: a line each, with its period.
     assert [(r["收费项目"], r["所属期间"], r["实收金额"]) for r in paid_302] == [
@@ -125,6 +129,9 @@ def test_lines_carry_what_the_billing_system_needs(office: Home) -> None:
         ("停车费", "2026-03", "150.00"),
         ("物业服务费", "2026-03", "69.25"),
     ]
+    # 交款人: the payer recorded at the door, else the owner.
+    assert {r["交款人"] for r in rows if r["收据号"] == _receipt_of(office, "1-1-101")} == {"王小明"}
+    assert len({r["交款人"] for r in paid_302}) == 1 and "王小明" not in {r["交款人"] for r in paid_302}
     assert {r["支付方式"] for r in paid_302} == {"微信支付"} and {r["收款时间"] for r in paid_302} == {"2026-04-01 19:40:00"}
     # A penalty line is money in the penalty column too; money beyond every charge is a credit line without a period.
     penalty = [r for r in rows if r["收费项目"] == "滞纳金"]
@@ -294,7 +301,7 @@ def test_a_hostile_name_stays_text(tmp_path: Path, clock: Clock, fmt: str) -> No
         path = tmp_path / f"p.{fmt}"
         export_payments(home.ledger, path, fmt=fmt)  # type: ignore[arg-type]
         if fmt == "csv":
-            payer = _csv_rows(path.read_bytes())[0]["业主姓名"]
+            payer = _csv_rows(path.read_bytes())[0]["交款人"]
             assert payer.startswith("'=HYPERLINK")
         else:
             sheet = load_workbook(path).worksheets[0]
