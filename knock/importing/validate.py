@@ -446,18 +446,7 @@ def parse_date(cell: Cell) -> date:
 @lru_cache(maxsize=_CACHE, typed=True)
 def parse_amount(cell: Cell) -> int:
     """A positive yuan amount, exactly, in fen: three decimals, negative or zero is an error."""
-    if isinstance(cell, bool):
-        raise CellError(f"not an amount: {cell!r}")
-    try:
-        if isinstance(cell, float):
-            # repr is the shortest text that reads back as the same float: 1234.5, not 1234.4999...
-            fen = parse_yuan(Decimal(repr(cell)))
-        elif isinstance(cell, int):
-            fen = parse_yuan(cell)
-        else:
-            fen = parse_yuan(cell_text(cell))
-    except MoneyError as exc:
-        raise CellError(str(exc)) from None
+    fen = parse_money(cell)
     if fen == 0:
         raise CellError("amount is zero: a charge must be more than 0.00")
     return fen
@@ -473,6 +462,7 @@ def parse_money(cell: Cell) -> int:
         raise CellError(f"not an amount: {cell!r}")
     try:
         if isinstance(cell, float):
+            # repr is the shortest text that reads back as the same float: 1234.5, not 1234.4999...
             fen = parse_yuan(Decimal(repr(cell)))
         elif isinstance(cell, int):
             fen = parse_yuan(cell)
