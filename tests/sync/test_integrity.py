@@ -69,8 +69,8 @@ def _refused(world: World, path: Path) -> str:
 
 
 def test_every_single_flipped_byte_is_refused_or_changes_no_content(world: World, tmp_path: Path) -> None:
-    """Each bit flip is caught, except in the few padding bits that end the compressed stream,
-    which carry nothing: there the unpacked bytes are exactly the original ones."""
+    """Each bit flip is caught, except in the few unused bits of the compressed stream, which carry
+    nothing: there the unpacked bytes are exactly the original ones."""
     import gzip
 
     path = _day(world)
@@ -88,7 +88,10 @@ def test_every_single_flipped_byte_is_refused_or_changes_no_content(world: World
             continue
         survivors.append(position)
         assert gzip.decompress(bytes(bad)) == gzip.decompress(data), f"byte {position} changed content unnoticed"
-    assert len(survivors) <= 1, f"{survivors} of {len(data)} bytes"
+    # Which bits a deflate stream leaves unused depends on the data (timestamps, ids): a run saw 0, 1
+    # and 2 such bytes. The property is the one above (nothing a flip changes goes unnoticed); this
+    # only says such bits stay a rare few.
+    assert len(survivors) <= 4, f"{survivors} of {len(data)} bytes"
     bad = bytearray(data)
     bad[len(data) // 2] ^= 0xFF
     (tmp_path / "bad.sync.tar.gz").write_bytes(bytes(bad))
