@@ -53,23 +53,12 @@ def build(workdir: Path, per_device: int, households: int) -> list[Any]:
     from sync.devices import enrol_device
     from sync.files import encode_sync_file
 
+    from bench_sync_merge import seed_office
+
     now = datetime.now(CST)
     office = open_home(workdir / "office")
     led = office.ledger
-    rooms = [f"{b}-{u}-{f}{r:02d}" for b in range(1, 200) for u in (1, 2) for f in range(1, 30) for r in (1, 2)][:households]
-    items = [(K.COMMUNITY_CREATED, {"community_id": new_id(), "name": "基准小区", "address": ""}, "system")]
-    ids = []
-    for room in rooms:
-        hid = new_id()
-        ids.append(hid)
-        items.append((K.HOUSEHOLD_REGISTERED, {"household_id": hid, "room": room, "owner_name": "业主", "gender": "", "phones": [],
-                                                "area_centi_m2": 9000, "occupancy": "occupied", "notes": "", "tags": []}, "system"))
-    staff = []
-    for n in range(DEVICES):
-        sid = new_id()
-        staff.append((sid, f"收费员{n:02d}"))
-        items.append((K.STAFF_REGISTERED, {"staff_id": sid, "name": f"收费员{n:02d}", "role": "guard", "team": "", "phone": "", "active": True, "pin_hash": ""}, "system"))
-    led.journal.append_many(items)
+    ids, staff = seed_office(led, households)
     rng = random.Random(58)
     files = workdir / "files"
     files.mkdir()

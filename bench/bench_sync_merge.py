@@ -45,6 +45,30 @@ def _maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def seed_office(led: Any, households: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """A community of ``households`` homes and one collector per laptop, in one bulk append.
+
+    Returns the household ids and the (staff id, name) pairs; the push benchmark seeds its office the same way."""
+    from knock.core.events import EventKind as K
+    from knock.core.journal import new_id
+
+    rooms = [f"{b}-{u}-{f}{r:02d}" for b in range(1, 200) for u in (1, 2) for f in range(1, 30) for r in (1, 2)][:households]
+    items = [(K.COMMUNITY_CREATED, {"community_id": new_id(), "name": "基准小区", "address": ""}, "system")]
+    ids = []
+    for room in rooms:
+        hid = new_id()
+        ids.append(hid)
+        items.append((K.HOUSEHOLD_REGISTERED, {"household_id": hid, "room": room, "owner_name": "业主", "gender": "", "phones": [],
+                                                "area_centi_m2": 9000, "occupancy": "occupied", "notes": "", "tags": []}, "system"))
+    staff = []
+    for n in range(DEVICES):
+        sid = new_id()
+        staff.append((sid, f"收费员{n:02d}"))
+        items.append((K.STAFF_REGISTERED, {"staff_id": sid, "name": f"收费员{n:02d}", "role": "guard", "team": "", "phone": "", "active": True, "pin_hash": ""}, "system"))
+    led.journal.append_many(items)
+    return ids, staff
+
+
 def build(workdir: Path, events: int, households: int) -> None:
     """The office home and the 58 sync files."""
     import random
@@ -62,20 +86,7 @@ def build(workdir: Path, events: int, households: int) -> None:
     clock = lambda: datetime(2026, 11, 23, 21, 0, tzinfo=CST)  # noqa: E731
     office = open_home(workdir / "office", clock=clock)
     led = office.ledger
-    rooms = [f"{b}-{u}-{f}{r:02d}" for b in range(1, 200) for u in (1, 2) for f in range(1, 30) for r in (1, 2)][:households]
-    items = [(K.COMMUNITY_CREATED, {"community_id": new_id(), "name": "基准小区", "address": ""}, "system")]
-    ids = []
-    for room in rooms:
-        hid = new_id()
-        ids.append(hid)
-        items.append((K.HOUSEHOLD_REGISTERED, {"household_id": hid, "room": room, "owner_name": "业主", "gender": "", "phones": [],
-                                                "area_centi_m2": 9000, "occupancy": "occupied", "notes": "", "tags": []}, "system"))
-    staff = []
-    for n in range(DEVICES):
-        sid = new_id()
-        staff.append((sid, f"收费员{n:02d}"))
-        items.append((K.STAFF_REGISTERED, {"staff_id": sid, "name": f"收费员{n:02d}", "role": "guard", "team": "", "phone": "", "active": True, "pin_hash": ""}, "system"))
-    led.journal.append_many(items)
+    ids, staff = seed_office(led, households)
     rng = random.Random(58)
     per_device = events // DEVICES
     files = workdir / "files"
