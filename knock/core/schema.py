@@ -429,7 +429,8 @@ ALTER TABLE payments ADD COLUMN payer TEXT NOT NULL DEFAULT '';
 
 _EVENT_LOG = """
 CREATE TABLE event_log (
-    event_id TEXT PRIMARY KEY,
+    arrival INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
     device_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
     author TEXT NOT NULL,
@@ -450,7 +451,7 @@ SELECT l.event_id, l.device_id, l.seq, l.author, l.device_time, l.kind, l.payloa
         (SELECT p.hash FROM event_log p WHERE p.device_id = l.device_id AND p.seq = l.seq - 1),
         CASE WHEN l.seq = 1 THEN zeroblob(32) END
     ))) AS prev_hash,
-    lower(hex(l.hash)) AS hash, coalesce(l.received_at, l.device_time) AS received_at, l.rowid AS rowid
+    lower(hex(l.hash)) AS hash, coalesce(l.received_at, l.device_time) AS received_at, l.arrival AS rowid
 FROM event_log l"""
 
 _EVENT_LOG_GUARDS = """
@@ -462,10 +463,10 @@ CREATE TRIGGER events_view_update INSTEAD OF UPDATE ON events
 BEGIN
     UPDATE event_log SET event_id = NEW.event_id, device_id = NEW.device_id, seq = NEW.seq, author = NEW.author,
         device_time = NEW.device_time, kind = NEW.kind, payload = NEW.payload, received_at = NEW.received_at
-    WHERE rowid = OLD.rowid;
+    WHERE arrival = OLD.rowid;
 END;
 CREATE TRIGGER events_view_delete INSTEAD OF DELETE ON events
-BEGIN DELETE FROM event_log WHERE rowid = OLD.rowid; END;
+BEGIN DELETE FROM event_log WHERE arrival = OLD.rowid; END;
 """
 
 
@@ -475,13 +476,14 @@ def _compact_events(conn: sqlite3.Connection) -> None:
     the device time (a local event is received when it is written); ``events`` becomes a view
     that shows every column as before.
 
-    Rows keep their rowid (the arrival order replays follow). A stored ``prev_hash`` that
+    Rows keep their rowid as ``arrival`` (the order replays follow; an INTEGER PRIMARY KEY, so a
+    VACUUM cannot renumber it); the view shows it as ``rowid``. A stored ``prev_hash`` that
     disagrees with its predecessor (a broken chain) is kept, so ``knock check`` still sees it.
     """
     conn.create_function("knock_hash_bytes", 1, hash_bytes, deterministic=True)
     for statement in (
         _EVENT_LOG,
-        "INSERT INTO event_log (rowid, event_id, device_id, seq, author, device_time, kind, payload, hash, received_at, prev_hash)"
+        "INSERT INTO event_log (arrival, event_id, device_id, seq, author, device_time, kind, payload, hash, received_at, prev_hash)"
         " SELECT e.rowid, e.event_id, e.device_id, e.seq, e.author, e.device_time, e.kind, e.payload, knock_hash_bytes(e.hash),"
         " nullif(e.received_at, e.device_time), CASE WHEN e.prev_hash IS coalesce("
         "   (SELECT p.hash FROM events p WHERE p.device_id = e.device_id AND p.seq = e.seq - 1),"
@@ -529,6 +531,10 @@ MIGRATIONS: list[Migration] = [
     MIGRATION_GUARDRAILS,
     MIGRATION_COMPACT_EVENTS,
 ]
+
+VACUUM_AFTER: frozenset[int] = frozenset({MIGRATIONS.index(MIGRATION_COMPACT_EVENTS) + 1})
+"""Migrations that rewrite most of the file: when an existing ledger has just run one, the store
+VACUUMs once, so the space of the old table goes back to the disk instead of staying as free pages."""
 
 APPEND_ONLY_TABLES: tuple[str, ...] = _APPEND_ONLY + _FACT_TABLES + ("cash_counts", "sync_merges", "payment_exports", "exported_facts", "guard_overrides", "text_flags")
 """Every table whose rows are never updated or deleted (``knock check`` looks for their triggers)."""

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from knock.core.schema import MIGRATIONS
+from knock.core.schema import MIGRATIONS, VACUUM_AFTER
 
 
 class StoreError(Exception):
@@ -77,6 +77,20 @@ class Store:
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
+                raise
+            if version and any(version < number <= len(MIGRATIONS) for number in VACUUM_AFTER):
+                self._vacuum()
+
+    def _vacuum(self) -> None:
+        """Give the pages a rewriting migration freed back to the disk (once, after it).
+
+        VACUUM needs the file to itself; when another process has it open, the ledger stays
+        correct and only larger, and the VACUUM is simply left for another time.
+        """
+        try:
+            self.conn.execute("VACUUM")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
 
     @property
