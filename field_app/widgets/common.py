@@ -147,16 +147,10 @@ def short_path(path: object, home: Path | None = None, width: int = 40) -> str:
     """
     target = Path(str(path))
     text = str(target)
-    if home is not None:
-        try:
-            text = str(target.resolve().relative_to(Path(home).resolve()))
-        except ValueError:
-            pass
-    if text == str(target):
-        try:
-            text = "~/" + str(target.relative_to(Path.home()))
-        except ValueError:
-            pass
+    if home is not None and target.resolve().is_relative_to(Path(home).resolve()):
+        text = str(target.resolve().relative_to(Path(home).resolve()))
+    if text == str(target) and target.is_relative_to(Path.home()):
+        text = "~/" + str(target.relative_to(Path.home()))
     if len(text) <= width:
         return text
     parts = Path(text).parts
