@@ -278,7 +278,7 @@ def build_batch(
         acct = account(store, household.household_id, day, settings)
         if not acct.open_charges:
             continue
-        facts = facts_for(store, household, day, settings)
+        facts = facts_for(store, household, day, settings, zone=moment.tzinfo)
         chosen = _choose(household, facts, acct, settings, moment, day, kind, holiday, contract_end, locale, playbook)
         if chosen is None:
             continue
