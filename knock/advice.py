@@ -49,7 +49,7 @@ class HouseholdTriage:
     group: str
     """``ordinary``, ``undecided`` or ``hard`` (the visit order's first key)."""
     next_action: NextAction
-    """Its times are in the playbook's wall-clock time (naive)."""
+    """Its times are on the facts' clock (``facts.zone``, the ledger's zone)."""
     type_names: dict[str, Text]
     action_label: Text
 
