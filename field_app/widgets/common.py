@@ -89,12 +89,11 @@ class NumberedChoices(OptionList):
         self.action_select()
         return True
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
+        """A digit picks its choice; any other key goes on to the list's own handling."""
         if event.character and event.character.isdigit() and self.pick_digit(event.character):
             event.stop()
-            event.prevent_default()
-            return
-        await super()._on_key(event)
+            event.prevent_default()  # the list's own key handling (Textual's, further up the class tree) is skipped
 
 
 class StatusLine(Static):
