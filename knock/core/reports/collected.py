@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from knock.core.dates import day_bounds
 from knock.core.store import Store
 
 
 def collected_fen(store: Store, day: date, collector_id: str | None = None, method: str | None = None) -> int:
     """Fen collected on ``day`` (voided payments excluded): by everyone, or one collector, or one payment method."""
-    sql = "SELECT COALESCE(SUM(amount_fen), 0) FROM live_payments WHERE substr(paid_at, 1, 10) = ?"
-    params: tuple[str, ...] = (day.isoformat(),)
+    sql = "SELECT COALESCE(SUM(amount_fen), 0) FROM live_payments WHERE paid_at >= ? AND paid_at < ?"  # the day, as an index range
+    params: tuple[str, ...] = day_bounds(day)
     if collector_id is not None:
         sql += " AND collector_id = ?"
         params += (collector_id,)
@@ -44,8 +45,8 @@ def receipts_on(store: Store, day: date, collector_id: str) -> tuple[ReceiptLine
         "SELECT p.receipt_no, h.room, p.amount_fen, p.method,"
         " EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment_id = p.payment_id) AS void"
         " FROM payments p JOIN households h ON h.household_id = p.household_id"
-        " WHERE p.collector_id = ? AND substr(p.paid_at, 1, 10) = ? ORDER BY p.receipt_seq",
-        (collector_id, day.isoformat()),
+        " WHERE p.collector_id = ? AND p.paid_at >= ? AND p.paid_at < ? ORDER BY p.receipt_seq",
+        (collector_id, *day_bounds(day)),
     )
     return tuple(ReceiptLine(r["receipt_no"], r["room"], int(r["amount_fen"]), r["method"], bool(r["void"])) for r in rows)
 
