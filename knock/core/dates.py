@@ -25,17 +25,6 @@ from datetime import date, timedelta
 HORIZON_DAYS = 92
 """How far ahead a promise may be set (about three months)."""
 
-def day_bounds(day: date) -> tuple[str, str]:
-    """``(day, the next day)`` as ISO text: the half-open range of timestamps written on ``day``.
-
-    Why: a filter written ``substr(at, 1, 10) = ?`` reads every row of the
-    table; ``at >= ? AND at < ?`` with these bounds picks the same rows (every
-    stored timestamp begins with its ten-character local date) and lets the
-    column's index answer.
-    """
-    return day.isoformat(), (day + timedelta(days=1)).isoformat()
-
-
 _WEEKDAYS_ZH = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
 _WEEKDAY_WORDS_EN = {
     word: n

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from knock.core.dates import day_bounds
-from knock.core.reports.collected import ReceiptLine, by_method, receipts_on
+from knock.core.reports.collected import ReceiptLine, by_method, day_range, receipts_on
 from knock.core.store import Store
 
 
@@ -25,7 +24,7 @@ def pending_sync_count(store: Store, device_id: str) -> int:
 
 def visited_on(store: Store, day: date) -> set[str]:
     """Households anyone contacted on ``day``."""
-    return {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE at >= ? AND at < ?", day_bounds(day))}
+    return {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE at >= ? AND at < ?", day_range(day))}
 
 
 def promises_due_on(store: Store, day: date) -> dict[str, str]:
@@ -49,7 +48,7 @@ class CollectorDay:
 
 def collector_day(store: Store, staff_id: str, day: date, device_id: str) -> CollectorDay:
     """The collector's day: contacts by outcome, receipts, money by payment method, sync backlog."""
-    start, end = day_bounds(day)
+    start, end = day_range(day)
     outcomes = {
         r["outcome"]: int(r["n"])
         for r in store.query("SELECT outcome, COUNT(*) AS n FROM contacts WHERE collector_id = ? AND at >= ? AND at < ? GROUP BY outcome", (staff_id, start, end))
