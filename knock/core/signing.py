@@ -154,6 +154,14 @@ def receipt_qr_text(fields: ReceiptFields, key: DeviceKey) -> str:
     return f"{signed}|{_b64url(key.sign(signed.encode('utf-8')))}"
 
 
+def receipt_text_from(fields: ReceiptFields, signature: str) -> str:
+    """The verification text again, from the receipt's fields and its stored signature.
+
+    The same bytes :func:`receipt_qr_text` produced at payment time, so the signature still
+    verifies; a payment event stores only the signature, the rest is in the payment itself."""
+    return f"{_signed_part(fields)}|{signature}"
+
+
 Verdict = Literal["genuine", "forged", "unknown_device", "malformed", "void", "not_in_ledger"]
 
 
