@@ -31,7 +31,7 @@ from knock.core.signing import public_key_from_b64
 from knock.core.store import Store
 from sync.devices import find_device
 from sync.errors import FileRefused
-from sync.files import SUFFIX, SyncFile, read_sync_file
+from sync.files import SUFFIX, SyncFile, SyncHead, read_sync_bytes, read_sync_file, read_sync_head
 
 Status = Literal["merge", "already_merged", "refused"]
 
@@ -102,7 +102,7 @@ def _stored_hash(store: Store, device_id: str, seq: int) -> str | None:
     return store.scalar("SELECT hash FROM events WHERE device_id = ? AND seq = ?", (device_id, seq))
 
 
-def _base_verdict(sync_file: SyncFile) -> FileVerdict:
+def _base_verdict(sync_file: SyncFile | SyncHead) -> FileVerdict:
     m = sync_file.manifest
     return FileVerdict(
         sync_file.source, "merge", device_id=m.device_id, device_name=m.device_name, first_seq=m.first_seq, last_seq=m.last_seq,
@@ -110,7 +110,7 @@ def _base_verdict(sync_file: SyncFile) -> FileVerdict:
     )
 
 
-def _trust(store: Store, sync_file: SyncFile) -> str:
+def _trust(store: Store, sync_file: SyncFile | SyncHead) -> str:
     """The enrolled name of the file's device, or FileRefused (unknown, revoked, bad signature)."""
     m = sync_file.manifest
     enrolled = find_device(store, m.device_id)
@@ -153,12 +153,19 @@ class Merger:
 
     # -- planning --------------------------------------------------------------------------
 
-    def _read(self, source: Path | tuple[str, bytes], *, parse_events: bool) -> SyncFile:
-        from sync.files import read_sync_bytes
-
+    def _read(self, source: Path | tuple[str, bytes]) -> SyncFile:
         if isinstance(source, tuple):
-            return read_sync_bytes(source[1], source[0], parse_events=parse_events)
-        return read_sync_file(source, parse_events=parse_events)
+            return read_sync_bytes(source[1], source[0])
+        return read_sync_file(source)
+
+    def _read_head(self, source: Path | tuple[str, bytes]) -> SyncHead:
+        if isinstance(source, tuple):
+            return read_sync_head(source[1], source[0])
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise FileRefused(f"{source}: cannot read the file ({exc.strerror or exc})") from None
+        return read_sync_head(data, str(source))
 
     def _load(self, sources: Sequence[Path | tuple[str, bytes]]) -> list[tuple[FileVerdict, Path | tuple[str, bytes] | None, str, str]]:
         """A first look at every file (manifest, signature), in the order they will be applied.
@@ -170,7 +177,7 @@ class Merger:
         for source in sources:
             label = source[0] if isinstance(source, tuple) else str(source)
             try:
-                light = self._read(source, parse_events=False)
+                light = self._read_head(source)
             except FileRefused as exc:
                 loaded.append((FileVerdict(label, "refused", str(exc)), None, "", ""))
                 continue
@@ -199,7 +206,7 @@ class Merger:
             if source is None:
                 continue
             try:
-                sync_file = self._read(source, parse_events=True)
+                sync_file = self._read(source)
             except FileRefused as exc:
                 verdict.status, verdict.reason = "refused", str(exc)
                 continue
@@ -240,7 +247,7 @@ class Merger:
                 payloads = sync_file.payload_json[start:]
                 checker = _Precheck(self.store)
                 checker.prefetch(new)
-                result = self.office.journal.ingest_many(new, payload_json=payloads, precheck=checker)
+                result = self.office.journal.ingest_many(new, payload_json=payloads, precheck=checker, hashes_checked=sync_file.hashes_checked)
                 verdict.new_events = len(result.added)
                 flags: list[dict[str, Any]] = []
                 office_events: list[tuple[str, dict[str, Any], str]] = []
