@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal, Self
 import msgspec
 from msgspec import Meta, field
 
-from knock.documents.paper import Size
+from knock.paper import Size
 
 
 class ClockTime(time):
