@@ -80,6 +80,20 @@ def test_receipt_glyphs_come_from_a_cjk_font(receipts, size: str, locale: str) -
     assert used and all("CJK" in name for name in used), used
 
 
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("size", SIZES)
+def test_receipt_embeds_one_face_and_draws_bold_by_stroking(receipts, receipt: ReceiptView, size: str, locale: str) -> None:
+    """One CJK face per receipt (each face embedded costs a subset per render); bold parts still print bold."""
+    doc = receipts[size, locale]
+    assert len(doc.fonts_of_text()) == 1, doc.fonts_of_text()
+    by_mode = doc.text_by_render_mode()
+    bold = flat("".join(by_mode.get(2, [])))
+    for emphasised in (TITLE[locale], receipt.receipt_no, receipt.room, "1,005.60", "1,500.00"):
+        assert flat(emphasised) in bold, f"{emphasised!r} is not drawn bold on the {size} {locale} receipt"
+    plain = flat("".join(by_mode.get(0, [])))
+    assert receipt.owner_name in plain and receipt.owner_name not in bold
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_receipt_page_size_and_one_page(receipts, size: str) -> None:
     doc = receipts[size, "zh"]
