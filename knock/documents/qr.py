@@ -1,9 +1,19 @@
-"""QR code images for documents: error correction M or better, a 4-module quiet zone."""
+"""QR code images for documents: error correction M or better, a 4-module quiet zone.
+
+Every code uses one fixed mask pattern instead of trying all eight and scoring
+them, which in pure Python is most of the cost of making a code (about 8 ms of a
+receipt's render, against under 2 ms with the mask given). Any of the eight
+masks is valid QR and every reader decodes it; the scoring only steers away from
+patterns that might confuse a camera. Mask 2 (a dark stripe every third column)
+is the one the scoring picks most often for Knock's payloads (receipt
+verification texts, EMVCo payment texts) and scores best on average among them.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
+import math
 
 import qrcode
 import qrcode.constants
@@ -15,6 +25,12 @@ _LEVELS = {
     "H": qrcode.constants.ERROR_CORRECT_H,
 }
 
+MASK_PATTERN = 2
+"""The mask every code is drawn with (see the module doc)."""
+
+PRINT_DPI = 300
+"""Finest printer resolution documents are made for: a code image has at least one pixel per dot."""
+
 MIN_PRINT_MM = 20.0
 """No code is printed smaller than this (the symbol itself, quiet zone excluded)."""
 
@@ -24,7 +40,7 @@ def _make(payload: str, error_correction: str, border: int) -> qrcode.QRCode:
         raise ValueError(f"error correction must be M, Q or H (L is too weak for paper), got {error_correction!r}")
     if border < 4:
         raise ValueError("a QR code needs a quiet zone of at least 4 modules")
-    code = qrcode.QRCode(error_correction=_LEVELS[error_correction], box_size=1, border=border)
+    code = qrcode.QRCode(error_correction=_LEVELS[error_correction], box_size=1, border=border, mask_pattern=MASK_PATTERN)
     code.add_data(payload.encode("utf-8"))
     code.make(fit=True)
     return code
@@ -47,7 +63,7 @@ def qr_modules(payload: str, *, border: int = 4, error_correction: str = "M") ->
 
 
 def qr_data_uri(payload: str, *, border: int = 4, error_correction: str = "M") -> str:
-    """A ``data:image/png`` URI of the code (8 pixels per module), for HTML."""
+    """A ``data:image/png`` URI of the code (enough pixels per module for a 300 dpi printer), for HTML."""
     return qr_for_print(payload, border=border, error_correction=error_correction)[0]
 
 
@@ -56,17 +72,18 @@ def qr_for_print(
 ) -> tuple[str, float]:
     """``(data URI, image width in mm)`` for a code whose symbol is ``symbol_mm`` wide (at least 2 cm).
 
-    The code is built once (choosing the mask is the slow part of QR encoding).
+    The image has whole pixels per module and at least one pixel per printer dot at
+    :data:`PRINT_DPI`, so no printer or viewer scales it up (scaling up smooths the edges of
+    the modules); the documents' CSS also draws it ``pixelated`` (``/Interpolate false``).
     """
     code = _make(payload, error_correction, border)
-    # Several pixels per module, so viewers and printers that smooth images still print sharp edges.
-    code.box_size = 8
-    image = code.make_image(image_factory=PilImage)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     total = code.modules_count + 2 * border
     width = round(max(symbol_mm, MIN_PRINT_MM) * total / code.modules_count, 2)
+    code.box_size = math.ceil(width / 25.4 * PRINT_DPI / total)
+    image = code.make_image(image_factory=PilImage)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     return uri, width
 
 
