@@ -90,6 +90,21 @@ class ReadBack:
             found.setdefault(mode, []).append(bytes(buffer).decode("utf-16-le").rstrip("\x00"))
         return found
 
+    def boxes(self, page: int = 0) -> list[tuple[str, tuple[float, float, float, float]]]:
+        """Every text run and image drawn on a page with its (left, bottom, right, top) in points ("" for images)."""
+        pg = self.pdf[page]
+        textpage = pg.get_textpage()
+        found = []
+        for obj in pg.get_objects():
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                length = pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
+                buffer = (ctypes.c_ushort * length)()
+                pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, length)
+                found.append((bytes(buffer).decode("utf-16-le").rstrip("\x00"), obj.get_bounds()))
+            elif obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                found.append(("", obj.get_bounds()))
+        return found
+
     def qr_codes(self, page: int = 0) -> list[DecodedQR]:
         image = self.pdf[page].render(scale=DPI / 72).to_pil()
         found = []

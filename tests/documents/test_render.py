@@ -94,6 +94,25 @@ def test_receipt_embeds_one_face_and_draws_bold_by_stroking(receipts, receipt: R
     assert receipt.owner_name in plain and receipt.owner_name not in bold
 
 
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("size", SIZES)
+def test_receipt_nothing_overlaps(device_key, size: str, locale: str) -> None:
+    """No two text runs (or a run and the code) are drawn over each other, with every optional line present."""
+    view = samples.sample_receipt(
+        device_key, payer="王小明", company_credit_code="91330100MA2B3C4D5E", company_address="杭州市西湖区文三路100号",
+        invoice_place="物业服务中心前台", credit_fen=2000,
+    )
+    drawn = [(text, pos) for text, pos in read_back(render_receipt(view, size, locale)).boxes() if text.strip() or not text]  # type: ignore[arg-type]
+    shrink = 0.8  # points: glyph boxes of neighbouring lines touch at their edges
+    for i, (text_a, a) in enumerate(drawn):
+        for text_b, b in drawn[i + 1 :]:
+            apart = a[2] - shrink <= b[0] or b[2] - shrink <= a[0] or a[3] - shrink <= b[1] or b[3] - shrink <= a[1]
+            assert apart, f"{text_a or 'image'!r} overlaps {text_b or 'image'!r} on the {size} {locale} receipt"
+    code = next(pos for text, pos in drawn if not text)
+    hint = next(pos for text, pos in drawn if text.startswith(_strings()[locale]["not_invoice"][:6]))
+    assert hint[3] <= code[1], "the notes at the foot start below the code, not beside it"
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_receipt_page_size_and_one_page(receipts, size: str) -> None:
     doc = receipts[size, "zh"]
