@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+from functools import lru_cache
 
 import qrcode
 import qrcode.constants
@@ -78,11 +79,13 @@ def qr_data_uri(payload: str, *, border: int = 4, error_correction: str = "M") -
     return qr_for_print(payload, border=border, error_correction=error_correction)[0]
 
 
+@lru_cache(maxsize=64)
 def qr_for_print(
     payload: str, *, symbol_mm: float = MIN_PRINT_MM, border: int = 4, error_correction: str = "M"
 ) -> tuple[str, float]:
     """``(data URI, image width in mm)`` for a code whose symbol is ``symbol_mm`` wide (at least 2 cm).
 
+    Kept for the last 64 payloads: a receipt previewed and then printed, or reprinted, is encoded once.
     The image has whole pixels per module and at least one pixel per printer dot at
     :data:`PRINT_DPI`, so no printer or viewer scales it up (scaling up smooths the edges of
     the modules); the documents' CSS also draws it ``pixelated`` (``/Interpolate false``).
