@@ -3,21 +3,23 @@
 Every weight of a CJK font is a separate 20 MB file, and WeasyPrint subsets each
 face a page uses for every PDF it writes (about 25 ms per face on a CJK font:
 most of what a receipt costs). Knock's documents use just two weights, so the
-font configuration they are laid out with asks fontconfig for the regular face
-whenever bold is wanted, and the text of bold boxes is drawn filled *and*
-stroked with its own colour: the outline grows by a 24th of the font size, the
-same amount FreeType's synthetic emboldening adds. Advances are the regular
-face's, so a bold run is a little narrower than a real bold one; nothing
-overflows that fitted before.
+font configuration they are laid out with tells Pango, through its own hook for
+"final configuration substitution" on the font map
+(``pango_ft2_font_map_set_default_substitute``), to ask fontconfig for the
+regular face wherever bold is wanted; and the text of bold boxes is drawn filled
+*and* stroked in its own colour, the outline growing by a 24th of the font size
+(the amount FreeType's synthetic emboldening adds). Advances are the regular
+face's, so a bold run is a little narrower than a real bold one; nothing that
+fitted before overflows.
 
 WeasyPrint 70 has no synthetic bold (no ``font-synthesis``, no text stroke in
 CSS), so the stroke is added by wrapping the function its drawing code calls for
 each text box. :func:`font_configuration` and that wrapper go together: the
 wrapper strokes every box whose computed weight is 600 or more, which is right
-only while fontconfig gives such boxes the regular face. The tests read a
-rendered PDF back and check both (one CJK font embedded, bold text stroked), so
-a WeasyPrint upgrade that moves either hook fails loudly rather than printing
-receipts with no bold.
+only while Pango gives such boxes the regular face. The tests read rendered PDFs
+back and check both (one CJK font embedded, bold text drawn fill-and-stroke), so
+a WeasyPrint or Pango upgrade that moves either hook fails loudly rather than
+printing receipts without bold.
 """
 
 from __future__ import annotations
@@ -57,8 +59,20 @@ _ffi.cdef(
     void pango_ft2_font_map_substitute_changed (void *fontmap);
     """
 )
-_fontconfig = _ffi.dlopen("libfontconfig.so.1")
-_pangoft2 = _ffi.dlopen("libpangoft2-1.0.so.0")
+
+
+def _dlopen(*names: str) -> Any:
+    for name in names:
+        try:
+            return _ffi.dlopen(name)
+        except OSError:
+            continue
+    return None
+
+
+# The same libraries WeasyPrint has loaded, by the names it tries first on each platform.
+_fontconfig = _dlopen("libfontconfig.so.1", "libfontconfig-1", "fontconfig", "libfontconfig.1.dylib", "libfontconfig-1.dll")
+_pangoft2 = _dlopen("libpangoft2-1.0.so.0", "libpangoft2-1.0-0", "pangoft2-1.0", "libpangoft2-1.0.dylib", "libpangoft2-1.0-0.dll")
 
 
 def _weight(pattern: Any) -> float | None:
@@ -81,9 +95,15 @@ def _regular_for_bold(pattern: Any, _data: Any) -> None:
 
 
 def font_configuration() -> FontConfiguration:
-    """A WeasyPrint font configuration that picks the regular face for bold text (see the module doc)."""
-    _install_stroke()
+    """A WeasyPrint font configuration that picks the regular face for bold text (see the module doc).
+
+    Where the libraries cannot be opened by name, a plain configuration: real bold faces, one more
+    font subset per document, the same look.
+    """
     config = FontConfiguration()
+    if _fontconfig is None or _pangoft2 is None:
+        return config
+    _install_stroke()
     # Pango's own hook for "final configuration substitution" on the font map WeasyPrint lays out with.
     font_map = _ffi.cast("void *", int(weasy_ffi.cast("uintptr_t", config.font_map)))
     _pangoft2.pango_ft2_font_map_set_default_substitute(font_map, _regular_for_bold, _ffi.NULL, _ffi.NULL)
