@@ -22,7 +22,7 @@ flags). Day filters are date ranges (``paid_at < :next_day``) so indexes serve.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -120,16 +120,23 @@ class Ageing:
         """No open money anywhere."""
         return cls({label: 0 for label in BUCKET_LABELS}, {label: 0 for label in BUCKET_LABELS})
 
-    def add(self, row: Any) -> None:
-        """Count one row of :func:`household_sql` (or of its sums, with ``homes_<i>``/``past_homes`` counts)."""
-        keys = row.keys()
+    def add(self, open_fen: Sequence[int], past_fen: int) -> None:
+        """Count one household: its open money per bucket (:data:`BUCKET_LABELS` order) and past the limitation period."""
+        for label, fen in zip(BUCKET_LABELS, open_fen, strict=True):
+            if fen > 0:
+                self.fen[label] += fen
+                self.households[label] += 1
+        if past_fen > 0:
+            self.past_fen += past_fen
+            self.past_households += 1
+
+    def add_sums(self, row: Any) -> None:
+        """Count one row of :func:`totals_sql` (sums and household counts over many households)."""
         for i, label in enumerate(BUCKET_LABELS):
-            fen = int(row[f"open_{i}"] or 0)
-            self.fen[label] += fen
-            self.households[label] += int(row[f"homes_{i}"] or 0) if f"homes_{i}" in keys else int(fen > 0)
-        past = int(row["past_fen"] or 0)
-        self.past_fen += past
-        self.past_households += int(row["past_homes"] or 0) if "past_homes" in keys else int(past > 0)
+            self.fen[label] += int(row[f"open_{i}"] or 0)
+            self.households[label] += int(row[f"homes_{i}"] or 0)
+        self.past_fen += int(row["past_fen"] or 0)
+        self.past_households += int(row["past_homes"] or 0)
 
 
 def totals_sql(scope: str = "", group: str = "NULL") -> str:
