@@ -186,19 +186,15 @@ def open_charges(store: Store, day: date, household_ids: Iterable[str]) -> Itera
     sum in :meth:`~knock.core.allocation.ChargeLine.order_key` order, minus what was paid.
     """
     sql = f"""
-WITH mine AS (SELECT value AS household_id FROM json_each(:ids)),
-run AS (
+WITH run AS (
     SELECT c.household_id, c.charge_id, c.amount_fen, c.due_date, c.period_start, c.period_end, c.item,
            SUM(c.amount_fen) OVER (PARTITION BY c.household_id ORDER BY c.due_date, c.period_start, c.item, c.charge_id
-                                   ROWS UNBOUNDED PRECEDING) AS upto
-    FROM charges c WHERE {_LIVE_CHARGES} AND c.household_id IN (SELECT household_id FROM mine)
+                                   ROWS UNBOUNDED PRECEDING) AS upto,
+           (SELECT IFNULL(SUM(l.amount_fen), 0) FROM live_payments l WHERE l.household_id = c.household_id AND l.paid_at < :next_day) AS paid
+    FROM charges c WHERE {_LIVE_CHARGES} AND c.household_id IN (SELECT value FROM json_each(:ids))
 )
-SELECT run.*, MIN(run.amount_fen, run.upto - IFNULL(paid.paid, 0)) AS open_fen
-FROM run LEFT JOIN (
-    SELECT household_id, SUM(amount_fen) AS paid FROM live_payments
-    WHERE paid_at < :next_day AND household_id IN (SELECT household_id FROM mine) GROUP BY household_id
-) paid ON paid.household_id = run.household_id
-WHERE run.upto - IFNULL(paid.paid, 0) > 0
+SELECT run.*, MIN(run.amount_fen, run.upto - run.paid) AS open_fen FROM run
+WHERE run.upto - run.paid > 0
 ORDER BY run.household_id, run.due_date, run.period_start, run.item, run.charge_id
 """
     params = {"day": day.isoformat(), "next_day": (day + timedelta(days=1)).isoformat(), "ids": json.dumps(sorted(set(household_ids)))}
