@@ -400,52 +400,56 @@ def _rate_series(store: Store, first: date, day: date, team: str | None) -> tupl
     first = max(first, day - timedelta(days=SERIES_MAX_DAYS - 1))
     base = first - timedelta(days=1)
     p = _params(day, team, base=base.isoformat(), after_base=first.isoformat())
-    billed: dict[str, int] = {}
-    paid: dict[str, int] = {}
-    for r in store.iterate(
-        f"SELECT c.household_id, SUM(c.amount_fen) AS fen FROM charges c LEFT JOIN charge_reversals r ON r.charge_id = c.charge_id"
-        f" WHERE r.charge_id IS NULL AND c.due_date <= :base AND {_SCOPE.format(col='c.household_id')} GROUP BY c.household_id",
-        p,
-    ):
-        billed[r["household_id"]] = int(r["fen"])
-    for r in store.iterate(
-        f"SELECT household_id, SUM(amount_fen) AS fen FROM ({_LIVE_PAYMENTS}) WHERE paid_at < :after_base"
-        f" AND {_SCOPE.format(col='household_id')} GROUP BY household_id",
-        p,
-    ):
-        paid[r["household_id"]] = int(r["fen"])
+    billed: dict[str, int] = {
+        r[0]: r[1]
+        for r in store.iterate(
+            f"SELECT c.household_id, SUM(c.amount_fen) FROM charges c WHERE c.due_date <= :base AND c.charge_id NOT IN (SELECT charge_id FROM charge_reversals)"
+            f" AND {_SCOPE.format(col='c.household_id')} GROUP BY c.household_id",
+            p,
+        )
+    }
+    paid: dict[str, int] = {
+        r[0]: r[1]
+        for r in store.iterate(
+            f"SELECT household_id, SUM(amount_fen) FROM ({_LIVE_PAYMENTS}) WHERE paid_at < :after_base"
+            f" AND {_SCOPE.format(col='household_id')} GROUP BY household_id",
+            p,
+        )
+    }
     changes: dict[str, list[tuple[str, int, int]]] = defaultdict(list)  # day -> (household, +billed, +paid)
-    for r in store.iterate(
-        f"SELECT c.household_id, c.due_date AS d, SUM(c.amount_fen) AS fen FROM charges c LEFT JOIN charge_reversals r ON r.charge_id = c.charge_id"
-        f" WHERE r.charge_id IS NULL AND c.due_date > :base AND c.due_date <= :day AND {_SCOPE.format(col='c.household_id')}"
-        f" GROUP BY c.household_id, c.due_date",
+    for hid, d, fen in store.iterate(
+        f"SELECT c.household_id, c.due_date, SUM(c.amount_fen) FROM charges c"
+        f" WHERE c.due_date > :base AND c.due_date <= :day AND c.charge_id NOT IN (SELECT charge_id FROM charge_reversals)"
+        f" AND {_SCOPE.format(col='c.household_id')} GROUP BY c.household_id, c.due_date",
         p,
     ):
-        changes[r["d"]].append((r["household_id"], int(r["fen"]), 0))
-    for r in store.iterate(
-        f"SELECT household_id, substr(paid_at, 1, 10) AS d, SUM(amount_fen) AS fen FROM ({_LIVE_PAYMENTS})"
+        changes[d].append((hid, fen, 0))
+    for hid, d, fen in store.iterate(
+        f"SELECT household_id, substr(paid_at, 1, 10) AS d, SUM(amount_fen) FROM ({_LIVE_PAYMENTS})"
         f" WHERE paid_at >= :after_base AND {_SCOPE.format(col='household_id')} GROUP BY household_id, d",
         p,
     ):
-        changes[r["d"]].append((r["household_id"], 0, int(r["fen"])))
+        changes[d].append((hid, 0, fen))
 
-    def overdue(hid: str) -> int:
-        return max(billed.get(hid, 0) - paid.get(hid, 0), 0)
-
-    n_billed = sum(1 for v in billed.values() if v > 0)
-    n_arrears = sum(1 for hid in billed if overdue(hid) > 0)
-    sum_billed = sum(billed.values())
-    sum_overdue = sum(overdue(hid) for hid in billed)
+    # Billed amounts are sums of positive charges, so a household in ``billed`` has billed > 0.
+    n_billed = n_arrears = sum_billed = sum_overdue = 0
+    for hid, fen in billed.items():
+        over = fen - paid.get(hid, 0)
+        n_billed += fen > 0
+        sum_billed += fen
+        if over > 0:
+            n_arrears += 1
+            sum_overdue += over
     points = []
     current = first
     while current <= day:
         for hid, plus_billed, plus_paid in changes.get(current.isoformat(), ()):
-            was_billed, was_over = billed.get(hid, 0), overdue(hid)
-            billed[hid] = was_billed + plus_billed
-            paid[hid] = paid.get(hid, 0) + plus_paid
-            now_over = overdue(hid)
-            n_billed += int(billed[hid] > 0) - int(was_billed > 0)
-            n_arrears += int(now_over > 0 and billed[hid] > 0) - int(was_over > 0 and was_billed > 0)
+            was_billed, was_paid = billed.get(hid, 0), paid.get(hid, 0)
+            now_billed, now_paid = was_billed + plus_billed, was_paid + plus_paid
+            billed[hid], paid[hid] = now_billed, now_paid
+            was_over, now_over = max(was_billed - was_paid, 0), max(now_billed - now_paid, 0)
+            n_billed += (now_billed > 0) - (was_billed > 0)
+            n_arrears += (now_over > 0 and now_billed > 0) - (was_over > 0 and was_billed > 0)
             sum_billed += plus_billed
             sum_overdue += now_over - was_over
         points.append(RatePoint(current, _rate(n_billed - n_arrears, n_billed), _rate(sum_billed - sum_overdue, sum_billed)))
