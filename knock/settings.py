@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from knock.documents.paper import Size
+from knock.paper import Size
 
 
 class _Section(BaseModel):

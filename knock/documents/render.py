@@ -22,7 +22,7 @@ from weasyprint.text.fonts import FontConfiguration
 from knock.core.daxie import to_daxie
 from knock.core.money import format_yuan
 from knock.documents.fonts import require_cjk_font
-from knock.documents.paper import SIZES, Size
+from knock.paper import SIZES, Size
 from knock.documents.qr import qr_for_print
 from knock.documents.summary_tables import Money, Table, by_key, summary_tables, words
 from knock.core.reports.summary import Summary
