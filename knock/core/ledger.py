@@ -224,12 +224,39 @@ def recent_since(now: datetime, settings: Settings) -> str:
 
 
 @dataclass(frozen=True)
+class OpenCharge:
+    """A charge with money still open on it: what a payment is allocated to."""
+
+    charge_id: str
+    item: str
+    period_start: date
+    period_end: date
+    due_date: date
+    open_fen: int
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What a household owes just before a payment: its open charges, their total and its credit."""
+
+    open_charges: tuple[OpenCharge, ...]
+    owed_fen: int
+    credit_fen: int
+
+    @classmethod
+    def of(cls, before: Account) -> Balance:
+        """From the household's account (:func:`knock.core.accounts.account`)."""
+        opened = tuple(OpenCharge(c.charge_id, c.item, c.period_start, c.period_end, c.due_date, c.open_fen) for c in before.open_charges)
+        return cls(opened, before.owed_fen, before.credit_fen)
+
+
+@dataclass(frozen=True)
 class PaymentFacts:
     """What a payment needs to know about the ledger, read once per action (or kept by the bulk path)."""
 
     household: HouseholdRef
-    before: Account
-    """The household's account just before the payment (as of the ledger's today)."""
+    before: Balance
+    """What the household owes just before the payment."""
     recent: tuple[RecentPayment, ...]
     """Live payments of the household since :func:`recent_since`."""
     receipt_seq: int
@@ -271,7 +298,7 @@ def payment_payload(
         for c in before.open_charges
     ]
     allocation = allocate(open_lines, amount_fen)
-    by_id = {c.charge_id: c for c in before.charges}
+    by_id = {c.charge_id: c for c in before.open_charges}
     items: list[dict[str, Any]] = [
         {
             "charge_id": charge_id,
@@ -381,6 +408,20 @@ def contact_payloads(
         for rule in lifted
     ]
     return payload, overrides
+
+
+def household_update_payload(household_id: str, room: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``household.updated`` payload: contact details, occupancy or notes (not money), checked and tidied."""
+    fields = dict(fields)
+    if "occupancy" in fields:
+        _choice(fields["occupancy"], OCCUPANCIES, "occupancy")
+    if "phones" in fields:
+        fields["phones"] = list(fields["phones"])
+    if "tags" in fields:
+        fields["tags"] = sorted(set(fields["tags"]))
+    if "other_phones" in fields:
+        fields["other_phones"] = _other_phones(fields["other_phones"], room)
+    return {"household_id": household_id, "fields": fields}
 
 
 def text_flag_payload(household_id: str, source: str, source_id: str, text: str, when: datetime) -> dict[str, Any] | None:
@@ -602,16 +643,9 @@ class Ledger:
 
     def update_household(self, room: str, *, author: str, **fields: Any) -> None:
         """Change contact details, occupancy or notes (not money) with a new event."""
-        if "occupancy" in fields:
-            _choice(fields["occupancy"], OCCUPANCIES, "occupancy")
-        if "phones" in fields:
-            fields["phones"] = list(fields["phones"])
-        if "tags" in fields:
-            fields["tags"] = sorted(set(fields["tags"]))
-        if "other_phones" in fields:
-            fields["other_phones"] = _other_phones(fields["other_phones"], room)
+        payload = household_update_payload("", room, fields)
         household = self._ref(room)
-        self._append(K.HOUSEHOLD_UPDATED, {"household_id": household.household_id, "fields": fields}, author)
+        self._append(K.HOUSEHOLD_UPDATED, {**payload, "household_id": household.household_id}, author)
 
     # -- charges -------------------------------------------------------------------------------
 
@@ -738,7 +772,7 @@ class Ledger:
             seq = self.next_receipt_seq()
             facts = PaymentFacts(
                 household=household,
-                before=account(self.store, household.household_id, self.today(), self.settings),
+                before=Balance.of(account(self.store, household.household_id, self.today(), self.settings)),
                 recent=tuple(self._recent(household, paid_moment)),
                 receipt_seq=seq,
                 receipt_no=self.receipt_no(seq),
