@@ -90,12 +90,12 @@ class _Fresh:
 class LedgerBatch:
     """Ledger actions written in bulk; use as ``with LedgerBatch(ledger) as batch: ...``."""
 
-    def __init__(self, ledger: Ledger, *, chunk: int = CHUNK, keep: int = KEEP) -> None:
+    def __init__(self, ledger: Ledger, *, chunk: int | None = None, keep: int | None = None) -> None:
         self.ledger = ledger
         self.store = ledger.store
         self.settings = ledger.settings
-        self._chunk = chunk
-        self._keep = keep
+        self._chunk = chunk or CHUNK
+        self._keep = keep or KEEP
         self._items: list[tuple[Any, ...]] = []
         self._fresh: OrderedDict[str, _Fresh] = OrderedDict()
         """room -> state of households this batch registered (the ``keep`` most recent)."""
@@ -106,6 +106,8 @@ class LedgerBatch:
         self._staff: dict[str, Staff] = {}
         self._complaints: dict[str, tuple[str, str, bool]] = {}
         """complaint id -> (household id, room, closed) for complaints the batch opened or closed."""
+        self._pending_charges: set[tuple[str, str, str, str]] = set()
+        """(household id, item, period start, period end) of charges held back, for households not in ``_fresh``."""
         self._receipt_seq: int | None = None
         self._stack: ExitStack | None = None
         self.events = 0
@@ -137,6 +139,7 @@ class LedgerBatch:
         """Write the events gathered so far (inside the batch's transaction)."""
         if self._items:
             items, self._items = self._items, []
+            self._pending_charges.clear()
             self.ledger.journal.append_many(items)
             self.events += len(items)
 
@@ -157,7 +160,7 @@ class LedgerBatch:
             return fresh
         ref = self._refs.get(room)
         if ref is None:
-            self.flush()
+            # Not registered by this batch (those are all in _refs), so the projection already has it.
             ref = self.ledger._ref(room)
             self._refs[ref.room] = ref
             fresh = self._fresh.get(ref.room)
@@ -277,8 +280,8 @@ class LedgerBatch:
             duplicate = key in home.charges
         else:
             ref = home
-            self.flush()
-            duplicate = self.ledger.has_charge(ref.household_id, item, period_start, period_end)
+            # What the batch holds back is in _pending_charges; what it wrote, the projection has.
+            duplicate = (ref.household_id, *key) in self._pending_charges or self.ledger.has_charge(ref.household_id, item, period_start, period_end)
         if duplicate:
             raise DuplicateCharge(f"room {ref.room} already has {item} for {period_start}..{period_end}")
         charge_id = new_id()
@@ -286,7 +289,9 @@ class LedgerBatch:
             room, ref.household_id, item, period_start, period_end, due_date, amount_fen, charge_id=charge_id, source=source, billing_item=billing_item
         )
         self._add(K.CHARGE_ADDED, payload, author)
-        if isinstance(home, _Fresh):
+        if not isinstance(home, _Fresh):
+            self._pending_charges.add((ref.household_id, *key))
+        else:
             home.charges[key] = None
             home.lines.append(ChargeLine(charge_id, amount_fen, payload["due_date"], payload["period_start"], item))
             home.ends[charge_id] = period_end

@@ -529,10 +529,15 @@ _ROOM_SUFFIX = re.compile(r"\s*(号楼|栋|幢|座|#|号|单元|室)$")
 
 def read_room(row: RowCells) -> Room | None:
     """The room from 楼栋/单元/房号, or a whole room code such as ``3-2-501`` in 房号 alone."""
-    room, problems = _room(row.text("building"), row.text("unit"), row.text("room"), row.has("building") or row.has("unit"))
+    room, problems = room_of(row.text("building"), row.text("unit"), row.text("room"), row.has("building") or row.has("unit"))
     for name, message in problems:
         row.error(name, message)
     return room
+
+
+def room_of(building_text: str, unit_text: str, room_text: str, has_parts: bool) -> tuple[Room | None, tuple[tuple[str, str], ...]]:
+    """The room the three cells name and the problems found (field, message), without reporting them: :func:`read_room`'s rule."""
+    return _room(building_text, unit_text, room_text, has_parts)
 
 
 @lru_cache(maxsize=_CACHE)
