@@ -100,6 +100,8 @@ class LedgerBatch:
         self._fresh: OrderedDict[str, _Fresh] = OrderedDict()
         """room -> state of households this batch registered (the ``keep`` most recent)."""
         self._refs: dict[str, HouseholdRef] = {}
+        self._known: dict[str, HouseholdRef] = {}
+        """Households the ledger had before the batch, looked up lately (at most ``keep``)."""
         self._codes: dict[str, str] = {}
         """Room as written -> canonical code, for the households in hand (reading a room code costs ~40 µs)."""
         self._rooms_before: set[str] | None = None
@@ -153,19 +155,26 @@ class LedgerBatch:
     # -- what the builders need to know ---------------------------------------------------------
 
     def _home(self, room: str) -> _Fresh | HouseholdRef:
-        """The batch's state of ``room`` when it holds it, else the household's id and room from the ledger."""
+        """The batch's state of ``room`` (any spelling, or a billing-system code) when it holds it, else its id and room."""
         fresh = self._fresh.get(room)
         if fresh is not None:
             self._fresh.move_to_end(room)
             return fresh
-        ref = self._refs.get(room)
-        if ref is None:
-            # Not registered by this batch (those are all in _refs), so the projection already has it.
-            ref = self.ledger._ref(room)
-            self._refs[ref.room] = ref
-            fresh = self._fresh.get(ref.room)
-            if fresh is not None:
-                return fresh
+        ref = self._refs.get(room) or self._known.get(room)
+        if ref is not None:
+            return ref
+        # Not registered by this batch under this spelling. The projection holds rooms in their
+        # canonical spelling only, so a room found as written needs no parsing.
+        row = self.store.query_one("SELECT household_id, room FROM households WHERE room = ?", (room,))
+        if row is None:
+            code = self._room(room)
+            if code == room:
+                raise NotFound(f"no household in room {code}")
+            return self._home(code)
+        ref = HouseholdRef(row[0], row[1])
+        if len(self._known) >= self._keep:
+            self._known.clear()
+        self._known[ref.room] = ref
         return ref
 
     def staff(self, name_or_id: str) -> Staff:
@@ -236,7 +245,7 @@ class LedgerBatch:
 
     def update_household(self, room: str, *, author: str, **fields: Any) -> None:
         """See :meth:`Ledger.update_household`."""
-        home = self._home(self._room(room))
+        home = self._home(room)
         ref = home.ref if isinstance(home, _Fresh) else home
         self._add(K.HOUSEHOLD_UPDATED, household_update_payload(ref.household_id, room, fields), author)
 
@@ -273,7 +282,7 @@ class LedgerBatch:
     ) -> str:
         """See :meth:`Ledger.add_charge`."""
         check_charge(room, amount_fen, period_start, period_end)
-        home = self._home(self._room(room))
+        home = self._home(room)
         key = (item, period_start.isoformat(), period_end.isoformat())
         if isinstance(home, _Fresh):
             ref = home.ref
@@ -313,7 +322,7 @@ class LedgerBatch:
         check_payment(amount_fen, method, payer)
         staff = self.staff(collector)
         paid_moment = at or self.ledger.now()
-        home = self._home(self._room(room))
+        home = self._home(room)
         if self._receipt_seq is None:
             self.flush()
             self._receipt_seq = self.ledger.next_receipt_seq()
@@ -380,7 +389,7 @@ class LedgerBatch:
         """See :meth:`Ledger.log_contact`."""
         staff = self.staff(collector)
         when = at or self.ledger.now()
-        home = self._home(self._room(room))
+        home = self._home(room)
         if isinstance(home, _Fresh):
             ref, contacts, letters = home.ref, *self._day(home, when.date())
             done = count_toward_cap(when.date(), contacts, letters)
@@ -435,7 +444,7 @@ class LedgerBatch:
     ) -> str:
         """See :meth:`Ledger.make_promise`."""
         staff = self.staff(collector)
-        home = self._home(self._room(room))
+        home = self._home(room)
         ref = home.ref if isinstance(home, _Fresh) else home
         promise_id = new_id()
         payload = promise_payload(
@@ -447,7 +456,7 @@ class LedgerBatch:
 
     def open_complaint(self, room: str, *, category: str, text: str, author: str, staff_involved: str = "", at: datetime | None = None) -> str:
         """See :meth:`Ledger.open_complaint`."""
-        home = self._home(self._room(room))
+        home = self._home(room)
         ref = home.ref if isinstance(home, _Fresh) else home
         complaint_id = new_id()
         when = at or self.ledger.now()
@@ -478,7 +487,7 @@ class LedgerBatch:
 
     def record_escalation(self, room: str, step: str, *, author: str, deadline: date | None = None, note: str = "", at: datetime | None = None) -> str:
         """See :meth:`Ledger.record_escalation`."""
-        home = self._home(self._room(room))
+        home = self._home(room)
         ref = home.ref if isinstance(home, _Fresh) else home
         escalation_id = new_id()
         when = at or self.ledger.now()

@@ -289,7 +289,7 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
     existing_seen: set[str] = set()
     codes: dict[str, tuple[str, int]] = {}
     """canonical room -> (billing code, first row) as this file writes it."""
-    charge_rows: dict[tuple[str, str, str, str], int] = {}
+    charge_rows: dict[tuple[str, str, date, date], int] = {}
     penalties: dict[tuple[str, str, str], NewCharge] = {}
     charge_cells = ("item", "period", "period_start", "period_end", "due_date", "billed", "paid", "reduction", "outstanding", "penalty")
 
@@ -357,7 +357,7 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
         if read.charge is None:
             continue
         charge = NewCharge(number, code, read.charge.item, read.charge.period_start, read.charge.period_end, read.charge.due_date, read.charge.amount_fen, read.charge.billing_item)
-        key = (code, charge.item, charge.period_start.isoformat(), charge.period_end.isoformat())
+        key = (code, charge.item, charge.period_start, charge.period_end)
         first = charge_rows.get(key)
         if first is not None:
             row.error("item", f"duplicate charge: rows {first} and {number} both bill room {code} for {charge.item} {key[2]}..{key[3]}")
@@ -368,7 +368,7 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
     pending = list(penalties.values())
     for start in range(0, len(pending), BLOCK):
         block = pending[start : start + BLOCK]
-        facts.prefetch({penalty.room for penalty in block})
+        facts.prefetch({penalty.room for penalty in block}, {penalty.period_start for penalty in block})
         for penalty in block:
             _plan_charge(None, penalty, ledger_charges, plan, report)
     report.households_new = len(plan.households)
@@ -395,11 +395,17 @@ class _LedgerFacts:
         self.rooms: dict[str, tuple[str, str]] = {}
         self.charges: dict[tuple[str, str, str, str], int] = {}
 
-    def prefetch(self, rooms: set[str]) -> None:
-        """Forget the last block's facts and read those of ``rooms``."""
+    def prefetch(self, rooms: set[str], starts: set[date] | None) -> None:
+        """Forget the last block's facts and read those of ``rooms``.
+
+        ``starts``, when known, are the only period starts the block's charges can have: the
+        ledger's other charges of those rooms (a community's whole history) are not read.
+        """
         self.rooms.clear()
         self.charges.clear()
         codes = sorted(rooms)
+        since = "" if not starts or len(starts) > 50 else " AND c.period_start IN (" + ",".join("?" * len(starts)) + ")"
+        periods = [] if not since else sorted(d.isoformat() for d in starts or ())
         for start in range(0, len(codes), 500):
             chunk = codes[start : start + 500]
             marks = ",".join("?" * len(chunk))
@@ -407,8 +413,8 @@ class _LedgerFacts:
                 self.rooms[row[0]] = (row[1], row[2])
             for row in self.store.iterate(
                 "SELECT h.room, c.item, c.period_start, c.period_end, c.amount_fen FROM households h JOIN charges c USING (household_id)"
-                f" WHERE h.room IN ({marks})",
-                chunk,
+                f" WHERE h.room IN ({marks}){since}",
+                [*chunk, *periods],
             ):
                 self.charges[(row[0], row[1], row[2], row[3])] = int(row[4])
 
@@ -424,11 +430,14 @@ class _LedgerFacts:
 
         def flush() -> Iterator[tuple[int, list[Cell]]]:
             rooms = set()
+            starts: set[date] | None = set()
             for _, cells in block:
                 room, _problems = room_of(text(cells, "building"), text(cells, "unit"), text(cells, "room"), has_parts)
                 if room is not None:
                     rooms.add(room.code)
-            self.prefetch(rooms)
+                if starts is not None:
+                    starts = _add_start(starts, cells, index)
+            self.prefetch(rooms, starts)
             yield from block
             block.clear()
 
@@ -437,6 +446,22 @@ class _LedgerFacts:
             if len(block) >= BLOCK:
                 yield from flush()
         yield from flush()
+
+
+def _add_start(starts: set[date], cells: list[Cell], index: Mapping[str, int]) -> set[date] | None:
+    """``starts`` with the period start this row's cells name; None when the row's period cannot be told quietly."""
+    column = "period_start" if "period_start" in index else "period" if "period" in index else None
+    if column is None:
+        return starts
+    i = index[column]
+    cell = cells[i] if i < len(cells) else None
+    if not cell_text(cell):
+        return starts
+    try:
+        starts.add(parse_date(cell) if column == "period_start" else parse_period(cell)[0])
+    except (CellError, PeriodError):
+        return None  # an unreadable period is reported by the row's own check; read every charge of the block's rooms
+    return starts
 
 
 def _plan_charge(row: RowCells | None, charge: NewCharge, ledger_charges: dict[tuple[str, str, str, str], int], plan: HouseholdPlan, report: ImportReport) -> None:
