@@ -112,7 +112,7 @@ def _period(cell: Cell) -> tuple[date, date]:
         raise CellError(str(exc)) from None
 
 
-@dataclass
+@dataclass(slots=True)
 class NewHousehold:
     """A room the ledger does not have yet, as the file describes it."""
 
@@ -126,7 +126,7 @@ class NewHousehold:
     billing_code: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NewCharge:
     """A charge the ledger does not have yet."""
 
@@ -141,7 +141,7 @@ class NewCharge:
     """The fee item as the billing system wrote it, handed back on export."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BillingCodeUpdate:
     """A household already in the ledger that now learns its billing-system room code."""
 

@@ -566,6 +566,7 @@ def _room(building_text: str, unit_text: str, room_text: str, has_parts: bool) -
         return None, (("room", str(exc)),)
 
 
+@lru_cache(maxsize=_CACHE)
 def due_date_for(period_start: date, due_day_of_month: int) -> date:
     """The default due date: the first ``due_day_of_month`` on or after the period's start.
 

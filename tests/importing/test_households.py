@@ -258,3 +258,18 @@ def test_new_owner_without_name_is_an_error(home: Home, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "a.csv", [ZH_HEADER, "1,1,101,,,89.5,物业费,2026-03-01,2026-03-31,10"])
     report = import_households(home.ledger, path)
     assert [(e.row, e.column) for e in report.errors] == [(2, "业主姓名")]
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r", "\n"])
+def test_line_endings_and_a_line_break_inside_a_cell_keep_the_row_numbers(home: Home, tmp_path: Path, ending: str) -> None:
+    # The file is streamed line by line; a quoted note with a line break in it still starts its row where it begins.
+    lines = ["房号,业主,手机,备注", '3-2-501,周婷,13800003501,"楼下邻居\n代收快递"', "3-2-502,郑秀英,电话见备注,"]
+    path = tmp_path / "roster.csv"
+    path.write_bytes(ending.join(lines).encode("utf-8") + ending.encode())
+    report = import_households(home.ledger, path)
+    assert [(e.row, e.column) for e in report.errors] == [(4, "手机")]
+    assert not report.applied
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_bytes(ending.join(lines[:2]).encode("utf-8") + ending.encode())
+    assert import_households(home.ledger, fixed).applied
+    assert home.ledger.household("3-2-501").notes == "楼下邻居\n代收快递"
