@@ -100,6 +100,7 @@ class LedgerBatch:
         self._fresh: OrderedDict[str, _Fresh] = OrderedDict()
         """room -> state of households this batch registered (the ``keep`` most recent)."""
         self._refs: dict[str, HouseholdRef] = {}
+        """room -> id of every household this batch registered (to refuse a room twice)."""
         self._known: dict[str, HouseholdRef] = {}
         """Households the ledger had before the batch, looked up lately (at most ``keep``)."""
         self._codes: dict[str, str] = {}
@@ -122,20 +123,15 @@ class LedgerBatch:
         self._stack.enter_context(self.store.transaction())
         return self
 
-    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> bool:
         stack, self._stack = self._stack, None
         assert stack is not None
-        if kind is None:
-            try:
-                self.flush()
-            except BaseException:
-                import sys
-
-                stack.__exit__(*sys.exc_info())
-                raise
-        else:
+        if kind is not None:  # the block failed: write nothing, roll the transaction back
             self._items.clear()
-        stack.__exit__(kind, error, trace)
+            return bool(stack.__exit__(kind, error, trace))
+        with stack:  # commits, or rolls back when the last write fails
+            self.flush()
+        return False
 
     def flush(self) -> None:
         """Write the events gathered so far (inside the batch's transaction)."""
