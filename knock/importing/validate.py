@@ -120,6 +120,11 @@ class ImportReport:
             reading.example = f"{text!r} -> {_show(field_name, value)}"
 
     @property
+    def noting_examples(self) -> bool:
+        """False once every column has its example (or before any column was described): no need to call :meth:`note_example`."""
+        return self._examples_pending is None or bool(self._examples_pending)
+
+    @property
     def ok(self) -> bool:
         """No errors: the import was (or on a dry run, would be) written."""
         return not self.errors
@@ -381,17 +386,18 @@ class RowCells:
 
     def parse(self, name: str, parser: Callable[[Cell], T], *, required: bool = True, what: str = "") -> T | None:
         """Read a cell with ``parser``; a blank cell is None, or an error when required."""
-        value = self.raw(name)
-        if not self.text(name):
+        text = self._text.get(name, "")
+        if not text:
             if required:
                 self.error(name, f"{what or name.replace('_', ' ')} is missing")
             return None
         try:
-            parsed = parser(value)
+            parsed = parser(self._raw.get(name))
         except CellError as exc:
             self.error(name, str(exc))
             return None
-        self.report.note_example(name, self.text(name), parsed)
+        if self.report.noting_examples:
+            self.report.note_example(name, text, parsed)
         return parsed
 
 
