@@ -15,8 +15,37 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 GENESIS = "0" * 64
 """prev_hash of a device's first event."""
+
+GENESIS_BYTES = bytes(32)
+"""GENESIS as the ledger stores hashes: 32 raw bytes."""
+
+
+def chain_digest(
+    prev_hash: str, event_id: str, device_id: str, seq: int, author: str, device_time: str, kind: str, payload_json: str
+) -> str:
+    """The chain hash (hex) of an event whose payload is already in canonical JSON: the one hash rule."""
+    text = "\n".join((prev_hash, event_id, device_id, str(seq), author, device_time, kind, payload_json))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def hash_text(value: str | bytes | None) -> str:
+    """A hash as events and sync files carry it (64 hex digits), from the stored 32 bytes or hex text."""
+    if value is None:
+        return ""
+    return value.hex() if isinstance(value, bytes) else value
+
+
+def hash_bytes(value: str) -> bytes:
+    """A hex hash as the ledger stores it (32 raw bytes); text that is not hex is kept as its bytes,
+    so a damaged value is stored as it came and fails verification instead of vanishing."""
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        return value.encode("utf-8")
 
 
 class EventKind:
@@ -67,6 +96,39 @@ def canonical_json(payload: Any) -> str:
     return _CANONICAL_ENCODER.encode(payload)
 
 
+def _may_hold_a_float(text: bytes) -> bool:
+    """True when orjson's ``text`` may hold a float: every float it writes has a ``.`` or a signed
+    exponent (``1.5``, ``1e+16``, ``1e-7``; tests/core/test_canonical_json.py). Floats are where
+    orjson and the standard library differ (``0.00001`` against ``1e-05``). Plain ``in`` tests,
+    because a regular expression costs more than the whole encoding."""
+    return b"." in text or b"e-" in text or b"e+" in text
+
+
+def is_canonical_json(text: bytes, parsed: Any) -> bool:
+    """True when ``text`` is exactly ``canonical_json(parsed)`` in UTF-8, where ``parsed`` is what a
+    JSON parser made of ``text`` (so only JSON's own types: dict, list, str, int, bool, None, float).
+
+    Checked in C (orjson, sorted keys) where its output is proven byte-identical to the standard
+    library's form (tests/core/test_canonical_json.py: every string, lone surrogates aside, and every
+    64-bit integer, nested any way); anything with a float, an integer beyond 64 bits or a lone
+    surrogate is decided by :func:`canonical_json` itself. A merge calls this for every event it
+    reads, instead of re-encoding each payload in Python.
+    """
+    try:
+        fast = orjson.dumps(parsed, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits or a lone surrogate: not proven, the stdlib decides
+        fast = None
+    if fast is not None and fast == text and not _may_hold_a_float(fast):
+        return True
+    # Not proven equal (a mismatch, a float, a big integer): the standard library's form decides. A
+    # NaN the stdlib parser let in cannot slip through above: orjson writes it as null, and a text
+    # holding null there would not have parsed to NaN.
+    try:
+        return canonical_json(parsed).encode("utf-8") == text
+    except (UnicodeEncodeError, ValueError, TypeError):
+        return False
+
+
 @dataclass(frozen=True)
 class Event:
     """One fact in the log."""
@@ -98,10 +160,7 @@ class Event:
         prev_hash: str,
     ) -> str:
         """The chain hash: covers every field and the previous event's hash."""
-        text = "\n".join(
-            [prev_hash, event_id, device_id, str(seq), author, device_time, kind, canonical_json(payload)]
-        )
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return chain_digest(prev_hash, event_id, device_id, seq, author, device_time, kind, canonical_json(payload))
 
     @classmethod
     def create(
@@ -158,7 +217,11 @@ class Event:
 
     @classmethod
     def from_row(cls, row: dict[str, Any] | Any) -> Event:
-        """Rebuild from an ``events`` row (a dict or sqlite3.Row)."""
+        """Rebuild from an ``events`` row (a dict or sqlite3.Row; hashes as hex text or stored bytes).
+
+        The ``events`` view gives ``prev_hash`` derived from the previous event of the device;
+        where that event is missing (a gap) it is empty, and the event fails verification.
+        """
         return cls(
             event_id=row["event_id"],
             device_id=row["device_id"],
@@ -167,8 +230,8 @@ class Event:
             device_time=row["device_time"],
             kind=row["kind"],
             payload=json.loads(row["payload"]),
-            prev_hash=row["prev_hash"],
-            hash=row["hash"],
+            prev_hash=hash_text(row["prev_hash"]),
+            hash=hash_text(row["hash"]),
         )
 
     def to_dict(self) -> dict[str, Any]:

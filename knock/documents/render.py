@@ -23,17 +23,16 @@ from knock.core.daxie import to_daxie
 from knock.core.money import format_yuan
 from knock.documents.fonts import require_cjk_font
 from knock.documents.qr import qr_for_print
+from knock.documents.synthetic_bold import font_configuration
 from knock.documents.summary_tables import Money, Table, by_key, summary_tables, words
 from knock.core.reports.summary import Summary
 from knock.documents.views import LetterView, NoticeView, PeriodAmount, ReceiptView
+from knock.paper import SIZES, Size
 from knock.paths import templates_dir
 from knock.vocabulary import label
 
-Size = Literal["a5", "a4", "80mm", "58mm"]
 Locale = Literal["zh", "en"]
 
-SIZES: tuple[Size, ...] = ("a5", "a4", "80mm", "58mm")
-"""Receipt sizes: sheets and thermal rolls."""
 LOCALES: tuple[Locale, ...] = ("zh", "en")
 
 _PAGE_CSS: dict[Size, str] = {
@@ -66,7 +65,7 @@ class DocumentError(ValueError):
 
 @lru_cache(maxsize=1)
 def _font_config() -> FontConfiguration:
-    return FontConfiguration()
+    return font_configuration()
 
 
 @lru_cache(maxsize=None)

@@ -54,7 +54,7 @@ def _events(home: Home) -> list[str]:
     rows = []
     for r in home.store.query("SELECT kind, author, payload FROM events WHERE kind != 'device.registered' ORDER BY seq"):
         payload = json.loads(r["payload"])
-        for key in ("qr_text",):
+        for key in ("qr_text", "receipt_sig"):
             if key in payload:
                 payload[key] = bool(payload[key])
         text = json.dumps([r["kind"], r["author"], payload], sort_keys=True, ensure_ascii=False)
