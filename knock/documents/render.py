@@ -22,11 +22,11 @@ from weasyprint.text.fonts import FontConfiguration
 from knock.core.daxie import to_daxie
 from knock.core.money import format_yuan
 from knock.documents.fonts import require_cjk_font
+from knock.paper import SIZES, Size
 from knock.documents.qr import qr_for_print
 from knock.documents.summary_tables import Money, Table, by_key, summary_tables, words
 from knock.core.reports.summary import Summary
 from knock.documents.views import LetterView, NoticeView, PeriodAmount, ReceiptView
-from knock.paper import SIZES, Size
 from knock.paths import templates_dir
 from knock.vocabulary import label
 

@@ -766,7 +766,7 @@ def _escalations(
     for household_id in sorted(candidates & owed.keys()):
         household = household_by_id(store, household_id)
         assert household is not None
-        facts = facts_for(store, household, day, settings)
+        facts = facts_for(store, household, day, settings, zone=now.tzinfo)
         ladder = escalation_state(facts, settings, now)
         if ladder.step is None:
             continue
@@ -898,7 +898,7 @@ def _hard_cases(store: Store, settings: Settings, day: date, now: datetime, owin
     for o in owing[: HARD_CASES * 3]:
         household = household_by_id(store, o.household_id)
         assert household is not None
-        facts = facts_for(store, household, day, settings)
+        facts = facts_for(store, household, day, settings, zone=now.tzinfo)
         cases.append((facts, household))
     cases.sort(key=lambda fh: (-fh[0].owed_fen, fh[0].oldest_due or day, _room_key(fh[0].room)))
     out = []
