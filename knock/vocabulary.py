@@ -10,8 +10,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-import yaml
-
 from knock.paths import templates_dir
 
 Locale = Literal["zh", "en"]
@@ -19,6 +17,8 @@ Locale = Literal["zh", "en"]
 
 @cache
 def _vocabulary() -> dict[str, dict[str, dict[str, str]]]:
+    import yaml  # when a label is first asked for, not when a command that may print one starts
+
     path = templates_dir() / "vocabulary.yaml"
     # libyaml's loader when PyYAML has it: the pure-Python one costs every command ~7 ms for this file.
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
