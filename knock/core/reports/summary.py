@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from knock.core.ageing import months_in
 from knock.core.reports import arrears
@@ -36,6 +36,9 @@ from knock.core.store import Store
 from knock.core.reports.summary_sync import NoSyncYet, ReviewItem, SyncFacts, UnsyncedDevice
 from knock.playbook.content import Text
 from knock.settings import Settings
+
+if TYPE_CHECKING:
+    from knock.core.accounts import Household
 
 HARD_CASES = 20
 """How many hard cases the meeting page lists."""
@@ -738,7 +741,6 @@ def _owing(state: Sequence[_Billed]) -> list[_Owing]:
 def _escalations(
     store: Store, settings: Settings, day: date, team: str | None, now: datetime, owing: Sequence[_Owing]
 ) -> tuple[tuple[EscalationRow, ...], tuple[LetterDeadline, ...]]:
-    from knock.core.accounts import household_by_id
     from knock.core.household_facts import facts_for
     from knock.playbook.content import load_playbook
     from knock.playbook.rules import FAILED_CONTACT, escalation_state
@@ -767,9 +769,10 @@ def _escalations(
     candidates = lawyer | {hid for hid in counted if months_owed.get(hid, 0) >= least_months}
     book = load_playbook()
     rows = []
-    for household_id in sorted(candidates & owed.keys()):
-        household = household_by_id(store, household_id)
-        assert household is not None
+    chosen = sorted(candidates & owed.keys())
+    homes = _households(store, chosen)
+    for household_id in chosen:
+        household = homes[household_id]
         facts = facts_for(store, household, day, settings, zone=now.tzinfo)
         ladder = escalation_state(facts, settings, now, playbook=book)
         if ladder.step is None:
@@ -837,6 +840,14 @@ def _risk(store: Store, settings: Settings, day: date, team: str | None, state: 
         untouched=tuple(untouched),
         review_items=tuple(sync.open_review_items(day)),
     )
+
+
+def _households(store: Store, household_ids: Sequence[str]) -> dict[str, Household]:
+    """The households with these ids, read in one query."""
+    from knock.core.accounts import Household
+
+    rows = store.iterate("SELECT * FROM households WHERE household_id IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(list(household_ids))})
+    return {r["household_id"]: Household.from_row(r) for r in rows}
 
 
 def _months_owed(store: Store, day: date, household_ids: Iterable[str]) -> dict[str, int]:
