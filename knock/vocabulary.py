@@ -10,9 +10,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-import yaml
-
 from knock.paths import templates_dir
+from knock.yaml_files import load_yaml
 
 Locale = Literal["zh", "en"]
 
@@ -20,7 +19,7 @@ Locale = Literal["zh", "en"]
 @cache
 def _vocabulary() -> dict[str, dict[str, dict[str, str]]]:
     path = templates_dir() / "vocabulary.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     for group, entries in data.items():
         for key, labels in entries.items():
             if set(labels) != {"zh", "en"}:
