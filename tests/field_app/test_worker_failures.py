@@ -79,6 +79,20 @@ async def test_a_save_that_fails_says_not_saved_and_the_screen_takes_keys_again(
     assert community.home.store.scalar("SELECT COUNT(*) FROM contacts WHERE outcome = 'not_home'") == 0
 
 
+async def test_a_notice_that_cannot_print_says_not_printed(community: Community, monkeypatch: pytest.MonkeyPatch) -> None:
+    from knock.documents import service
+
+    monkeypatch.setattr(service, "print_notice", _boom)
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, community.rooms[0])
+        await wait_for(pilot, lambda: screen.view is not None)
+        screen.start_print(room=community.rooms[0])
+        status = screen.query_one("#hh-status", StatusLine)
+        await wait_for(pilot, lambda: status.text.startswith("没有打印"))
+        assert status.text == "没有打印：出了点问题：disk on fire"
+
+
 async def test_end_of_day_that_cannot_be_read_says_so_on_the_sheet(community: Community, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(end_of_day_screen, "end_of_day", _boom)
     app = make_app(community.home, staff_id=community.collector)
