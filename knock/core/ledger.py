@@ -375,8 +375,7 @@ class Ledger:
         recent = [
             RecentPayment(r["receipt_no"], int(r["amount_fen"]), datetime.fromisoformat(r["paid_at"]))
             for r in self.store.query(
-                "SELECT receipt_no, amount_fen, paid_at FROM payments p WHERE household_id = ? AND paid_at >= ?"
-                " AND NOT EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment_id = p.payment_id)",
+                "SELECT receipt_no, amount_fen, paid_at FROM live_payments WHERE household_id = ? AND paid_at >= ?",
                 (household.household_id, since[:16]),
             )
         ]
