@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import io
 import json
+import operator
 import os
 import struct
 import tarfile
@@ -27,10 +28,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from knock.core.events import GENESIS, Event, canonical_json
+from knock.core.events import GENESIS, Event, canonical_json, is_canonical_json
 from knock.core.signing import DeviceKey, device_id_for
 from knock.core.store import Store
 from sync.errors import FileRefused
@@ -115,6 +117,9 @@ class SyncFile:
     events: tuple[Event, ...]
     payload_json: tuple[str, ...]
     """Canonical JSON of each payload, computed once while reading."""
+    hashes_checked: bool = False
+    """True when every event's hash was proven, while reading, to cover its fields and ``payload_json``
+    (so the ledger need not compute it again). False says nothing: the ledger checks them."""
 
     def verify_signature(self, public_key: bytes) -> None:
         """Refuse unless the manifest was signed by the holder of ``public_key`` for this device."""
@@ -297,6 +302,91 @@ def unpack_archive(data: bytes, source: str, names: tuple[str, ...]) -> dict[str
     return members
 
 
+@dataclass(frozen=True)
+class SyncHead:
+    """The first look at a sync file: what it says about itself, before its events are unpacked."""
+
+    source: str
+    size: int
+    sha256: str
+    """Of the file's bytes: the full read proves it reads the very bytes whose signature was checked."""
+    manifest: Manifest
+    manifest_bytes: bytes
+    signature: bytes
+
+    verify_signature = SyncFile.verify_signature
+
+
+_HEAD_CHUNK = 64 * 1024
+
+
+def read_sync_head(data: bytes, source: str) -> SyncHead:
+    """The manifest and signature of a sync file, unpacking only the start of it.
+
+    Knock writes ``manifest.json`` and ``manifest.sig`` first, so a merge can order and trust its
+    files without decompressing every event twice; the events (with the gzip CRC and the events'
+    digest) are checked by the full read (:func:`read_sync_bytes`), which must see the same bytes.
+    A file laid out otherwise, or broken near its start, takes the full read's careful path here
+    too, with its exact reasons.
+    """
+    size = len(data)
+    digest = hashlib.sha256(data).hexdigest()
+    found: dict[str, bytes] = {}
+    if len(data) <= MAX_FILE_BYTES and data[: len(_GZIP_HEADER)] == _GZIP_HEADER:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        raw = b""
+        try:
+            pending = data[len(_GZIP_HEADER) :]
+            while len(found) < 2 and (pending or not inflater.eof):
+                raw += inflater.decompress(pending, _HEAD_CHUNK)
+                pending = inflater.unconsumed_tail
+                found = _leading_members(raw, MEMBERS[:2])
+                if not pending:
+                    break
+        except zlib.error:
+            found = {}
+    if len(found) < 2:
+        whole = read_sync_bytes(data, source, parse_events=False)
+        return SyncHead(source, size, digest, whole.manifest, whole.manifest_bytes, whole.signature)
+    manifest, signature = _manifest_and_signature(found["manifest.json"], found["manifest.sig"], source)
+    return SyncHead(source, size, digest, manifest, found["manifest.json"], signature)
+
+
+def _leading_members(raw: bytes, names: tuple[str, ...]) -> dict[str, bytes]:
+    """Those of ``names`` that lie whole at the start of a (partly unpacked) tar, in order; {} if unsure."""
+    members: dict[str, bytes] = {}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
+            for info in tar:
+                if info.name not in names or info.name in members or not info.isfile():
+                    return {}
+                if info.offset_data + info.size > len(raw):
+                    return members if len(members) == len(names) else {}
+                extracted = tar.extractfile(info)
+                assert extracted is not None  # a regular file always has content
+                members[info.name] = extracted.read()
+                if len(members) == len(names):
+                    return members
+    except (tarfile.TarError, EOFError, OSError):
+        return {}
+    return {}
+
+
+def _manifest_and_signature(manifest_bytes: bytes, sig: bytes, source: str) -> tuple[Manifest, bytes]:
+    try:
+        manifest_data = json.loads(manifest_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FileRefused(f"{source}: manifest.json is not UTF-8 JSON ({exc})") from None
+    manifest = Manifest.from_dict(manifest_data, source)
+    try:
+        signature = base64.b64decode(sig.strip(), validate=True)
+    except ValueError:
+        raise FileRefused(f"{source}: bad signature: manifest.sig is not base64") from None
+    if len(signature) != 64:
+        raise FileRefused(f"{source}: bad signature: manifest.sig has {len(signature)} bytes, not 64")
+    return manifest, signature
+
+
 def read_sync_bytes(data: bytes, source: str, *, parse_events: bool = True) -> SyncFile:
     """Unpack and parse a sync file, refusing with the exact reason. Signature not yet checked.
 
@@ -307,22 +397,14 @@ def read_sync_bytes(data: bytes, source: str, *, parse_events: bool = True) -> S
     size = len(data)
     members = unpack_archive(data, source, MEMBERS)
     manifest_bytes = members["manifest.json"]
-    try:
-        manifest_data = json.loads(manifest_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise FileRefused(f"{source}: manifest.json is not UTF-8 JSON ({exc})") from None
-    manifest = Manifest.from_dict(manifest_data, source)
-    try:
-        signature = base64.b64decode(members["manifest.sig"].strip(), validate=True)
-    except ValueError:
-        raise FileRefused(f"{source}: bad signature: manifest.sig is not base64") from None
-    if len(signature) != 64:
-        raise FileRefused(f"{source}: bad signature: manifest.sig has {len(signature)} bytes, not 64")
+    manifest, signature = _manifest_and_signature(manifest_bytes, members["manifest.sig"], source)
     events_bytes = members["events.jsonl"]
     if hashlib.sha256(events_bytes).hexdigest() != manifest.events_sha256:
         raise FileRefused(f"{source}: events.jsonl does not match the signed manifest (changed after signing)")
-    events, payloads = _parse_events(events_bytes, manifest, source) if parse_events else ((), ())
-    return SyncFile(source, size, hashlib.sha256(data).hexdigest(), manifest, manifest_bytes, signature, events, payloads)
+    if not parse_events:
+        return SyncFile(source, size, hashlib.sha256(data).hexdigest(), manifest, manifest_bytes, signature, (), ())
+    events, payloads, checked = _parse_events(events_bytes, manifest, source)
+    return SyncFile(source, size, hashlib.sha256(data).hexdigest(), manifest, manifest_bytes, signature, events, payloads, checked)
 
 
 _DECODER = json.JSONDecoder()
@@ -352,32 +434,80 @@ def jsonl_lines(text: str) -> list[str]:
     return lines
 
 
-def _parse_events(data: bytes, manifest: Manifest, source: str) -> tuple[tuple[Event, ...], tuple[str, ...]]:
+_EVENT_FIELDS = operator.itemgetter("author", "device_id", "device_time", "event_id", "hash", "kind", "payload", "prev_hash", "seq")
+"""The nine keys of an event line, in the (sorted) order Knock writes them."""
+
+_SET_DICT = object.__setattr__
+_NEW = object.__new__
+_EVENT_HAS_DICT = "__slots__" not in Event.__dict__ and set(_EVENT_FIELDS.__reduce__()[1]) == {f for f in Event.__dataclass_fields__}
+
+
+def _event_from_line(item: dict[str, Any]) -> Event:
+    """The ``Event`` whose fields are exactly ``item``'s nine keys (already checked), without copying them.
+
+    A line's keys are the event's field names, so the parsed dict becomes the event's own
+    ``__dict__``: the same object ``Event(...)`` would build, without the frozen dataclass's nine
+    guarded assignments (a third of reading an event). Falls back to the constructor should
+    ``Event`` ever change its fields or keep them in slots.
+    """
+    if _EVENT_HAS_DICT:
+        event = _NEW(Event)
+        _SET_DICT(event, "__dict__", item)
+        return event
+    return Event(**item)
+
+
+def _parse_events(data: bytes, manifest: Manifest, source: str) -> tuple[tuple[Event, ...], tuple[str, ...], bool]:
+    """The file's events, each payload's canonical JSON, and whether every hash was proven here.
+
+    The fast path, for a line exactly as Knock writes it: orjson parses it, the payload's canonical
+    JSON is *the line's own bytes* (proven by :func:`~knock.core.events.is_canonical_json`, never
+    re-encoded in Python), and the chain hash is checked over those bytes. A line it cannot prove
+    (other spellings, floats, big numbers, anything odd) takes the careful path below, which
+    accepts and refuses exactly what the standard library's ``json.loads`` does, with the same
+    reasons; its hash is then left for the ledger to check, as before.
+
+    Why the canonical form is checked, not just the hash over the bytes: the hash is defined over
+    ``canonical_json(payload)``. A payload spelled otherwise (keys twice, ``\\u0061`` for ``a``,
+    spaces) would be stored in a form whose hash no other check (``verify_chain``, a replay, another
+    ledger) could confirm, and a duplicated key reads differently in different JSON parsers: the
+    same signed bytes must mean one thing everywhere.
+    """
     events: list[Event] = []
     payloads: list[str] = []
     name = manifest.device_name or manifest.device_id
+    device = manifest.device_id
     prev = manifest.prev_hash
     expected = manifest.first_seq
-    text = data.decode("utf-8", errors="strict") if data else ""
-    for number, line in enumerate(jsonl_lines(text), start=1):
+    all_checked = True
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    loads, sha256, fields = orjson.loads, hashlib.sha256, _EVENT_FIELDS
+    for number, line in enumerate(lines, start=1):
+        event: Event | None = None
         try:
-            item = _decode_line(line)
-            payload = item["payload"]
-            if not isinstance(payload, dict):
-                raise TypeError("payload is not an object")
-            event = Event(
-                str(item["event_id"]), str(item["device_id"]), int(item["seq"]), str(item["author"]),
-                str(item["device_time"]), str(item["kind"]), payload, str(item["prev_hash"]), str(item["hash"]),
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise FileRefused(f"{source}: events.jsonl line {number}: not an event ({exc})") from None
-        if event.device_id != manifest.device_id:
-            raise FileRefused(f"{source}: events.jsonl line {number}: event {event.event_id} claims device {event.device_id}, but the file is signed by device {name}")
-        if event.seq != expected:
-            raise FileRefused(f"{source}: device {name}: event {expected} missing in the file (line {number} holds {event.seq})")
-        if event.prev_hash != prev:
-            raise FileRefused(f"{source}: device {name}: event {event.seq} does not continue the chain (hash does not match)")
-        payloads.append(canonical_json(payload))
+            item = loads(line)
+            author, device_id, device_time, event_id, digest, kind, payload, prev_hash, seq = fields(item)
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            item = None
+        if (
+            item is not None and len(item) == 9 and type(payload) is dict and type(seq) is int and seq == expected
+            and device_id == device and prev_hash == prev and type(author) is str and type(device_time) is str
+            and type(event_id) is str and type(digest) is str and type(kind) is str
+        ):
+            start = line.find(b',"payload":{') + 11
+            end = line.rfind(b',"prev_hash":"')
+            text = line[start:end]
+            if start > 10 and end > start and is_canonical_json(text, payload):
+                if sha256(f"{prev}\n{event_id}\n{device}\n{seq}\n{author}\n{device_time}\n{kind}\n".encode() + text).hexdigest() != digest:
+                    all_checked = False  # the ledger refuses it, with its usual reason
+                event = _event_from_line(item)
+                payloads.append(text.decode())
+        if event is None:
+            event = _careful_event(line, number, source, manifest, name, expected, prev)
+            payloads.append(canonical_json(event.payload))
+            all_checked = False
         events.append(event)
         prev = event.hash
         expected += 1
@@ -387,7 +517,30 @@ def _parse_events(data: bytes, manifest: Manifest, source: str) -> tuple[tuple[E
         raise FileRefused(f"{source}: device {name}: the last event is not the signed chain head (hash does not match)")
     if not events and manifest.head_hash != manifest.prev_hash:
         raise FileRefused(f"{source}: an empty file must have its head equal to the previous head")
-    return tuple(events), tuple(payloads)
+    return tuple(events), tuple(payloads), all_checked
+
+
+def _careful_event(line_bytes: bytes, number: int, source: str, manifest: Manifest, name: str, expected: int, prev: str) -> Event:
+    """One line the standard library's way, refusing the file with the exact reason."""
+    try:
+        line = line_bytes.decode("utf-8")
+        item = _decode_line(line)
+        payload = item["payload"]
+        if not isinstance(payload, dict):
+            raise TypeError("payload is not an object")
+        event = Event(
+            str(item["event_id"]), str(item["device_id"]), int(item["seq"]), str(item["author"]),
+            str(item["device_time"]), str(item["kind"]), payload, str(item["prev_hash"]), str(item["hash"]),
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise FileRefused(f"{source}: events.jsonl line {number}: not an event ({exc})") from None
+    if event.device_id != manifest.device_id:
+        raise FileRefused(f"{source}: events.jsonl line {number}: event {event.event_id} claims device {event.device_id}, but the file is signed by device {name}")
+    if event.seq != expected:
+        raise FileRefused(f"{source}: device {name}: event {expected} missing in the file (line {number} holds {event.seq})")
+    if event.prev_hash != prev:
+        raise FileRefused(f"{source}: device {name}: event {event.seq} does not continue the chain (hash does not match)")
+    return event
 
 
 def read_sync_file(path: Path, *, parse_events: bool = True) -> SyncFile:

@@ -119,8 +119,11 @@ class MergeScreen(WorkerResults, Screen[None]):
             report = report_lines(collector_reports(app.home.store, app.now().date(), only=ids)) if ids else ""  # type: ignore[attr-defined]
             flags = open_flags(app.home.store)  # type: ignore[attr-defined]
             if flags:
+                from field_app.i18n import get_locale
+                from sync.flag_text import flag_message
+
                 report += "\n" + _("To review ({n}):").format(n=len(flags)) + "\n" + "\n".join(
-                    f"[{f.flag_id[-8:]}] {flag_label(f.kind)}: {f.message}" for f in flags
+                    f"[{f.flag_id[-8:]}] {flag_label(f.kind)}: {flag_message(f.message, f.detail, get_locale())}" for f in flags
                 )
         return Merged(sources, run, report)
 

@@ -367,6 +367,7 @@ def _collector_ids(home, names: list[str]) -> list[str]:  # type: ignore[no-unty
 def sync_review(home_dir: str | None, as_json: bool, show_all: bool, flag_id: str | None, reason: str | None, author: str | None) -> None:
     """What the merges flagged for a person; resolve one with --resolve ID --reason TEXT --by LEAD."""
     from sync.review import resolve_flag
+    from sync.flag_text import flag_message
     from sync.status import all_flags, open_flags
 
     home = open_cli_home(home_dir)
@@ -388,7 +389,7 @@ def sync_review(home_dir: str | None, as_json: bool, show_all: bool, flag_id: st
         return
     for f in flags:
         state = "" if f.status == "open" else f"  (resolved {str(f.resolved_at)[:16]}: {f.resolution})"
-        click.echo(f"[{f.flag_id[-8:]}] {f.raised_at[:16]} {f.kind:<17} {f.message}{state}")
+        click.echo(f"[{f.flag_id[-8:]}] {f.raised_at[:16]} {f.kind:<17} {flag_message(f.message, f.detail, home.settings.ui.locale)}{state}")
 
 
 @sync.command("cash", cls=AmountCommand)

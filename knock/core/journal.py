@@ -205,6 +205,7 @@ class Journal:
         payload_json: Sequence[str] | None = None,
         precheck: Precheck | None = None,
         check_chain: bool = True,
+        hashes_checked: bool = False,
     ) -> IngestResult:
         """Take many events from other devices in one transaction: the bulk path of a merge.
 
@@ -215,7 +216,9 @@ class Journal:
         ``precheck`` finds not applicable is stored in the log (the chain stays whole) but not
         projected; it is returned in ``parked`` for the caller to record. ``check_chain=False``
         is for a pack, whose events are a signed selection of others' chains (each hash is
-        still checked; the pack's signature vouches for the selection).
+        still checked; the pack's signature vouches for the selection). ``hashes_checked=True``
+        says the caller has already proven each event's hash over its fields and ``payload_json``
+        (a sync file's reader does, over the very bytes it read), so it is not computed twice.
         """
         result = IngestResult()
         if not events:
@@ -234,10 +237,9 @@ class Journal:
             rows: list[tuple[Any, ...]] = []
             for index, event in enumerate(events):
                 text = payload_json[index] if payload_json is not None else canonical_json(event.payload)
-                digest = chain_digest(
+                if not (hashes_checked and payload_json is not None) and event.hash != chain_digest(
                     event.prev_hash, event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text
-                )
-                if digest != event.hash:
+                ):
                     raise ChainError(f"event {event.event_id}: hash does not match its content")
                 if event.event_id in known:
                     if known[event.event_id] == event.hash:
@@ -258,7 +260,7 @@ class Journal:
                 known[event.event_id] = event.hash
                 rows.append(
                     (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text,
-                     bytes.fromhex(digest), received, None if check_chain else hash_bytes(event.prev_hash))
+                     bytes.fromhex(event.hash), received, None if check_chain else hash_bytes(event.prev_hash))
                 )
                 reason = precheck(event) if precheck is not None else None
                 if reason is None:

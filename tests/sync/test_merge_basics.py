@@ -63,10 +63,9 @@ def test_a_file_swapped_between_the_signature_check_and_the_merge_is_refused(wor
     original = first.read_bytes()
     real_read = Merger._read
 
-    def swap_then_read(self, source, *, parse_events):  # type: ignore[no-untyped-def]
-        if parse_events:
-            first.write_bytes(other)
-        return real_read(self, source, parse_events=parse_events)
+    def swap_then_read(self, source):  # type: ignore[no-untyped-def]
+        first.write_bytes(other)  # after the first look (manifest, signature), before the full read
+        return real_read(self, source)
 
     monkeypatch.setattr(Merger, "_read", swap_then_read)
     run = world.merge(first)

@@ -11,9 +11,15 @@ from knock.core.errors import LedgerError, PermissionDenied
 from knock.core.events import EventKind as K
 from sync.report import collector_reports, report_text
 from sync.review import count_cash, resolve_flag
-from sync.status import cash_counts, open_flags
+from sync.flag_text import flag_message
+from sync.status import Flag, cash_counts, open_flags
 from tests.conftest import CST
 from tests.sync.conftest import DAY, World
+
+
+def en(flag: Flag) -> str:
+    """A flag's sentence in English (the ledger keeps Chinese, the default, as its message)."""
+    return flag_message(flag.message, flag.detail, "en")
 
 
 def _kinds(world: World) -> list[str]:
@@ -28,8 +34,10 @@ def test_two_laptops_paying_the_same_household_both_land_and_are_flagged(world: 
     assert world.office.store.scalar("SELECT COUNT(*) FROM payments WHERE household_id = (SELECT household_id FROM households WHERE room = '1-1-101')") == 2
     flags = [f for f in open_flags(world.office.store) if f.kind == "double_payment"]
     assert len(flags) == 1
-    assert "2 payments on 2026-11-23: ¥1,200.00 by 张伟 at 19:30" in flags[0].message
-    assert "¥1,200.00 by 李娜 at 19:50" in flags[0].message and "credit" in flags[0].message
+    assert "2 payments on 2026-11-23: ¥1,200.00 by 张伟 at 19:30" in en(flags[0])
+    assert "¥1,200.00 by 李娜 at 19:50" in en(flags[0]) and "credit" in en(flags[0])
+    # The ledger's own sentence is Chinese (the default locale), from the vocabulary's templates.
+    assert "房号 1-1-101:2026-11-23 共收款 2 笔:19:30 张伟 收 ¥1,200.00" in flags[0].message and "预存款" in flags[0].message
     account = world.office.ledger.household("1-1-101")
     from knock.core.accounts import account as acct
 
@@ -43,8 +51,8 @@ def test_counter_payment_then_door_payment_says_the_collector_did_not_know(world
     world.office_clock.set(datetime(2026, 11, 23, 20, 0, tzinfo=CST))
     world.merge(world.export(world.a07))
     (flag,) = [f for f in open_flags(world.office.store) if f.kind == "counter_same_day"]
-    assert "at the counter at 12:03" in flag.message
-    assert "collected without knowing of the 12:03 payment" in flag.message
+    assert "at the counter at 12:03" in en(flag)
+    assert "collected without knowing of the 12:03 payment" in en(flag)
 
 
 def test_reassigned_household_is_accepted_and_flagged(world: World) -> None:
@@ -56,7 +64,7 @@ def test_reassigned_household_is_accepted_and_flagged(world: World) -> None:
     world.a07.ledger.record_payment("1-1-201", 10000, method="cash", collector="张伟")
     world.merge(world.export(world.a07))
     flags = [f for f in open_flags(world.office.store) if f.kind == "reassigned"]
-    assert len(flags) == 2 and all("assigned to 李娜" in f.message for f in flags)
+    assert len(flags) == 2 and all("assigned to 李娜" in en(f) for f in flags)
     assert world.office.store.scalar("SELECT COUNT(*) FROM payments WHERE collector_id = ?", (world.zhang,)) == 1
 
 
@@ -71,7 +79,7 @@ def test_missing_receipt_number_is_flagged_once(world: World, monkeypatch: pytes
     world.merge(path)
     (flag,) = [f for f in open_flags(world.office.store) if f.kind == "receipt_gap"]
     code = led.device.device_code
-    assert f"receipt number {code}-000002 missing" in flag.message and "cash not handed in" in flag.message
+    assert f"receipt number {code}-000002 missing" in en(flag) and "cash not handed in" in en(flag)
 
 
 def test_laptop_clock_three_days_wrong_is_flagged_and_the_event_keeps_its_time(world: World) -> None:
@@ -80,12 +88,34 @@ def test_laptop_clock_three_days_wrong_is_flagged_and_the_event_keeps_its_time(w
     world.office_clock.set(datetime(2026, 11, 23, 20, 0, tzinfo=CST))
     world.merge(world.export(world.a07))
     (flag,) = [f for f in open_flags(world.office.store) if f.kind == "clock_skew"]
-    assert "3 days earlier" in flag.message and "2026-11-20 19:30" in flag.message and "2026-11-23 20:00" in flag.message
+    assert "3 days earlier" in en(flag) and "2026-11-20 19:30" in en(flag) and "2026-11-23 20:00" in en(flag)
+    assert "时钟偏慢" in flag.message and "早 3 天" in flag.message and "2026-11-20 19:30" in flag.message
     assert world.office.store.scalar("SELECT at FROM contacts") == "2026-11-20T19:30:00+08:00"
     world.a07_clock.set(datetime(2026, 11, 26, 19, 30, tzinfo=CST))
     world.a07.ledger.log_contact("1-1-102", channel="door", outcome="not_home", collector="张伟")
     world.merge(world.export(world.a07))
-    assert any("clock ahead" in f.message for f in open_flags(world.office.store))
+    assert any("clock ahead" in en(f) for f in open_flags(world.office.store))
+
+
+def test_each_event_is_checked_against_the_merge_time_not_only_the_file(world: World) -> None:
+    """A clock set ahead for part of the day and back before the export: the file's own time looks
+    right, the events written meanwhile are flagged once, with their device time beside the merge's."""
+    world.a07_clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=CST))
+    world.a07.ledger.log_contact("1-1-101", channel="door", outcome="not_home", collector="张伟")  # 09:00, right
+    world.a07_clock.set(datetime(2026, 11, 24, 15, 0, tzinfo=CST))  # six hours ahead for two visits
+    world.a07.ledger.log_contact("1-1-102", channel="door", outcome="not_home", collector="张伟")
+    world.a07_clock.advance(minutes=5)
+    world.a07.ledger.log_contact("1-1-101", channel="door", outcome="promised", collector="张伟")
+    world.a07_clock.set(datetime(2026, 11, 24, 9, 8, tzinfo=CST))  # put right before the export
+    world.office_clock.set(datetime(2026, 11, 24, 9, 10, tzinfo=CST))
+    path = world.export(world.a07)
+    (dry,) = world.merge(path, dry_run=True).verdicts
+    assert len(dry.flags) == 1 and dry.flags[0].startswith("(将检查)") and "时钟偏快" in dry.flags[0]
+    world.merge(path)
+    (flag,) = [f for f in open_flags(world.office.store) if f.kind == "clock_skew"]
+    assert "clock ahead: 2 events" in en(flag) and "2026-11-24 15:05" in en(flag) and "merged 2026-11-24 09:10" in en(flag)
+    assert "5 hours ahead" in en(flag) and "时钟偏快" in flag.message and "2 条记录" in flag.message
+    assert world.office.store.scalar("SELECT MAX(at) FROM contacts") == "2026-11-24T15:05:00+08:00"  # the event keeps its time
 
 
 def test_event_for_a_household_unknown_at_the_office_is_set_aside_then_applied(world: World) -> None:
