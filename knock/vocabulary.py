@@ -11,13 +11,14 @@ from functools import cache
 from typing import Literal
 
 from knock.paths import templates_dir
-from knock.yaml_files import load_yaml
 
 Locale = Literal["zh", "en"]
 
 
 @cache
 def _vocabulary() -> dict[str, dict[str, dict[str, str]]]:
+    from knock.yaml_files import load_yaml  # libyaml, loaded when a label is first asked for, not when a command starts
+
     path = templates_dir() / "vocabulary.yaml"
     data = load_yaml(path.read_text(encoding="utf-8"))
     for group, entries in data.items():
