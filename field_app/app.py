@@ -101,6 +101,8 @@ class KnockApp(WorkerResults, App[None]):
         self.set_interval(5, self.lock_if_idle)
         self._check_started = False
         self._check_waited = 0.0
+        self.ledger_findings: list[str] | None = None
+        """What the start-up ledger check found (None until it has run; [] when the ledger is intact)."""
         self._check_waiter = self.set_interval(CHECK_POLL, self._check_once_usable)
         self.background_sync.start()
 
@@ -134,6 +136,7 @@ class KnockApp(WorkerResults, App[None]):
         """Stop and say so when the check found something: money taken on a tampered ledger could not be trusted."""
         from field_app.screens.confirm import InfoDialog
 
+        self.ledger_findings = findings
         if not findings:
             return
         shown = findings[:6] + ([_("… and {n} more").format(n=len(findings) - 6)] if len(findings) > 6 else [])

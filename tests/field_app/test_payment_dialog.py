@@ -131,14 +131,17 @@ async def test_the_app_checks_the_ledger_when_it_starts(community: Community) ->
     conn.close()
     app = make_app(community.home, preselect=community.collector)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, InfoDialog))
+        await wait_for(pilot, lambda: isinstance(app.screen, InfoDialog) and len(app.screen.query(".title")) > 0)
+        assert app.ledger_findings
         assert "账本检查未通过" in title(app) and "staff" in body(app) and "联系办公室" in body(app)
 
 
 async def test_an_intact_ledger_starts_without_a_word(community: Community) -> None:
     app = make_app(community.home, preselect=community.collector)
     async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.ledger_findings is not None, timeout=30)
         await settle(pilot)
+        assert app.ledger_findings == []
         assert not isinstance(app.screen, InfoDialog)
 
 
