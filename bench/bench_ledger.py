@@ -1,8 +1,11 @@
-"""Benchmark the ledger at community scale: build, import, report.
+"""Benchmark the ledger: per-action append cost, then community scale (build, import, report).
 
-Steps, each timed (wall clock, and this process's CPU time, which is the
-figure to trust on a busy machine) with its peak Python heap (tracemalloc)
-and the process's peak resident memory so far (getrusage maxrss):
+First the append cost of each action kind (payment, contact, promise, receipt print, charge)
+against a raw one-row insert with the same durability, interleaved, medians of wall and CPU
+time (:mod:`ledger_append`; ``--append-only`` stops there). Then steps, each timed (wall
+clock, and this process's CPU time, which is the figure to trust on a busy machine) with the
+process's peak resident memory so far (getrusage maxrss) and, with ``--trace``, its peak
+Python heap (tracemalloc, which makes Python code several times slower, so it is off by default):
 
 1. build a sample community of ``--households`` homes (default 100,000) in a
    temporary home with :func:`knock.sample.build_sample`;
@@ -13,7 +16,10 @@ and the process's peak resident memory so far (getrusage maxrss):
 3. compute ``knock status`` (:func:`knock.core.reports.community_status`), in
    process and through the CLI.
 
-Run: ``.venv/bin/python bench/bench_ledger.py [--households N] [--keep]``.
+The ledger's size is reported after the build, in KB per household (after a VACUUM into a
+scratch file, so free pages do not count).
+
+Run: ``.venv/bin/python bench/bench_ledger.py [--households N] [--keep] [--trace] [--append-only]``.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import ledger_append  # noqa: E402  (bench/ledger_append.py, beside this file)
 from knock.core.money import apply_rate, format_yuan
 from knock.core.reports import community_status
 from knock.home import Home, open_home
@@ -159,14 +168,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--home", help="build here instead of a temporary folder (must be empty)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary home and print where it is")
-    parser.add_argument("--no-trace", dest="trace", action="store_false",
-                        help="skip tracemalloc everywhere (maxrss is still reported)")
+    parser.add_argument("--trace", action="store_true",
+                        help="measure each step's peak Python heap with tracemalloc (several times slower; maxrss is always reported)")
     parser.add_argument("--trace-build", action="store_true",
-                        help="trace the build step too (tracemalloc makes it about 4x slower, so it is off by default)")
+                        help="with --trace, trace the build step too (it is left out otherwise)")
+    parser.add_argument("--append-rounds", type=int, default=200, help="rounds of the per-action append benchmark (default 200; 0 skips it)")
+    parser.add_argument("--append-only", action="store_true", help="run only the per-action append benchmark")
     parser.add_argument("--import-via-cli", action="store_true",
                         help="import with `knock import households` in a subprocess even when the importer can be called directly")
     args = parser.parse_args(argv)
 
+    if args.append_rounds:
+        with tempfile.TemporaryDirectory(prefix="knock-append-") as tmp:
+            print(f"per-action append cost ({args.append_rounds} rounds, interleaved with the floor):", flush=True)
+            ledger_append.report(ledger_append.run(args.append_rounds, 300, Path(tmp)))
+    if args.append_only:
+        return 0
     arrears, staff, buildings = default_sizes(args.households)
     base = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="knock-bench-"))
     home_dir = base / "home" if not args.home else base
@@ -189,6 +206,12 @@ def main(argv: list[str] | None = None) -> int:
             events = int(home.store.scalar("SELECT COUNT(*) FROM events"))
             extra.update(events=events, charges=summary.charges, payments=summary.payments, contacts=summary.contacts,
                          us_per_event=round(summary.seconds / events * 1e6))
+        with steps.step("size (VACUUM INTO)", trace=False) as extra:
+            packed = base / "vacuumed.db"
+            home.store.conn.execute("VACUUM INTO ?", (str(packed),))
+            size = packed.stat().st_size
+            packed.unlink()
+            extra.update(mb=round(size / 1e6, 1), kb_per_household=round(size / 1e3 / args.households, 2))
         csv_path = base / "arrears.csv"
         with steps.step("write arrears CSV") as extra:
             extra["rows"] = write_arrears_csv(home, csv_path)

@@ -2,8 +2,9 @@
 
 ``make_app`` is the one factory the CLI, the tests and the benchmark use.
 Thread rules (from harlequin's notes): every SQLite call and every print job
-runs in ``@work(thread=True)``; a worker only calls ``post_message`` (or
-``call_from_thread``) and never touches a widget or a reactive.
+runs in ``@work(thread=True)``; a worker returns its result (or raises) and
+never touches a widget or a reactive: Textual's ``Worker.StateChanged`` brings
+it back to the UI thread (see field_app/workers.py).
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from knock.home import Home
 
 from field_app import i18n
 from field_app.auth import IdleTimer
+from field_app.background_sync import BackgroundSync, SyncState
 from field_app.i18n import _
 from field_app.keys import KeyGate
 from field_app.preferences import save_locale, saved_locale
 from field_app.widgets.common import translate_bindings
+from field_app.workers import WorkerResults, result_of
 
 Clock = Callable[[], datetime]
 
 
-class KnockApp(App[None]):
+class KnockApp(WorkerResults, App[None]):
     """Knock's field app."""
 
     CSS_PATH = "app.tcss"
@@ -68,8 +71,6 @@ class KnockApp(App[None]):
         so the list never re-sorts under the cursor; a new sign-in or the re-sort key sets it again."""
         self.key_gate = KeyGate(self, self.deliver_key)
         """Keys in order, each after the app caught up with the last (see field_app/keys.py)."""
-        from field_app.background_sync import BackgroundSync
-
         self.background_sync = BackgroundSync(self)
         """Online sync with the server in settings, in a worker (see field_app/background_sync.py)."""
 
@@ -96,26 +97,34 @@ class KnockApp(App[None]):
         self.check_ledger()
         self.background_sync.start()
 
-    def on_outcome_saved(self, message: object) -> None:
-        """An outcome reached the disk (the message bubbles up from the household screen): sync soon."""
-        self.background_sync.soon()
-
     @work(thread=True, exclusive=True, exit_on_error=False, group="check")
-    def check_ledger(self) -> None:
+    def check_ledger(self) -> list[str]:
         """The ledger's quick integrity check (``knock check``) on every start, off the UI thread."""
         from knock.core.integrity import quick_check
 
-        findings = quick_check(self.home.store)
-        if findings:
-            self.call_from_thread(self.ledger_check_failed, findings)
+        return quick_check(self.home.store)
 
-    def ledger_check_failed(self, findings: list[str]) -> None:
-        """Stop and say so: money taken on a tampered ledger could not be trusted."""
+    @result_of(check_ledger)
+    def ledger_checked(self, findings: list[str]) -> None:
+        """Stop and say so when the check found something: money taken on a tampered ledger could not be trusted."""
         from field_app.screens.confirm import InfoDialog
 
+        if not findings:
+            return
         shown = findings[:6] + ([_("… and {n} more").format(n=len(findings) - 6)] if len(findings) > 6 else [])
         lines = [_("This laptop's ledger was changed outside Knock. Call the office before taking any money."), "", *shown]
         self.push_screen(InfoDialog(_("Ledger check failed"), lines))
+
+    @result_of(BackgroundSync.WORKER)
+    def online_sync_finished(self, state: SyncState) -> None:
+        self.background_sync.finished(state)
+
+    def worker_failed(self, name: str, text: str) -> None:
+        """The online sync's failure is a few characters in the header, never a message; anything else is one."""
+        if name == self.background_sync.WORKER:
+            self.background_sync.failed(text)
+        else:
+            self.notify(text, severity="error", timeout=12)
 
     def signed_in(self, staff_id: str) -> None:
         """A good PIN: open (or return to) this collector's day."""

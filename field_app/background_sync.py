@@ -3,8 +3,8 @@
 A few seconds after each saved outcome (debounced, so a burst of visits is one sync) and every
 ``sync.background_minutes``, a thread worker runs :func:`sync.online.sync_with_server`, the same
 push-then-pull as ``knock sync --server``. Everything is already committed to the laptop's
-ledger before any network I/O starts (the save worker commits, and only its ``OutcomeSaved``
-message schedules a sync), and the network runs off the UI thread with short timeouts, so being
+ledger before any network I/O starts (the save worker commits, and only its result
+schedules a sync), and the network runs off the UI thread with short timeouts, so being
 offline never blocks or slows a key. Failures are never a dialog: they become a few characters
 in the header (已同步 / 待同步 12 / 离线) and the end-of-day screen says whether a USB export is
 still needed.
@@ -15,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-import httpx
 from textual.message import Message
 from textual.timer import Timer
 
 from field_app.i18n import _
 
 if TYPE_CHECKING:
+    import httpx
+
     from field_app.app import KnockApp
 
 State = Literal["off", "synced", "pending", "offline", "refused", "syncing"]
@@ -68,6 +69,9 @@ class SyncStateChanged(Message):
 class BackgroundSync:
     """Schedules the app's sync worker; lives on the app, touched only from the UI thread."""
 
+    WORKER = "online-sync"
+    """The worker's name: the app hands its result to :meth:`finished` and its failure to :meth:`failed`."""
+
     def __init__(self, app: KnockApp, *, transport: httpx.BaseTransport | None = None) -> None:
         self.app = app
         self.transport = transport
@@ -106,27 +110,28 @@ class BackgroundSync:
             self._again = True
             return
         self._running = True
-        self.app.run_worker(self._work, thread=True, group="online-sync", exit_on_error=False, name="online-sync")
+        self.app.run_worker(self._work, thread=True, group=self.WORKER, exit_on_error=False, name=self.WORKER)
 
-    def _work(self) -> None:
-        """On a worker thread: push, pull, and report the state back to the UI thread."""
+    def _work(self) -> SyncState:
+        """On a worker thread: push, pull, and say where that left the laptop (offline and refused are answers, not failures)."""
         from sync.errors import SyncError
         from sync.online import ServerUnreachable, pending_events, sync_with_server
 
         home = self.app.home
-        state = SyncState("refused", self.state.pending, "stopped unexpectedly")
         try:
             done = sync_with_server(home, self.url, timeout=TIMEOUT_SECONDS, transport=self.transport)
-            state = SyncState("synced", done.pending)
         except ServerUnreachable as exc:
-            state = SyncState("offline", pending_events(home), str(exc))
+            return SyncState("offline", pending_events(home), str(exc))
         except (SyncError, OSError, ValueError, KeyError) as exc:
-            state = SyncState("refused", pending_events(home), str(exc))
-        finally:
-            # Always hand the state back, so a failed run never leaves the scheduler thinking one is running.
-            self.app.call_from_thread(self._finished, state)
+            return SyncState("refused", pending_events(home), str(exc))
+        return SyncState("synced", done.pending)
 
-    def _finished(self, state: SyncState) -> None:
+    def failed(self, text: str) -> None:
+        """The worker stopped on something unexpected: the header says refused, and the next run tries again."""
+        self.finished(SyncState("refused", self.state.pending, text))
+
+    def finished(self, state: SyncState) -> None:
+        """The worker's state (the app hands it over on the UI thread); a run asked for meanwhile starts now."""
         self._running = False
         self.state = state
         self.app.screen.post_message(SyncStateChanged(state))

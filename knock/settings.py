@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from knock.documents.paper import Size
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -171,7 +173,7 @@ class PayQR(_Section):
 class Receipts(_Section):
     """Printed receipts."""
 
-    default_size: Literal["a5", "a4", "80mm", "58mm"] = "80mm"
+    default_size: Size = "80mm"
     printer: str = Field("", description="CUPS printer name; empty means the default printer")
 
 

@@ -9,6 +9,8 @@ for the day and the part of the day in the same dialog the door uses.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,8 +26,8 @@ from knock.vocabulary import label
 from field_app.data import calls as call_data
 from field_app.i18n import N_, _, get_locale
 from field_app.labels import day_text
-from field_app.messages import Failed, Loaded
-from field_app.widgets.common import friendly_error, translate_bindings
+from field_app.widgets.common import translate_bindings
+from field_app.workers import WorkerResults, result_of
 
 OUTCOME_KEYS: dict[str, str] = {"1": "unreachable", "2": "promised", "3": "refused", "4": "wrong_number"}
 """The keys that record a call's outcome."""
@@ -33,7 +35,23 @@ COLUMNS: tuple[tuple[str, int], ...] = (("#", 3), (N_("Room"), 10), (N_("Owner")
 """The list's columns and their widths in cells (61 plus padding: fits 80 columns)."""
 
 
-class CallModeScreen(Screen[None]):
+@dataclass(frozen=True)
+class Revealed:
+    """The numbers shown for one call (what the reveal worker returns)."""
+
+    room: str
+    numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Called:
+    """A call's outcome, recorded (what the save worker returns)."""
+
+    room: str
+    outcome: str
+
+
+class CallModeScreen(WorkerResults, Screen[None]):
     """The customer-service call list, worked through call by call."""
 
     CSS_PATH = "calls.tcss"
@@ -78,36 +96,23 @@ class CallModeScreen(Screen[None]):
     # -- loading ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def load(self) -> None:
+    def load(self) -> CallList:
         app = self.app
-        try:
-            found = call_data.load_calls(app.home, app.staff_id, app.now(), get_locale())  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - shown on screen
-            self.post_message(Failed("calls", friendly_error(exc)))
-            return
-        self.post_message(Loaded("calls", found))
+        return call_data.load_calls(app.home, app.staff_id, app.now(), get_locale())  # type: ignore[attr-defined]
 
-    def on_loaded(self, message: Loaded) -> None:
+    @result_of(load)
+    def show_calls(self, found: CallList) -> None:
         self.busy = False
-        if message.what == "calls":
-            self.calls = message.value
-            self.fill_table()
-        elif message.what == "numbers":
-            room, numbers = message.value
-            self.active, self.numbers = room, numbers
-        elif message.what == "saved":
-            room, outcome = message.value
-            self.done[room] = outcome
-            self.active, self.numbers = None, ()
-            self.mark_done(room, outcome)
+        self.calls = found
+        self.fill_table()
         self.show_detail()
 
-    def on_failed(self, message: Failed) -> None:
+    def worker_failed(self, name: str, text: str) -> None:
         self.busy = False
-        if message.what == "calls":
-            self.query_one("#calls-header", Static).update(Text(message.text, style="bold red"))
+        if name == "load":
+            self.query_one("#calls-header", Static).update(Text(text, style="bold red"))
             return
-        self.notify(message.text, title=_("Not saved"), severity="error", timeout=10)
+        self.notify(text, title=_("Not saved"), severity="error", timeout=10)
 
     # -- showing ---------------------------------------------------------------------------------
 
@@ -188,15 +193,17 @@ class CallModeScreen(Screen[None]):
         self.busy = True
         self.reveal(call.room)
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def reveal(self, room: str) -> None:
+    @work(thread=True, exit_on_error=False)
+    def reveal(self, room: str) -> Revealed:
+        """Show the numbers for this call (the look is logged, so this writes)."""
         app = self.app
-        try:
-            numbers = call_data.reveal(app.home, room, app.staff_id)  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - shown on screen
-            self.post_message(Failed("reveal", friendly_error(exc)))
-            return
-        self.post_message(Loaded("numbers", (room, numbers)))
+        return Revealed(room, call_data.reveal(app.home, room, app.staff_id))  # type: ignore[attr-defined]
+
+    @result_of(reveal)
+    def show_numbers(self, revealed: Revealed) -> None:
+        self.busy = False
+        self.active, self.numbers = revealed.room, revealed.numbers
+        self.show_detail()
 
     def action_outcome(self, key: str) -> None:
         call = self.current()
@@ -229,11 +236,15 @@ class CallModeScreen(Screen[None]):
         self.app.push_screen(RecordPromiseDialog(room, promise_days(today, app.home.settings), today), chosen)  # type: ignore[attr-defined]
 
     @work(thread=True, exit_on_error=False)
-    def save(self, room: str, outcome: str, promise: call_data.CallPromise | None) -> None:
+    def save(self, room: str, outcome: str, promise: call_data.CallPromise | None) -> Called:
         app = self.app
-        try:
-            call_data.record_call(app.home, room, app.staff_id, outcome, app.now(), promise)  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - shown on screen
-            self.post_message(Failed("save", friendly_error(exc)))
-            return
-        self.post_message(Loaded("saved", (room, outcome)))
+        call_data.record_call(app.home, room, app.staff_id, outcome, app.now(), promise)  # type: ignore[attr-defined]
+        return Called(room, outcome)
+
+    @result_of(save)
+    def call_saved(self, called: Called) -> None:
+        self.busy = False
+        self.done[called.room] = called.outcome
+        self.active, self.numbers = None, ()
+        self.mark_done(called.room, called.outcome)
+        self.show_detail()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -16,11 +19,14 @@ from field_app.data.end_of_day import end_of_day
 from field_app.labels import method_label, outcome_label
 from knock.core.reports.day import CollectorDay
 from field_app.i18n import _
-from field_app.messages import Failed, Loaded
-from field_app.widgets.common import friendly_error, translate_bindings
+from field_app.widgets.common import translate_bindings
+from field_app.workers import WorkerResults, result_of
+
+if TYPE_CHECKING:
+    from sync.export import Exported
 
 
-class EndOfDayScreen(Screen[None]):
+class EndOfDayScreen(WorkerResults, Screen[None]):
     """The hand-over sheet for the team lead."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("x", "export", "Write sync file")]
@@ -40,16 +46,13 @@ class EndOfDayScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def load(self) -> None:
+    def load(self) -> CollectorDay:
         app = self.app
-        try:
-            self.post_message(Loaded("eod", end_of_day(app.home, app.staff_id, app.now().date())))  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(Failed("eod", friendly_error(exc)))
+        return end_of_day(app.home, app.staff_id, app.now().date())  # type: ignore[attr-defined]
 
-    def on_failed(self, message: Failed) -> None:
-        target = "#export" if message.what == "export" else "#eod"
-        self.query_one(target, Static).update(Text(message.text, style="bold red"))
+    def worker_failed(self, name: str, text: str) -> None:
+        target = "#eod" if name == "load" else "#export"
+        self.query_one(target, Static).update(Text(text, style="bold red"))
 
     # -- the sync file: one key -----------------------------------------------------------------
 
@@ -59,14 +62,17 @@ class EndOfDayScreen(Screen[None]):
         self.find_drive()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def find_drive(self) -> None:
+    def find_drive(self) -> list[Path]:
         from sync.export import removable_folders
 
-        drives = removable_folders()
+        return removable_folders()
+
+    @result_of(find_drive)
+    def drives_found(self, drives: list[Path]) -> None:
         if drives:
             self.write_file(drives[0])
         else:
-            self.app.call_from_thread(self.ask_folder)
+            self.ask_folder()
 
     def ask_folder(self) -> None:
         from field_app.screens.sync_folder import FolderDialog
@@ -82,27 +88,20 @@ class EndOfDayScreen(Screen[None]):
 
         app.push_screen(FolderDialog(_("No USB drive found"), _("Write the sync file to this folder:"), default), chosen)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="export-write")
-    def write_file(self, folder: object) -> None:
-        from pathlib import Path
-
+    @work(thread=True, exit_on_error=False, group="export-write")
+    def write_file(self, folder: object) -> Exported:
         from sync.export import export_sync_file
 
-        try:
-            done = export_sync_file(self.app.home, Path(str(folder)))  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - any failure becomes a message on the screen
-            self.post_message(Failed("export", friendly_error(exc)))
-            return
-        self.post_message(Loaded("export", done))
+        return export_sync_file(self.app.home, Path(str(folder)))  # type: ignore[attr-defined]
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "export":
-            done = message.value
-            self.query_one("#export", Static).update(
-                Text(_("Sync file written: {path} ({n} records). Hand the USB drive to your team lead.").format(path=done.path, n=done.manifest.count), style="bold green")
-            )
-            return
-        eod: CollectorDay = message.value
+    @result_of(write_file)
+    def file_written(self, done: Exported) -> None:
+        self.query_one("#export", Static).update(
+            Text(_("Sync file written: {path} ({n} records). Hand the USB drive to your team lead.").format(path=done.path, n=done.manifest.count), style="bold green")
+        )
+
+    @result_of(load)
+    def show_day(self, eod: CollectorDay) -> None:
         text = Text()
         text.append(_("What I did") + "\n", style="bold underline")
         text.append(_("Households visited: {n}").format(n=eod.households_visited) + "\n")

@@ -13,11 +13,11 @@ from knock.core.money import format_yuan
 
 from field_app.data.gate import GateAnswer, gate_lookup
 from field_app.i18n import _
-from field_app.messages import Failed, Loaded
-from field_app.widgets.common import friendly_error, translate_bindings
+from field_app.widgets.common import translate_bindings
+from field_app.workers import WorkerResults, result_of
 
 
-class GateLookupScreen(Screen[None]):
+class GateLookupScreen(WorkerResults, Screen[None]):
     """Room in, answer out; the amount only for the household's assigned collector."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
@@ -41,20 +41,15 @@ class GateLookupScreen(Screen[None]):
             self.lookup(event.value)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def lookup(self, text: str) -> None:
+    def lookup(self, text: str) -> GateAnswer:
         app = self.app
-        try:
-            answer = gate_lookup(app.home, text, app.staff_id, app.now().date())  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(Failed("gate", friendly_error(exc)))
-            return
-        self.post_message(Loaded("gate", answer))
+        return gate_lookup(app.home, text, app.staff_id, app.now().date())  # type: ignore[attr-defined]
 
-    def on_failed(self, message: Failed) -> None:
-        self.query_one("#gate-answer", Static).update(Text(message.text, style="bold red"))
+    def worker_failed(self, name: str, text: str) -> None:
+        self.query_one("#gate-answer", Static).update(Text(text, style="bold red"))
 
-    def on_loaded(self, message: Loaded) -> None:
-        answer: GateAnswer = message.value
+    @result_of(lookup)
+    def show_answer(self, answer: GateAnswer) -> None:
         text = Text()
         if not answer.found:
             text.append(_("No such room: {room}").format(room=answer.room), style="bold red")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
@@ -15,16 +16,17 @@ from textual.widgets import Button, DataTable, Footer, OptionList, Static, Tabbe
 from textual.widgets.option_list import Option
 
 from knock.advice import ObjectionView
+from knock.core.payment_rules import PaymentReview
 from knock.core.money import format_yuan
 from knock.vocabulary import label
 
 from field_app.data.household import HouseholdView, load_household, promise_days, reveal_phones
-from field_app.data.outcomes import save_outcome
+from field_app.data.outcomes import Saved, save_outcome
 from field_app.i18n import N_, _, get_locale
 from field_app.labels import category_label, item_label, method_label, outcome_label, window_label
-from field_app.messages import Failed, Loaded, OutcomeSaved, PaymentReviewed, Printed
 from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
-from field_app.widgets.common import StatusLine, friendly_error, short_path, translate_bindings
+from field_app.widgets.common import StatusLine, short_path, translate_bindings
+from field_app.workers import WorkerResults, result_of
 
 OUTCOME_KEYS = (
     ("1", "paid", N_("Paid")),
@@ -43,7 +45,23 @@ FOLLOW_UP_OUTCOME = {"appointment": "promised", "repair_ticket": "complaint"}
 TABS = ("tab-arrears", "tab-timeline", "tab-cards", "tab-objections")
 
 
-class HouseholdScreen(Screen[None]):
+@dataclass(frozen=True)
+class Reviewed:
+    """The payment rules' verdict on a payment about to be confirmed (what the review worker returns)."""
+
+    intent: Paid
+    review: PaymentReview
+
+
+@dataclass(frozen=True)
+class Committed:
+    """An outcome committed to the ledger (what the save worker returns)."""
+
+    intent: Outcome
+    saved: Saved
+
+
+class HouseholdScreen(WorkerResults, Screen[None]):
     """The household a collector is standing in front of."""
 
     AUTO_FOCUS = None
@@ -109,34 +127,25 @@ class HouseholdScreen(Screen[None]):
     # -- loading ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="household")
-    def load(self) -> None:
+    def load(self) -> HouseholdView:
         app = self.app
-        try:
-            view = load_household(app.home, self.room, app.staff_id, app.now())  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - shown on screen
-            self.post_message(Failed("household", friendly_error(exc)))
-            return
-        self.post_message(Loaded("household", view))
+        return load_household(app.home, self.room, app.staff_id, app.now())  # type: ignore[attr-defined]
 
-    def on_failed(self, message: Failed) -> None:
-        if message.what == "save":
+    @result_of(load)
+    def show_household(self, view: HouseholdView) -> None:
+        self.view = view
+        self.render_view()
+
+    def worker_failed(self, name: str, text: str) -> None:
+        not_saved = name in ("review_payment", "save_in_worker")
+        if not_saved:
             self.saving = False
             self.reviewing = False
             self.query_one("#hh-summary", Static).update(self.summary_text())
-        if message.what == "household" and self.view is None:
+        if name == "load" and self.view is None:
             self.load_failed = True
-            self.query_one("#hh-summary", Static).update(Text(message.text, style="bold red"))
-        self.say(message.text, title=_("Not saved") if message.what == "save" else "", severity="error")
-
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "phones":
-            self.phones = message.value
-            self.query_one("#hh-summary", Static).update(self.summary_text())
-            return
-        if message.what != "household":
-            return
-        self.view = message.value
-        self.render_view()
+            self.query_one("#hh-summary", Static).update(Text(text, style="bold red"))
+        self.say(text, title=_("Not saved") if not_saved else "", severity="error")
 
     def render_view(self) -> None:
         view = self.view
@@ -285,12 +294,14 @@ class HouseholdScreen(Screen[None]):
             self.reveal()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="phones")
-    def reveal(self) -> None:
+    def reveal(self) -> tuple[str, ...]:
         app = self.app
-        try:
-            self.post_message(Loaded("phones", reveal_phones(app.home, self.room, app.staff_id)))  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(Failed("phones", friendly_error(exc)))
+        return reveal_phones(app.home, self.room, app.staff_id)  # type: ignore[attr-defined]
+
+    @result_of(reveal)
+    def show_phones(self, phones: tuple[str, ...]) -> None:
+        self.phones = phones
+        self.query_one("#hh-summary", Static).update(self.summary_text())
 
     @on(Button.Pressed, ".action")
     def action_button(self, event: Button.Pressed) -> None:
@@ -401,16 +412,12 @@ class HouseholdScreen(Screen[None]):
     # -- the payment rules (knock/core/payment_rules.py) -------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
-    def review_payment(self, intent: Paid) -> None:
+    def review_payment(self, intent: Paid) -> Reviewed:
         app = self.app
-        try:
-            review = app.home.ledger.review_payment(intent.room, intent.amount_fen, at=app.now())  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - nothing was written; say why
-            self.post_message(Failed("save", friendly_error(exc)))
-            return
-        self.post_message(PaymentReviewed(intent, review))
+        return Reviewed(intent, app.home.ledger.review_payment(intent.room, intent.amount_fen, at=app.now()))  # type: ignore[attr-defined]
 
-    def on_payment_reviewed(self, message: PaymentReviewed) -> None:
+    @result_of(review_payment)
+    def payment_reviewed(self, reviewed: Reviewed) -> None:
         """Refuse what the rules refuse; ask explicitly about an overpayment and a double submit; then the usual confirmation."""
         from dataclasses import replace
 
@@ -418,8 +425,7 @@ class HouseholdScreen(Screen[None]):
         from field_app.screens.record_paid import RecordPaidDialog
 
         self.reviewing = False
-        intent: Paid = message.intent
-        review = message.review
+        intent, review = reviewed.intent, reviewed.review
         amount = format_yuan(intent.amount_fen)
         if review.refusal:
             if review.refused_because == "over_max":
@@ -442,7 +448,7 @@ class HouseholdScreen(Screen[None]):
             ]
             self.app.push_screen(
                 ExplicitConfirmDialog(lines, title=_("More than owed"), yes=_("Yes, keep it as credit (Y)")),
-                callback=lambda ok: self.on_payment_reviewed(PaymentReviewed(replace(intent, overpay_confirmed=True), review)) if ok else None,
+                callback=lambda ok: self.payment_reviewed(Reviewed(replace(intent, overpay_confirmed=True), review)) if ok else None,
             )
             return
         if review.repeat_of is not None and not intent.again:
@@ -454,7 +460,7 @@ class HouseholdScreen(Screen[None]):
             ]
             self.app.push_screen(
                 ExplicitConfirmDialog(lines, title=_("Paid twice?"), yes=_("Yes, a second payment (Y)")),
-                callback=lambda ok: self.on_payment_reviewed(PaymentReviewed(replace(intent, again=True), review)) if ok else None,
+                callback=lambda ok: self.payment_reviewed(Reviewed(replace(intent, again=True), review)) if ok else None,
             )
             return
         self.confirm(replace(intent, reviewed=True))
@@ -464,21 +470,19 @@ class HouseholdScreen(Screen[None]):
         self.query_one("#hh-summary", Static).update(self.summary_text())
         self.save_in_worker(intent, self.override_by, self.view.guard.codes if self.view else (), self.override_reason)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def save_in_worker(self, intent: Outcome, override_by: str, warnings: tuple[str, ...], override_reason: str = "") -> None:
+    @work(thread=True, exit_on_error=False, group="save")
+    def save_in_worker(self, intent: Outcome, override_by: str, warnings: tuple[str, ...], override_reason: str = "") -> Committed:
         app = self.app
-        try:
-            saved = save_outcome(app.home, app.staff_id, intent, override_by=override_by, override_reason=override_reason, warnings=warnings)  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - nothing was written; say why
-            self.post_message(Failed("save", friendly_error(exc)))
-            return
-        self.post_message(OutcomeSaved(intent, saved))
+        saved = save_outcome(app.home, app.staff_id, intent, override_by=override_by, override_reason=override_reason, warnings=warnings)  # type: ignore[attr-defined]
+        return Committed(intent, saved)
 
-    def on_outcome_saved(self, message: OutcomeSaved) -> None:
+    @result_of(save_in_worker)
+    def outcome_saved(self, done: Committed) -> None:
         self.saving = False
         self.override_by = ""
         self.override_reason = ""
-        saved = message.saved
+        self.app.background_sync.soon()  # type: ignore[attr-defined]  # committed: the office may have it in a few seconds
+        saved = done.saved
         if saved.reminders:
             # The rule reminder matters more than "saved": it takes the status line, the save message leads it.
             self.say(" ".join([saved.message, *saved.reminders]), title=_("A gentle reminder"), severity="warning", timeout=15)
@@ -490,7 +494,7 @@ class HouseholdScreen(Screen[None]):
 
             lines = [
                 _("Receipt number: {no}").format(no=saved.receipt_no),
-                _("Received ¥{amount}").format(amount=format_yuan(message.intent.amount_fen)),
+                _("Received ¥{amount}").format(amount=format_yuan(done.intent.amount_fen)),
                 _("Still owed ¥{amount}").format(amount=format_yuan(saved.owed_after_fen or 0)),
             ]
             choices = [("print", _("Print the receipt")), ("done", _("Done"))]
@@ -499,7 +503,7 @@ class HouseholdScreen(Screen[None]):
                 callback=lambda choice: self.start_print(receipt_no=saved.receipt_no) if choice == "print" else None,
             )
         if saved.leave_notice:
-            self.start_print(room=message.intent.room)
+            self.start_print(room=done.intent.room)
 
     def start_print(self, *, receipt_no: str = "", room: str = "") -> None:
         """Printing takes a second or two: say so, and do it in a worker."""
@@ -512,37 +516,28 @@ class HouseholdScreen(Screen[None]):
     # -- printing (documents service) ------------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="print")
-    def print_receipt(self, receipt_no: str) -> None:
-        """Receipt step: the receipts issue's service renders and prints it."""
+    def print_receipt(self, receipt_no: str) -> str:
+        """Receipt step: the receipts issue's service renders and prints it; says where it went."""
         try:
             from knock.documents.service import print_receipt
         except ImportError:  # documents need WeasyPrint and its system libraries
-            self.post_message(Printed(_("Receipt printing is not set up on this laptop yet. Receipt number: {no}").format(no=receipt_no)))
-            return
-        try:
-            outcome = print_receipt(self.app.home, receipt_no, locale=get_locale(), author=self.app.staff_id)  # type: ignore[attr-defined, arg-type]
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(Failed("print", friendly_error(exc)))
-            return
-        self.post_message(Printed(_("Receipt {no}: {where}").format(no=receipt_no, where=describe_print(outcome, self.app.home.path))))  # type: ignore[attr-defined]
+            return _("Receipt printing is not set up on this laptop yet. Receipt number: {no}").format(no=receipt_no)
+        outcome = print_receipt(self.app.home, receipt_no, locale=get_locale(), author=self.app.staff_id)  # type: ignore[attr-defined, arg-type]
+        return _("Receipt {no}: {where}").format(no=receipt_no, where=describe_print(outcome, self.app.home.path))  # type: ignore[attr-defined]
 
     @work(thread=True, exit_on_error=False, group="print")
-    def print_notice(self, room: str) -> None:
-        """Not-home step: a notice with the amount and the payment QR."""
+    def print_notice(self, room: str) -> str:
+        """Not-home step: a notice with the amount and the payment QR; says where it went."""
         try:
             from knock.documents.service import print_notice
         except ImportError:
-            self.post_message(Printed(_("Notice printing is not set up on this laptop yet.")))
-            return
-        try:
-            outcome = print_notice(self.app.home, room, collector=self.app.staff_id, locale=get_locale())  # type: ignore[attr-defined, arg-type]
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(Failed("print", friendly_error(exc)))
-            return
-        self.post_message(Printed(_("Notice for {room}: {where}").format(room=room, where=describe_print(outcome, self.app.home.path))))  # type: ignore[attr-defined]
+            return _("Notice printing is not set up on this laptop yet.")
+        outcome = print_notice(self.app.home, room, collector=self.app.staff_id, locale=get_locale())  # type: ignore[attr-defined, arg-type]
+        return _("Notice for {room}: {where}").format(room=room, where=describe_print(outcome, self.app.home.path))  # type: ignore[attr-defined]
 
-    def on_printed(self, message: Printed) -> None:
-        self.say(message.text, timeout=20)
+    @result_of(print_receipt, print_notice)
+    def printed(self, where: str) -> None:
+        self.say(where, timeout=20)
 
     def say(self, text: str, *, title: str = "", severity: str = "information", timeout: float = 12.0) -> None:
         """A message in the status line above the outcome keys (never over them)."""

@@ -10,15 +10,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
-from field_app.data.staff import managers
+from field_app.data.staff import StaffChoice, managers
 from knock.core.pins import check_pin
 from field_app.i18n import _
-from field_app.messages import Failed, Loaded, PinChecked
-from field_app.widgets.common import NumberedChoices, friendly_error
+from field_app.screens.sign_in import PinChecked
+from field_app.widgets.common import NumberedChoices
 from field_app.widgets.dialog import Dialog
+from field_app.workers import WorkerResults, result_of
 
 
-class ManagerOverrideDialog(Dialog[tuple[str, str] | None]):
+class ManagerOverrideDialog(WorkerResults, Dialog[tuple[str, str] | None]):
     """Returns the approving manager's staff id and their reason ("" when none was asked)."""
 
     def __init__(self, reason: str, *, ask_reason: bool = False) -> None:
@@ -46,28 +47,26 @@ class ManagerOverrideDialog(Dialog[tuple[str, str] | None]):
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def load(self) -> None:
-        try:
-            self.post_message(Loaded("managers", managers(self.app.home)))  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(Failed("managers", friendly_error(exc)))
+    def load(self) -> list[StaffChoice]:
+        return managers(self.app.home)  # type: ignore[attr-defined]
 
-    def on_loaded(self, message: Loaded) -> None:
+    @result_of(load)
+    def show_managers(self, found: list[StaffChoice]) -> None:
         from textual.widgets.option_list import Option
 
         self.loaded = True
         choices = self.query_one("#managers", NumberedChoices)
-        if not message.value:
+        if not found:
             self.show_error(_("There is no manager on this laptop; the household cannot be contacted again today."))
             return
-        choices.keys = [m.staff_id for m in message.value]
-        choices.add_options([Option(f"{i + 1}  {m.name}", id=m.staff_id) for i, m in enumerate(message.value)])
+        choices.keys = [m.staff_id for m in found]
+        choices.add_options([Option(f"{i + 1}  {m.name}", id=m.staff_id) for i, m in enumerate(found)])
         choices.focus()
 
-    def on_failed(self, message: Failed) -> None:
+    def worker_failed(self, name: str, text: str) -> None:
         self.loaded = True
         self.checking = False
-        self.show_error(message.text)
+        self.show_error(text)
 
     @on(OptionList.OptionSelected, "#managers")
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -82,15 +81,13 @@ class ManagerOverrideDialog(Dialog[tuple[str, str] | None]):
             self.checking = True
             self.check(self.manager, event.value)
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def check(self, staff_id: str, pin: str) -> None:
+    @work(thread=True, exit_on_error=False, description="check a manager's PIN")
+    def check(self, staff_id: str, pin: str) -> PinChecked:
         app = self.app
-        try:
-            self.post_message(PinChecked(staff_id, check_pin(app.home.ledger, staff_id, pin, app.now())))  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(Failed("pin", friendly_error(exc)))
+        return PinChecked(staff_id, check_pin(app.home.ledger, staff_id, pin, app.now()))  # type: ignore[attr-defined]
 
-    def on_pin_checked(self, message: PinChecked) -> None:
+    @result_of(check)
+    def pin_checked(self, message: PinChecked) -> None:
         self.checking = False
         self.query_one("#pin", Input).value = ""
         attempt = message.attempt

@@ -7,7 +7,9 @@ seen every file's verdict; the merge itself, the report and the review list all 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -20,11 +22,23 @@ from textual.widgets import Footer, Input, Static
 from knock.core.money import format_yuan
 
 from field_app.i18n import _
-from field_app.messages import Failed, Loaded
-from field_app.widgets.common import friendly_error, translate_bindings
+from field_app.widgets.common import translate_bindings
+from field_app.workers import WorkerResults, result_of
+
+if TYPE_CHECKING:
+    from sync.merge import MergeRun
 
 
-class MergeScreen(Screen[None]):
+@dataclass(frozen=True)
+class Merged:
+    """What the merge worker returns: the files it looked at, each verdict, and (after applying) the report."""
+
+    sources: list[Path]
+    run: MergeRun
+    report: str
+
+
+class MergeScreen(WorkerResults, Screen[None]):
     """Merge the day's sync files into this laptop's ledger."""
 
     BINDINGS = [
@@ -82,45 +96,44 @@ class MergeScreen(Screen[None]):
         self.query_one("#merge-verdicts", Static).update(_("Merging…"))
         self.run_merge("", dry_run=False)
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def run_merge(self, source: str, *, dry_run: bool) -> None:
+    @work(thread=True, exit_on_error=False)
+    def run_merge(self, source: str, *, dry_run: bool) -> Merged:
+        """Check (``dry_run``) the files at ``source``, or apply the ones last checked."""
         from sync.merge import Merger, expand_sources
         from sync.report import collector_reports
         from sync.status import open_flags
 
         app = self.app
-        try:
-            if dry_run:
-                if not source:
-                    raise ValueError(_("Type a folder or a sync file first."))
-                self.checked = expand_sources([Path(source).expanduser()])
-                if not self.checked:
-                    raise ValueError(_("No sync files in {where}").format(where=source))
-            run = Merger(app.home.ledger, author=app.staff_id or "office").run(self.checked, dry_run=dry_run)  # type: ignore[attr-defined]
-            report = ""
-            if not dry_run:
-                names = {c for v in run.verdicts if v.applied for c in v.collectors}
-                ids = {r[0] for n in names for r in app.home.store.query("SELECT staff_id FROM staff WHERE name = ?", (n,))}  # type: ignore[attr-defined]
-                report = report_lines(collector_reports(app.home.store, app.now().date(), only=ids)) if ids else ""  # type: ignore[attr-defined]
-                flags = open_flags(app.home.store)  # type: ignore[attr-defined]
-                from field_app.i18n import get_locale
-                from sync.flag_text import flag_message
-                if flags:
-                    report += "\n" + _("To review ({n}):").format(n=len(flags)) + "\n" + "\n".join(
-                        f"[{f.flag_id[-8:]}] {flag_label(f.kind)}: {flag_message(f.message, f.detail, get_locale())}" for f in flags
-                    )
-            self.post_message(Loaded("merge", (run, report)))
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a line on the screen
-            self.post_message(Failed("merge", friendly_error(exc)))
+        sources = self.checked
+        if dry_run:
+            if not source:
+                raise ValueError(_("Type a folder or a sync file first."))
+            sources = expand_sources([Path(source).expanduser()])
+            if not sources:
+                raise ValueError(_("No sync files in {where}").format(where=source))
+        run = Merger(app.home.ledger, author=app.staff_id or "office").run(sources, dry_run=dry_run)  # type: ignore[attr-defined]
+        report = ""
+        if not dry_run:
+            names = {c for v in run.verdicts if v.applied for c in v.collectors}
+            ids = {r[0] for n in names for r in app.home.store.query("SELECT staff_id FROM staff WHERE name = ?", (n,))}  # type: ignore[attr-defined]
+            report = report_lines(collector_reports(app.home.store, app.now().date(), only=ids)) if ids else ""  # type: ignore[attr-defined]
+            flags = open_flags(app.home.store)  # type: ignore[attr-defined]
+            from field_app.i18n import get_locale
+            from sync.flag_text import flag_message
 
-    def on_failed(self, message: Failed) -> None:
-        self.query_one("#merge-verdicts", Static).update(Text(message.text, style="bold red"))
+            if flags:
+                report += "\n" + _("To review ({n}):").format(n=len(flags)) + "\n" + "\n".join(
+                    f"[{f.flag_id[-8:]}] {flag_label(f.kind)}: {flag_message(f.message, f.detail, get_locale())}" for f in flags
+                )
+        return Merged(sources, run, report)
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "cash":
-            self.query_one("#merge-report", Static).update(Text(message.value, style="bold"))
-            return
-        run, report = message.value
+    def worker_failed(self, name: str, text: str) -> None:
+        self.query_one("#merge-verdicts", Static).update(Text(text, style="bold red"))
+
+    @result_of(run_merge)
+    def show_merge(self, merged: Merged) -> None:
+        self.checked = merged.sources
+        run, report = merged.run, merged.report
         text = Text()
         for v in run.verdicts:
             label = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,14 +12,22 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 
 from field_app.data.staff import StaffChoice, staff_for_sign_in
-from knock.core.pins import check_pin
+from knock.core.pins import Attempt, check_pin
 from field_app.i18n import _
-from field_app.messages import Failed, Loaded, PinChecked
-from field_app.widgets.common import NumberedChoices, friendly_error, translate_bindings
+from field_app.widgets.common import NumberedChoices, translate_bindings
+from field_app.workers import WorkerResults, result_of
 
 
 NAMES_SHOWN = 9
 """Names on the list at once: one digit each; more staff are found by typing part of a name."""
+
+
+@dataclass(frozen=True)
+class PinChecked:
+    """What the PIN check worker returns: whose PIN, and how the try went."""
+
+    staff_id: str
+    attempt: Attempt
 
 
 class NameFilter(Input):
@@ -30,7 +40,7 @@ class NameFilter(Input):
         await super()._on_key(event)
 
 
-class SignInScreen(Screen[None]):
+class SignInScreen(WorkerResults, Screen[None]):
     """Who is using the laptop. With ``lock_for`` it is the lock screen of that collector."""
 
     BINDINGS = [
@@ -80,22 +90,13 @@ class SignInScreen(Screen[None]):
         self.load_staff()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="signin")
-    def load_staff(self) -> None:
-        try:
-            self.post_message(Loaded("staff", staff_for_sign_in(self.app.home)))  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never swallowed
-            self.post_message(Failed("staff", friendly_error(exc)))
+    def load_staff(self) -> list[StaffChoice]:
+        return staff_for_sign_in(self.app.home)  # type: ignore[attr-defined]
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "unlocked":
-            self.set_locked_out(False)
-            self.show_message(_("{manager} allowed sign-in. Type your PIN.").format(manager=message.value))
-            self.query_one("#pin", Input).focus()
-            return
-        if message.what != "staff":
-            return
+    @result_of(load_staff)
+    def show_staff(self, staff: list[StaffChoice]) -> None:
         self.loaded = True
-        self.staff = message.value
+        self.staff = staff
         if self.lock_for:
             chosen = next((s for s in self.staff if s.staff_id == self.lock_for), None)
             if chosen is not None:
@@ -116,10 +117,10 @@ class SignInScreen(Screen[None]):
             if chosen is not None:
                 self.choose(chosen)
 
-    def on_failed(self, message: Failed) -> None:
+    def worker_failed(self, name: str, text: str) -> None:
         self.loaded = True
         self.checking = False
-        self.show_message(message.text, error=True)
+        self.show_message(text, error=True)
 
     def names_prompt(self) -> str:
         if len(self.staff) > NAMES_SHOWN:
@@ -202,17 +203,13 @@ class SignInScreen(Screen[None]):
         self.show_message(_("Checking…"))
         self.check(self.chosen.staff_id, event.value)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="signin")
-    def check(self, staff_id: str, pin: str) -> None:
+    @work(thread=True, exit_on_error=False, group="signin", description="check a PIN")
+    def check(self, staff_id: str, pin: str) -> PinChecked:
         app = self.app
-        try:
-            attempt = check_pin(app.home.ledger, staff_id, pin, app.now())  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(Failed("pin", friendly_error(exc)))
-            return
-        self.post_message(PinChecked(staff_id, attempt))
+        return PinChecked(staff_id, check_pin(app.home.ledger, staff_id, pin, app.now()))  # type: ignore[attr-defined]
 
-    def on_pin_checked(self, message: PinChecked) -> None:
+    @result_of(check)
+    def pin_checked(self, message: PinChecked) -> None:
         self.checking = False
         attempt = message.attempt
         pin = self.query_one("#pin", Input)
@@ -249,17 +246,22 @@ class SignInScreen(Screen[None]):
 
         self.app.push_screen(ManagerOverrideDialog(reason), callback=approved)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="signin")
-    def unlock(self, staff_id: str, manager_id: str) -> None:
+    @work(thread=True, exit_on_error=False, group="signin")
+    def unlock(self, staff_id: str, manager_id: str) -> str:
+        """Lift the lockout in the manager's name; the manager's name comes back."""
         from knock.core.pins import unlock
 
         app = self.app
-        try:
-            ledger = app.home.ledger  # type: ignore[attr-defined]
-            unlock(ledger, staff_id, manager=ledger.staff(manager_id), now=app.now())  # type: ignore[attr-defined]
-            self.post_message(Loaded("unlocked", ledger.staff(manager_id).name))
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.post_message(Failed("unlock", friendly_error(exc)))
+        ledger = app.home.ledger  # type: ignore[attr-defined]
+        manager = ledger.staff(manager_id)
+        unlock(ledger, staff_id, manager=manager, now=app.now())  # type: ignore[attr-defined]
+        return manager.name
+
+    @result_of(unlock)
+    def unlocked(self, manager: str) -> None:
+        self.set_locked_out(False)
+        self.show_message(_("{manager} allowed sign-in. Type your PIN.").format(manager=manager))
+        self.query_one("#pin", Input).focus()
 
     @on(Button.Pressed, "#switch-user")
     def action_switch_user(self) -> None:

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
@@ -17,8 +18,8 @@ from knock.core.money import format_yuan
 from field_app.data.today import TodayRow, TodayView, load_today, search_rows
 from field_app.i18n import _, get_locale
 from field_app.labels import day_text, window_short
-from field_app.messages import Failed, Loaded, LoadProgress
-from field_app.widgets.common import friendly_error, translate_bindings
+from field_app.widgets.common import translate_bindings
+from field_app.workers import WorkerResults, result_of
 
 def group_text(row: TodayRow) -> str:
     """The building and unit (stairwell) a row belongs to; the room code already says the floor."""
@@ -101,11 +102,20 @@ def in_round_order(rows: tuple[TodayRow, ...], order: list[str] | None) -> list[
     return sorted(rows, key=lambda r: place.get(r.room, len(place)))
 
 
+class LoadProgress(Message):
+    """The playbook pass made progress (``done`` of ``total`` households); posted from its worker."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
 MOVE = Binding.Group("Move", compact=True)
 """Up and down shown as one footer entry (↑↓ Move)."""
 
 
-class TodayScreen(Screen[None]):
+class TodayScreen(WorkerResults, Screen[None]):
     """The collector's day."""
 
     AUTO_FOCUS = "#households"
@@ -186,43 +196,31 @@ class TodayScreen(Screen[None]):
             self.load_advised()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
-    def load_quick(self) -> None:
+    def load_quick(self) -> TodayView:
         app = self.app
-        try:
-            view = load_today(app.home, app.staff_id, app.now(), with_advice=False)  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - shown on screen
-            self.post_message(Failed("today", friendly_error(exc)))
-            return
-        self.post_message(Loaded("today", view))
+        return load_today(app.home, app.staff_id, app.now(), with_advice=False)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
-    def load_advised(self) -> None:
+    def load_advised(self) -> TodayView:
         app = self.app
 
         def progress(done: int, total: int) -> None:
             if done % 10 == 0 or done == total:  # a message per household would only slow the list down
                 self.post_message(LoadProgress(done, total))
 
-        try:
-            view = load_today(app.home, app.staff_id, app.now(), progress=progress)  # type: ignore[attr-defined]
-        except Exception as exc:  # noqa: BLE001 - shown on screen
-            self.post_message(Failed("today", friendly_error(exc)))
-            return
-        self.post_message(Loaded("today", view))
+        return load_today(app.home, app.staff_id, app.now(), progress=progress)  # type: ignore[attr-defined]
 
     def on_load_progress(self, message: LoadProgress) -> None:
         bar = self.query_one("#today-progress", ProgressBar)
         bar.update(total=message.total, progress=message.done)
         bar.set_class(message.done >= message.total, "hidden")
 
-    def on_failed(self, message: Failed) -> None:
+    def worker_failed(self, name: str, text: str) -> None:
         self.failed = True
-        self.query_one("#today-counters", Static).update(Text(message.text, style="bold red"))
+        self.query_one("#today-counters", Static).update(Text(text, style="bold red"))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what != "today":
-            return
-        view: TodayView = message.value
+    @result_of(load_quick, load_advised)
+    def show_day(self, view: TodayView) -> None:
         advised = any(r.debtor_label != "…" for r in view.rows) or not view.rows
         app = self.app
         first_order = advised and app.round_order is None  # type: ignore[attr-defined]

@@ -85,9 +85,3 @@ def plan(home_dir: str | None, as_json: bool, lang: str | None, collector: str, 
     for number, e in enumerate(entries, start=1):
         click.echo(f"{number:>3}. ", nl=False)
         _print_advice(e, full=False)
-
-
-def register(cli: click.Group) -> None:
-    """Add these commands to ``knock``."""
-    cli.add_command(advise_command)
-    cli.add_command(plan)

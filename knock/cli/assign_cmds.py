@@ -59,8 +59,3 @@ def _print_plan(plan: AssignmentPlan, day: date, previous_day: date | None, *, r
         click.echo("problems:")
         for problem in plan.problems:
             click.echo(f"  - {problem}")
-
-
-def register(cli: click.Group) -> None:
-    """Add ``knock assign`` to ``knock``."""
-    cli.add_command(assign)

@@ -89,8 +89,3 @@ def close_complaint(home_dir: str | None, as_json: bool, complaint_id: str, reso
         click.echo(f"complaint {complaint_id} closed: {resolution}")
         for line in reminders:
             click.echo(f"ℹ {line}")
-
-
-def register(cli: click.Group) -> None:
-    """Add these commands to ``knock``."""
-    cli.add_command(complaints)

@@ -87,8 +87,3 @@ def demo(home_dir: str | None, lang: str | None, seed: int, prepare_only: bool) 
         make_app(home, locale=lang, preselect=staff_id).run()
     finally:
         home.close()
-
-
-def register(cli: click.Group) -> None:
-    """Add this command to ``knock``."""
-    cli.add_command(demo)

@@ -10,7 +10,7 @@ import click
 from knock.cli.common import domain_errors, emit_json, home_option, json_option, open_cli_home
 from knock.core.money import format_yuan
 from knock.documents.printing import PrintOutcome
-from knock.documents.render import SIZES
+from knock.documents.paper import SIZES
 
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the document (default: settings ui.locale).")
 PRINT = click.option("--print", "send", is_flag=True, help="Send to the default printer (CUPS); otherwise only save the PDF.")
@@ -155,9 +155,3 @@ def verify(home_dir: str | None, as_json: bool, text: str | None) -> None:
         if fields:
             click.echo(f"  receipt {fields.receipt_no}  room {fields.room}  {format_yuan(fields.amount_fen, symbol=True)}  {fields.issued_at:%Y-%m-%d %H:%M}  device {fields.device_id}")
     sys.exit(0 if result.genuine else 1)
-
-
-def register(cli: click.Group) -> None:
-    """Add these commands to ``knock``."""
-    for command in (receipt, notice, letter, payqr, verify):
-        cli.add_command(command)

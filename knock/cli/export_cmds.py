@@ -89,8 +89,3 @@ def payments(
         click.echo(f"  {method}: {format_yuan(fen, symbol=True)}")
     if not export.lines:
         click.echo("nothing to export in this range (no export was recorded)")
-
-
-def register(cli: click.Group) -> None:
-    """Add ``knock export`` to the console script."""
-    cli.add_command(export_group)

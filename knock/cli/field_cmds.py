@@ -80,10 +80,3 @@ def unlock(home_dir: str | None, as_json: bool, name: str, manager_name: str, pi
         emit_json({"staff_id": staff.staff_id, "name": staff.name, "was_locked": was_locked, "unlocked_by": manager.staff_id})
     else:
         click.echo(f"{staff.name} unlocked by {manager.name}" if was_locked else f"{staff.name} was not locked; wrong tries cleared by {manager.name}")
-
-
-def register(cli: click.Group) -> None:
-    """Add these commands to ``knock``."""
-    cli.add_command(field)
-    cli.add_command(set_pin_cmd)
-    cli.add_command(unlock)

@@ -164,8 +164,3 @@ def staff(home_dir: str | None, as_json: bool, dry_run: bool, author: str, file:
     Names already registered are left as they are. Any bad row: nothing is imported.
     """
     _run(import_staff, home_dir, file, dry_run, as_json, author)
-
-
-def register(cli: click.Group) -> None:
-    """Add ``knock import`` to the console script."""
-    cli.add_command(import_group)

@@ -230,9 +230,3 @@ def check(home_dir: str | None, as_json: bool, full: bool) -> None:
         click.echo(f"ledger intact: {events:,} events" + (", every hash and table checked" if full else " (quick check; --full replays everything)"))
     if findings:
         raise SystemExit(1)
-
-
-def register(cli: click.Group) -> None:
-    """Add these commands to ``knock``."""
-    for command in (status, pay, void, visit, promise, check):
-        cli.add_command(command)

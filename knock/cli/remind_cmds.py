@@ -164,8 +164,3 @@ def calls(home_dir: str | None, as_json: bool, day: object, caller: str | None, 
         click.echo(f"  not today: {s.room}: {s.reason.get(locale)}")  # type: ignore[arg-type]
     click.echo(outcome.message)
     click.echo("in the field app, press c for call mode: each number is shown only on its call, and logged")
-
-
-def register(cli: click.Group) -> None:
-    """Add these commands to ``knock``."""
-    cli.add_command(remind)

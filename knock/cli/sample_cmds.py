@@ -81,8 +81,3 @@ def sample(
         f"  arrears {format_yuan(report.overdue_fen, symbol=True)}; collection rate {report.rate_by_households}% of households, "
         f"{report.rate_by_amount}% of the amount (target {report.target_percent}%)"
     )
-
-
-def register(cli: click.Group) -> None:
-    """Add ``knock sample`` to the CLI."""
-    cli.add_command(sample)

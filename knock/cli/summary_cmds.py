@@ -68,8 +68,3 @@ def summary(
         click.echo(f"{len(made.csv_files)} CSV files in {made.csv_files[0].parent}")
     if made.xlsx is not None:
         click.echo(f"Workbook saved at {made.xlsx}")
-
-
-def register(cli: click.Group) -> None:
-    """Add ``knock summary``."""
-    cli.add_command(summary)

@@ -469,10 +469,3 @@ def serve(home_dir: str | None, host: str, port: int, certfile: str | None, keyf
         )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
-
-
-def register(cli: click.Group) -> None:
-    """Add these commands to ``knock``."""
-    cli.add_command(device)
-    cli.add_command(sync)
-    cli.add_command(serve)

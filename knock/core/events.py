@@ -20,6 +20,33 @@ import orjson
 GENESIS = "0" * 64
 """prev_hash of a device's first event."""
 
+GENESIS_BYTES = bytes(32)
+"""GENESIS as the ledger stores hashes: 32 raw bytes."""
+
+
+def chain_digest(
+    prev_hash: str, event_id: str, device_id: str, seq: int, author: str, device_time: str, kind: str, payload_json: str
+) -> str:
+    """The chain hash (hex) of an event whose payload is already in canonical JSON: the one hash rule."""
+    text = "\n".join((prev_hash, event_id, device_id, str(seq), author, device_time, kind, payload_json))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def hash_text(value: str | bytes | None) -> str:
+    """A hash as events and sync files carry it (64 hex digits), from the stored 32 bytes or hex text."""
+    if value is None:
+        return ""
+    return value.hex() if isinstance(value, bytes) else value
+
+
+def hash_bytes(value: str) -> bytes:
+    """A hex hash as the ledger stores it (32 raw bytes); text that is not hex is kept as its bytes,
+    so a damaged value is stored as it came and fails verification instead of vanishing."""
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        return value.encode("utf-8")
+
 
 class EventKind:
     """The kinds of event the ledger knows. Strings, because they travel in sync files."""
@@ -133,10 +160,7 @@ class Event:
         prev_hash: str,
     ) -> str:
         """The chain hash: covers every field and the previous event's hash."""
-        text = "\n".join(
-            [prev_hash, event_id, device_id, str(seq), author, device_time, kind, canonical_json(payload)]
-        )
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return chain_digest(prev_hash, event_id, device_id, seq, author, device_time, kind, canonical_json(payload))
 
     @classmethod
     def create(
@@ -193,7 +217,11 @@ class Event:
 
     @classmethod
     def from_row(cls, row: dict[str, Any] | Any) -> Event:
-        """Rebuild from an ``events`` row (a dict or sqlite3.Row)."""
+        """Rebuild from an ``events`` row (a dict or sqlite3.Row; hashes as hex text or stored bytes).
+
+        The ``events`` view gives ``prev_hash`` derived from the previous event of the device;
+        where that event is missing (a gap) it is empty, and the event fails verification.
+        """
         return cls(
             event_id=row["event_id"],
             device_id=row["device_id"],
@@ -202,8 +230,8 @@ class Event:
             device_time=row["device_time"],
             kind=row["kind"],
             payload=json.loads(row["payload"]),
-            prev_hash=row["prev_hash"],
-            hash=row["hash"],
+            prev_hash=hash_text(row["prev_hash"]),
+            hash=hash_text(row["hash"]),
         )
 
     def to_dict(self) -> dict[str, Any]:

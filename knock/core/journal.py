@@ -8,16 +8,14 @@ and an event must continue its device's chain.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ulid import ULID
-
-from knock.core.events import GENESIS, ChainError, Event, EventConflict, canonical_json
+from knock.core.events import GENESIS, ChainError, Event, EventConflict, canonical_json, chain_digest, hash_bytes
+from knock.core.ids import new_id
 from knock.core.projections import project
 from knock.core.store import Store
 
@@ -87,24 +85,21 @@ class IngestResult:
 
 
 _EVENT_INSERT = (
-    "INSERT INTO events (event_id, device_id, seq, author, device_time, kind, payload, prev_hash, hash, received_at)"
+    "INSERT INTO event_log (event_id, device_id, seq, author, device_time, kind, payload, hash, received_at, prev_hash)"
     " VALUES (?,?,?,?,?,?,?,?,?,?)"
 )
+"""Rows go to the ``event_log`` table (hashes as 32 bytes); ``prev_hash`` is NULL whenever the
+previous event of the device is in the log, ``received_at`` NULL when it is the device time
+(the ``events`` view derives both)."""
 
 
 def _hash_with_json(event_id: str, device_id: str, seq: int, author: str, device_time: str, kind: str, payload_json: str, prev_hash: str) -> str:
-    text = "\n".join([prev_hash, event_id, device_id, str(seq), author, device_time, kind, payload_json])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return chain_digest(prev_hash, event_id, device_id, seq, author, device_time, kind, payload_json)
 
 
 def system_clock() -> datetime:
     """Local time with its UTC offset: the device clock events carry."""
     return datetime.now().astimezone()
-
-
-def new_id() -> str:
-    """A ULID: sortable by time, unique without a server."""
-    return str(ULID())
 
 
 class Journal:
@@ -122,36 +117,42 @@ class Journal:
         if device_id == self.device_id and self._head_cache and self._head_cache[0] == self.store.write_epoch:
             return self._head_cache[1], self._head_cache[2]
         row = self.store.query_one(
-            "SELECT seq, hash FROM events WHERE device_id = ? ORDER BY seq DESC LIMIT 1", (device_id,)
+            "SELECT seq, hash FROM event_log WHERE device_id = ? ORDER BY seq DESC LIMIT 1", (device_id,)
         )
-        return (0, GENESIS) if row is None else (int(row["seq"]), str(row["hash"]))
+        return (0, GENESIS) if row is None else (int(row[0]), bytes(row[1]).hex())
 
     def append(self, kind: str, payload: dict[str, Any], *, author: str) -> Event:
-        """Write a new local event (inside the caller's transaction, or its own)."""
-        with self.store.transaction() as conn:
+        """Write a new local event (inside the caller's transaction, or its own).
+
+        Everything is computed once: one id, one clock read (the device time is also the
+        time received), one canonical JSON for the hash and the row. Inside the caller's
+        transaction no savepoint is taken: a failure here rolls the caller's action back.
+        """
+        with self.store.joined_transaction() as conn:
             seq, prev = self._head(self.device_id)
-            event = Event.create(
-                event_id=new_id(),
-                device_id=self.device_id,
-                seq=seq + 1,
-                author=author,
-                device_time=self.clock().isoformat(timespec="seconds"),
-                kind=kind,
-                payload=payload,
-                prev_hash=prev,
-            )
-            self._store(conn, event)
-            self._head_cache = (self.store.write_epoch, event.seq, event.hash)
+            seq += 1
+            event_id = new_id()
+            now = self.clock().isoformat(timespec="seconds")
+            payload_json = canonical_json(payload)
+            digest = chain_digest(prev, event_id, self.device_id, seq, author, now, kind, payload_json)
+            event = Event(event_id, self.device_id, seq, author, now, kind, payload, prev, digest)
+            conn.execute(_EVENT_INSERT, (event_id, self.device_id, seq, author, now, kind, payload_json, bytes.fromhex(digest), None, None))
+            project(conn, event)
+            self._head_cache = (self.store.write_epoch, seq, digest)
             return event
 
     def ingest(self, event: Event) -> bool:
         """Take an event from another device. Returns False when it was already here."""
-        if not event.hash_is_valid():
+        payload_json = canonical_json(event.payload)
+        digest = chain_digest(
+            event.prev_hash, event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, payload_json
+        )
+        if digest != event.hash:
             raise ChainError(f"event {event.event_id}: hash does not match its content")
-        with self.store.transaction() as conn:
-            existing = self.store.query_one("SELECT hash FROM events WHERE event_id = ?", (event.event_id,))
+        with self.store.joined_transaction() as conn:
+            existing = conn.execute("SELECT hash FROM event_log WHERE event_id = ?", (event.event_id,)).fetchone()
             if existing is not None:
-                if existing["hash"] == event.hash:
+                if bytes(existing[0]).hex() == event.hash:
                     return False
                 raise EventConflict(
                     f"event {event.event_id} from device {event.device_id} arrived again with different content"
@@ -161,7 +162,7 @@ class Journal:
                 raise ChainError(
                     f"event {event.event_id}: device {event.device_id} seq {event.seq} does not follow seq {seq}"
                 )
-            self._store(conn, event)
+            self._store(conn, event, payload_json, derived_prev=True)
             return True
 
     def append_many(self, items: Iterable[tuple[str, dict[str, Any], str]]) -> list[Event]:
@@ -174,7 +175,6 @@ class Journal:
         written: list[Event] = []
         with self.store.transaction() as conn:
             seq, prev = self._head(self.device_id)
-            received = self.clock().isoformat(timespec="seconds")
             writer = BatchWriter(conn)
             rows: list[tuple[Any, ...]] = []
             for kind, payload, author in items:
@@ -182,9 +182,9 @@ class Journal:
                 event_id = new_id()
                 device_time = self.clock().isoformat(timespec="seconds")
                 payload_json = canonical_json(payload)
-                digest = _hash_with_json(event_id, self.device_id, seq, author, device_time, kind, payload_json, prev)
+                digest = chain_digest(prev, event_id, self.device_id, seq, author, device_time, kind, payload_json)
                 event = Event(event_id, self.device_id, seq, author, device_time, kind, payload, prev, digest)
-                rows.append((event_id, self.device_id, seq, author, device_time, kind, payload_json, prev, digest, received))
+                rows.append((event_id, self.device_id, seq, author, device_time, kind, payload_json, bytes.fromhex(digest), None, None))
                 project(writer, event)  # type: ignore[arg-type]
                 written.append(event)
                 prev = digest
@@ -229,16 +229,16 @@ class Journal:
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for row in conn.execute(f"SELECT event_id, hash FROM events WHERE event_id IN ({marks})", chunk):
-                    known[row[0]] = row[1]
+                for row in conn.execute(f"SELECT event_id, hash FROM event_log WHERE event_id IN ({marks})", chunk):
+                    known[row[0]] = bytes(row[1]).hex()
             heads: dict[str, tuple[int, str]] = {}
             received = self.clock().isoformat(timespec="seconds")
             writer = BatchWriter(conn)
             rows: list[tuple[Any, ...]] = []
             for index, event in enumerate(events):
                 text = payload_json[index] if payload_json is not None else canonical_json(event.payload)
-                if not (hashes_checked and payload_json is not None) and event.hash != _hash_with_json(
-                    event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text, event.prev_hash
+                if not (hashes_checked and payload_json is not None) and event.hash != chain_digest(
+                    event.prev_hash, event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text
                 ):
                     raise ChainError(f"event {event.event_id}: hash does not match its content")
                 if event.event_id in known:
@@ -259,7 +259,8 @@ class Journal:
                     heads[event.device_id] = (event.seq, event.hash)
                 known[event.event_id] = event.hash
                 rows.append(
-                    (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text, event.prev_hash, event.hash, received)
+                    (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text,
+                     bytes.fromhex(event.hash), received, None if check_chain else hash_bytes(event.prev_hash))
                 )
                 reason = precheck(event) if precheck is not None else None
                 if reason is None:
@@ -275,13 +276,13 @@ class Journal:
             writer.flush()
         return result
 
-    def _store(self, conn: Any, event: Event) -> None:
-        row = event.to_row()
-        row["received_at"] = self.clock().isoformat(timespec="seconds")
+    def _store(self, conn: Any, event: Event, payload_json: str, *, derived_prev: bool) -> None:
+        """Insert one event and project it. ``derived_prev``: the previous event of its device is
+        in the log (checked by the caller), so its ``prev_hash`` need not be stored."""
         conn.execute(
-            "INSERT INTO events (event_id, device_id, seq, author, device_time, kind, payload, prev_hash, hash, received_at)"
-            " VALUES (:event_id, :device_id, :seq, :author, :device_time, :kind, :payload, :prev_hash, :hash, :received_at)",
-            row,
+            _EVENT_INSERT,
+            (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, payload_json,
+             hash_bytes(event.hash), self.clock().isoformat(timespec="seconds"), None if derived_prev else hash_bytes(event.prev_hash)),
         )
         project(conn, event)
 

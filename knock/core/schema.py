@@ -8,6 +8,11 @@ refuse UPDATE and DELETE, so a bug cannot quietly rewrite history.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+
+from knock.core.events import hash_bytes
+
 _APPEND_ONLY = ("events", "charges", "charge_reversals", "payments", "payment_items", "payment_voids")
 
 
@@ -422,7 +427,100 @@ ALTER TABLE payments ADD COLUMN payer TEXT NOT NULL DEFAULT '';
 """
 """Who handed over the money (交款人) when it was not the owner (``knock pay --payer``, the app's payment dialog)."""
 
-MIGRATIONS: list[str] = [
+_EVENT_LOG = """
+CREATE TABLE event_log (
+    arrival INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    device_time TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    hash BLOB NOT NULL,
+    received_at TEXT,
+    prev_hash BLOB,
+    UNIQUE (device_id, seq)
+)"""
+
+_EVENTS_VIEW = """
+CREATE VIEW events AS
+SELECT l.event_id, l.device_id, l.seq, l.author, l.device_time, l.kind, l.payload,
+    lower(hex(coalesce(
+        l.prev_hash,
+        (SELECT p.hash FROM event_log p WHERE p.device_id = l.device_id AND p.seq = l.seq - 1),
+        CASE WHEN l.seq = 1 THEN zeroblob(32) END
+    ))) AS prev_hash,
+    lower(hex(l.hash)) AS hash, coalesce(l.received_at, l.device_time) AS received_at, l.arrival AS rowid
+FROM event_log l"""
+
+_EVENT_LOG_GUARDS = """
+CREATE TRIGGER events_no_update BEFORE UPDATE ON event_log
+BEGIN SELECT RAISE(ABORT, 'events is append-only: record a reversing entry instead'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON event_log
+BEGIN SELECT RAISE(ABORT, 'events is append-only: record a reversing entry instead'); END;
+CREATE TRIGGER events_view_update INSTEAD OF UPDATE ON events
+BEGIN
+    UPDATE event_log SET event_id = NEW.event_id, device_id = NEW.device_id, seq = NEW.seq, author = NEW.author,
+        device_time = NEW.device_time, kind = NEW.kind, payload = NEW.payload, received_at = NEW.received_at
+    WHERE arrival = OLD.rowid;
+END;
+CREATE TRIGGER events_view_delete INSTEAD OF DELETE ON events
+BEGIN DELETE FROM event_log WHERE arrival = OLD.rowid; END;
+"""
+
+
+def _compact_events(conn: sqlite3.Connection) -> None:
+    """Move the log into ``event_log``: hashes as 32-byte blobs, ``prev_hash`` kept only where it
+    cannot be derived from the previous event of its device, ``received_at`` only where it is not
+    the device time (a local event is received when it is written); ``events`` becomes a view
+    that shows every column as before.
+
+    Rows keep their rowid as ``arrival`` (the order replays follow; an INTEGER PRIMARY KEY, so a
+    VACUUM cannot renumber it); the view shows it as ``rowid``. A stored ``prev_hash`` that
+    disagrees with its predecessor (a broken chain) is kept, so ``knock check`` still sees it.
+    """
+    conn.create_function("knock_hash_bytes", 1, hash_bytes, deterministic=True)
+    for statement in (
+        _EVENT_LOG,
+        "INSERT INTO event_log (arrival, event_id, device_id, seq, author, device_time, kind, payload, hash, received_at, prev_hash)"
+        " SELECT e.rowid, e.event_id, e.device_id, e.seq, e.author, e.device_time, e.kind, e.payload, knock_hash_bytes(e.hash),"
+        " nullif(e.received_at, e.device_time), CASE WHEN e.prev_hash IS coalesce("
+        "   (SELECT p.hash FROM events p WHERE p.device_id = e.device_id AND p.seq = e.seq - 1),"
+        "   CASE WHEN e.seq = 1 THEN '" + "0" * 64 + "' END)"
+        " THEN NULL ELSE knock_hash_bytes(e.prev_hash) END"
+        " FROM events e ORDER BY e.rowid",
+        "DROP TABLE events",
+        _EVENTS_VIEW,
+        *_split_statements(_EVENT_LOG_GUARDS),
+        "DROP INDEX IF EXISTS charges_household",
+    ):
+        conn.execute(statement)
+
+
+def _split_statements(script: str) -> list[str]:
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    return statements
+
+
+MIGRATION_COMPACT_EVENTS = _compact_events
+"""Size (issue 13): the log stores hashes as 32 bytes and derives ``prev_hash`` (``events`` is a
+view that shows both as hex, as before); indexes no query uses are dropped: ``events_kind`` goes
+with the old table, ``charges_household`` because the unique key (household_id, item, …) serves
+every look-up by household. ``payments_day`` and ``contacts_day`` stay: the day filters written as
+date ranges (``paid_at >= ? AND paid_at < ?``) search them, where ``substr(paid_at, 1, 10) = ?`` scanned."""
+
+Migration = str | Callable[[sqlite3.Connection], None]
+"""A script of SQL statements, or a function for what SQL alone cannot do (run in the migration's transaction)."""
+
+MIGRATIONS: list[Migration] = [
     MIGRATION_1,
     MIGRATION_SYNC,
     MIGRATION_SIGNIN,
@@ -431,7 +529,12 @@ MIGRATIONS: list[str] = [
     MIGRATION_REMINDERS,
     MIGRATION_PAYER,
     MIGRATION_GUARDRAILS,
+    MIGRATION_COMPACT_EVENTS,
 ]
+
+VACUUM_AFTER: frozenset[int] = frozenset({MIGRATIONS.index(MIGRATION_COMPACT_EVENTS) + 1})
+"""Migrations that rewrite most of the file: when an existing ledger has just run one, the store
+VACUUMs once, so the space of the old table goes back to the disk instead of staying as free pages."""
 
 APPEND_ONLY_TABLES: tuple[str, ...] = _APPEND_ONLY + _FACT_TABLES + ("cash_counts", "sync_merges", "payment_exports", "exported_facts", "guard_overrides", "text_flags")
 """Every table whose rows are never updated or deleted (``knock check`` looks for their triggers)."""

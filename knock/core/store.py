@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from knock.core.schema import MIGRATIONS
+from knock.core.schema import MIGRATIONS, VACUUM_AFTER
 
 
 class StoreError(Exception):
@@ -68,12 +68,29 @@ class Store:
             try:
                 version = self.conn.execute("PRAGMA user_version").fetchone()[0]
                 for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                    for statement in _split_sql(script):
-                        self.conn.execute(statement)
+                    if callable(script):
+                        script(self.conn)
+                    else:
+                        for statement in _split_sql(script):
+                            self.conn.execute(statement)
                     self.conn.execute(f"PRAGMA user_version = {number}")
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
+                raise
+            if version and any(version < number <= len(MIGRATIONS) for number in VACUUM_AFTER):
+                self._vacuum()
+
+    def _vacuum(self) -> None:
+        """Give the pages a rewriting migration freed back to the disk (once, after it).
+
+        VACUUM needs the file to itself; when another process has it open, the ledger stays
+        correct and only larger, and the VACUUM is simply left for another time.
+        """
+        try:
+            self.conn.execute("VACUUM")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
 
     @property
@@ -105,6 +122,21 @@ class Store:
             else:
                 self._depth -= 1
                 self.conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
+
+    @contextmanager
+    def joined_transaction(self) -> Iterator[sqlite3.Connection]:
+        """The transaction this thread is already in (no savepoint), else a new one.
+
+        For a step of a larger action (appending one event): when it fails, the exception
+        rolls back the caller's whole transaction or savepoint, so a nested savepoint per
+        step would only cost time.
+        """
+        with self._lock:
+            if self._depth:
+                yield self.conn
+            else:
+                with self.transaction() as conn:
+                    yield conn
 
     @property
     def in_transaction(self) -> bool:

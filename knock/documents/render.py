@@ -22,6 +22,7 @@ from weasyprint.text.fonts import FontConfiguration
 from knock.core.daxie import to_daxie
 from knock.core.money import format_yuan
 from knock.documents.fonts import require_cjk_font
+from knock.documents.paper import SIZES, Size
 from knock.documents.qr import qr_for_print
 from knock.documents.summary_tables import Money, Table, by_key, summary_tables, words
 from knock.core.reports.summary import Summary
@@ -29,11 +30,8 @@ from knock.documents.views import LetterView, NoticeView, PeriodAmount, ReceiptV
 from knock.paths import templates_dir
 from knock.vocabulary import label
 
-Size = Literal["a5", "a4", "80mm", "58mm"]
 Locale = Literal["zh", "en"]
 
-SIZES: tuple[Size, ...] = ("a5", "a4", "80mm", "58mm")
-"""Receipt sizes: sheets and thermal rolls."""
 LOCALES: tuple[Locale, ...] = ("zh", "en")
 
 _PAGE_CSS: dict[Size, str] = {

@@ -86,8 +86,12 @@ INTERACTIVE = {"field", "demo", "serve"}
 
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    """Every command under ``group``, through click's public lookup (``knock`` loads its subcommands lazily)."""
     found = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, f"{prefix}{name} is listed but cannot be loaded"
         if isinstance(command, click.Group):
             found += _commands(command, f"{prefix}{name} ")
         else:

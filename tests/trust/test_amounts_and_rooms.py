@@ -99,7 +99,10 @@ def _amount_commands() -> list[tuple[list[str], click.Command]]:
     found: list[tuple[list[str], click.Command]] = []
 
     def walk(group: click.Group, path: list[str]) -> None:
-        for name, command in group.commands.items():
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):  # click's public lookup: knock loads its subcommands lazily
+            command = group.get_command(ctx, name)
+            assert command is not None, [*path, name]
             if isinstance(command, click.Group):
                 walk(command, [*path, name])
             elif any(isinstance(p.type, YuanType) for p in command.params):

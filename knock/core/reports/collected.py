@@ -9,15 +9,25 @@ accountant reconciling cash never sees two different totals for one day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from knock.core.store import Store
 
 
+def day_range(day: date) -> tuple[str, str]:
+    """``(day, next day)`` as ISO strings: ``at >= first AND at < second`` selects the timestamps written on ``day``.
+
+    Timestamps are ISO text starting with the local date the laptop wrote, so
+    this is the same test as ``substr(at, 1, 10) = day``, but an index on the
+    column can serve it.
+    """
+    return day.isoformat(), (day + timedelta(days=1)).isoformat()
+
+
 def collected_fen(store: Store, day: date, collector_id: str | None = None, method: str | None = None) -> int:
     """Fen collected on ``day`` (voided payments excluded): by everyone, or one collector, or one payment method."""
-    sql = "SELECT COALESCE(SUM(amount_fen), 0) FROM live_payments WHERE substr(paid_at, 1, 10) = ?"
-    params: tuple[str, ...] = (day.isoformat(),)
+    sql = "SELECT COALESCE(SUM(amount_fen), 0) FROM live_payments WHERE paid_at >= ? AND paid_at < ?"
+    params: tuple[str, ...] = day_range(day)
     if collector_id is not None:
         sql += " AND collector_id = ?"
         params += (collector_id,)
@@ -44,8 +54,8 @@ def receipts_on(store: Store, day: date, collector_id: str) -> tuple[ReceiptLine
         "SELECT p.receipt_no, h.room, p.amount_fen, p.method,"
         " EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment_id = p.payment_id) AS void"
         " FROM payments p JOIN households h ON h.household_id = p.household_id"
-        " WHERE p.collector_id = ? AND substr(p.paid_at, 1, 10) = ? ORDER BY p.receipt_seq",
-        (collector_id, day.isoformat()),
+        " WHERE p.collector_id = ? AND p.paid_at >= ? AND p.paid_at < ? ORDER BY p.receipt_seq",
+        (collector_id, *day_range(day)),
     )
     return tuple(ReceiptLine(r["receipt_no"], r["room"], int(r["amount_fen"]), r["method"], bool(r["void"])) for r in rows)
 

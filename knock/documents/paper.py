@@ -1,0 +1,10 @@
+"""The paper sizes documents print on: a light module, so the CLI can offer them without loading WeasyPrint."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Size = Literal["a5", "a4", "80mm", "58mm"]
+
+SIZES: tuple[Size, ...] = ("a5", "a4", "80mm", "58mm")
+"""Receipt sizes: sheets and thermal rolls."""
