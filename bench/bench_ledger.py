@@ -180,8 +180,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.append_rounds:
         with tempfile.TemporaryDirectory(prefix="knock-append-") as tmp:
-            print(f"per-action append cost ({args.append_rounds} rounds, interleaved with the floor):", flush=True)
+            print(f"per-action append cost ({args.append_rounds} rounds, interleaved with the floor), each action with its commit:", flush=True)
             ledger_append.report(ledger_append.run(args.append_rounds, 300, Path(tmp)))
+            print("one event appended (journal.append) against a raw INSERT of an event row, inside one transaction:", flush=True)
+            ledger_append.report(ledger_append.run_events(args.append_rounds * 5, 300, Path(tmp)))
     if args.append_only:
         return 0
     arrears, staff, buildings = default_sizes(args.households)

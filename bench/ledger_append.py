@@ -143,22 +143,83 @@ def run(rounds: int, households: int, directory: Path) -> list[dict[str, Any]]:
         floor.conn.close()
     finally:
         home.close()
-    floor_wall = statistics.median(w for w, _ in samples["floor"])
-    floor_cpu = statistics.median(c for _, c in samples["floor"])
+    return _rows(samples, "floor")
+
+
+def event_payloads(home: Home, rooms: list[str], collector: str) -> dict[str, Callable[[], dict[str, Any]]]:
+    """A fresh, valid payload per call for three kinds, to append bare (no action logic around it)."""
+    from knock.core.journal import new_id
+
+    ledger = home.ledger
+    staff = ledger.staff(collector)
+    household = ledger.household(rooms[0]).household_id
+    charge = home.store.query_one("SELECT * FROM charges WHERE household_id = ? ORDER BY due_date LIMIT 1", (household,))
+    receipt_seq = count(10_000_000)
+
+    def payment() -> dict[str, Any]:
+        seq = next(receipt_seq)
+        return {"payment_id": new_id(), "household_id": household, "amount_fen": 100, "method": "cash", "collector_id": staff.staff_id,
+                "collector_name": staff.name, "payer": "", "paid_at": "2026-11-23T19:30:00+08:00", "receipt_no": f"BENCH-{seq}",
+                "receipt_seq": seq, "qr_text": "", "owed_after_fen": 0, "credit_after_fen": 0, "seen_payment": "",
+                "items": [{"charge_id": charge["charge_id"], "item": charge["item"], "period_start": charge["period_start"],
+                           "period_end": charge["period_end"], "amount_fen": 100}]}
+
+    def contact() -> dict[str, Any]:
+        return {"contact_id": new_id(), "household_id": household, "channel": "door", "outcome": "not_home", "reason": "", "note": "",
+                "collector_id": staff.staff_id, "at": "2026-11-23T19:30:00+08:00", "override_by": "", "warnings": [], "seen_payment": ""}
+
+    def receipt_print() -> dict[str, Any]:
+        return {"receipt_no": "BENCH-1", "reprint": True}
+
+    return {"payment.recorded": payment, "contact.logged": contact, "receipt.printed": receipt_print}
+
+
+def run_events(rounds: int, households: int, directory: Path) -> list[dict[str, Any]]:
+    """``journal.append`` of one event (id, clock, JSON, hash, row, projection) against a raw INSERT
+    of an event-sized row, both inside one open transaction (no commit): Knock's own cost per event."""
+    home = open_home(directory / "home-events", clock=FixedClock())
+    samples: dict[str, list[tuple[float, float]]] = {}
+    try:
+        rooms, collector = seed(home, min(households, 20))
+        makers = event_payloads(home, rooms, collector)
+        conn = home.store.conn
+        conn.execute("CREATE TABLE bench_floor (event_id TEXT PRIMARY KEY, device_id TEXT, seq INTEGER, author TEXT,"
+                     " device_time TEXT, kind TEXT, payload TEXT, hash TEXT, UNIQUE (device_id, seq))")
+        floor_seq = count(1)
+
+        def floor() -> None:
+            seq = next(floor_seq)
+            conn.execute("INSERT INTO bench_floor VALUES (?,?,?,?,?,?,?,?)", (f"{EVENT_LIKE_ROW[0]}{seq}", EVENT_LIKE_ROW[1], seq, *EVENT_LIKE_ROW[3:]))
+
+        samples = {name: [] for name in (*makers, "raw insert")}
+        with home.store.transaction():
+            for _ in range(rounds):
+                for kind, make in makers.items():
+                    payload = make()
+                    samples["raw insert"].append(timed(floor))
+                    samples[kind].append(timed(lambda: home.ledger.journal.append(kind, payload, author=collector)))  # noqa: B023
+    finally:
+        home.close()
+    return _rows(samples, "raw insert")
+
+
+def _rows(samples: dict[str, list[tuple[float, float]]], floor_name: str) -> list[dict[str, Any]]:
+    floor_wall = statistics.median(w for w, _ in samples[floor_name])
+    floor_cpu = statistics.median(c for _, c in samples[floor_name])
     rows = []
     for name, values in samples.items():
         wall = statistics.median(w for w, _ in values)
         cpu = statistics.median(c for _, c in values)
-        rows.append({"action": name, "n": len(values), "wall_us": round(wall * 1e6), "cpu_us": round(cpu * 1e6),
+        rows.append({"action": name, "n": len(values), "wall_us": round(wall * 1e6, 1), "cpu_us": round(cpu * 1e6, 1),
                      "x_floor_wall": round(wall / floor_wall, 2), "x_floor_cpu": round(cpu / floor_cpu, 2) if floor_cpu else None})
     return rows
 
 
 def report(rows: list[dict[str, Any]]) -> None:
     """Print the table."""
-    print(f"{'action':<18} {'n':>5} {'wall µs':>9} {'cpu µs':>9} {'x floor (wall)':>15} {'x floor (cpu)':>14}", flush=True)
+    print(f"  {'action':<18} {'n':>5} {'wall µs':>9} {'cpu µs':>9} {'x floor (wall)':>15} {'x floor (cpu)':>14}", flush=True)
     for r in rows:
-        print(f"{r['action']:<18} {r['n']:>5} {r['wall_us']:>9} {r['cpu_us']:>9} {r['x_floor_wall']:>15} {r['x_floor_cpu']!s:>14}", flush=True)
+        print(f"  {r['action']:<18} {r['n']:>5} {r['wall_us']:>9} {r['cpu_us']:>9} {r['x_floor_wall']:>15} {r['x_floor_cpu']!s:>14}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,7 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="knock-append-") as tmp:
         print(f"append cost: {args.rounds} rounds, {args.households} households, python {sys.version.split()[0]}, {os.cpu_count()} CPUs", flush=True)
+        print("whole actions, each its own FULL-sync transaction, against one durable single-row insert:", flush=True)
         report(run(args.rounds, args.households, Path(tmp)))
+        print("one event appended (journal.append) against a raw INSERT of an event row, inside one transaction:", flush=True)
+        report(run_events(args.rounds * 5, args.households, Path(tmp)))
     return 0
 
 

@@ -22,12 +22,17 @@ from field_app import i18n
 from field_app.auth import IdleTimer
 from field_app.background_sync import BackgroundSync, SyncState
 from field_app.i18n import _
-from field_app.keys import KeyGate
+from field_app.keys import KeyGate, KeyReady
 from field_app.preferences import save_locale, saved_locale
 from field_app.widgets.common import translate_bindings
 from field_app.workers import WorkerResults, result_of
 
 Clock = Callable[[], datetime]
+
+CHECK_POLL = 0.05
+"""How often the app looks whether its first screen is usable, to start the ledger check (seconds)."""
+CHECK_AT_LATEST = 5.0
+"""The ledger check starts after this long even when the first screen is still loading (seconds)."""
 
 
 class KnockApp(WorkerResults, App[None]):
@@ -94,15 +99,35 @@ class KnockApp(WorkerResults, App[None]):
         else:
             self.push_screen(SignInScreen(preselect=self.preselect))
         self.set_interval(5, self.lock_if_idle)
-        self.check_ledger()
+        self._check_started = False
+        self._check_waited = 0.0
+        self._check_waiter = self.set_interval(CHECK_POLL, self._check_once_usable)
         self.background_sync.start()
+
+    def _check_once_usable(self) -> None:
+        """Start the ledger check once the first screen is usable (or after :data:`CHECK_AT_LATEST`).
+
+        Why wait: on a big ledger the check reads hundreds of megabytes; run
+        beside the first screen's loading it only makes the collector wait
+        longer for their list. It still ends long before a payment could be
+        confirmed, and a failure stops the app with a dialog as before.
+        """
+        screen = self.screen
+        self._check_waited += CHECK_POLL
+        if isinstance(screen, KeyReady) and not screen.ready_for_keys() and self._check_waited < CHECK_AT_LATEST:
+            return
+        self._check_waiter.stop()
+        if not self._check_started:
+            self._check_started = True
+            self.call_after_refresh(self.check_ledger)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="check")
     def check_ledger(self) -> list[str]:
         """The ledger's quick integrity check (``knock check``) on every start, off the UI thread."""
         from knock.core.integrity import quick_check
 
-        return quick_check(self.home.store)
+        with self.home.store.reader() as reader:  # its own connection: the screens' reads never wait behind it
+            return quick_check(reader)
 
     @result_of(check_ledger)
     def ledger_checked(self, findings: list[str]) -> None:
@@ -237,6 +262,9 @@ def make_app(
     ``staff_id`` opens it already signed in (tests, the benchmark); ``preselect``
     puts that name on the sign-in screen so only the PIN is left to type.
     """
+    from knock.core.store import APP_CACHE_KIB
+
+    home.store.set_cache_kib(APP_CACHE_KIB)  # the importer's 64 MiB would stay filled all day
     chosen = locale or (staff_id and saved_locale(home.path, staff_id)) or home.settings.ui.locale
     return KnockApp(
         home, locale=chosen, clock=clock or home.ledger.clock, staff_id=staff_id, preselect=preselect, monotonic=monotonic,

@@ -49,7 +49,7 @@ class HouseholdTriage:
     group: str
     """``ordinary``, ``undecided`` or ``hard`` (the visit order's first key)."""
     next_action: NextAction
-    """Its times are in the playbook's wall-clock time (naive)."""
+    """Its times are on the facts' clock (``facts.zone``, the ledger's zone)."""
     type_names: dict[str, Text]
     action_label: Text
 
@@ -72,7 +72,7 @@ def advise(
     if isinstance(household, str):
         household = home.ledger.household(household)
     now = now or home.ledger.now()
-    facts = facts_for(home.store, household, now.date(), home.settings)
+    facts = facts_for(home.store, household, now.date(), home.settings, zone=now.tzinfo)
     return AdviceView.of(rule(facts, home.settings, now, collector=collector), facts, locale)
 
 
@@ -84,7 +84,7 @@ def triage_household(home: Home, household: Household, *, now: datetime | None =
 
     now = now or home.ledger.now()
     book = load_playbook()
-    facts = facts_for(home.store, household, now.date(), home.settings)
+    facts = facts_for(home.store, household, now.date(), home.settings, zone=now.tzinfo)
     found = triage(facts, home.settings, now, playbook=book)
     types, group, action = found.types, found.group, found.next_action
     names = {k: t.name for k, t in book.types.items()}
@@ -126,7 +126,7 @@ def plan_for_collector(
     households = _assigned_households(home, staff.staff_id, day)
     advised = []
     for done, household in enumerate(households, start=1):
-        facts = facts_for(home.store, household, now.date(), home.settings)
+        facts = facts_for(home.store, household, now.date(), home.settings, zone=now.tzinfo)
         advised.append((facts, rule(facts, home.settings, now, collector=staff.name)))
         if progress is not None:
             progress(done, len(households))

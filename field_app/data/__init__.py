@@ -1,7 +1,8 @@
 """The thin layer the screens use to read and write the ledger, one module per screen.
 
 Every function here touches SQLite, so screens call them from a thread worker
-(``@work(thread=True)``) and get the result back as a message; none of them
+(``@work(thread=True)``), whose return value comes back through Textual's
+``Worker.StateChanged`` (field_app/workers.py); none of them
 knows about Textual. Reads return frozen values; writes go through
 :class:`knock.core.ledger.Ledger` only, each outcome in one transaction, so a
 confirmed outcome is on disk (WAL, synchronous=FULL) before the screen moves on.

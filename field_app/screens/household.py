@@ -145,7 +145,8 @@ class HouseholdScreen(WorkerResults, Screen[None]):
         if name == "load" and self.view is None:
             self.load_failed = True
             self.query_one("#hh-summary", Static).update(Text(text, style="bold red"))
-        self.say(text, title=_("Not saved") if not_saved else "", severity="error")
+        title = _("Not saved") if not_saved else _("Not printed") if name in ("print_receipt", "print_notice") else ""
+        self.say(text, title=title, severity="error")
 
     def render_view(self) -> None:
         view = self.view
@@ -517,21 +518,17 @@ class HouseholdScreen(WorkerResults, Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="print")
     def print_receipt(self, receipt_no: str) -> str:
-        """Receipt step: the receipts issue's service renders and prints it; says where it went."""
-        try:
-            from knock.documents.service import print_receipt
-        except ImportError:  # documents need WeasyPrint and its system libraries
-            return _("Receipt printing is not set up on this laptop yet. Receipt number: {no}").format(no=receipt_no)
+        """Receipt step: the documents service renders and prints it; says where it went."""
+        from knock.documents.service import print_receipt
+
         outcome = print_receipt(self.app.home, receipt_no, locale=get_locale(), author=self.app.staff_id)  # type: ignore[attr-defined, arg-type]
         return _("Receipt {no}: {where}").format(no=receipt_no, where=describe_print(outcome, self.app.home.path))  # type: ignore[attr-defined]
 
     @work(thread=True, exit_on_error=False, group="print")
     def print_notice(self, room: str) -> str:
         """Not-home step: a notice with the amount and the payment QR; says where it went."""
-        try:
-            from knock.documents.service import print_notice
-        except ImportError:
-            return _("Notice printing is not set up on this laptop yet.")
+        from knock.documents.service import print_notice
+
         outcome = print_notice(self.app.home, room, collector=self.app.staff_id, locale=get_locale())  # type: ignore[attr-defined, arg-type]
         return _("Notice for {room}: {where}").format(room=room, where=describe_print(outcome, self.app.home.path))  # type: ignore[attr-defined]
 

@@ -33,11 +33,10 @@ class PinChecked:
 class NameFilter(Input):
     """The name filter: letters filter, a digit goes on to the screen (it picks the name with that number)."""
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
+        """A digit is not typed (Input's own handler, further up the class tree, is skipped); not stopped: it bubbles to the screen."""
         if event.character and event.character.isdigit():
-            event.prevent_default()  # Input's own handler does not type it; not stopped: it bubbles to the screen
-            return
-        await super()._on_key(event)
+            event.prevent_default()
 
 
 class SignInScreen(WorkerResults, Screen[None]):

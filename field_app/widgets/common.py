@@ -89,12 +89,11 @@ class NumberedChoices(OptionList):
         self.action_select()
         return True
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
+        """A digit picks its choice; any other key goes on to the list's own handling."""
         if event.character and event.character.isdigit() and self.pick_digit(event.character):
             event.stop()
-            event.prevent_default()
-            return
-        await super()._on_key(event)
+            event.prevent_default()  # the list's own key handling (Textual's, further up the class tree) is skipped
 
 
 class StatusLine(Static):
@@ -147,16 +146,10 @@ def short_path(path: object, home: Path | None = None, width: int = 40) -> str:
     """
     target = Path(str(path))
     text = str(target)
-    if home is not None:
-        try:
-            text = str(target.resolve().relative_to(Path(home).resolve()))
-        except ValueError:
-            pass
-    if text == str(target):
-        try:
-            text = "~/" + str(target.relative_to(Path.home()))
-        except ValueError:
-            pass
+    if home is not None and target.resolve().is_relative_to(Path(home).resolve()):
+        text = str(target.resolve().relative_to(Path(home).resolve()))
+    if text == str(target) and target.is_relative_to(Path.home()):
+        text = "~/" + str(target.relative_to(Path.home()))
     if len(text) <= width:
         return text
     parts = Path(text).parts

@@ -8,18 +8,14 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from knock.core.errors import LedgerError
 from knock.core.money import MoneyError, parse_yuan
-from knock.core.payqr import PayloadError
-from knock.core.rooms import RoomError
-from knock.core.store import StoreError
-from knock.documents.fonts import MissingFontError
-from knock.home import Home, open_home
-from knock.settings import SettingsError
+
+if TYPE_CHECKING:
+    from knock.home import Home
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,6 +36,19 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(func)
 
 
+def _domain_error_types() -> tuple[type[Exception], ...]:
+    """The errors whose message is meant for the user. Imported when an error is being
+    handled, not at start: most of these modules are not needed by the command that runs."""
+    from knock.core.errors import LedgerError
+    from knock.core.payqr import PayloadError
+    from knock.core.rooms import RoomError
+    from knock.core.store import StoreError
+    from knock.documents.fonts import MissingFontError
+    from knock.settings import SettingsError
+
+    return (LedgerError, MoneyError, RoomError, SettingsError, StoreError, MissingFontError, PayloadError)
+
+
 def domain_errors(func: F) -> F:
     """Turn domain errors into one clear line and exit code 1, never a traceback."""
 
@@ -47,14 +56,29 @@ def domain_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (LedgerError, MoneyError, RoomError, SettingsError, StoreError, MissingFontError, PayloadError) as exc:
-            raise click.ClickException(str(exc)) from exc
+        except (click.ClickException, click.Abort, click.exceptions.Exit):
+            raise
+        except Exception as exc:
+            if isinstance(exc, _domain_error_types()):
+                raise click.ClickException(str(exc)) from exc
+            raise
 
     return wrapper  # type: ignore[return-value]
 
 
+def open_home(override: str | None, **options: Any) -> Home:
+    """:func:`knock.home.open_home`, imported when a command opens its home rather than at start
+    (``knock --help`` needs no ledger); tests put a fixed clock here."""
+    from knock.home import open_home as open_the_home
+
+    return open_the_home(override, **options)
+
+
 def open_cli_home(home_dir: str | None, *, device_name: str | None = None) -> Home:
     """Open the home, turning problems into a ClickException."""
+    from knock.core.store import StoreError
+    from knock.settings import SettingsError
+
     try:
         return open_home(home_dir, device_name=device_name)
     except (SettingsError, StoreError) as exc:

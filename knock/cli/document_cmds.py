@@ -10,7 +10,7 @@ import click
 from knock.cli.common import domain_errors, emit_json, home_option, json_option, open_cli_home
 from knock.core.money import format_yuan
 from knock.documents.printing import PrintOutcome
-from knock.documents.paper import SIZES
+from knock.paper import SIZES
 
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the document (default: settings ui.locale).")
 PRINT = click.option("--print", "send", is_flag=True, help="Send to the default printer (CUPS); otherwise only save the PDF.")

@@ -9,7 +9,6 @@ import click
 from knock.cli.common import DATE, AmountCommand, YUAN, ask_pin, domain_errors, emit_json, home_option, json_option, open_cli_home, pin_from_stdin_option
 from knock.core.ledger import CHANNELS, OUTCOMES, PAYMENT_METHODS, PROMISE_WINDOWS, is_reason_key
 from knock.core.money import format_yuan
-from knock.core.reports import community_status
 from knock.vocabulary import label
 
 
@@ -20,6 +19,8 @@ from knock.vocabulary import label
 @domain_errors
 def status(home_dir: str | None, as_json: bool, day: date | None) -> None:
     """Households, arrears, collection rate and each collector's load."""
+    from knock.core.reports import community_status
+
     home = open_cli_home(home_dir)
     day = day or home.ledger.today()
     report = community_status(home.store, day, home.settings.targets.collection_rate_percent, home.settings.escalation.limitation_years)

@@ -375,8 +375,7 @@ class Ledger:
         recent = [
             RecentPayment(r["receipt_no"], int(r["amount_fen"]), datetime.fromisoformat(r["paid_at"]))
             for r in self.store.query(
-                "SELECT receipt_no, amount_fen, paid_at FROM payments p WHERE household_id = ? AND paid_at >= ?"
-                " AND NOT EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment_id = p.payment_id)",
+                "SELECT receipt_no, amount_fen, paid_at FROM live_payments WHERE household_id = ? AND paid_at >= ?",
                 (household.household_id, since[:16]),
             )
         ]
@@ -451,6 +450,10 @@ class Ledger:
             credit_after = before.credit_fen + allocation.credit_fen
             receipt_no = self.receipt_no(seq)
             qr_text = self.receipt_signer(receipt_no, amount_fen, household.room, paid_moment) if self.receipt_signer else ""
+            # Lean payload: the signature alone (the projection rebuilds the verification text from the
+            # payment and the room), and each allocated line as charge and amount (the charge holds item and period).
+            lean_items = [{"charge_id": i["charge_id"], "amount_fen": i["amount_fen"]} if i["charge_id"] else
+                          {"charge_id": None, "item": i["item"], "amount_fen": i["amount_fen"]} for i in items]
             payload = {
                 "payment_id": payment_id,
                 "household_id": household.household_id,
@@ -462,8 +465,8 @@ class Ledger:
                 "paid_at": paid_at,
                 "receipt_no": receipt_no,
                 "receipt_seq": seq,
-                "qr_text": qr_text,
-                "items": items,
+                "receipt_sig": qr_text.rsplit("|", 1)[-1] if qr_text else "",
+                "items": lean_items,
                 "owed_after_fen": owed_after,
                 "credit_after_fen": credit_after,
                 "seen_payment": self.household_version(household.household_id),

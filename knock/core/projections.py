@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from knock.core.events import Event, EventKind as K
@@ -128,20 +129,46 @@ def _payment(conn: sqlite3.Connection, e: Event) -> None:
     p = e.payload
     get = p.get
     payment_id = p["payment_id"]
+    qr_text = p["qr_text"] if "qr_text" in p else _receipt_text(conn, e)
     conn.execute(
         _PAYMENT_SQL,
         (
             payment_id, p["household_id"], int(p["amount_fen"]), p["method"], p["collector_id"], p["collector_name"],
             e.device_id, p["paid_at"], p["receipt_no"], int(p["receipt_seq"]), int(p["owed_after_fen"]),
-            int(p["credit_after_fen"]), get("qr_text", ""), get("payer", ""), e.event_id,
+            int(p["credit_after_fen"]), qr_text, get("payer", ""), e.event_id,
         ),
     )
     for line, item in enumerate(p["items"], start=1):
+        if "item" not in item:  # a lean line: the charge says what and for which period
+            item = {**item, **_charge_fields(conn, e, item["charge_id"])}
         get = item.get
         conn.execute(
             _PAYMENT_ITEM_SQL,
             (payment_id, line, get("charge_id"), item["item"], get("period_start"), get("period_end"), int(item["amount_fen"])),
         )
+
+
+def _charge_fields(conn: sqlite3.Connection, e: Event, charge_id: str) -> dict[str, Any]:
+    row = conn.execute("SELECT item, period_start, period_end FROM charges WHERE charge_id = ?", (charge_id,)).fetchone()
+    if row is None:
+        raise ValueError(f"payment {e.payload['payment_id']}: charge {charge_id} is not in the ledger")
+    return {"item": row[0], "period_start": row[1], "period_end": row[2]}
+
+
+def _receipt_text(conn: sqlite3.Connection, e: Event) -> str:
+    """A lean payment keeps only the receipt's signature: the verification text is rebuilt from the
+    payment, its device and the room (a room code never changes), byte for byte as it was signed."""
+    from knock.core.signing import ReceiptFields, receipt_text_from  # cryptography loads only where receipts are
+
+    p = e.payload
+    signature = p.get("receipt_sig", "")
+    if not signature:
+        return ""
+    row = conn.execute("SELECT room FROM households WHERE household_id = ?", (p["household_id"],)).fetchone()
+    if row is None:
+        raise ValueError(f"payment {p['payment_id']}: household {p['household_id']} is not in the ledger")
+    fields = ReceiptFields(p["receipt_no"], int(p["amount_fen"]), row[0], datetime.fromisoformat(p["paid_at"]), e.device_id)
+    return receipt_text_from(fields, signature)
 
 
 def _payment_voided(conn: sqlite3.Connection, e: Event) -> None:

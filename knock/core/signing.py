@@ -21,6 +21,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -61,14 +62,14 @@ class DeviceKey:
 
     private_key: Ed25519PrivateKey
 
-    @property
+    @cached_property
     def public_bytes(self) -> bytes:
-        """The raw 32-byte public key (what the office stores per device)."""
+        """The raw 32-byte public key (what the office stores per device); derived once per key."""
         return self.private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
-    @property
+    @cached_property
     def device_id(self) -> str:
-        """The device id printed on receipts, derived from the public key."""
+        """The device id printed on receipts, derived from the public key once (every receipt signature checks it)."""
         return device_id_for(self.public_bytes)
 
     def sign(self, data: bytes) -> bytes:
@@ -151,6 +152,14 @@ def receipt_qr_text(fields: ReceiptFields, key: DeviceKey) -> str:
         raise ValueError(f"receipt names device {fields.device_id} but the key is device {key.device_id}")
     signed = _signed_part(fields)
     return f"{signed}|{_b64url(key.sign(signed.encode('utf-8')))}"
+
+
+def receipt_text_from(fields: ReceiptFields, signature: str) -> str:
+    """The verification text again, from the receipt's fields and its stored signature.
+
+    The same bytes :func:`receipt_qr_text` produced at payment time, so the signature still
+    verifies; a payment event stores only the signature, the rest is in the payment itself."""
+    return f"{_signed_part(fields)}|{signature}"
 
 
 Verdict = Literal["genuine", "forged", "unknown_device", "malformed", "void", "not_in_ledger"]

@@ -31,11 +31,23 @@ class StoreError(Exception):
     """The ledger file cannot be opened or used; the message says which file and why."""
 
 
+IMPORT_CACHE_KIB = 65536
+"""The page cache a store opens with (64 MiB): an import of 100k rows stays in memory."""
+APP_CACHE_KIB = 8192
+"""The page cache the field app keeps (8 MiB): its reads are a few hundred indexed rows at a
+time, and a cache filled by one big read would stay in the laptop's memory all day."""
+READER_CACHE_KIB = 2048
+"""The page cache of a :meth:`Store.reader` (SQLite's default): one pass over the file, then closed."""
+
+
 class Store:
     """A ledger database file (or ``:memory:`` for tests)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, cache_kib: int = IMPORT_CACHE_KIB, read_only: bool = False) -> None:
         self.path = str(path)
+        if read_only:
+            self._open_read_only(cache_kib)
+            return
         if self.path != ":memory:":
             file = Path(self.path)
             file.parent.mkdir(parents=True, exist_ok=True)
@@ -57,10 +69,46 @@ class Store:
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=10000")
-            self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: imports of 100k rows stay in memory
+            self.set_cache_kib(cache_kib)
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a Knock ledger or damaged: {exc}") from exc
+
+    def _open_read_only(self, cache_kib: int) -> None:
+        try:
+            self.conn = sqlite3.connect(f"{Path(self.path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False, timeout=10)
+            self.conn.execute("PRAGMA busy_timeout=10000")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the ledger: {exc}") from exc
+        self.conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._depth = 0
+        self.write_epoch = 0
+        self.set_cache_kib(cache_kib)
+
+    def set_cache_kib(self, kib: int) -> None:
+        """Let SQLite keep at most ``kib`` KiB of pages in memory for this connection (pages beyond it are freed)."""
+        with self._lock:
+            self.conn.execute(f"PRAGMA cache_size=-{int(kib)}")
+
+    @contextmanager
+    def reader(self, *, cache_kib: int = READER_CACHE_KIB) -> Iterator[Store]:
+        """A second, read-only connection to the same file, closed afterwards.
+
+        Why: a long read (the start-up integrity check) on it never holds this
+        store's lock, so the screens' short reads and the writes of a confirmed
+        outcome do not wait behind it (WAL: readers and the writer do not block
+        each other), and its pages go with it instead of filling this
+        connection's cache. A ``:memory:`` store has no file to share: it is its own reader.
+        """
+        if self.path == ":memory:":
+            yield self
+            return
+        other = Store(self.path, cache_kib=cache_kib, read_only=True)
+        try:
+            yield other
+        finally:
+            other.close()
 
     def _migrate(self) -> None:
         with self._lock:

@@ -22,11 +22,12 @@ from weasyprint.text.fonts import FontConfiguration
 from knock.core.daxie import to_daxie
 from knock.core.money import format_yuan
 from knock.documents.fonts import require_cjk_font
-from knock.documents.paper import SIZES, Size
 from knock.documents.qr import qr_for_print
+from knock.documents.synthetic_bold import font_configuration
 from knock.documents.summary_tables import Money, Table, by_key, summary_tables, words
 from knock.core.reports.summary import Summary
 from knock.documents.views import LetterView, NoticeView, PeriodAmount, ReceiptView
+from knock.paper import SIZES, Size
 from knock.paths import templates_dir
 from knock.vocabulary import label
 
@@ -64,7 +65,7 @@ class DocumentError(ValueError):
 
 @lru_cache(maxsize=1)
 def _font_config() -> FontConfiguration:
-    return FontConfiguration()
+    return font_configuration()
 
 
 @lru_cache(maxsize=None)

@@ -8,10 +8,35 @@ CLI and the ledger are clients.
 
 from __future__ import annotations
 
-from knock.playbook.content import ContentError, Playbook, Text, load_playbook
-from knock.playbook.guardrails import Verdict, Violation, contact_allowed, scan_text
-from knock.playbook.messages import MessageError, fill, render_message, render_notice, values_for
-from knock.playbook.rules import Advice, advise, contacts_today, escalation_state, visit_order
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from knock.playbook.content import ContentError, Playbook, Text, load_playbook
+    from knock.playbook.guardrails import Verdict, Violation, contact_allowed, scan_text
+    from knock.playbook.messages import MessageError, fill, render_message, render_notice, values_for
+    from knock.playbook.rules import Advice, advise, contacts_today, escalation_state, visit_order
+
+_HOMES = {
+    "content": ("ContentError", "Playbook", "Text", "load_playbook"),
+    "guardrails": ("Verdict", "Violation", "contact_allowed", "scan_text"),
+    "messages": ("MessageError", "fill", "render_message", "render_notice", "values_for"),
+    "rules": ("Advice", "advise", "contacts_today", "escalation_state", "visit_order"),
+}
+"""Which submodule each name below comes from. They are imported on first use
+(PEP 562), so importing one submodule (the ledger needs only the guardrails)
+does not load the content, its YAML and the rules with it."""
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Advice",

@@ -3,12 +3,19 @@
 The ledger builds a :class:`HouseholdFacts` from its projections; the rules
 are a pure function of these facts, the settings and the clock. Keeping the
 rules off the database makes every debtor type testable from hand-built cases.
+
+Times arrive normalised: every datetime in one :class:`HouseholdFacts` is on
+the community's clock, ``zone`` (aware, in that zone), or naive wall time when
+``zone`` is None (hand-built cases). The builder converts once
+(:func:`knock.core.household_facts.facts_for`: the ledger's clock is aware and
+sync files may carry other offsets); the rules never rewrite the facts, and a
+time on another clock is refused when the facts are made.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Literal
 
 Occupancy = Literal["occupied", "vacant", "rented", "unknown"]
@@ -107,3 +114,22 @@ class HouseholdFacts:
     A payment is an answer to a letter even when no collector logged a
     contact, so the escalation ladder needs it to know a letter was heeded.
     """
+    zone: tzinfo | None = None
+    """The clock every time above is on: aware times in this zone, or naive wall times when None."""
+
+    def __post_init__(self) -> None:
+        for at in self.times():
+            off_clock = at.tzinfo is not None if self.zone is None else at.tzinfo != self.zone
+            if off_clock:
+                raise ValueError(f"{self.room}: {at.isoformat()} is not on the facts' clock ({self.zone or 'naive wall time'})")
+
+    def times(self) -> list[datetime]:
+        """Every datetime of these facts (what ``zone`` speaks for)."""
+        found = [c.at for c in self.contacts] + [p.made_at for p in self.promises] + [x.at for x in self.escalations]
+        for c in self.complaints:
+            found.append(c.opened_at)
+            if c.closed_at is not None:
+                found.append(c.closed_at)
+        if self.last_paid_at is not None:
+            found.append(self.last_paid_at)
+        return found

@@ -9,10 +9,9 @@ is this (and why, in words), what do I do next and when, and what do I say.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from knock.core.money import format_yuan
@@ -208,43 +207,27 @@ class Advice:
 # --------------------------------------------------------------------------- small facts
 
 
-def _wall(value: object, tz: tzinfo | None) -> object:
-    """``value`` with every datetime turned into naive wall time in ``tz``.
+def _on_facts_clock(facts: HouseholdFacts, now: datetime) -> datetime:
+    """``now`` on the clock the facts are on (one datetime; the facts themselves are never rewritten).
 
-    The ledger's clock is aware (``datetime.now().astimezone()``) and sync
-    files may carry other offsets; hand-built tests use naive times. The rules
-    reason in the community's wall time (quiet hours are 22:00 local), so
-    everything is brought to ``now``'s zone first and compared naive.
+    The builder (:func:`knock.core.household_facts.facts_for`) puts every time
+    of the facts in the community's zone once, and says which in
+    ``facts.zone``; the rules reason in that wall time (quiet hours are 22:00
+    local, "today" is the local date). Naive facts (hand-built cases) take
+    ``now``'s wall time; an aware ``now`` in another zone is the same moment,
+    read in the facts' zone; a naive ``now`` is already wall time there.
     """
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value
-        return (value.astimezone(tz) if tz is not None else value.astimezone()).replace(tzinfo=None)
-    if isinstance(value, tuple):
-        return tuple(_wall(v, tz) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _wall(getattr(value, f.name), tz) for f in dataclasses.fields(value) if f.init}
-        return dataclasses.replace(value, **changes)
-    return value
+    zone = facts.zone
+    if zone is None:
+        return now.replace(tzinfo=None)
+    if now.tzinfo is None:
+        return now.replace(tzinfo=zone)
+    return now.astimezone(zone)
 
 
-def _on_wall_clock(facts: HouseholdFacts, now: datetime) -> tuple[HouseholdFacts, datetime, tzinfo | None]:
-    tz = now.tzinfo
-    return _wall(facts, tz), now.replace(tzinfo=None), tz  # type: ignore[return-value]
-
-
-def _aware(value: object, tz: tzinfo | None) -> object:
-    """The reverse of :func:`_wall` for the advice: attach ``now``'s zone to every datetime."""
-    if tz is None:
-        return value
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=tz)
-    if isinstance(value, tuple):
-        return tuple(_aware(v, tz) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type) and not isinstance(value, (Text, Objection)):
-        changes = {f.name: _aware(getattr(value, f.name), tz) for f in dataclasses.fields(value) if f.init}
-        return dataclasses.replace(value, **changes)
-    return value
+def _midnight(day: date, now: datetime) -> datetime:
+    """The start of ``day`` on ``now``'s clock."""
+    return datetime.combine(day, time(0), tzinfo=now.tzinfo)
 
 
 def _d(day: date | datetime) -> Text:
@@ -278,7 +261,7 @@ def contacts_today(facts: HouseholdFacts, now: datetime) -> int:
     ledger uses too: visits, calls, texts and letters count, notes do not, and
     a letter logged both as a contact and as an escalation counts once.
     """
-    facts, now, _ = _on_wall_clock(facts, now)
+    now = _on_facts_clock(facts, now)
     return count_toward_cap(
         now.date(),
         ((c.at, c.channel, c.outcome) for c in facts.contacts),
@@ -330,7 +313,7 @@ def _failures_since(facts: HouseholdFacts, since: datetime | None, today: date, 
     """Failed contacts and broken promises after ``since`` (all of them when None)."""
     contacts = sum(1 for c in facts.contacts if _is_failure(c, book) and (since is None or c.at > since))
     broken = sum(
-        1 for p in facts.promises if _is_broken(p, today) and (since is None or datetime.combine(p.due_date, time.max) > since)
+        1 for p in facts.promises if _is_broken(p, today) and (since is None or datetime.combine(p.due_date, time.max, tzinfo=since.tzinfo) > since)
     )
     return contacts + broken
 
@@ -446,8 +429,7 @@ def escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime, *
     that said it cannot afford to pay gets an instalment application instead
     of a letter, and one never reached gets the ways-to-reach walk first.
     """
-    facts, now, tz = _on_wall_clock(facts, now)
-    return _aware(_escalation_state(facts, settings, now, playbook or load_playbook()), tz)  # type: ignore[return-value]
+    return _escalation_state(facts, settings, _on_facts_clock(facts, now), playbook or load_playbook())
 
 
 def _escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime, book: Playbook) -> LadderState:
@@ -545,7 +527,7 @@ def _escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime, 
 
 def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook: Playbook | None = None) -> tuple[TypeFinding, ...]:
     """The household's debtor types with reasons, leading type first (empty when nothing is owed)."""
-    facts, now, _ = _on_wall_clock(facts, now)
+    now = _on_facts_clock(facts, now)
     if facts.owed_fen <= 0:
         return ()
     book = playbook or load_playbook()
@@ -756,12 +738,12 @@ def _plain_type_action(primary: str, facts: HouseholdFacts, now: datetime, setti
     # not yet paid: text, then call, then visit; deep arrears go straight to the door
     if _is_deep(facts, settings):
         return "visit", now, [Text(f"欠{facts.months_owed}个月、{_yuan(facts.owed_fen)}元,不只发短信,上门当面谈", f"{facts.months_owed} months and {_yuan(facts.owed_fen)} yuan owed: not just a text, talk in person at the door")]
-    since = datetime.combine(facts.oldest_due, time(0)) if facts.oldest_due else None
+    since = _midnight(facts.oldest_due, now) if facts.oldest_due else None
     this_period = [c for c in people if since is None or c.at >= since]
     if not this_period:
         reminder = date(today.year, today.month, settings.contact.reminder_day_of_month)
         if facts.months_owed <= 1 and today < reminder:
-            return "sms", datetime.combine(reminder, time(0)), [
+            return "sms", _midnight(reminder, now), [
                 Text(f"每月{reminder.day}号起开始提醒", f"reminders start on day {reminder.day} of the month")
             ]
         return "sms", now, [Text("先发短信提醒", "start with a text reminder")]
@@ -811,10 +793,10 @@ def _next_action(
         pd = _d(pending.due_date)
         eve = pending.due_date - timedelta(days=1)
         if today < eve:
-            return act("wait", datetime.combine(eve, time(0)), [Text(f"已约定{pd.zh}缴费,前一天再提醒", f"payment promised for {pd.en}; remind the day before")])
+            return act("wait", _midnight(eve, now), [Text(f"已约定{pd.zh}缴费,前一天再提醒", f"payment promised for {pd.en}; remind the day before")])
         if today == eve:
             return act("sms", now, [Text(f"明天({pd.zh})约好缴费,今天发短信提醒", f"payment promised for tomorrow ({pd.en}): send the reminder today")])
-        return act("wait", datetime.combine(today + timedelta(days=1), time(0)), [Text("今天是约定缴费的日子,等业主来", "today is the promised day: wait for the owner")])
+        return act("wait", _midnight(today + timedelta(days=1), now), [Text("今天是约定缴费的日子,等业主来", "today is the promised day: wait for the owner")])
 
     staff = [c for c in facts.complaints if c.status == "open" and c.category == "staff"]
     if staff:
@@ -826,7 +808,7 @@ def _next_action(
 
     key, not_before, reasons, windows = _type_action(types[0].key, facts, now, settings, book)
     if key in CONTACT_ACTIONS and n_today >= settings.contact.daily_cap:
-        not_before = max(not_before, datetime.combine(today + timedelta(days=1), time(0)))
+        not_before = max(not_before, _midnight(today + timedelta(days=1), now))
         reasons = [
             *reasons,
             Text(f"今天已联系{n_today}次,达到每天{settings.contact.daily_cap}次的上限,明天再联系", f"contacted {_times(n_today)} today, the daily limit of {settings.contact.daily_cap}: next contact tomorrow"),
@@ -869,14 +851,14 @@ def _alerts(facts: HouseholdFacts, settings: Settings, now: datetime) -> list[Te
 def _card_values(facts: HouseholdFacts, settings: Settings, now: datetime, locale: Locale, collector: str | None) -> dict[str, str]:
     today = now.date()
     days: list[date] = []
-    after = datetime.combine(today + timedelta(days=1), time(0))
+    after = _midnight(today + timedelta(days=1), now)
     while len(days) < 2:
         found = next_window(after, settings.contact.visit_windows, settings)
         if found is None:
             days.append(after.date())
         else:
             days.append(found[0].date())
-        after = datetime.combine(days[-1] + timedelta(days=1), time(0))
+        after = _midnight(days[-1] + timedelta(days=1), now)
     pending = _pending(facts, today)
     if pending is not None:
         window = label("promise_windows", pending.window, locale)
@@ -933,7 +915,8 @@ def _priority(facts: HouseholdFacts, settings: Settings, now: datetime, group: s
     return "normal"
 
 
-def _triage_on_wall_clock(facts: HouseholdFacts, settings: Settings, now: datetime, book: Playbook) -> Triage:
+def _triage(facts: HouseholdFacts, settings: Settings, now: datetime, book: Playbook) -> Triage:
+    """:func:`triage` with ``now`` already on the facts' clock."""
     types = classify(facts, settings, now, book)
     ladder = _escalation_state(facts, settings, now, book)
     n_today = contacts_today(facts, now)
@@ -946,9 +929,7 @@ def _triage_on_wall_clock(facts: HouseholdFacts, settings: Settings, now: dateti
 
 def triage(facts: HouseholdFacts, settings: Settings, now: datetime, *, playbook: Playbook | None = None) -> Triage:
     """Debtor types, group and next action, exactly as :func:`advise` decides them (pure)."""
-    wall_facts, wall_now, tz = _on_wall_clock(facts, now)
-    found = _triage_on_wall_clock(wall_facts, settings, wall_now, playbook or load_playbook())
-    return _aware(found, tz)  # type: ignore[return-value]
+    return _triage(facts, settings, _on_facts_clock(facts, now), playbook or load_playbook())
 
 
 def advise(
@@ -962,13 +943,13 @@ def advise(
     """What kind of case this household is, what to do next and when, and what to say.
 
     Pure: the same facts, settings and clock always give the same advice.
-    ``collector`` only fills the "I'm ..." line of the cards. Aware or naive
-    ``now`` both work: the rules reason in ``now``'s wall time and the
-    advice's times carry ``now``'s zone.
+    ``collector`` only fills the "I'm ..." line of the cards. The facts arrive
+    on one clock (``facts.zone``, set once where they are built); ``now`` is
+    read on that clock, and the advice's times are on it too.
     """
-    facts, now, tz = _on_wall_clock(facts, now)
+    now = _on_facts_clock(facts, now)
     book = playbook or load_playbook()
-    found = _triage_on_wall_clock(facts, settings, now, book)
+    found = _triage(facts, settings, now, book)
     types, group, action, ladder, n_today = found.types, found.group, found.next_action, found.ladder, found.contacts_today
     priority = found.priority
 
@@ -1016,7 +997,7 @@ def advise(
         type_names={k: t.name for k, t in book.types.items()},
         group_label=book.groups[group],
     )
-    return _aware(advice, tz)  # type: ignore[return-value]
+    return advice
 
 
 # --------------------------------------------------------------------------- visit order

@@ -30,6 +30,7 @@ from knock.core.ageing import months_in
 from knock.core.errors import LedgerError
 from knock.core.household_facts import facts_for
 from knock.core.money import format_yuan
+from knock.core.rooms import walk_key
 from knock.core.store import Store
 from knock.playbook.content import Playbook, Text, load_playbook
 from knock.playbook.facts import HouseholdFacts
@@ -40,6 +41,7 @@ from knock.reminders.recipients import owner_mobile
 from knock.reminders.segments import Cost, billed_length, cost_of, segments
 from knock.reminders.templates import Locale, SmsTemplates, TemplateError, load_templates
 from knock.settings import Holiday, Settings
+from knock.vocabulary import label
 
 AskedKind = Literal["before_due", "overdue", "contract_end", "holiday"]
 ASKED_KINDS: tuple[AskedKind, ...] = ("before_due", "overdue", "contract_end", "holiday")
@@ -278,7 +280,7 @@ def build_batch(
         acct = account(store, household.household_id, day, settings)
         if not acct.open_charges:
             continue
-        facts = facts_for(store, household, day, settings)
+        facts = facts_for(store, household, day, settings, zone=moment.tzinfo)
         chosen = _choose(household, facts, acct, settings, moment, day, kind, holiday, contract_end, locale, playbook)
         if chosen is None:
             continue
@@ -358,12 +360,12 @@ def build_batch(
 
 
 def _households(store: Store) -> Iterable[Household]:
-    """Households with at least one live charge, in room order."""
+    """Households with at least one live charge, in the walking order (:func:`knock.core.rooms.walk_key`)."""
     rows = store.query(
         "SELECT h.* FROM households h WHERE EXISTS (SELECT 1 FROM charges c LEFT JOIN charge_reversals r USING (charge_id)"
-        " WHERE c.household_id = h.household_id AND r.charge_id IS NULL) ORDER BY h.building, h.unit, h.floor, h.room"
+        " WHERE c.household_id = h.household_id AND r.charge_id IS NULL)"
     )
-    return (Household.from_row(r) for r in rows)
+    return sorted((Household.from_row(r) for r in rows), key=lambda h: walk_key(h.building, h.unit, h.floor, h.room_no))
 
 
 def _choose(
@@ -409,9 +411,9 @@ def _choose(
             return None
         pending = [p for p in facts.promises if p.status == "open" and p.due_date == day + timedelta(days=1)]
         if pending:
-            window = {"morning": ("上午", "morning"), "afternoon": ("下午", "afternoon"), "evening": ("晚上", "evening")}
-            zh, en = window.get(pending[0].window, (pending[0].window, pending[0].window))
-            return "appointment", {"date": format_day(pending[0].due_date, locale), "window": zh if locale == "zh" else en}
+            window = label("promise_windows", pending[0].window, locale)
+            window = window.lower() if locale == "en" else window  # said mid-sentence: "in the evening"
+            return "appointment", {"date": format_day(pending[0].due_date, locale), "window": window}
     elif hold is not None:
         return LeftOut(household.room, household.household_id, "playbook_hold", hold)
     values = {"amount": format_yuan(facts.owed_fen), "period": period_text(facts, locale)}

@@ -173,7 +173,7 @@ def build_call_list(
     calls: list[Call] = []
     skipped: list[SkippedCall] = []
     for household in _households(store):
-        facts = facts_for(store, household, day, settings)
+        facts = facts_for(store, household, day, settings, zone=moment.tzinfo)
         if facts.owed_fen <= 0:
             continue
         found = triage(facts, settings, moment, playbook=book)

@@ -101,7 +101,7 @@ def test_knock_help_imports_no_command_at_all() -> None:
     code, modules = _imports("--help")
     assert code == 0
     assert not {m for m in modules if m.startswith("knock.") and m not in ("knock.cli", "knock.cli.main")}
-    assert not {"pydantic", "cryptography", "yaml", "sqlite3"} & modules
+    assert not {"msgspec", "cryptography", "yaml", "sqlite3"} & modules
 
 
 def test_a_payment_imports_nothing_heavy(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ the nightly summary used before (oldest-first settlement, one bucket per charge)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,7 +19,9 @@ from knock.core.ageing import BUCKETS, bucket_for, limitation_risk
 from knock.core.allocation import ChargeLine, settle
 from knock.core.reports import community_status
 from knock.core.reports.arrears import Ageing, BUCKET_LABELS, households, open_charges, overdue_by_household
+from knock.core.reports.summary import nightly_summary
 from knock.core.store import Store
+from knock.settings import Settings
 
 DAY = date(2026, 11, 23)
 
@@ -46,7 +48,8 @@ class Payment:
 _charge = st.tuples(
     st.integers(0, 3),  # household
     st.sampled_from(("property_fee", "parking", "water")),
-    st.integers(-60, 1500),  # due: days before the report day (negative: not yet due)
+    st.integers(-60, 1500)  # due: days before the report day (negative: not yet due)
+    | st.builds(lambda years, days: 365 * years - days, st.integers(1, 4), st.integers(-5, 100)),  # about to pass a limitation period
     st.integers(0, 40),  # period start: days before the due date
     st.integers(1, 80_000),
     st.sampled_from((False, False, True)),  # reversed, a third of the time
@@ -170,7 +173,7 @@ def test_sql_ageing_equals_the_python_walk(
     ageing = Ageing.empty()
     for hid, opens in expected_open.items():
         row = rows[hid]
-        ageing.add(row)
+        ageing.add([row[f"open_{i}"] for i in range(len(BUCKET_LABELS))], row["past_fen"])
         assert row["billed"] == sum(by_charge[cid].amount_fen for cid in opens)
         assert row["overdue"] == sum(opens.values())
         by_bucket = {label: 0 for label in BUCKET_LABELS}
@@ -191,6 +194,37 @@ def test_sql_ageing_equals_the_python_walk(
     got = {(o.household_id, o.charge_id): o.open_fen for o in open_charges(store, DAY, [f"h{h}" for h in range(4)])}
     want = {(hid, cid): fen for hid, opens in expected_open.items() for cid, fen in opens.items() if fen > 0}
     assert got == want
+
+    # The nightly summary's risk section, against the per-household settle() walk it used before.
+    rooms = {f"h{h}": f"1-1-10{h}" for h in range(4)}
+    homes: dict[str, set[str]] = {label: set() for label in BUCKET_LABELS}
+    past_homes: set[str] = set()
+    past_fen = 0
+    near_rows = []
+    for hid, opens in expected_open.items():
+        if sum(opens.values()) <= 0:
+            continue
+        near_fen, oldest = 0, None
+        for cid, fen in opens.items():
+            due = by_charge[cid].due
+            if fen <= 0:
+                continue
+            homes[bucket_for(due, DAY) or ""].add(hid)
+            if limitation_risk(due, DAY, years):
+                past_homes.add(hid)
+                past_fen += fen
+            elif limitation_risk(due, DAY + timedelta(days=warn_days), years):
+                near_fen += fen
+                oldest = due if oldest is None or due < oldest else oldest
+        if near_fen and oldest is not None:
+            near_rows.append((rooms[hid], oldest, near_fen))
+    config = Settings.model_validate({"escalation": {"limitation_years": years, "limitation_warn_days": warn_days}})
+    risk = nightly_summary(store, config, DAY, now=datetime(2026, 11, 23, 21, 0, tzinfo=timezone(timedelta(hours=8)))).risk
+    assert risk.ageing_fen == buckets
+    assert risk.ageing_households == {label: len(v) for label, v in homes.items()}
+    assert (risk.past_limitation_households, risk.past_limitation_fen) == (len(past_homes), past_fen)
+    assert sorted((n.room, n.oldest_due, n.open_fen) for n in risk.near_limitation) == sorted(near_rows)
+    assert all(n.limit_date.year == n.oldest_due.year + years for n in risk.near_limitation)
     store.close()
 
 

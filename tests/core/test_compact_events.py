@@ -109,3 +109,23 @@ def test_ids_sort_in_the_order_they_were_made() -> None:
     ids = [new_id() for _ in range(5000)]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert all(len(i) == 26 and set(i) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for i in ids)
+
+
+def test_a_payment_event_keeps_the_signature_and_charges_not_copies(home: Home) -> None:
+    """The payment payload is lean; the tables, the receipt code and its verification are as before."""
+    from knock.documents.service import verify_text
+
+    _fill(home)
+    paid = home.ledger.record_payment("3-2-501", 40000, method="wechat", collector="李明")  # 30000 + 10000 credit
+    payload = Event.from_row(home.store.query_one("SELECT * FROM events WHERE kind = 'payment.recorded' ORDER BY rowid DESC LIMIT 1")).payload
+    assert "qr_text" not in payload and len(payload["receipt_sig"]) == 86
+    assert payload["items"] == [{"charge_id": paid.items[0]["charge_id"], "amount_fen": 30000},
+                                {"charge_id": None, "item": "credit", "amount_fen": 10000}]
+    assert paid.items[0]["period_start"] == "2026-01-01"  # the caller still gets the whole allocation
+    items = [tuple(r) for r in home.store.query("SELECT item, period_start, period_end, amount_fen FROM payment_items"
+                                                  " WHERE payment_id = ? ORDER BY line", (paid.payment_id,))]
+    assert items == [("property_fee", "2026-01-01", "2026-03-31", 30000), ("credit", None, None, 10000)]
+    text = home.store.scalar("SELECT qr_text FROM payments WHERE payment_id = ?", (paid.payment_id,))
+    assert text.startswith(f"KNOCK1|{paid.receipt_no}|40000|3-2-501|") and text.endswith(payload["receipt_sig"])
+    assert verify_text(home, text).verdict == "genuine"
+    assert full_check(home.store) == []

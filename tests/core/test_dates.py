@@ -85,3 +85,12 @@ def test_any_text_is_a_day_or_a_clear_refusal(today: date, typed: str) -> None:
         assert error.reason in {"empty", "unreadable", "no_such_day", "past", "too_far"}
     else:
         assert today <= found <= today + timedelta(days=92)
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(-2, 2), st.sampled_from(["T00:00:00+08:00", "T23:59:59+08:00", "T12:30:00Z", ""]))
+def test_day_range_picks_the_rows_a_date_prefix_picks(day: date, shift: int, time_part: str) -> None:
+    from knock.core.reports.collected import day_range
+
+    stamp = (day + timedelta(days=shift)).isoformat() + time_part
+    start, end = day_range(day)
+    assert (start <= stamp < end) == (stamp[:10] == day.isoformat())

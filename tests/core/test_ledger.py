@@ -107,12 +107,12 @@ def test_contact_cap_needs_a_manager_override(home: Home) -> None:
 def test_promise_kept_or_broken_is_derived_from_payments(home: Home, clock) -> None:  # type: ignore[no-untyped-def]
     hid = _setup(home)
     home.ledger.make_promise("3-2-501", due_date=date(2026, 11, 25), window="evening", collector="李明", amount_fen=24625)
-    facts = household_facts(home.store, hid, date(2026, 11, 23), home.settings)
+    facts = household_facts(home.store, hid, date(2026, 11, 23), home.settings, zone=home.ledger.now().tzinfo)
     assert [p.status for p in facts.promises] == ["open"]
-    assert household_facts(home.store, hid, date(2026, 11, 26), home.settings).promises[0].status == "broken"
+    assert household_facts(home.store, hid, date(2026, 11, 26), home.settings, zone=home.ledger.now().tzinfo).promises[0].status == "broken"
     clock.advance(days=1)
     home.ledger.record_payment("3-2-501", 24625, method="alipay", collector="李明")
-    assert household_facts(home.store, hid, date(2026, 11, 26), home.settings).promises[0].status == "kept"
+    assert household_facts(home.store, hid, date(2026, 11, 26), home.settings, zone=home.ledger.now().tzinfo).promises[0].status == "kept"
     assert facts.months_owed == 3 and facts.owed_fen == 3 * 24625
 
 
@@ -230,7 +230,7 @@ def test_the_ledger_and_advise_agree_on_contacts_today_letters_included(home: Ho
     led.log_contact("3-2-501", channel="door", outcome="note", collector="李明", note="没人")
     led.record_escalation("3-2-501", "dunning_letter", author="张经理")
     led.log_contact("3-2-501", channel="letter", outcome="not_home", collector="张经理")
-    facts = household_facts(home.store, hid, led.today(), home.settings)
+    facts = household_facts(home.store, hid, led.today(), home.settings, zone=led.now().tzinfo)
     assert led.contacts_today(hid) == advise(facts, home.settings, led.now()).contacts_today == 2
     led.log_contact("3-2-501", channel="phone", outcome="not_home", collector="李明")
     with pytest.raises(ContactCapReached):

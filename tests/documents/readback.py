@@ -63,6 +63,48 @@ class ReadBack:
                     names.add(buffer.value.decode("latin-1"))
         return names
 
+    def fonts_of_text(self) -> set[str]:
+        """Names of the fonts that draw any character in the document."""
+        names: set[str] = set()
+        buffer = ctypes.create_string_buffer(256)
+        flags = ctypes.c_int()
+        for page in self.pdf:
+            textpage = page.get_textpage()
+            for index in range(pdfium_c.FPDFText_CountChars(textpage)):
+                if pdfium_c.FPDFText_GetFontInfo(textpage, index, buffer, 256, ctypes.byref(flags)):
+                    names.add(buffer.value.decode("latin-1"))
+        return names
+
+    def text_by_render_mode(self, page: int = 0) -> dict[int, list[str]]:
+        """The text objects of a page grouped by PDF text rendering mode (0 fill, 2 fill and stroke)."""
+        pg = self.pdf[page]
+        textpage = pg.get_textpage()
+        found: dict[int, list[str]] = {}
+        for obj in pg.get_objects():
+            if obj.type != pdfium_c.FPDF_PAGEOBJ_TEXT:
+                continue
+            mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw)
+            length = pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
+            buffer = (ctypes.c_ushort * length)()
+            pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, length)
+            found.setdefault(mode, []).append(bytes(buffer).decode("utf-16-le").rstrip("\x00"))
+        return found
+
+    def boxes(self, page: int = 0) -> list[tuple[str, tuple[float, float, float, float]]]:
+        """Every text run and image drawn on a page with its (left, bottom, right, top) in points ("" for images)."""
+        pg = self.pdf[page]
+        textpage = pg.get_textpage()
+        found = []
+        for obj in pg.get_objects():
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                length = pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
+                buffer = (ctypes.c_ushort * length)()
+                pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, length)
+                found.append((bytes(buffer).decode("utf-16-le").rstrip("\x00"), obj.get_bounds()))
+            elif obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                found.append(("", obj.get_bounds()))
+        return found
+
     def qr_codes(self, page: int = 0) -> list[DecodedQR]:
         image = self.pdf[page].render(scale=DPI / 72).to_pil()
         found = []

@@ -87,3 +87,32 @@ def test_font_checks() -> None:
     assert fonts.require_cjk_font()
     assert fonts.font_problems() == [] or all(isinstance(p, str) for p in fonts.font_problems())
     assert "fonts-noto-cjk" in fonts.INSTALL_HINT
+
+
+def test_print_image_has_a_pixel_per_300_dpi_dot_and_decodes() -> None:
+    import base64
+    from io import BytesIO
+
+    payload = "KNOCK1|D1-000001|100|3-2-501|2025-01-01T08:00|DABC|sig"
+    uri, width_mm = qr_for_print(payload, symbol_mm=26)
+    image = Image.open(BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("L")
+    assert image.size[0] >= width_mm / 25.4 * 300, "a printer would have to scale the code up (and smooth it)"
+    assert image.size[0] % qr_modules(payload) == 0, "whole pixels per module"
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == [payload]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_fixed_mask_codes_scan_back(seed: int) -> None:
+    """Every code uses one mask (no scoring of the eight): varied payloads of every length still decode."""
+    import random
+    from io import BytesIO
+
+    from knock.documents.qr import MASK_PATTERN
+
+    rng = random.Random(seed)
+    for length in (1, 17, 60, 156, 300):
+        payload = "".join(rng.choice("KNOCK|0123456789-ABCDEFabcdef收款房号") for _ in range(length))
+        image = Image.open(BytesIO(qr_png(payload, box_size=3))).convert("L")
+        results = zxingcpp.read_barcodes(image)
+        assert [r.text for r in results] == [payload]
+    assert 0 <= MASK_PATTERN <= 7

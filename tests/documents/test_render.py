@@ -80,6 +80,39 @@ def test_receipt_glyphs_come_from_a_cjk_font(receipts, size: str, locale: str) -
     assert used and all("CJK" in name for name in used), used
 
 
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("size", SIZES)
+def test_receipt_embeds_one_face_and_draws_bold_by_stroking(receipts, receipt: ReceiptView, size: str, locale: str) -> None:
+    """One CJK face per receipt (each face embedded costs a subset per render); bold parts still print bold."""
+    doc = receipts[size, locale]
+    assert len(doc.fonts_of_text()) == 1, doc.fonts_of_text()
+    by_mode = doc.text_by_render_mode()
+    bold = flat("".join(by_mode.get(2, [])))
+    for emphasised in (TITLE[locale], receipt.receipt_no, receipt.room, "1,005.60", "1,500.00"):
+        assert flat(emphasised) in bold, f"{emphasised!r} is not drawn bold on the {size} {locale} receipt"
+    plain = flat("".join(by_mode.get(0, [])))
+    assert receipt.owner_name in plain and receipt.owner_name not in bold
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("size", SIZES)
+def test_receipt_nothing_overlaps(device_key, size: str, locale: str) -> None:
+    """No two text runs (or a run and the code) are drawn over each other, with every optional line present."""
+    view = samples.sample_receipt(
+        device_key, payer="王小明", company_credit_code="91330100MA2B3C4D5E", company_address="杭州市西湖区文三路100号",
+        invoice_place="物业服务中心前台", credit_fen=2000,
+    )
+    drawn = [(text, pos) for text, pos in read_back(render_receipt(view, size, locale)).boxes() if text.strip() or not text]  # type: ignore[arg-type]
+    shrink = 0.8  # points: glyph boxes of neighbouring lines touch at their edges
+    for i, (text_a, a) in enumerate(drawn):
+        for text_b, b in drawn[i + 1 :]:
+            apart = a[2] - shrink <= b[0] or b[2] - shrink <= a[0] or a[3] - shrink <= b[1] or b[3] - shrink <= a[1]
+            assert apart, f"{text_a or 'image'!r} overlaps {text_b or 'image'!r} on the {size} {locale} receipt"
+    code = next(pos for text, pos in drawn if not text)
+    hint = next(pos for text, pos in drawn if text.startswith(_strings()[locale]["not_invoice"][:6]))
+    assert hint[3] <= code[1], "the notes at the foot start below the code, not beside it"
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_receipt_page_size_and_one_page(receipts, size: str) -> None:
     doc = receipts[size, "zh"]

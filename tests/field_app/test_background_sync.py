@@ -130,5 +130,9 @@ async def test_without_a_server_in_settings_nothing_is_tried_and_the_header_is_u
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None)
         assert "同步" not in text_of(app.screen.query_one("#today-header", Static))
-        await pilot.pause(0.5)
+        app.background_sync.sync_now()  # even when asked (as after a save), there is nothing to try
+        app.background_sync.soon(0)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert not any(w.name == BackgroundSync.WORKER for w in app.workers)
     assert calls == []

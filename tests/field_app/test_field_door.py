@@ -171,14 +171,12 @@ async def test_keys_during_the_first_load_act_on_the_row_shown(community: Commun
     monkeypatch.setattr(today_screen, "load_today", slow_advice)
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
-        while not (isinstance(app.screen, TodayScreen) and app.screen.view is not None):
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None, workers=False)
         today = app.screen
         quick = [r.room for r in today.shown]
         assert not today.advised
         await pilot.press("down", "down", "enter")
-        while not isinstance(app.screen, HouseholdScreen):
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen), workers=False)
         assert app.screen.room == quick[2]
         release.set()
         await wait_for(pilot, lambda: app.screen.view is not None and today.advised)

@@ -16,6 +16,7 @@ from knock.playbook.facts import HouseholdFacts
 from knock.playbook.guardrails import contact_allowed
 from knock.advice import AdviceView
 from knock.core.rooms import room_walk_key
+from knock.core.household_facts import on_clock
 from knock.playbook.rules import GROUP_RANK, advise, escalation_state, visit_order
 from knock.settings import Settings
 
@@ -472,7 +473,7 @@ CST = timezone(timedelta(hours=8))
 
 
 def _aware_case(facts: HouseholdFacts, tz: timezone) -> HouseholdFacts:
-    """The same facts with every time stated in ``tz`` (the same moments if tz is +08:00)."""
+    """The same facts with every time on ``tz``'s clock, as the builder hands them over (the same moments if tz is +08:00)."""
     def shift(dt: datetime) -> datetime:
         return dt.replace(tzinfo=CST).astimezone(tz)
 
@@ -482,15 +483,19 @@ def _aware_case(facts: HouseholdFacts, tz: timezone) -> HouseholdFacts:
         promises=tuple(dataclasses.replace(p, made_at=shift(p.made_at)) for p in facts.promises),
         complaints=tuple(dataclasses.replace(c, opened_at=shift(c.opened_at)) for c in facts.complaints),
         escalations=tuple(dataclasses.replace(e, at=shift(e.at)) for e in facts.escalations),
+        zone=tz,
     )
 
 
 @pytest.mark.parametrize("key", DEBTOR_TYPES)
-@pytest.mark.parametrize("facts_tz", [CST, timezone.utc], ids=["+08", "utc"])
-def test_aware_times_from_the_ledger_give_the_same_advice(key: str, facts_tz: timezone, settings: Settings) -> None:
-    """The ledger's clock is aware; facts may carry another offset. Same moments, same advice, in now's zone."""
+@pytest.mark.parametrize("now_tz", [CST, timezone.utc], ids=["+08", "utc"])
+def test_aware_facts_give_the_same_advice_on_the_facts_clock(key: str, now_tz: timezone, settings: Settings) -> None:
+    """Facts on the community's clock (+08:00, as the builder makes them); ``now`` the same moment in any zone.
+
+    Same advice as the naive wall-time case, and the advice's times on the facts' clock.
+    """
     naive = advise(CASES[key](), settings, NOW)
-    aware = advise(_aware_case(CASES[key](), facts_tz), settings, NOW.replace(tzinfo=CST))
+    aware = advise(_aware_case(CASES[key](), CST), settings, NOW.replace(tzinfo=CST).astimezone(now_tz))
     assert aware.type_keys == naive.type_keys
     assert [t.reasons for t in aware.types] == [t.reasons for t in naive.types]
     assert aware.next_action.key == naive.next_action.key
@@ -503,9 +508,29 @@ def test_aware_times_from_the_ledger_give_the_same_advice(key: str, facts_tz: ti
 
 
 def test_a_contact_stored_in_utc_counts_on_the_local_day(settings: Settings) -> None:
-    """01:00 UTC is 09:00 in Hangzhou: the same local day as a 10:00 +08:00 clock."""
-    morning = datetime(2024, 9, 20, 1, 0, tzinfo=timezone.utc)
-    facts = household(contacts=tuple(dataclasses.replace(contact(0, "refused"), at=morning) for _ in range(3)))
+    """01:00 UTC is 09:00 in Hangzhou: the builder puts it on the local clock, the same day as a 10:00 +08:00 clock."""
+    morning = on_clock("2024-09-20T01:00:00+00:00", CST)
+    assert morning == datetime(2024, 9, 20, 9, 0, tzinfo=CST) and morning.utcoffset() == timedelta(hours=8)
+    facts = household(contacts=tuple(dataclasses.replace(contact(0, "refused"), at=morning) for _ in range(3)), zone=CST)
     advice = advise(facts, settings, NOW.replace(tzinfo=CST))
     assert advice.contacts_today == 3
     assert advice.next_action.window is not None and advice.next_action.window.start.date() > NOW.date()
+
+
+def test_a_time_stored_without_offset_is_wall_time_on_the_clock() -> None:
+    assert on_clock("2024-09-20T21:30:00", CST) == datetime(2024, 9, 20, 21, 30, tzinfo=CST)
+    assert on_clock("2024-09-20T21:30:00", None) == datetime(2024, 9, 20, 21, 30)
+
+
+@pytest.mark.parametrize(
+    ("at", "zone"),
+    [
+        (datetime(2024, 9, 20, 1, 0, tzinfo=timezone.utc), CST),  # another offset: the builder should have converted it
+        (datetime(2024, 9, 20, 9, 0), CST),  # naive among aware facts
+        (datetime(2024, 9, 20, 9, 0, tzinfo=CST), None),  # aware among naive facts
+    ],
+)
+def test_facts_off_their_clock_are_refused_when_made(at: datetime, zone: timezone | None) -> None:
+    """The rules never convert, so facts on two clocks cannot be made at all."""
+    with pytest.raises(ValueError, match="not on the facts' clock"):
+        household(contacts=(dataclasses.replace(contact(0, "refused"), at=at),), zone=zone)

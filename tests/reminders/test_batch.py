@@ -65,7 +65,7 @@ def test_the_sample_community_batch_matches_the_playbook(tmp_path: Path) -> None
         for row in home.store.query("SELECT room FROM households"):
             household = household_by_room(home.store, row["room"])
             assert household is not None
-            facts = facts_for(home.store, household, now.date(), home.settings)
+            facts = facts_for(home.store, household, now.date(), home.settings, zone=now.tzinfo)
             if facts.owed_fen <= 0:
                 continue
             action = triage(facts, home.settings, now).next_action

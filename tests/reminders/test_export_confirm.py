@@ -84,7 +84,7 @@ def test_confirm_records_each_text_once_with_its_template(office: Home, batch: B
     ]
     assert office.store.scalar("SELECT COUNT(*) FROM events WHERE kind = 'contact.logged'") == 2
     # the cap and the playbook count it
-    facts = household_facts(office.store, batch.messages[0].household_id, office.ledger.today(), office.settings)
+    facts = household_facts(office.store, batch.messages[0].household_id, office.ledger.today(), office.settings, zone=office.ledger.now().tzinfo)
     assert contacts_today(facts, office.ledger.now()) == 1
     # and tomorrow's batch does not text them again
     rebuilt = build_batch(office.store, office.settings, office.ledger.now(), kind="overdue")

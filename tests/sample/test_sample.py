@@ -304,8 +304,8 @@ def test_cli_builds_then_refuses_a_non_empty_home(tmp_path: Path) -> None:
 
 
 def _naive(text: str | None) -> datetime | None:
-    # The rules compare with naive datetimes internally (datetime.combine), so the facts here are naive
-    # local times; the ledger's ISO strings carry the +08:00 offset.
+    # Facts built by hand here are naive wall time (HouseholdFacts.zone None): the ledger's ISO strings
+    # carry the +08:00 offset, which is dropped to keep the local time (facts_for would convert instead).
     return None if text is None else datetime.fromisoformat(text).replace(tzinfo=None)
 
 

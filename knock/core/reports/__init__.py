@@ -13,7 +13,24 @@ their own sums.
 
 from __future__ import annotations
 
-from knock.core.reports.collected import collected_fen
-from knock.core.reports.status import CollectorLoad, Status, community_status, overdue_by_household, percent
+import importlib
+from typing import Any
+
+_HOMES = {
+    "knock.core.reports.collected": ("collected_fen",),
+    "knock.core.reports.status": ("CollectorLoad", "Status", "community_status", "overdue_by_household", "percent"),
+}
+_WHERE = {name: module for module, names in _HOMES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    """Each name is imported from its module when first asked for (the field app's counters need no status report)."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["CollectorLoad", "Status", "collected_fen", "community_status", "overdue_by_household", "percent"]

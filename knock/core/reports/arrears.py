@@ -22,7 +22,7 @@ flags). Day filters are date ranges (``paid_at < :next_day``) so indexes serve.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -120,16 +120,23 @@ class Ageing:
         """No open money anywhere."""
         return cls({label: 0 for label in BUCKET_LABELS}, {label: 0 for label in BUCKET_LABELS})
 
-    def add(self, row: Any) -> None:
-        """Count one row of :func:`household_sql` (or of its sums, with ``homes_<i>``/``past_homes`` counts)."""
-        keys = row.keys()
+    def add(self, open_fen: Sequence[int], past_fen: int) -> None:
+        """Count one household: its open money per bucket (:data:`BUCKET_LABELS` order) and past the limitation period."""
+        for label, fen in zip(BUCKET_LABELS, open_fen, strict=True):
+            if fen > 0:
+                self.fen[label] += fen
+                self.households[label] += 1
+        if past_fen > 0:
+            self.past_fen += past_fen
+            self.past_households += 1
+
+    def add_sums(self, row: Any) -> None:
+        """Count one row of :func:`totals_sql` (sums and household counts over many households)."""
         for i, label in enumerate(BUCKET_LABELS):
-            fen = int(row[f"open_{i}"] or 0)
-            self.fen[label] += fen
-            self.households[label] += int(row[f"homes_{i}"] or 0) if f"homes_{i}" in keys else int(fen > 0)
-        past = int(row["past_fen"] or 0)
-        self.past_fen += past
-        self.past_households += int(row["past_homes"] or 0) if "past_homes" in keys else int(past > 0)
+            self.fen[label] += int(row[f"open_{i}"] or 0)
+            self.households[label] += int(row[f"homes_{i}"] or 0)
+        self.past_fen += int(row["past_fen"] or 0)
+        self.past_households += int(row["past_homes"] or 0)
 
 
 def totals_sql(scope: str = "", group: str = "NULL") -> str:
@@ -179,19 +186,15 @@ def open_charges(store: Store, day: date, household_ids: Iterable[str]) -> Itera
     sum in :meth:`~knock.core.allocation.ChargeLine.order_key` order, minus what was paid.
     """
     sql = f"""
-WITH mine AS (SELECT value AS household_id FROM json_each(:ids)),
-run AS (
+WITH run AS (
     SELECT c.household_id, c.charge_id, c.amount_fen, c.due_date, c.period_start, c.period_end, c.item,
            SUM(c.amount_fen) OVER (PARTITION BY c.household_id ORDER BY c.due_date, c.period_start, c.item, c.charge_id
-                                   ROWS UNBOUNDED PRECEDING) AS upto
-    FROM charges c WHERE {_LIVE_CHARGES} AND c.household_id IN (SELECT household_id FROM mine)
+                                   ROWS UNBOUNDED PRECEDING) AS upto,
+           (SELECT IFNULL(SUM(l.amount_fen), 0) FROM live_payments l WHERE l.household_id = c.household_id AND l.paid_at < :next_day) AS paid
+    FROM charges c WHERE {_LIVE_CHARGES} AND c.household_id IN (SELECT value FROM json_each(:ids))
 )
-SELECT run.*, MIN(run.amount_fen, run.upto - IFNULL(paid.paid, 0)) AS open_fen
-FROM run LEFT JOIN (
-    SELECT household_id, SUM(amount_fen) AS paid FROM live_payments
-    WHERE paid_at < :next_day AND household_id IN (SELECT household_id FROM mine) GROUP BY household_id
-) paid ON paid.household_id = run.household_id
-WHERE run.upto - IFNULL(paid.paid, 0) > 0
+SELECT run.*, MIN(run.amount_fen, run.upto - run.paid) AS open_fen FROM run
+WHERE run.upto - run.paid > 0
 ORDER BY run.household_id, run.due_date, run.period_start, run.item, run.charge_id
 """
     params = {"day": day.isoformat(), "next_day": (day + timedelta(days=1)).isoformat(), "ids": json.dumps(sorted(set(household_ids)))}

@@ -77,7 +77,7 @@ def community_status(store: Store, today: date, target_percent: Decimal, limitat
         arrears_households += int(r["arrears"] or 0)
         billed += int(r["billed"] or 0)
         overdue += int(r["overdue"] or 0)
-        ageing.add(r)
+        ageing.add_sums(r)
         if r["grp"] is not None:
             overdue_by_staff[r["grp"]] = int(r["overdue"] or 0)
     loads = [

@@ -25,10 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from knock.core.ageing import BUCKETS, bucket_for, limitation_risk, months_in
-from knock.core.allocation import ChargeLine, settle
+from knock.core.ageing import months_in
+from knock.core.reports import arrears
+from knock.core.reports.arrears import BUCKET_LABELS, Ageing
 from knock.core.reports.status import percent
 from knock.core.rooms import natural_key, room_walk_key
 from knock.core.store import Store
@@ -51,23 +52,14 @@ _SCOPE = (
     " WHERE a.day = :day AND s.team = :team))"
 )
 
-_LIVE_PAYMENTS = "SELECT * FROM live_payments WHERE substr(paid_at, 1, 10) <= :day"
-"""Payments that count (the schema's ``live_payments``: voided ones drop out), taken by the end of ``:day``."""
+_LIVE_PAYMENTS = "SELECT * FROM live_payments WHERE paid_at < :next_day"
+"""Payments that count (the schema's ``live_payments``: voided ones drop out), taken by the end of ``:day``.
 
-_PER_HOUSEHOLD = f"""
-WITH due AS (
-    SELECT c.household_id, SUM(c.amount_fen) AS billed, MIN(c.due_date) AS oldest
-    FROM charges c LEFT JOIN charge_reversals r ON r.charge_id = c.charge_id
-    WHERE r.charge_id IS NULL AND c.due_date <= :day AND {_SCOPE.format(col='c.household_id')}
-    GROUP BY c.household_id
-), paid AS (
-    SELECT household_id, SUM(amount_fen) AS paid FROM ({_LIVE_PAYMENTS}) GROUP BY household_id
-)
-SELECT due.household_id, due.billed, COALESCE(paid.paid, 0) AS paid,
-       MAX(due.billed - COALESCE(paid.paid, 0), 0) AS overdue
-FROM due LEFT JOIN paid ON paid.household_id = due.household_id
-"""
-"""Per household with something due by ``:day``: billed, paid by then, overdue (floored at 0)."""
+Day filters are ranges (``at >= :day AND at < :next_day``), the same test as
+``substr(at, 1, 10) = :day`` on ISO timestamps, but one an index can serve."""
+
+_ON_DAY = "{col} >= :day AND {col} < :next_day"
+"""A timestamp column written on ``:day``."""
 
 
 # --------------------------------------------------------------------------- values
@@ -347,7 +339,7 @@ def _plain(value: Any) -> Any:
 
 
 def _params(day: date, team: str | None, **more: Any) -> dict[str, Any]:
-    return {"day": day.isoformat(), "team": team, **more}
+    return {"day": day.isoformat(), "next_day": (day + timedelta(days=1)).isoformat(), "team": team, **more}
 
 
 def _rate(part_ok: int, whole: int) -> Decimal:
@@ -366,26 +358,33 @@ def campaign_start(store: Store, settings: Settings, day: date) -> date:
 # --------------------------------------------------------------------------- the households' state
 
 
-@dataclass(frozen=True)
-class _Billed:
-    """One household with something due by the day: what it was billed, and what is still overdue."""
+class _Billed(NamedTuple):
+    """One household with something due by the day: what it was billed, what is still overdue, and how old that is."""
 
     household_id: str
     room: str
     building: str
     billed_fen: int
     overdue_fen: int
+    open_fen: tuple[int, ...]
+    """Open money per ageing bucket, in :data:`~knock.core.reports.arrears.BUCKET_LABELS` order."""
+    past_fen: int
+    """Open money past the limitation period."""
+    near_fen: int
+    """Open money that will be past it within ``limitation_warn_days``."""
 
 
-def _billed(store: Store, day: date, team: str | None) -> list[_Billed]:
-    """Every household in scope with a charge due by ``day`` (one query; the headline, buildings and lists all read it)."""
+def _billed(store: Store, settings: Settings, day: date, team: str | None) -> list[_Billed]:
+    """Every household in scope with a charge due by ``day``, aged (one pass; the headline, buildings, lists and risk all read it)."""
+    e = settings.escalation
+    n = len(BUCKET_LABELS)
+    sql = (
+        f"SELECT x.household_id, h.room, h.building, x.billed, x.overdue, {', '.join(f'x.open_{i}' for i in range(n))}, x.past_fen, x.near_fen"
+        f" FROM ({arrears.household_sql('AND ' + _SCOPE.format(col='c.household_id'))}) x JOIN households h ON h.household_id = x.household_id"
+    )
     return [
-        _Billed(r["household_id"], r["room"], r["building"], int(r["billed"]), int(r["overdue"]))
-        for r in store.iterate(
-            f"SELECT x.household_id, h.room, h.building, x.billed, x.overdue FROM ({_PER_HOUSEHOLD}) x"
-            f" JOIN households h ON h.household_id = x.household_id",
-            _params(day, team),
-        )
+        _Billed(r[0], r[1], r[2], r[3], r[4], tuple(r[5 : 5 + n]), r[5 + n], r[6 + n])
+        for r in store.iterate(sql, {**arrears.cut_params(day, e.limitation_years, e.limitation_warn_days), "team": team})
     ]
 
 
@@ -400,53 +399,57 @@ def _rate_series(store: Store, first: date, day: date, team: str | None) -> tupl
     """
     first = max(first, day - timedelta(days=SERIES_MAX_DAYS - 1))
     base = first - timedelta(days=1)
-    p = _params(day, team, base=base.isoformat())
-    billed: dict[str, int] = {}
-    paid: dict[str, int] = {}
-    for r in store.iterate(
-        f"SELECT c.household_id, SUM(c.amount_fen) AS fen FROM charges c LEFT JOIN charge_reversals r ON r.charge_id = c.charge_id"
-        f" WHERE r.charge_id IS NULL AND c.due_date <= :base AND {_SCOPE.format(col='c.household_id')} GROUP BY c.household_id",
-        p,
-    ):
-        billed[r["household_id"]] = int(r["fen"])
-    for r in store.iterate(
-        f"SELECT household_id, SUM(amount_fen) AS fen FROM ({_LIVE_PAYMENTS}) WHERE substr(paid_at, 1, 10) <= :base"
-        f" AND {_SCOPE.format(col='household_id')} GROUP BY household_id",
-        p,
-    ):
-        paid[r["household_id"]] = int(r["fen"])
+    p = _params(day, team, base=base.isoformat(), after_base=first.isoformat())
+    billed: dict[str, int] = {
+        r[0]: r[1]
+        for r in store.iterate(
+            f"SELECT c.household_id, SUM(c.amount_fen) FROM charges c WHERE c.due_date <= :base AND c.charge_id NOT IN (SELECT charge_id FROM charge_reversals)"
+            f" AND {_SCOPE.format(col='c.household_id')} GROUP BY c.household_id",
+            p,
+        )
+    }
+    paid: dict[str, int] = {
+        r[0]: r[1]
+        for r in store.iterate(
+            f"SELECT household_id, SUM(amount_fen) FROM ({_LIVE_PAYMENTS}) WHERE paid_at < :after_base"
+            f" AND {_SCOPE.format(col='household_id')} GROUP BY household_id",
+            p,
+        )
+    }
     changes: dict[str, list[tuple[str, int, int]]] = defaultdict(list)  # day -> (household, +billed, +paid)
-    for r in store.iterate(
-        f"SELECT c.household_id, c.due_date AS d, SUM(c.amount_fen) AS fen FROM charges c LEFT JOIN charge_reversals r ON r.charge_id = c.charge_id"
-        f" WHERE r.charge_id IS NULL AND c.due_date > :base AND c.due_date <= :day AND {_SCOPE.format(col='c.household_id')}"
-        f" GROUP BY c.household_id, c.due_date",
+    for hid, d, fen in store.iterate(
+        f"SELECT c.household_id, c.due_date, SUM(c.amount_fen) FROM charges c"
+        f" WHERE c.due_date > :base AND c.due_date <= :day AND c.charge_id NOT IN (SELECT charge_id FROM charge_reversals)"
+        f" AND {_SCOPE.format(col='c.household_id')} GROUP BY c.household_id, c.due_date",
         p,
     ):
-        changes[r["d"]].append((r["household_id"], int(r["fen"]), 0))
-    for r in store.iterate(
-        f"SELECT household_id, substr(paid_at, 1, 10) AS d, SUM(amount_fen) AS fen FROM ({_LIVE_PAYMENTS})"
-        f" WHERE substr(paid_at, 1, 10) > :base AND {_SCOPE.format(col='household_id')} GROUP BY household_id, d",
+        changes[d].append((hid, fen, 0))
+    for hid, d, fen in store.iterate(
+        f"SELECT household_id, substr(paid_at, 1, 10) AS d, SUM(amount_fen) FROM ({_LIVE_PAYMENTS})"
+        f" WHERE paid_at >= :after_base AND {_SCOPE.format(col='household_id')} GROUP BY household_id, d",
         p,
     ):
-        changes[r["d"]].append((r["household_id"], 0, int(r["fen"])))
+        changes[d].append((hid, 0, fen))
 
-    def overdue(hid: str) -> int:
-        return max(billed.get(hid, 0) - paid.get(hid, 0), 0)
-
-    n_billed = sum(1 for v in billed.values() if v > 0)
-    n_arrears = sum(1 for hid in billed if overdue(hid) > 0)
-    sum_billed = sum(billed.values())
-    sum_overdue = sum(overdue(hid) for hid in billed)
+    # Billed amounts are sums of positive charges, so a household in ``billed`` has billed > 0.
+    n_billed = n_arrears = sum_billed = sum_overdue = 0
+    for hid, fen in billed.items():
+        over = fen - paid.get(hid, 0)
+        n_billed += fen > 0
+        sum_billed += fen
+        if over > 0:
+            n_arrears += 1
+            sum_overdue += over
     points = []
     current = first
     while current <= day:
         for hid, plus_billed, plus_paid in changes.get(current.isoformat(), ()):
-            was_billed, was_over = billed.get(hid, 0), overdue(hid)
-            billed[hid] = was_billed + plus_billed
-            paid[hid] = paid.get(hid, 0) + plus_paid
-            now_over = overdue(hid)
-            n_billed += int(billed[hid] > 0) - int(was_billed > 0)
-            n_arrears += int(now_over > 0 and billed[hid] > 0) - int(was_over > 0 and was_billed > 0)
+            was_billed, was_paid = billed.get(hid, 0), paid.get(hid, 0)
+            now_billed, now_paid = was_billed + plus_billed, was_paid + plus_paid
+            billed[hid], paid[hid] = now_billed, now_paid
+            was_over, now_over = max(was_billed - was_paid, 0), max(now_billed - now_paid, 0)
+            n_billed += (now_billed > 0) - (was_billed > 0)
+            n_arrears += (now_over > 0 and now_billed > 0) - (was_over > 0 and was_billed > 0)
             sum_billed += plus_billed
             sum_overdue += now_over - was_over
         points.append(RatePoint(current, _rate(n_billed - n_arrears, n_billed), _rate(sum_billed - sum_overdue, sum_billed)))
@@ -460,13 +463,13 @@ def _headline(store: Store, settings: Settings, day: date, team: str | None, sta
     billed, overdue = sum(b.billed_fen for b in state), sum(b.overdue_fen for b in state)
     today = store.query_one(
         f"SELECT COUNT(*) AS n, COUNT(DISTINCT household_id) AS homes, COALESCE(SUM(amount_fen),0) AS fen FROM ({_LIVE_PAYMENTS})"
-        f" WHERE substr(paid_at, 1, 10) = :day AND {_SCOPE.format(col='household_id')}",
+        f" WHERE {_ON_DAY.format(col='paid_at')} AND {_SCOPE.format(col='household_id')}",
         p,
     )
     assert today is not None
     start = campaign_start(store, settings, day)
     campaign = store.scalar(
-        f"SELECT COALESCE(SUM(amount_fen),0) FROM ({_LIVE_PAYMENTS}) WHERE substr(paid_at, 1, 10) >= :start"
+        f"SELECT COALESCE(SUM(amount_fen),0) FROM ({_LIVE_PAYMENTS}) WHERE paid_at >= :start"
         f" AND {_SCOPE.format(col='household_id')}",
         {**p, "start": start.isoformat()},
     )
@@ -507,20 +510,20 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
     staff_rows = store.query(
         "SELECT staff_id, name, team, role FROM staff WHERE (:team IS NULL OR team = :team) AND staff_id IN ("
         " SELECT staff_id FROM assignments WHERE day = :day"
-        " UNION SELECT collector_id FROM contacts WHERE substr(at, 1, 10) = :day"
-        " UNION SELECT collector_id FROM payments WHERE substr(paid_at, 1, 10) = :day"
-        " UNION SELECT p.collector_id FROM payment_voids v JOIN payments p ON p.payment_id = v.payment_id WHERE substr(v.voided_at, 1, 10) = :day)"
+        f" UNION SELECT collector_id FROM contacts WHERE {_ON_DAY.format(col='at')}"
+        f" UNION SELECT collector_id FROM payments WHERE {_ON_DAY.format(col='paid_at')}"
+        f" UNION SELECT p.collector_id FROM payment_voids v JOIN payments p ON p.payment_id = v.payment_id WHERE {_ON_DAY.format(col='v.voided_at')})"
         " ORDER BY team, name",
         p,
     )
     assigned = {r["staff_id"]: int(r["n"]) for r in store.query("SELECT staff_id, COUNT(*) AS n FROM assignments WHERE day = :day GROUP BY staff_id", p)}
     contacts: dict[str, list[Any]] = defaultdict(list)
-    for r in store.query("SELECT collector_id, household_id, channel, outcome FROM contacts WHERE substr(at, 1, 10) = :day", p):
+    for r in store.query(f"SELECT collector_id, household_id, channel, outcome FROM contacts WHERE {_ON_DAY.format(col='at')}", p):
         contacts[r["collector_id"]].append(r)
     payments: dict[str, list[Any]] = defaultdict(list)
     for r in store.query(
         "SELECT p.collector_id, p.method, p.amount_fen, p.receipt_no, p.receipt_seq, p.device_id, v.payment_id IS NOT NULL AS voided"
-        " FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id WHERE substr(p.paid_at, 1, 10) = :day",
+        f" FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id WHERE {_ON_DAY.format(col='p.paid_at')}",
         p,
     ):
         payments[r["collector_id"]].append(r)
@@ -528,7 +531,7 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
         r["collector_id"]: int(r["n"])
         for r in store.query(
             "SELECT p.collector_id, COUNT(*) AS n FROM payment_voids v JOIN payments p ON p.payment_id = v.payment_id"
-            " WHERE substr(v.voided_at, 1, 10) = :day GROUP BY p.collector_id",
+            f" WHERE {_ON_DAY.format(col='v.voided_at')} GROUP BY p.collector_id",
             p,
         )
     }
@@ -607,7 +610,7 @@ def _buildings(store: Store, day: date, team: str | None, state: Sequence[_Bille
         for r in store.query(
             f"SELECT h.building, COUNT(DISTINCT x.household_id) AS homes, SUM(x.amount_fen) AS fen FROM ({_LIVE_PAYMENTS}) x"
             f" JOIN households h ON h.household_id = x.household_id"
-            f" WHERE substr(x.paid_at, 1, 10) = :day AND {_SCOPE.format(col='x.household_id')} GROUP BY h.building",
+            f" WHERE {_ON_DAY.format(col='x.paid_at')} AND {_SCOPE.format(col='x.household_id')} GROUP BY h.building",
             p,
         )
     }
@@ -634,7 +637,7 @@ def _promises(store: Store, day: date, team: str | None) -> tuple[tuple[PromiseR
     rows = store.query(
         f"SELECT pr.household_id, pr.made_at, pr.due_date, pr.window, pr.amount_fen, h.room, COALESCE(s.name, pr.collector_id) AS who"
         f" FROM promises pr JOIN households h ON h.household_id = pr.household_id LEFT JOIN staff s ON s.staff_id = pr.collector_id"
-        f" WHERE pr.due_date IN (:day, :tomorrow) AND substr(pr.made_at, 1, 10) <= :day AND {_SCOPE.format(col='pr.household_id')}",
+        f" WHERE pr.due_date IN (:day, :tomorrow) AND pr.made_at < :next_day AND {_SCOPE.format(col='pr.household_id')}",
         p,
     )
     paid: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
@@ -643,8 +646,8 @@ def _promises(store: Store, day: date, team: str | None) -> tuple[tuple[PromiseR
         marks = ",".join("?" * len(chunk))
         for r in store.query(
             f"SELECT household_id, paid_at, amount_fen FROM live_payments"
-            f" WHERE household_id IN ({marks}) AND substr(paid_at, 1, 10) <= ? ORDER BY paid_at",
-            (*chunk, day.isoformat()),
+            f" WHERE household_id IN ({marks}) AND paid_at < ? ORDER BY paid_at",
+            (*chunk, tomorrow.isoformat()),
         ):
             paid[r["household_id"]].append((datetime.fromisoformat(r["paid_at"]), int(r["amount_fen"])))
     due_tomorrow, broken = [], []
@@ -686,7 +689,7 @@ def _complaints(store: Store, day: date, team: str | None, as_of: datetime) -> C
     new, stale = [], []
     for r in store.query(
         f"SELECT c.*, h.room, COALESCE(s.name, c.opened_by) AS by_name FROM complaints c JOIN households h ON h.household_id = c.household_id"
-        f" LEFT JOIN staff s ON s.staff_id = c.opened_by WHERE substr(c.opened_at, 1, 10) <= :day AND {_SCOPE.format(col='c.household_id')}",
+        f" LEFT JOIN staff s ON s.staff_id = c.opened_by WHERE c.opened_at < :next_day AND {_SCOPE.format(col='c.household_id')}",
         p,
     ):
         opened = datetime.fromisoformat(r["opened_at"])
@@ -733,41 +736,42 @@ def _owing(state: Sequence[_Billed]) -> list[_Owing]:
 
 
 def _escalations(
-    store: Store, settings: Settings, day: date, team: str | None, now: datetime, owing: Sequence[_Owing], months_owed: dict[str, int]
+    store: Store, settings: Settings, day: date, team: str | None, now: datetime, owing: Sequence[_Owing]
 ) -> tuple[tuple[EscalationRow, ...], tuple[LetterDeadline, ...]]:
     from knock.core.accounts import household_by_id
     from knock.core.household_facts import facts_for
-    from knock.playbook.rules import escalation_state
-
-    from knock.playbook.rules import FAILED_CONTACT
+    from knock.playbook.content import load_playbook
+    from knock.playbook.rules import FAILED_CONTACT, escalation_state
 
     e = settings.escalation
     # The ladder decides, but only for households it could put on a step: one with a lawyer's
     # letter on record (the hand-over to legal has no other condition), or one owing enough
     # months with a letter on record or enough failed contacts and promises to count.
-    p = {"day": day.isoformat(), "need": e.dunning_min_failed_contacts}
+    p = _params(day, None, need=e.dunning_min_failed_contacts)
     failed = ",".join(f"'{o}'" for o in sorted(FAILED_CONTACT))
-    lawyer = {r[0] for r in store.query("SELECT household_id FROM escalations WHERE step = 'lawyer_letter' AND substr(at, 1, 10) <= :day", p)}
+    lawyer = {r[0] for r in store.query("SELECT household_id FROM escalations WHERE step = 'lawyer_letter' AND at < :next_day", p)}
     counted = {
         r[0]
         for r in store.query(
-            "SELECT household_id FROM escalations WHERE substr(at, 1, 10) <= :day"
+            "SELECT household_id FROM escalations WHERE at < :next_day"
             " UNION SELECT household_id FROM ("
-            f"  SELECT household_id FROM contacts WHERE substr(at, 1, 10) <= :day AND outcome IN ({failed})"
-            "  UNION ALL SELECT household_id FROM promises WHERE substr(made_at, 1, 10) <= :day"
+            f"  SELECT household_id FROM contacts WHERE at < :next_day AND outcome IN ({failed})"
+            "  UNION ALL SELECT household_id FROM promises WHERE made_at < :next_day"
             " ) GROUP BY household_id HAVING COUNT(*) >= :need",
             p,
         )
     }
     least_months = min(e.dunning_min_months, e.lawyer_min_months)
     owed = {o.household_id: o for o in owing}
+    months_owed = _months_owed(store, day, counted & owed.keys())
     candidates = lawyer | {hid for hid in counted if months_owed.get(hid, 0) >= least_months}
+    book = load_playbook()
     rows = []
     for household_id in sorted(candidates & owed.keys()):
         household = household_by_id(store, household_id)
         assert household is not None
-        facts = facts_for(store, household, day, settings)
-        ladder = escalation_state(facts, settings, now)
+        facts = facts_for(store, household, day, settings, zone=now.tzinfo)
+        ladder = escalation_state(facts, settings, now, playbook=book)
         if ladder.step is None:
             continue
         rows.append(EscalationRow(household.room, ladder.step, facts.owed_fen, facts.months_owed, ladder.reasons))
@@ -777,7 +781,7 @@ def _escalations(
     deadlines = []
     for r in store.query(
         f"SELECT e.household_id, e.step, e.at, e.deadline, h.room FROM escalations e JOIN households h ON h.household_id = e.household_id"
-        f" WHERE e.deadline BETWEEN :day AND :week_end AND substr(e.at, 1, 10) <= :day AND {_SCOPE.format(col='e.household_id')}",
+        f" WHERE e.deadline BETWEEN :day AND :week_end AND e.at < :next_day AND {_SCOPE.format(col='e.household_id')}",
         _params(day, team, week_end=week_end.isoformat()),
     ):
         o = owed.get(r["household_id"])
@@ -788,74 +792,31 @@ def _escalations(
     return tuple(rows), tuple(deadlines)
 
 
-def _risk(
-    store: Store, settings: Settings, day: date, team: str | None, owing: Sequence[_Owing], sync: SyncFacts, months_owed: dict[str, int]
-) -> Risk:
-    """Section 7, settling each household's due charges oldest first; fills ``months_owed`` (household -> billing months open) on the way."""
+def _risk(store: Store, settings: Settings, day: date, team: str | None, state: Sequence[_Billed], owing: Sequence[_Owing], sync: SyncFacts) -> Risk:
+    """Section 7: the ageing of what is owed (from the one pass of :func:`_billed`), the limitation period, who nobody works on."""
     p = _params(day, team)
     years = settings.escalation.limitation_years
-    warn = settings.escalation.limitation_warn_days
-    paid = {r["household_id"]: int(r["fen"]) for r in store.iterate(f"SELECT household_id, SUM(amount_fen) AS fen FROM ({_LIVE_PAYMENTS}) GROUP BY household_id", p)}
-    ageing = {label: 0 for label, _, _ in BUCKETS}
-    ageing_homes: dict[str, set[str]] = {label: set() for label, _, _ in BUCKETS}
-    near: list[LimitationRow] = []
-    past_homes: set[str] = set()
-    past_fen = 0
-    rooms = {o.household_id: o.room for o in owing}
-
-    def settle_one(hid: str, lines: list[ChargeLine]) -> None:
-        nonlocal past_fen
-        if hid not in rooms:
-            return
-        open_amounts, _ = settle(lines, paid.get(hid, 0))
-        near_fen, oldest_near, limit_near = 0, None, None
-        months: set[tuple[int, int]] = set()
-        for line in lines:
-            open_fen = open_amounts[line.charge_id]
-            if open_fen <= 0:
-                continue
-            months |= months_in(date.fromisoformat(line.period_start), ends[line.charge_id])
-            due = date.fromisoformat(line.due_date)
-            label = bucket_for(due, day)
-            assert label is not None  # only due charges are read
-            ageing[label] += open_fen
-            ageing_homes[label].add(hid)
-            if limitation_risk(due, day, years):
-                past_homes.add(hid)
-                past_fen += open_fen
-            elif limitation_risk(due, day + timedelta(days=warn), years):
-                near_fen += open_fen
-                if oldest_near is None or due < oldest_near:
-                    oldest_near, limit_near = due, _limit(due, years)
-        months_owed[hid] = len(months)
-        if near_fen and oldest_near is not None and limit_near is not None:
-            near.append(LimitationRow(rooms[hid], oldest_near, limit_near, near_fen))
-
-    current: str | None = None
-    lines: list[ChargeLine] = []
-    ends: dict[str, date] = {}
-    for r in store.iterate(
-        f"SELECT c.household_id, c.charge_id, c.amount_fen, c.due_date, c.period_start, c.period_end, c.item FROM charges c"
-        f" LEFT JOIN charge_reversals r ON r.charge_id = c.charge_id"
-        f" WHERE r.charge_id IS NULL AND c.due_date <= :day AND {_SCOPE.format(col='c.household_id')}"
-        f" AND c.household_id IN (SELECT value FROM json_each(:owing)) ORDER BY c.household_id",
-        {**p, "owing": json.dumps([o.household_id for o in owing])},
-    ):
-        if r["household_id"] != current:
-            if current is not None:
-                settle_one(current, lines)
-            current, lines, ends = r["household_id"], [], {}
-        ends[r["charge_id"]] = date.fromisoformat(r["period_end"])
-        lines.append(ChargeLine(r["charge_id"], int(r["amount_fen"]), r["due_date"], r["period_start"], r["item"]))
-    if current is not None:
-        settle_one(current, lines)
+    ageing = Ageing.empty()
+    near_rooms: dict[str, tuple[str, int]] = {}
+    for b in state:
+        if b.overdue_fen > 0:
+            ageing.add(b.open_fen, b.past_fen)
+            if b.near_fen > 0:
+                near_rooms[b.household_id] = (b.room, b.near_fen)
+    # Which charge is the oldest one nearing the limit needs the charges themselves, but only of those few households.
+    past_cut = arrears.last_due_at_risk(day, years)
+    oldest_near: dict[str, date] = {}
+    for charge in arrears.open_charges(store, day, near_rooms):
+        if charge.due_date > past_cut and charge.household_id not in oldest_near:
+            oldest_near[charge.household_id] = charge.due_date
+    near = [LimitationRow(room, oldest_near[hid], _limit(oldest_near[hid], years), fen) for hid, (room, fen) in near_rooms.items()]
     near.sort(key=lambda n: (n.limit_date, _room_key(n.room)))
 
     assigned = {r["household_id"] for r in store.iterate("SELECT household_id FROM assignments WHERE day = :day", p)}
     since = (day - timedelta(days=UNTOUCHED_DAYS - 1)).isoformat()
     last_contact = {
         r["household_id"]: date.fromisoformat(r["last"][:10])
-        for r in store.iterate("SELECT household_id, MAX(at) AS last FROM contacts WHERE substr(at, 1, 10) <= :day GROUP BY household_id", p)
+        for r in store.iterate("SELECT household_id, MAX(at) AS last FROM contacts WHERE at < :next_day GROUP BY household_id", p)
     }
     unassigned, untouched = [], []
     for o in owing:
@@ -866,16 +827,24 @@ def _risk(
         if last is None or last.isoformat() < since:
             untouched.append(row)
     return Risk(
-        ageing_fen=ageing,
-        ageing_households={k: len(v) for k, v in ageing_homes.items()},
+        ageing_fen=dict(ageing.fen),
+        ageing_households=dict(ageing.households),
         near_limitation=tuple(near),
         near_limitation_fen=sum(n.open_fen for n in near),
-        past_limitation_households=len(past_homes),
-        past_limitation_fen=past_fen,
+        past_limitation_households=ageing.past_households,
+        past_limitation_fen=ageing.past_fen,
         unassigned=tuple(unassigned),
         untouched=tuple(untouched),
         review_items=tuple(sync.open_review_items(day)),
     )
+
+
+def _months_owed(store: Store, day: date, household_ids: Iterable[str]) -> dict[str, int]:
+    """household -> billing months its open charges touch (what the ladder calls months owed)."""
+    months: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for charge in arrears.open_charges(store, day, household_ids):
+        months[charge.household_id] |= months_in(charge.period_start, charge.period_end)
+    return {hid: len(m) for hid, m in months.items()}
 
 
 def _limit(due: date, years: int) -> date:
@@ -898,7 +867,7 @@ def _hard_cases(store: Store, settings: Settings, day: date, now: datetime, owin
     for o in owing[: HARD_CASES * 3]:
         household = household_by_id(store, o.household_id)
         assert household is not None
-        facts = facts_for(store, household, day, settings)
+        facts = facts_for(store, household, day, settings, zone=now.tzinfo)
         cases.append((facts, household))
     cases.sort(key=lambda fh: (-fh[0].owed_fen, fh[0].oldest_due or day, _room_key(fh[0].room)))
     out = []
@@ -946,7 +915,7 @@ def nightly_summary(
     """
     sync = sync or NoSyncYet()
     as_of = end_of_day(day, now)
-    state = _billed(store, day, team)
+    state = _billed(store, settings, day, team)
     owing = _owing(state)
     names = {r["staff_id"]: (r["name"], r["team"]) for r in store.query("SELECT staff_id, name, team FROM staff")}
     unsynced = tuple(sync.devices_not_synced(day))
@@ -957,9 +926,8 @@ def nightly_summary(
     )
     collectors = _collectors(store, day, team, sync, unsynced)
     due_tomorrow, broken = _promises(store, day, team)
-    months_owed: dict[str, int] = {}
-    risk = _risk(store, settings, day, team, owing, sync, months_owed)
-    escalations, deadlines = _escalations(store, settings, day, team, as_of, owing, months_owed)
+    risk = _risk(store, settings, day, team, state, owing, sync)
+    escalations, deadlines = _escalations(store, settings, day, team, as_of, owing)
     community = store.scalar("SELECT name FROM communities ORDER BY rowid LIMIT 1") or ""
     return Summary(
         day=day,

@@ -1,4 +1,4 @@
-"""The paper sizes documents print on: a light module, so the CLI can offer them without loading WeasyPrint."""
+"""The paper sizes Knock prints on: a light module, so the settings and the CLI name them without loading WeasyPrint."""
 
 from __future__ import annotations
 
