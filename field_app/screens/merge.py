@@ -118,10 +118,10 @@ class MergeScreen(WorkerResults, Screen[None]):
             ids = {r[0] for n in names for r in app.home.store.query("SELECT staff_id FROM staff WHERE name = ?", (n,))}  # type: ignore[attr-defined]
             report = report_lines(collector_reports(app.home.store, app.now().date(), only=ids)) if ids else ""  # type: ignore[attr-defined]
             flags = open_flags(app.home.store)  # type: ignore[attr-defined]
-            from field_app.i18n import get_locale
-            from sync.flag_text import flag_message
-
             if flags:
+                from field_app.i18n import get_locale
+                from sync.flag_text import flag_message
+
                 report += "\n" + _("To review ({n}):").format(n=len(flags)) + "\n" + "\n".join(
                     f"[{f.flag_id[-8:]}] {flag_label(f.kind)}: {flag_message(f.message, f.detail, get_locale())}" for f in flags
                 )
