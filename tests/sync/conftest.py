@@ -51,6 +51,10 @@ class World:
         """The lead merges at the office."""
         return Merger(self.office.ledger, author=self.lead).run(list(paths), dry_run=dry_run)
 
+    def merge_bytes(self, data: bytes, name: str = "a07.sync.tar.gz") -> MergeRun:
+        """The lead merges a file that came as bytes (as the server hands them over)."""
+        return Merger(self.office.ledger, author=self.lead).run([(name, data)])
+
     def read(self, path: Path) -> SyncFile:
         return read_sync_file(path)
 
