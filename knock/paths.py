@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 ENV_HOME = "KNOCK_HOME"
 """Environment variable that overrides the home folder."""
 
@@ -22,11 +20,19 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 def home_dir(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
     """The home folder: the override, else ``$KNOCK_HOME``, else the user data folder."""
-    chosen = override or os.environ.get(ENV_HOME) or platformdirs.user_data_dir("knock", appauthor=False)
+    chosen = override or os.environ.get(ENV_HOME) or user_data_dir()
     path = Path(chosen).expanduser().resolve()
     if create:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+def user_data_dir() -> str:
+    """The per-user data folder. platformdirs is imported only when it is needed: it loads
+    tempfile and random with it, a cost every ``knock --home DIR`` start would otherwise pay."""
+    import platformdirs
+
+    return platformdirs.user_data_dir("knock", appauthor=False)
 
 
 def db_path(home: Path) -> Path:

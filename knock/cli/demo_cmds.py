@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import platformdirs
 
+from knock import paths
 from knock.cli.common import domain_errors, open_cli_home
 from knock.home import Home
 
@@ -22,7 +22,7 @@ DEMO_PIN = "1234"
 
 def demo_home_dir() -> Path:
     """Where the demo lives unless ``--home`` says otherwise (kept apart from real data)."""
-    return Path(platformdirs.user_data_dir("knock", appauthor=False)) / "demo"
+    return Path(paths.user_data_dir()) / "demo"
 
 
 def sample_collector(home: Home) -> tuple[str, str]:

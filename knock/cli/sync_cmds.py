@@ -7,6 +7,7 @@ line naming the file and the reason; nothing is half-merged.
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -33,18 +34,27 @@ def _write(path: str, data: bytes) -> None:
         raise click.ClickException(f"{path}: cannot write the file ({exc.strerror or exc})") from None
 
 
+def _is_document_error(exc: Exception) -> bool:
+    """A refusal from the document renderer. Looked up only if the renderer was loaded (it
+    cannot have refused otherwise), so ``knock sync``, ``device`` and ``serve`` start without WeasyPrint."""
+    render = sys.modules.get("knock.documents.render")
+    return render is not None and isinstance(exc, render.DocumentError)
+
+
 def sync_errors(func):  # type: ignore[no-untyped-def]
     """Sync refusals become one clear line and exit code 1."""
     from functools import wraps
-
-    from knock.documents.render import DocumentError
 
     @wraps(func)
     def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
         try:
             return func(*args, **kwargs)
-        except (SyncError, DocumentError) as exc:
+        except SyncError as exc:
             raise click.ClickException(str(exc)) from exc
+        except Exception as exc:
+            if _is_document_error(exc):
+                raise click.ClickException(str(exc)) from exc
+            raise
 
     return domain_errors(wrapper)
 

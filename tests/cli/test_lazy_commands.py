@@ -91,8 +91,9 @@ def _heavy(modules: set[str]) -> list[str]:
     return sorted(m for m in modules if m.split(".")[0] in HEAVY)
 
 
-@pytest.mark.parametrize("args", [["--help"], ["pay", "--help"], ["status", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], *([name, "--help"] for name in COMMANDS)])
 def test_help_imports_nothing_heavy(args: list[str]) -> None:
+    """Any ``knock … --help`` answers without loading documents, the app, spreadsheets or the server."""
     code, modules = _imports(*args)
     assert code == 0 and not _heavy(modules), _heavy(modules)
 

@@ -74,6 +74,12 @@ def test_a_bad_value_is_refused_naming_the_file_and_the_field(tmp_path: Path, te
     assert message.startswith(f"{path}: ") and named in message and "\n" not in message, message
 
 
+def test_a_mapping_is_checked_like_a_file() -> None:
+    assert Settings.model_validate({"ui": {"locale": "en"}, "company": None}) == Settings(ui=Settings().ui.model_copy(update={"locale": "en"}))
+    with pytest.raises(SettingsError, match=r"^escalation\.limitation_years: Expected `int`"):
+        Settings.model_validate({"escalation": {"limitation_years": "three"}})
+
+
 def test_every_bad_section_is_named_at_once(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as raised:
         load_settings(_write(tmp_path, "[security]\npin_max_tries = 99\n[ui]\nlocale = \"fr\"\n[sync]\nmax_body_mb = 0\n"))
