@@ -1,9 +1,15 @@
 """The ledger's actions: every change is one event, written in one transaction.
 
-Screens, the CLI, importers and the sample generator call these methods; they
-never write SQL of their own. Each method checks its input, appends the event
-and projects it, all inside one ``BEGIN IMMEDIATE`` transaction, so an action
-either happens completely or not at all.
+Screens, the CLI and sync call these methods; they never write SQL of their
+own. Each method checks its input, appends the event and projects it, all
+inside one ``BEGIN IMMEDIATE`` transaction, so an action either happens
+completely or not at all.
+
+Each action is a pure payload builder (``*_payload`` below: the checks and the
+event's payload, from typed values and the facts it is handed) plus the write.
+Importers and the sample builder write through the bulk path
+(:class:`knock.core.bulk.LedgerBatch`), which calls the same builders with
+facts it keeps in memory: one set of rules for both.
 """
 
 from __future__ import annotations
