@@ -10,9 +10,10 @@
    label. Field and floor runs are interleaved (F, L, F, L, ...); reported are
    medians and spread of wall time (from the parent's spawn) and of CPU time
    (the child's process time at that frame, all threads, interpreter start
-   included), and their ratios. The second pass (the playbook's visit order
+   included), and their ratios. Knock's sources are byte-compiled first, as
+   an installed Knock is. The second pass (the playbook's visit order
    and advice for every row, in a worker) is timed too.
-2. **Memory.** Peak RSS of the field app process at the first usable frame,
+2. **Memory.** Peak RSS (``VmHWM``) of the field app process at the first usable frame,
    after the second pass, and after opening one household (what a collector
    has in memory at the first door).
 3. **Confirm key to durable commit, every outcome.** In one running app, on
@@ -51,15 +52,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD_FIELD = r"""
 import time
 t0 = time.perf_counter()
-import asyncio, resource, sys
-from datetime import datetime
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+import asyncio, sys
+def rss_mb():  # this process's peak (VmHWM; ru_maxrss would carry the forking parent's peak over exec)
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 import knock.cli.field_cmds
 from knock.cli.common import open_cli_home
 from field_app.app import make_app
 from field_app.screens.today import TodayScreen
-from field_app.screens.household import HouseholdScreen
 home = open_cli_home(sys.argv[1])
 app = make_app(home, staff_id=sys.argv[2])
 async def main():
@@ -75,6 +75,7 @@ async def main():
             await asyncio.sleep(0.002)
         await pilot.pause()
         advised, rss_advised = time.perf_counter() - t0, rss_mb()
+        from field_app.screens.household import HouseholdScreen
         await pilot.press("enter")
         while not (isinstance(app.screen, HouseholdScreen) and app.screen.view is not None):
             await asyncio.sleep(0.002)
@@ -87,7 +88,7 @@ home.close()
 CHILD_MINIMAL = r"""
 import time
 t0 = time.perf_counter()
-import asyncio, resource
+import asyncio
 from textual.app import App
 from textual.widgets import Label
 class One(App):
@@ -102,7 +103,8 @@ async def main():
         app.screen.call_after_refresh(lambda: drawn.done() or drawn.set_result(None))
         await drawn  # the frame with the label
         wall, epoch, cpu = time.perf_counter() - t0, time.time(), time.process_time()
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        with open("/proc/self/status") as status:
+            rss = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
         print(wall, epoch, cpu, rss, 1, 0, rss, rss)
 asyncio.run(main())
 """
@@ -153,7 +155,15 @@ def run_child(code: str, *args: str) -> list[float]:
     return [epoch - start, cpu, rss, rows, advised, rss_advised, rss_open, wall]
 
 
+def compile_sources() -> None:
+    """Byte-compile Knock's sources, as ``pip install .`` does: with PYTHONDONTWRITEBYTECODE set (or an
+    editable install that never ran), every start would compile them again and the floor (Textual,
+    installed compiled) would not pay the same."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "knock", "field_app", "sync"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
 def first_frame(home_dir: Path, staff_id: str, runs: int) -> dict[str, Any]:
+    compile_sources()
     run_child(CHILD_MINIMAL)  # warm the OS file cache for both
     run_child(CHILD_FIELD, str(home_dir), staff_id)
     field, minimal = [], []

@@ -17,11 +17,10 @@ Locale = Literal["zh", "en"]
 
 @cache
 def _vocabulary() -> dict[str, dict[str, dict[str, str]]]:
-    import yaml  # when a label is first asked for, not when a command that may print one starts
+    from knock.yaml_files import load_yaml  # libyaml, loaded when a label is first asked for, not when a command starts
 
     path = templates_dir() / "vocabulary.yaml"
-    # libyaml's loader when PyYAML has it: the pure-Python one costs every command ~7 ms for this file.
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     for group, entries in data.items():
         for key, labels in entries.items():
             if set(labels) != {"zh", "en"}:

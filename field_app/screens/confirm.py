@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,10 +23,26 @@ class ConfirmDialog(Dialog[bool]):
         Binding("n", "cancel", "No", show=False),
     ]
 
-    def __init__(self, lines: list[str], *, title: str | None = None, yes: str | None = None) -> None:
+    def __init__(self, lines: list[str], *, title: str | None = None, yes: str | None = None, on_yes: Callable[[], object] | None = None) -> None:
         super().__init__(title or _("Please check and confirm"))
         self.lines = lines
         self.yes_label = yes or _("Save (Enter)")
+        self.on_yes = on_yes
+        """Called at Yes with the dialog still up: the screen beneath starts its save and closes the
+        dialog with :meth:`finished` when the save ends. Why: the save then runs while the app has
+        nothing to redraw; popping the dialog first made the commit wait behind a full repaint."""
+        self.busy = False
+        """Yes was given and the save is running: no key and no click does anything more."""
+
+    def ready_for_keys(self) -> bool:
+        """Keys wait while the save runs (a second Enter must not save twice; see field_app/keys.py)."""
+        return not self.busy
+
+    def finished(self) -> None:
+        """The save this dialog started has ended (saved or refused): close it."""
+        if self.busy:
+            self.busy = False
+            self.dismiss(True)
 
     def body(self) -> ComposeResult:
         yield Static("\n".join(self.lines), classes="summary")
@@ -37,14 +55,22 @@ class ConfirmDialog(Dialog[bool]):
 
     @on(Button.Pressed, "#yes")
     def action_yes(self) -> None:
-        self.dismiss(True)
+        if self.busy:
+            return
+        if self.on_yes is None:
+            self.dismiss(True)
+            return
+        self.busy = True
+        self.query_one("#yes", Button).label = _("Saving…")
+        self.on_yes()
 
     @on(Button.Pressed, "#no")
     def no_pressed(self) -> None:
-        self.dismiss(False)
+        self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        if not self.busy:
+            self.dismiss(False)
 
 
 class ExplicitConfirmDialog(ConfirmDialog):

@@ -138,6 +138,8 @@ class HouseholdScreen(WorkerResults, Screen[None]):
 
     def worker_failed(self, name: str, text: str) -> None:
         not_saved = name in ("review_payment", "save_in_worker")
+        if name == "save_in_worker":
+            self.close_confirmation()
         if not_saved:
             self.saving = False
             self.reviewing = False
@@ -408,7 +410,7 @@ class HouseholdScreen(WorkerResults, Screen[None]):
             lines.append(_("Approved by a manager (this is logged)."))
             if self.override_reason:
                 lines.append(_("Reason: {reason}").format(reason=self.override_reason))
-        self.app.push_screen(ConfirmDialog(lines), callback=lambda ok: self.save(intent) if ok else None)
+        self.app.push_screen(ConfirmDialog(lines, on_yes=lambda: self.save(intent)))  # it stays up until the save ends
 
     # -- the payment rules (knock/core/payment_rules.py) -------------------------------------------
 
@@ -477,8 +479,16 @@ class HouseholdScreen(WorkerResults, Screen[None]):
         saved = save_outcome(app.home, app.staff_id, intent, override_by=override_by, override_reason=override_reason, warnings=warnings)  # type: ignore[attr-defined]
         return Committed(intent, saved)
 
+    def close_confirmation(self) -> None:
+        """The save ended: the confirmation that stayed up while it ran goes (see :class:`ConfirmDialog`)."""
+        from field_app.screens.confirm import ConfirmDialog
+
+        if isinstance(self.app.screen, ConfirmDialog):
+            self.app.screen.finished()
+
     @result_of(save_in_worker)
     def outcome_saved(self, done: Committed) -> None:
+        self.close_confirmation()
         self.saving = False
         self.override_by = ""
         self.override_reason = ""

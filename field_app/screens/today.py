@@ -153,6 +153,8 @@ class TodayScreen(WorkerResults, Screen[None]):
         """The day in the playbook's order (what R re-sorts to)."""
         self.opened: str | None = None
         """The room last opened from this list: when it comes back visited, the cursor moves on."""
+        self.filled_for: tuple[int, bool] | None = None
+        """The :meth:`layout_for` the table was last filled for (a resize that changes neither needs no refill)."""
 
     def ready_for_keys(self) -> bool:
         """Enter opens the row under the cursor once there are rows (the first, quick pass)."""
@@ -297,10 +299,13 @@ class TodayScreen(WorkerResults, Screen[None]):
         for row in rows:
             for column, text in self.cells(row).items():
                 natural[column] = max(natural[column], cell_len(text))
-        table = self.query_one(DataTable)
+        return column_widths(self.size.width, natural, scrollbar=self.layout_for()[1])
+
+    def layout_for(self) -> tuple[int, bool]:
+        """What the column widths depend on besides the rows: the screen's width, and whether the table scrolls."""
+        rows = self.view.rows if self.view is not None else ()
         # Before the first layout the table's height is 0: assume a scrollbar.
-        scrollbar = len(rows) + 1 > table.size.height
-        return column_widths(self.size.width, natural, scrollbar=scrollbar)
+        return self.size.width, len(rows) + 1 > self.query_one(DataTable).size.height
 
     def fill(self, rows: list[TodayRow]) -> None:
         table = self.query_one(DataTable)
@@ -329,6 +334,7 @@ class TodayScreen(WorkerResults, Screen[None]):
             table.add_row(*(cells[c] for c in widths), key=row.room)
             last_group = group
         self.shown = rows
+        self.filled_for = self.layout_for()
         empty = self.query_one("#today-empty", Static)
         if not rows:
             if self.view is not None and not self.view.rows:
@@ -343,7 +349,7 @@ class TodayScreen(WorkerResults, Screen[None]):
                     break
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.view is not None:
+        if self.view is not None and self.layout_for() != self.filled_for:  # 200 rows are not refilled for nothing
             self.fill(self.shown)
 
     # -- search ----------------------------------------------------------------------------------

@@ -165,21 +165,24 @@ class Journal:
             self._store(conn, event, payload_json, derived_prev=True)
             return True
 
-    def append_many(self, items: Iterable[tuple[str, dict[str, Any], str]]) -> list[Event]:
+    def append_many(self, items: Iterable[tuple[str, dict[str, Any], str] | tuple[str, dict[str, Any], str, str]]) -> list[Event]:
         """Write many new local events ``(kind, payload, author)`` in one transaction: the bulk path.
 
         Each event's id, JSON and hash are computed once; events and projection rows go to
         the database with batched ``executemany``, without a savepoint per event. Importers
         and the sample builder use this; a failure anywhere rolls the whole batch back.
+        An item may carry a fourth element, the event id (made with :func:`new_id` just
+        before), when a later payload must name this event (a contact's ``seen_payment``).
         """
         written: list[Event] = []
         with self.store.transaction() as conn:
             seq, prev = self._head(self.device_id)
             writer = BatchWriter(conn)
             rows: list[tuple[Any, ...]] = []
-            for kind, payload, author in items:
+            for item in items:
+                kind, payload, author = item[0], item[1], item[2]
                 seq += 1
-                event_id = new_id()
+                event_id = item[3] if len(item) > 3 else new_id()  # type: ignore[misc]
                 device_time = self.clock().isoformat(timespec="seconds")
                 payload_json = canonical_json(payload)
                 digest = chain_digest(prev, event_id, self.device_id, seq, author, device_time, kind, payload_json)

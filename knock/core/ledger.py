@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from knock.core.accounts import Household, account, household_by_room
+from knock.core.accounts import Account, Household, account, household_by_room
 from knock.core.allocation import ChargeLine, allocate
 from knock.core.errors import ContactCapReached, DuplicateCharge, LedgerError, NotFound, PermissionDenied, QuietHours
 from knock.core.events import Event, EventKind as K
@@ -74,7 +75,9 @@ class Staff:
 
 
 @dataclass(frozen=True)
-class _HouseholdRef:
+class HouseholdRef:
+    """Just a household's id and canonical room: what most actions need to know about it."""
+
     household_id: str
     room: str
 
@@ -117,6 +120,404 @@ def _choice(value: str, allowed: Iterable[str], what: str) -> str:
     if value not in allowed:
         raise LedgerError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
     return value
+
+
+# -- payload builders -----------------------------------------------------------------------------
+# Each action is split in two: a pure builder that checks the input and makes the event's payload
+# from typed values and what it needs to know about the ledger (passed in, never read here), and
+# the write. The Ledger methods below read what a builder needs from the projections and append
+# one event per action; the bulk path (:mod:`knock.core.bulk`) keeps the same facts in memory and
+# appends many events at once. Both go through these builders: one set of rules.
+
+
+def room_code(room: Room | str) -> str:
+    """The canonical code of a room given as a :class:`Room` or in any spelling the room rule reads."""
+    return (room if isinstance(room, Room) else parse_room(room)).code
+
+
+def household_payload(
+    code: str,
+    owner_name: str,
+    *,
+    household_id: str,
+    phones: Iterable[str] = (),
+    area_centi_m2: int = 0,
+    occupancy: str = "unknown",
+    notes: str = "",
+    gender: str = "",
+    tags: Iterable[str] = (),
+    billing_code: str = "",
+    other_phones: Iterable[Mapping[str, str]] = (),
+) -> dict[str, Any]:
+    """A ``household.registered`` payload for the new room ``code`` (canonical); raises LedgerError on bad input."""
+    _choice(occupancy, OCCUPANCIES, "occupancy")
+    if not owner_name.strip():
+        raise LedgerError(f"room {code}: owner name is empty")
+    if area_centi_m2 < 0:
+        raise LedgerError(f"room {code}: floor area is negative")
+    others = _other_phones(other_phones, code) if other_phones else []
+    return {
+        "household_id": household_id,
+        "room": code,
+        "owner_name": owner_name.strip(),
+        "gender": gender,
+        "phones": list(phones),
+        "area_centi_m2": area_centi_m2,
+        "occupancy": occupancy,
+        "notes": notes,
+        "tags": sorted(set(tags)),
+        **({"billing_code": billing_code} if billing_code else {}),
+        **({"other_phones": others} if others else {}),
+    }
+
+
+def check_charge(room: str, amount_fen: int, period_start: date, period_end: date) -> None:
+    """The checks a charge passes before anything is looked up."""
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise LedgerError(f"room {room}: charge amount must be a positive number of fen, got {amount_fen!r}")
+    if period_end < period_start:
+        raise LedgerError(f"room {room}: period ends ({period_end}) before it starts ({period_start})")
+
+
+def charge_payload(
+    room: str,
+    household_id: str,
+    item: str,
+    period_start: date,
+    period_end: date,
+    due_date: date,
+    amount_fen: int,
+    *,
+    charge_id: str,
+    source: str = "",
+    billing_item: str = "",
+) -> dict[str, Any]:
+    """A ``charge.added`` payload (``room`` names the household in messages). The duplicate check is the caller's."""
+    check_charge(room, amount_fen, period_start, period_end)
+    return {
+        "charge_id": charge_id,
+        "household_id": household_id,
+        "item": item,
+        "period_start": period_start.isoformat(),
+        "period_end": period_end.isoformat(),
+        "due_date": due_date.isoformat(),
+        "amount_fen": amount_fen,
+        "source": source,
+        **({"billing_item": billing_item} if billing_item else {}),
+    }
+
+
+def check_payment(amount_fen: int, method: str, payer: str) -> str:
+    """The checks a payment passes before anything is looked up; returns the payer's name tidied."""
+    payer = " ".join(payer.split())
+    if len(payer) > 40 or any(not ch.isprintable() or ch == "|" for ch in payer):
+        raise LedgerError(f"payer name {payer!r}: at most 40 printable characters")
+    _choice(method, PAYMENT_METHODS, "payment method")
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise LedgerError(f"payment amount must be a positive number of fen, got {amount_fen!r}")
+    return payer
+
+
+def recent_since(now: datetime, settings: Settings) -> str:
+    """Payments at or after this minute (ISO text, minute precision) are the "recent" ones the double-submit rule looks at."""
+    since = (now - timedelta(minutes=settings.payments.double_submit_minutes)).isoformat(timespec="seconds")
+    return since[:16]
+
+
+@dataclass(frozen=True)
+class OpenCharge:
+    """A charge with money still open on it: what a payment is allocated to."""
+
+    charge_id: str
+    item: str
+    period_start: date
+    period_end: date
+    due_date: date
+    open_fen: int
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What a household owes just before a payment: its open charges, their total and its credit."""
+
+    open_charges: tuple[OpenCharge, ...]
+    owed_fen: int
+    credit_fen: int
+
+    @classmethod
+    def of(cls, before: Account) -> Balance:
+        """From the household's account (:func:`knock.core.accounts.account`)."""
+        opened = tuple(OpenCharge(c.charge_id, c.item, c.period_start, c.period_end, c.due_date, c.open_fen) for c in before.open_charges)
+        return cls(opened, before.owed_fen, before.credit_fen)
+
+
+@dataclass(frozen=True)
+class PaymentFacts:
+    """What a payment needs to know about the ledger, read once per action (or kept by the bulk path)."""
+
+    household: HouseholdRef
+    before: Balance
+    """What the household owes just before the payment."""
+    recent: tuple[RecentPayment, ...]
+    """Live payments of the household since :func:`recent_since`."""
+    receipt_seq: int
+    receipt_no: str
+    seen_payment: str
+    """The household's last payment event known here (see :meth:`Ledger.household_version`)."""
+
+
+def payment_payload(
+    facts: PaymentFacts,
+    amount_fen: int,
+    *,
+    method: str,
+    staff: Staff,
+    paid_moment: datetime,
+    payment_id: str,
+    settings: Settings,
+    receipt_signer: ReceiptSigner | None = None,
+    overpay_confirmed: bool | None = None,
+    again: bool | None = None,
+    payer: str = "",
+) -> tuple[dict[str, Any], PaymentResult]:
+    """Check a payment against the rules and allocate it oldest first: the ``payment.recorded`` payload and its result.
+
+    See :meth:`Ledger.record_payment` for the rules.
+    """
+    payer = check_payment(amount_fen, method, payer)
+    household, before = facts.household, facts.before
+    review = review_payment(amount_fen, before.owed_fen, list(facts.recent), settings.payments, paid_moment)
+    typed = overpay_confirmed is not None or again is not None
+    if review.refusal and (typed or review.refused_because == "over_max"):
+        raise PaymentRefused(f"room {household.room}: {review.refusal}")
+    if typed and review.overpay_fen and not overpay_confirmed:
+        raise PaymentNeedsConfirmation(f"room {household.room}: {review.overpay_text()}; confirm the overpayment")
+    if typed and review.repeat_of is not None and not again:
+        raise PaymentNeedsConfirmation(f"room {household.room}: {review.repeat_text()}; is this really a second payment?")
+    open_lines = [
+        ChargeLine(c.charge_id, c.open_fen, c.due_date.isoformat(), c.period_start.isoformat(), c.item)
+        for c in before.open_charges
+    ]
+    allocation = allocate(open_lines, amount_fen)
+    by_id = {c.charge_id: c for c in before.open_charges}
+    items: list[dict[str, Any]] = [
+        {
+            "charge_id": charge_id,
+            "item": by_id[charge_id].item,
+            "period_start": by_id[charge_id].period_start.isoformat(),
+            "period_end": by_id[charge_id].period_end.isoformat(),
+            "amount_fen": fen,
+        }
+        for charge_id, fen in allocation.lines
+    ]
+    if allocation.credit_fen:
+        items.append({"charge_id": None, "item": "credit", "period_start": None, "period_end": None, "amount_fen": allocation.credit_fen})
+    owed_after = before.owed_fen - sum(fen for _, fen in allocation.lines)
+    credit_after = before.credit_fen + allocation.credit_fen
+    paid_at = paid_moment.isoformat(timespec="seconds")
+    qr_text = receipt_signer(facts.receipt_no, amount_fen, household.room, paid_moment) if receipt_signer else ""
+    # Lean payload: the signature alone (the projection rebuilds the verification text from the
+    # payment and the room), and each allocated line as charge and amount (the charge holds item and period).
+    lean_items = [{"charge_id": i["charge_id"], "amount_fen": i["amount_fen"]} if i["charge_id"] else
+                  {"charge_id": None, "item": i["item"], "amount_fen": i["amount_fen"]} for i in items]
+    payload = {
+        "payment_id": payment_id,
+        "household_id": household.household_id,
+        "amount_fen": amount_fen,
+        "method": method,
+        "collector_id": staff.staff_id,
+        "collector_name": staff.name,
+        "payer": payer,
+        "paid_at": paid_at,
+        "receipt_no": facts.receipt_no,
+        "receipt_seq": facts.receipt_seq,
+        "receipt_sig": qr_text.rsplit("|", 1)[-1] if qr_text else "",
+        "items": lean_items,
+        "owed_after_fen": owed_after,
+        "credit_after_fen": credit_after,
+        "seen_payment": facts.seen_payment,
+    }
+    return payload, PaymentResult(payment_id, facts.receipt_no, amount_fen, tuple(items), owed_after, credit_after, paid_at)
+
+
+def contact_payloads(
+    household: HouseholdRef,
+    *,
+    channel: str,
+    outcome: str,
+    staff: Staff,
+    when: datetime,
+    done: int,
+    settings: Settings,
+    contact_id: str,
+    seen_payment: str,
+    approve: Callable[[str, str], str],
+    reason: str = "",
+    note: str = "",
+    override_by: str = "",
+    override_reason: str = "",
+    warnings: Iterable[str] = (),
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Apply the guardrails to a contact: its ``contact.logged`` payload and one ``guard.overridden`` payload per lifted rule.
+
+    ``done`` is how many contacts of the household already count toward today's cap
+    (:meth:`Ledger.contacts_today`); ``approve(override_by, what)`` returns the approving
+    manager's staff id or raises PermissionDenied. See :meth:`Ledger.log_contact` for the rules.
+    """
+    _choice(channel, CHANNELS, "channel")
+    _choice(outcome, OUTCOMES, "outcome")
+    manager = ""
+    lifted: list[str] = []
+    # A note is the collector writing something down, not a contact with the household: no cap, no quiet hours.
+    if outcome != "note" and channel != "letter" and in_quiet_hours(when, settings):
+        c = settings.contact
+        span = f"{c.quiet_start:%H:%M}-{c.quiet_end:%H:%M}"
+        if not override_by:
+            raise QuietHours(
+                f"room {household.room}: {when:%H:%M} is in quiet hours ({span}); no visit, call or text "
+                "unless a manager approves with their PIN and a reason"
+            )
+        if not override_reason.strip():
+            raise QuietHours(f"room {household.room}: a quiet-hours override ({span}) needs the manager's reason")
+        manager = approve(override_by, "a contact in quiet hours")
+        lifted.append("quiet_hours")
+    if outcome != "note" and done >= settings.contact.daily_cap:
+        if not override_by:
+            raise ContactCapReached(
+                f"room {household.room} was already contacted {done} times today "
+                f"(limit {settings.contact.daily_cap}); a manager must approve another"
+            )
+        manager = approve(override_by, "an extra contact")
+        lifted.append("daily_cap")
+    counted = done if outcome != "note" else 0
+    verdict = contact_allowed(
+        when, channel, counted, settings, override="daily_cap" in lifted, quiet_override="quiet_hours" in lifted  # type: ignore[arg-type]
+    )
+    at = when.isoformat(timespec="seconds")
+    payload = {
+        "contact_id": contact_id,
+        "household_id": household.household_id,
+        "channel": channel,
+        "outcome": outcome,
+        "reason": reason,
+        "note": note,
+        "collector_id": staff.staff_id,
+        "at": at,
+        "override_by": manager,
+        "warnings": list(dict.fromkeys([*warnings, *verdict.codes])),
+        "seen_payment": seen_payment,
+    }
+    overrides = [
+        {"household_id": household.household_id, "contact_id": contact_id, "rule": rule, "manager_id": manager,
+         "reason": override_reason.strip(), "at": at}
+        for rule in lifted
+    ]
+    return payload, overrides
+
+
+def household_update_payload(household_id: str, room: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``household.updated`` payload: contact details, occupancy or notes (not money), checked and tidied."""
+    fields = dict(fields)
+    if "occupancy" in fields:
+        _choice(fields["occupancy"], OCCUPANCIES, "occupancy")
+    if "phones" in fields:
+        fields["phones"] = list(fields["phones"])
+    if "tags" in fields:
+        fields["tags"] = sorted(set(fields["tags"]))
+    if "other_phones" in fields:
+        fields["other_phones"] = _other_phones(fields["other_phones"], room)
+    return {"household_id": household_id, "fields": fields}
+
+
+@lru_cache(maxsize=4096)
+def _flagged_categories(text: str) -> tuple[str, ...]:
+    """The scanner's categories for ``text``, in order, once each: notes repeat, and a scan costs about half a millisecond."""
+    return tuple(dict.fromkeys(v.category for v in scan_text(text)))
+
+
+def text_flag_payload(household_id: str, source: str, source_id: str, text: str, when: datetime) -> dict[str, Any] | None:
+    """A ``text.flagged`` payload when the scanner finds forbidden content in ``text`` (None when it does not).
+
+    The caller skips it when the same excerpt was flagged for the household in the same minute
+    (:func:`flag_minute`): the same words saved twice in one step are one flag.
+    """
+    if not text.strip():
+        return None
+    categories = _flagged_categories(text)
+    if not categories:
+        return None
+    return {
+        "household_id": household_id,
+        "source": source,
+        "source_id": source_id,
+        "categories": list(categories),
+        "excerpt": text.strip()[:500],
+        "at": when.isoformat(timespec="seconds"),
+    }
+
+
+def promise_payload(
+    household_id: str,
+    *,
+    due_date: date,
+    window: str,
+    staff: Staff,
+    made_at: datetime,
+    promise_id: str,
+    amount_fen: int | None = None,
+    contact_id: str = "",
+) -> dict[str, Any]:
+    """A ``promise.made`` payload; a promise is due today or later, its amount positive when given."""
+    _choice(window, PROMISE_WINDOWS, "time window")
+    if amount_fen is not None and (not isinstance(amount_fen, int) or amount_fen <= 0):
+        raise LedgerError("a promised amount must be a positive number of fen")
+    if due_date < made_at.date():
+        raise LedgerError(f"a promise cannot be due in the past ({due_date})")
+    return {
+        "promise_id": promise_id,
+        "household_id": household_id,
+        "contact_id": contact_id,
+        "made_at": made_at.isoformat(timespec="seconds"),
+        "due_date": due_date.isoformat(),
+        "window": window,
+        "amount_fen": amount_fen,
+        "collector_id": staff.staff_id,
+    }
+
+
+def complaint_payload(household_id: str, *, complaint_id: str, category: str, text: str, staff_involved: str, at: datetime) -> dict[str, Any]:
+    """A ``complaint.opened`` payload; a complaint needs a description."""
+    if not text.strip():
+        raise LedgerError("a complaint needs a description")
+    return {
+        "complaint_id": complaint_id,
+        "household_id": household_id,
+        "category": category,
+        "text": text.strip(),
+        "staff_involved": staff_involved,
+        "at": at.isoformat(timespec="seconds"),
+    }
+
+
+def escalation_payload(household_id: str, step: str, *, escalation_id: str, at: datetime, deadline: date | None = None, note: str = "") -> dict[str, Any]:
+    """An ``escalation.recorded`` payload: a dunning letter, a lawyer's letter or the hand-over to legal."""
+    _choice(step, ESCALATION_STEPS, "escalation step")
+    return {
+        "escalation_id": escalation_id,
+        "household_id": household_id,
+        "step": step,
+        "at": at.isoformat(timespec="seconds"),
+        "deadline": deadline.isoformat() if deadline else None,
+        "note": note,
+    }
+
+
+def staff_payload(name: str, role: str, *, staff_id: str, team: str = "", phone: str = "", active: bool = True, pin_hash: str = "") -> dict[str, Any]:
+    """A ``staff.registered`` payload."""
+    _choice(role, ROLES, "role")
+    if not name.strip():
+        raise LedgerError("staff name is empty")
+    return {"staff_id": staff_id, "name": name.strip(), "role": role, "team": team, "phone": phone, "active": active, "pin_hash": pin_hash}
 
 
 class Ledger:
@@ -179,13 +580,13 @@ class Ledger:
                 raise
             return str(row["room"])
 
-    def _ref(self, room: str) -> _HouseholdRef:
+    def _ref(self, room: str) -> HouseholdRef:
         """Just the id and canonical room of a household: the cheap lookup every action needs."""
         code = self._canonical(room)
         row = self.store.query_one("SELECT household_id, room FROM households WHERE room = ?", (code,))
         if row is None:
             raise NotFound(f"no household in room {code}")
-        return _HouseholdRef(row["household_id"], row["room"])
+        return HouseholdRef(row["household_id"], row["room"])
 
     def household(self, room: str) -> Household:
         """The household in ``room`` (any accepted spelling, or its billing-system code), or NotFound."""
@@ -239,47 +640,23 @@ class Ledger:
         name}) are a tenant's or an agent's, kept apart so no reminder about
         the debt ever goes to them.
         """
-        code = (room if isinstance(room, Room) else parse_room(room)).code
-        _choice(occupancy, OCCUPANCIES, "occupancy")
-        if not owner_name.strip():
-            raise LedgerError(f"room {code}: owner name is empty")
-        if area_centi_m2 < 0:
-            raise LedgerError(f"room {code}: floor area is negative")
+        code = room_code(room)
+        household_id = new_id()
+        payload = household_payload(
+            code, owner_name, household_id=household_id, phones=phones, area_centi_m2=area_centi_m2, occupancy=occupancy,
+            notes=notes, gender=gender, tags=tags, billing_code=billing_code, other_phones=other_phones,
+        )
         with self.store.transaction():
-            if household_by_room(self.store, code) is not None:
+            if self.store.query_one("SELECT 1 FROM households WHERE room = ?", (code,)) is not None:
                 raise LedgerError(f"room {code} is already registered")
-            household_id = new_id()
-            self._append(
-                K.HOUSEHOLD_REGISTERED,
-                {
-                    "household_id": household_id,
-                    "room": code,
-                    "owner_name": owner_name.strip(),
-                    "gender": gender,
-                    "phones": list(phones),
-                    "area_centi_m2": area_centi_m2,
-                    "occupancy": occupancy,
-                    "notes": notes,
-                    "tags": sorted(set(tags)),
-                    **({"billing_code": billing_code} if billing_code else {}),
-                    **({"other_phones": _other_phones(other_phones, code)} if other_phones else {}),
-                },
-                author,
-            )
+            self._append(K.HOUSEHOLD_REGISTERED, payload, author)
         return household_id
 
     def update_household(self, room: str, *, author: str, **fields: Any) -> None:
         """Change contact details, occupancy or notes (not money) with a new event."""
-        if "occupancy" in fields:
-            _choice(fields["occupancy"], OCCUPANCIES, "occupancy")
-        if "phones" in fields:
-            fields["phones"] = list(fields["phones"])
-        if "tags" in fields:
-            fields["tags"] = sorted(set(fields["tags"]))
-        if "other_phones" in fields:
-            fields["other_phones"] = _other_phones(fields["other_phones"], room)
+        payload = household_update_payload("", room, fields)
         household = self._ref(room)
-        self._append(K.HOUSEHOLD_UPDATED, {"household_id": household.household_id, "fields": fields}, author)
+        self._append(K.HOUSEHOLD_UPDATED, {**payload, "household_id": household.household_id}, author)
 
     # -- charges -------------------------------------------------------------------------------
 
@@ -301,35 +678,25 @@ class Ledger:
         ``billing_item`` is the fee item's name as the billing system wrote it
         (物业管理费 where Knock says ``property_fee``), handed back on export.
         """
-        if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
-            raise LedgerError(f"room {room}: charge amount must be a positive number of fen, got {amount_fen!r}")
-        if period_end < period_start:
-            raise LedgerError(f"room {room}: period ends ({period_end}) before it starts ({period_start})")
+        check_charge(room, amount_fen, period_start, period_end)
         with self.store.transaction():
             household = self._ref(room)
-            dup = self.store.query_one(
-                "SELECT charge_id FROM charges WHERE household_id = ? AND item = ? AND period_start = ? AND period_end = ?",
-                (household.household_id, item, period_start.isoformat(), period_end.isoformat()),
-            )
-            if dup is not None:
+            if self.has_charge(household.household_id, item, period_start, period_end):
                 raise DuplicateCharge(f"room {household.room} already has {item} for {period_start}..{period_end}")
             charge_id = new_id()
-            self._append(
-                K.CHARGE_ADDED,
-                {
-                    "charge_id": charge_id,
-                    "household_id": household.household_id,
-                    "item": item,
-                    "period_start": period_start.isoformat(),
-                    "period_end": period_end.isoformat(),
-                    "due_date": due_date.isoformat(),
-                    "amount_fen": amount_fen,
-                    "source": source,
-                    **({"billing_item": billing_item} if billing_item else {}),
-                },
-                author,
+            payload = charge_payload(
+                room, household.household_id, item, period_start, period_end, due_date, amount_fen,
+                charge_id=charge_id, source=source, billing_item=billing_item,
             )
+            self._append(K.CHARGE_ADDED, payload, author)
         return charge_id
+
+    def has_charge(self, household_id: str, item: str, period_start: date, period_end: date) -> bool:
+        """True when the household already has a charge for ``item`` over exactly this period (reversed or not)."""
+        return self.store.query_one(
+            "SELECT 1 FROM charges WHERE household_id = ? AND item = ? AND period_start = ? AND period_end = ?",
+            (household_id, item, period_start.isoformat(), period_end.isoformat()),
+        ) is not None
 
     def reverse_charge(self, charge_id: str, reason: str, *, author: str) -> None:
         """Cancel a charge with a reason; the original stays in the log."""
@@ -370,16 +737,17 @@ class Ledger:
         owed = account(self.store, household.household_id, self.today(), self.settings).owed_fen
         return self._review(household, owed, amount_fen, at or self.now())
 
-    def _review(self, household: _HouseholdRef, owed_fen: int, amount_fen: int, now: datetime) -> PaymentReview:
-        since = (now - timedelta(minutes=self.settings.payments.double_submit_minutes)).isoformat(timespec="seconds")
-        recent = [
+    def _review(self, household: HouseholdRef, owed_fen: int, amount_fen: int, now: datetime) -> PaymentReview:
+        return review_payment(amount_fen, owed_fen, self._recent(household, now), self.settings.payments, now)
+
+    def _recent(self, household: HouseholdRef, now: datetime) -> list[RecentPayment]:
+        return [
             RecentPayment(r["receipt_no"], int(r["amount_fen"]), datetime.fromisoformat(r["paid_at"]))
             for r in self.store.query(
                 "SELECT receipt_no, amount_fen, paid_at FROM live_payments WHERE household_id = ? AND paid_at >= ?",
-                (household.household_id, since[:16]),
+                (household.household_id, recent_since(now, self.settings)),
             )
         ]
-        return review_payment(amount_fen, owed_fen, recent, self.settings.payments, now)
 
     def record_payment(
         self,
@@ -406,73 +774,26 @@ class Ledger:
         (sample history, sync, benchmarks) leave them ``None``. ``payer`` is who handed over the money (交款人)
         when it was not the owner; the receipt names them.
         """
-        payer = " ".join(payer.split())
-        if len(payer) > 40 or any(not ch.isprintable() or ch == "|" for ch in payer):
-            raise LedgerError(f"payer name {payer!r}: at most 40 printable characters")
-        _choice(method, PAYMENT_METHODS, "payment method")
-        if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
-            raise LedgerError(f"payment amount must be a positive number of fen, got {amount_fen!r}")
+        check_payment(amount_fen, method, payer)
         staff = self.staff(collector)
         paid_moment = at or self.now()
-        paid_at = paid_moment.isoformat(timespec="seconds")
         with self.store.transaction():
             household = self._ref(room)
-            before = account(self.store, household.household_id, self.today(), self.settings)
-            review = self._review(household, before.owed_fen, amount_fen, paid_moment)
-            typed = overpay_confirmed is not None or again is not None
-            if review.refusal and (typed or review.refused_because == "over_max"):
-                raise PaymentRefused(f"room {household.room}: {review.refusal}")
-            if typed and review.overpay_fen and not overpay_confirmed:
-                raise PaymentNeedsConfirmation(f"room {household.room}: {review.overpay_text()}; confirm the overpayment")
-            if typed and review.repeat_of is not None and not again:
-                raise PaymentNeedsConfirmation(f"room {household.room}: {review.repeat_text()}; is this really a second payment?")
-            open_lines = [
-                ChargeLine(c.charge_id, c.open_fen, c.due_date.isoformat(), c.period_start.isoformat(), c.item)
-                for c in before.open_charges
-            ]
-            allocation = allocate(open_lines, amount_fen)
-            by_id = {c.charge_id: c for c in before.charges}
-            items: list[dict[str, Any]] = [
-                {
-                    "charge_id": charge_id,
-                    "item": by_id[charge_id].item,
-                    "period_start": by_id[charge_id].period_start.isoformat(),
-                    "period_end": by_id[charge_id].period_end.isoformat(),
-                    "amount_fen": fen,
-                }
-                for charge_id, fen in allocation.lines
-            ]
-            if allocation.credit_fen:
-                items.append({"charge_id": None, "item": "credit", "period_start": None, "period_end": None, "amount_fen": allocation.credit_fen})
             seq = self.next_receipt_seq()
-            payment_id = new_id()
-            owed_after = before.owed_fen - sum(fen for _, fen in allocation.lines)
-            credit_after = before.credit_fen + allocation.credit_fen
-            receipt_no = self.receipt_no(seq)
-            qr_text = self.receipt_signer(receipt_no, amount_fen, household.room, paid_moment) if self.receipt_signer else ""
-            # Lean payload: the signature alone (the projection rebuilds the verification text from the
-            # payment and the room), and each allocated line as charge and amount (the charge holds item and period).
-            lean_items = [{"charge_id": i["charge_id"], "amount_fen": i["amount_fen"]} if i["charge_id"] else
-                          {"charge_id": None, "item": i["item"], "amount_fen": i["amount_fen"]} for i in items]
-            payload = {
-                "payment_id": payment_id,
-                "household_id": household.household_id,
-                "amount_fen": amount_fen,
-                "method": method,
-                "collector_id": staff.staff_id,
-                "collector_name": staff.name,
-                "payer": payer,
-                "paid_at": paid_at,
-                "receipt_no": receipt_no,
-                "receipt_seq": seq,
-                "receipt_sig": qr_text.rsplit("|", 1)[-1] if qr_text else "",
-                "items": lean_items,
-                "owed_after_fen": owed_after,
-                "credit_after_fen": credit_after,
-                "seen_payment": self.household_version(household.household_id),
-            }
+            facts = PaymentFacts(
+                household=household,
+                before=Balance.of(account(self.store, household.household_id, self.today(), self.settings)),
+                recent=tuple(self._recent(household, paid_moment)),
+                receipt_seq=seq,
+                receipt_no=self.receipt_no(seq),
+                seen_payment=self.household_version(household.household_id),
+            )
+            payload, result = payment_payload(
+                facts, amount_fen, method=method, staff=staff, paid_moment=paid_moment, payment_id=new_id(), settings=self.settings,
+                receipt_signer=self.receipt_signer, overpay_confirmed=overpay_confirmed, again=again, payer=payer,
+            )
             self._append(K.PAYMENT_RECORDED, payload, staff.staff_id)
-        return PaymentResult(payment_id, payload["receipt_no"], amount_fen, tuple(items), owed_after, credit_after, paid_at)
+        return result
 
     def void_payment(self, receipt_no: str, reason: str, *, author: str) -> None:
         """Void a receipt: a reversing event with a reason. The receipt itself is never deleted."""
@@ -614,66 +935,16 @@ class Ledger:
         when = at or self.now()
         with self.store.transaction():
             household = self._ref(room)
-            done = self.contacts_today(household.household_id, when.date())
-            manager = ""
-            lifted: list[str] = []
-            # A note is the collector writing something down, not a contact with the household: no cap, no quiet hours.
-            if outcome != "note" and channel != "letter" and in_quiet_hours(when, self.settings):
-                c = self.settings.contact
-                span = f"{c.quiet_start:%H:%M}-{c.quiet_end:%H:%M}"
-                if not override_by:
-                    raise QuietHours(
-                        f"room {household.room}: {when:%H:%M} is in quiet hours ({span}); no visit, call or text "
-                        "unless a manager approves with their PIN and a reason"
-                    )
-                if not override_reason.strip():
-                    raise QuietHours(f"room {household.room}: a quiet-hours override ({span}) needs the manager's reason")
-                manager = self._approving_manager(override_by, "a contact in quiet hours")
-                lifted.append("quiet_hours")
-            if outcome != "note" and done >= self.settings.contact.daily_cap:
-                if not override_by:
-                    raise ContactCapReached(
-                        f"room {household.room} was already contacted {done} times today "
-                        f"(limit {self.settings.contact.daily_cap}); a manager must approve another"
-                    )
-                manager = self._approving_manager(override_by, "an extra contact")
-                lifted.append("daily_cap")
-            counted = done if outcome != "note" else 0
-            verdict = contact_allowed(
-                when, channel, counted, self.settings, override="daily_cap" in lifted, quiet_override="quiet_hours" in lifted  # type: ignore[arg-type]
-            )
-            noted = list(dict.fromkeys([*warnings, *verdict.codes]))
             contact_id = new_id()
-            self._append(
-                K.CONTACT_LOGGED,
-                {
-                    "contact_id": contact_id,
-                    "household_id": household.household_id,
-                    "channel": channel,
-                    "outcome": outcome,
-                    "reason": reason,
-                    "note": note,
-                    "collector_id": staff.staff_id,
-                    "at": when.isoformat(timespec="seconds"),
-                    "override_by": manager,
-                    "warnings": noted,
-                    "seen_payment": self.household_version(household.household_id),
-                },
-                staff.staff_id,
+            payload, overrides = contact_payloads(
+                household, channel=channel, outcome=outcome, staff=staff, when=when,
+                done=self.contacts_today(household.household_id, when.date()), settings=self.settings, contact_id=contact_id,
+                seen_payment=self.household_version(household.household_id), approve=self._approving_manager,
+                reason=reason, note=note, override_by=override_by, override_reason=override_reason, warnings=warnings,
             )
-            for rule in lifted:
-                self._append(
-                    K.GUARD_OVERRIDDEN,
-                    {
-                        "household_id": household.household_id,
-                        "contact_id": contact_id,
-                        "rule": rule,
-                        "manager_id": manager,
-                        "reason": override_reason.strip(),
-                        "at": when.isoformat(timespec="seconds"),
-                    },
-                    staff.staff_id,
-                )
+            self._append(K.CONTACT_LOGGED, payload, staff.staff_id)
+            for override in overrides:
+                self._append(K.GUARD_OVERRIDDEN, override, staff.staff_id)
             self._flag_free_text(household.household_id, "contact_note", contact_id, note, staff.staff_id, when)
             if reason and not is_reason_key(reason):
                 self._flag_free_text(household.household_id, "contact_reason", contact_id, reason, staff.staff_id, when)
@@ -686,29 +957,15 @@ class Ledger:
         is a ``text.flagged`` event, projected into ``text_flags`` for the
         nightly summary. Returns True when flagged.
         """
-        if not text.strip():
+        payload = text_flag_payload(household_id, source, source_id, text, when or self.now())
+        if payload is None:
             return False
-        found = scan_text(text)
-        if not found:
-            return False
-        excerpt = text.strip()[:500]
-        minute = (when or self.now()).isoformat(timespec="seconds")[:16]
         if self.store.query_one(
-            "SELECT 1 FROM text_flags WHERE household_id = ? AND excerpt = ? AND substr(at, 1, 16) = ? LIMIT 1", (household_id, excerpt, minute)
+            "SELECT 1 FROM text_flags WHERE household_id = ? AND excerpt = ? AND substr(at, 1, 16) = ? LIMIT 1",
+            (household_id, payload["excerpt"], payload["at"][:16]),
         ):
             return False  # the same words saved twice in one step (a complaint and its visit's note) are one flag
-        self._append(
-            K.TEXT_FLAGGED,
-            {
-                "household_id": household_id,
-                "source": source,
-                "source_id": source_id,
-                "categories": list(dict.fromkeys(v.category for v in found)),
-                "excerpt": excerpt,
-                "at": (when or self.now()).isoformat(timespec="seconds"),
-            },
-            author,
-        )
+        self._append(K.TEXT_FLAGGED, payload, author)
         return True
 
     def text_flags(self, day: date | None = None) -> list[dict[str, Any]]:
@@ -786,25 +1043,14 @@ class Ledger:
             raise LedgerError("a promised amount must be a positive number of fen")
         staff = self.staff(collector)
         made_at = at or self.now()
-        if due_date < made_at.date():
-            raise LedgerError(f"a promise cannot be due in the past ({due_date})")
+        promise_id = new_id()
         with self.store.transaction():
             household = self._ref(room)
-            promise_id = new_id()
-            self._append(
-                K.PROMISE_MADE,
-                {
-                    "promise_id": promise_id,
-                    "household_id": household.household_id,
-                    "contact_id": contact_id,
-                    "made_at": made_at.isoformat(timespec="seconds"),
-                    "due_date": due_date.isoformat(),
-                    "window": window,
-                    "amount_fen": amount_fen,
-                    "collector_id": staff.staff_id,
-                },
-                staff.staff_id,
+            payload = promise_payload(
+                household.household_id, due_date=due_date, window=window, staff=staff, made_at=made_at, promise_id=promise_id,
+                amount_fen=amount_fen, contact_id=contact_id,
             )
+            self._append(K.PROMISE_MADE, payload, staff.staff_id)
         return promise_id
 
     def open_complaint(self, room: str, *, category: str, text: str, author: str, staff_involved: str = "", at: datetime | None = None) -> str:
@@ -814,18 +1060,10 @@ class Ledger:
         with self.store.transaction():
             household = self._ref(room)
             complaint_id = new_id()
-            self._append(
-                K.COMPLAINT_OPENED,
-                {
-                    "complaint_id": complaint_id,
-                    "household_id": household.household_id,
-                    "category": category,
-                    "text": text.strip(),
-                    "staff_involved": staff_involved,
-                    "at": (at or self.now()).isoformat(timespec="seconds"),
-                },
-                author,
+            payload = complaint_payload(
+                household.household_id, complaint_id=complaint_id, category=category, text=text, staff_involved=staff_involved, at=at or self.now()
             )
+            self._append(K.COMPLAINT_OPENED, payload, author)
             self._flag_free_text(household.household_id, "complaint", complaint_id, text, author, at)
         return complaint_id
 
@@ -850,18 +1088,8 @@ class Ledger:
         with self.store.transaction():
             household = self._ref(room)
             escalation_id = new_id()
-            self._append(
-                K.ESCALATION_RECORDED,
-                {
-                    "escalation_id": escalation_id,
-                    "household_id": household.household_id,
-                    "step": step,
-                    "at": (at or self.now()).isoformat(timespec="seconds"),
-                    "deadline": deadline.isoformat() if deadline else None,
-                    "note": note,
-                },
-                author,
-            )
+            payload = escalation_payload(household.household_id, step, escalation_id=escalation_id, at=at or self.now(), deadline=deadline, note=note)
+            self._append(K.ESCALATION_RECORDED, payload, author)
         return escalation_id
 
     def reveal_phone(self, room: str, *, staff: str) -> tuple[str, ...]:
@@ -875,15 +1103,9 @@ class Ledger:
 
     def register_staff(self, name: str, role: str, *, team: str = "", phone: str = "", active: bool = True, pin_hash: str = "", author: str = "system") -> str:
         """Add a staff member."""
-        _choice(role, ROLES, "role")
-        if not name.strip():
-            raise LedgerError("staff name is empty")
         staff_id = new_id()
-        self._append(
-            K.STAFF_REGISTERED,
-            {"staff_id": staff_id, "name": name.strip(), "role": role, "team": team, "phone": phone, "active": active, "pin_hash": pin_hash},
-            author,
-        )
+        payload = staff_payload(name, role, staff_id=staff_id, team=team, phone=phone, active=active, pin_hash=pin_hash)
+        self._append(K.STAFF_REGISTERED, payload, author)
         return staff_id
 
     def update_staff(self, staff_id: str, *, author: str, **fields: Any) -> None:

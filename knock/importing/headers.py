@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NOISE = re.compile(r"[\s_\-.·:：*]+")
 _BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
@@ -149,6 +150,7 @@ NO_WORDS = frozenset(normalise(w) for w in ("否", "离职", "停用", "无效",
 """在职 answers."""
 
 
+@lru_cache(maxsize=1024)
 def fee_item(text: str) -> str:
     """Knock's fee item for a billing system's item name; unknown items are kept as written."""
     return FEE_ITEM_WORDS.get(normalise(text), text.strip())

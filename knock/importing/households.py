@@ -53,14 +53,16 @@ The rules:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from knock.core.bulk import LedgerBatch
 from knock.core.errors import LedgerError
 from knock.core.ledger import OCCUPANCIES, Ledger
 from knock.core.money import format_yuan
+from knock.core.store import Store
 from knock.importing.headers import (
     FIELD_MEANINGS,
     HOUSEHOLD_COLUMNS,
@@ -72,7 +74,7 @@ from knock.importing.headers import (
     normalise,
 )
 from knock.importing.periods import PeriodError, parse_period
-from knock.importing.readers import Cell, Sheet, is_blank, iter_data
+from knock.importing.readers import Cell, Sheet, cell_text, is_blank, iter_data
 from knock.importing.validate import (
     ApplyFailed,
     CellError,
@@ -90,6 +92,7 @@ from knock.importing.validate import (
     parse_phones,
     parse_word,
     read_room,
+    room_of,
     run_import,
 )
 
@@ -109,7 +112,7 @@ def _period(cell: Cell) -> tuple[date, date]:
         raise CellError(str(exc)) from None
 
 
-@dataclass
+@dataclass(slots=True)
 class NewHousehold:
     """A room the ledger does not have yet, as the file describes it."""
 
@@ -123,7 +126,7 @@ class NewHousehold:
     billing_code: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NewCharge:
     """A charge the ledger does not have yet."""
 
@@ -138,7 +141,7 @@ class NewCharge:
     """The fee item as the billing system wrote it, handed back on export."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BillingCodeUpdate:
     """A household already in the ledger that now learns its billing-system room code."""
 
@@ -199,37 +202,38 @@ def import_households(
 
 
 def _apply(ledger: Ledger, plan: HouseholdPlan, source: str, author: str) -> None:
-    """Write the plan; any failure names the row being written and undoes everything."""
+    """Write the plan through the ledger's bulk path; any failure names the row being written and undoes everything."""
     row = 0
     try:
-        for household in plan.households.values():
-            row = household.row
-            ledger.register_household(
-                household.room,
-                household.owner,
-                phones=household.phones,
-                area_centi_m2=household.area_centi_m2,
-                occupancy=household.occupancy,
-                notes=household.notes,
-                billing_code=household.billing_code,
-                author=author,
-            )
-        for update in plan.billing_codes:
-            row = update.row
-            ledger.update_household(update.room, billing_code=update.billing_code, author=author)
-        for charge in plan.charges:
-            row = charge.row
-            ledger.add_charge(
-                charge.room,
-                charge.item,
-                charge.period_start,
-                charge.period_end,
-                charge.due_date,
-                charge.amount_fen,
-                source=f"import {source}:{charge.row}",
-                billing_item=charge.billing_item,
-                author=author,
-            )
+        with LedgerBatch(ledger) as batch:
+            for household in plan.households.values():
+                row = household.row
+                batch.register_household(
+                    household.room,
+                    household.owner,
+                    phones=household.phones,
+                    area_centi_m2=household.area_centi_m2,
+                    occupancy=household.occupancy,
+                    notes=household.notes,
+                    billing_code=household.billing_code,
+                    author=author,
+                )
+            for update in plan.billing_codes:
+                row = update.row
+                batch.update_household(update.room, billing_code=update.billing_code, author=author)
+            for charge in plan.charges:
+                row = charge.row
+                batch.add_charge(
+                    charge.room,
+                    charge.item,
+                    charge.period_start,
+                    charge.period_end,
+                    charge.due_date,
+                    charge.amount_fen,
+                    source=f"import {source}:{charge.row}",
+                    billing_item=charge.billing_item,
+                    author=author,
+                )
     except (LedgerError, sqlite3.Error, OSError) as exc:
         raise ApplyFailed(row, exc) from exc
 
@@ -270,17 +274,14 @@ def _header(sheet: Sheet, report: ImportReport, mapping: ColumnMapping) -> Heade
 def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: ImportReport) -> HouseholdPlan:
     """Check every row against the file and the ledger; fill ``report``; return what would be written.
 
-    The ledger's rooms and charges are read once, up front, so a list of
-    100,000 rows costs two queries, not 100,000.
+    The rows are streamed from the file a block at a time, and the ledger's
+    households and charges are read for the rooms of each block with a few
+    ``IN (...)`` queries: a list of 100,000 rows costs a few hundred queries,
+    not 100,000, and memory holds one block's facts, not the whole ledger's.
     """
-    store = ledger.store
-    ledger_rooms = {row[0]: (row[1], row[2]) for row in store.query("SELECT room, owner_name, billing_code FROM households")}
-    ledger_charges = {
-        (row[0], row[1], row[2], row[3]): int(row[4])
-        for row in store.query(
-            "SELECT h.room, c.item, c.period_start, c.period_end, c.amount_fen FROM charges c JOIN households h USING (household_id)"
-        )
-    }
+    facts = _LedgerFacts(ledger.store)
+    ledger_rooms = facts.rooms
+    ledger_charges = facts.charges
     due_day = ledger.settings.fees.due_day_of_month
     penalty_policy = ledger.settings.billing.penalty_column
     has_charges = "item" in header.index
@@ -288,11 +289,11 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
     existing_seen: set[str] = set()
     codes: dict[str, tuple[str, int]] = {}
     """canonical room -> (billing code, first row) as this file writes it."""
-    charge_rows: dict[tuple[str, str, str, str], int] = {}
+    charge_rows: dict[tuple[str, str, date, date], int] = {}
     penalties: dict[tuple[str, str, str], NewCharge] = {}
     charge_cells = ("item", "period", "period_start", "period_end", "due_date", "billed", "paid", "reduction", "outstanding", "penalty")
 
-    for number, cells in iter_data(sheet, header.row):
+    for number, cells in facts.blocks(iter_data(sheet, header.row), header):
         if is_blank(cells) or is_total_row(cells):
             report.rows_skipped += 1
             continue
@@ -356,7 +357,7 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
         if read.charge is None:
             continue
         charge = NewCharge(number, code, read.charge.item, read.charge.period_start, read.charge.period_end, read.charge.due_date, read.charge.amount_fen, read.charge.billing_item)
-        key = (code, charge.item, charge.period_start.isoformat(), charge.period_end.isoformat())
+        key = (code, charge.item, charge.period_start, charge.period_end)
         first = charge_rows.get(key)
         if first is not None:
             row.error("item", f"duplicate charge: rows {first} and {number} both bill room {code} for {charge.item} {key[2]}..{key[3]}")
@@ -364,14 +365,103 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
         charge_rows[key] = number
         _plan_charge(row, charge, ledger_charges, plan, report)
 
-    for penalty in penalties.values():
-        _plan_charge(None, penalty, ledger_charges, plan, report)
+    pending = list(penalties.values())
+    for start in range(0, len(pending), BLOCK):
+        block = pending[start : start + BLOCK]
+        facts.prefetch({penalty.room for penalty in block}, {penalty.period_start for penalty in block})
+        for penalty in block:
+            _plan_charge(None, penalty, ledger_charges, plan, report)
     report.households_new = len(plan.households)
     report.households_existing = len(existing_seen)
     report.billing_codes_recorded = len(plan.billing_codes)
     report.charges_new = len(plan.charges)
     report.penalties_new = sum(1 for c in plan.charges if c.item == PENALTY_ITEM)
     return plan
+
+
+BLOCK = 2000
+"""Rows checked per block; the ledger's facts about one block's rooms are read together."""
+
+
+class _LedgerFacts:
+    """What the ledger already holds about the rooms of the block being checked.
+
+    ``rooms``: canonical room -> (owner name, billing code); ``charges``: (room, item, period
+    start, period end) -> amount in fen. Both hold one block's rooms at a time.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.rooms: dict[str, tuple[str, str]] = {}
+        self.charges: dict[tuple[str, str, str, str], int] = {}
+
+    def prefetch(self, rooms: set[str], starts: set[date] | None) -> None:
+        """Forget the last block's facts and read those of ``rooms``.
+
+        ``starts``, when known, are the only period starts the block's charges can have: the
+        ledger's other charges of those rooms (a community's whole history) are not read.
+        """
+        self.rooms.clear()
+        self.charges.clear()
+        codes = sorted(rooms)
+        since = "" if not starts or len(starts) > 50 else " AND c.period_start IN (" + ",".join("?" * len(starts)) + ")"
+        periods = [] if not since else sorted(d.isoformat() for d in starts or ())
+        for start in range(0, len(codes), 500):
+            chunk = codes[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.store.iterate(f"SELECT room, owner_name, billing_code FROM households WHERE room IN ({marks})", chunk):
+                self.rooms[row[0]] = (row[1], row[2])
+            for row in self.store.iterate(
+                "SELECT h.room, c.item, c.period_start, c.period_end, c.amount_fen FROM households h JOIN charges c USING (household_id)"
+                f" WHERE h.room IN ({marks}){since}",
+                [*chunk, *periods],
+            ):
+                self.charges[(row[0], row[1], row[2], row[3])] = int(row[4])
+
+    def blocks(self, rows: Iterable[tuple[int, list[Cell]]], header: Header) -> Iterator[tuple[int, list[Cell]]]:
+        """``rows`` again, a block at a time, each block's facts read before its first row is handed on."""
+        index = header.index
+        has_parts = "building" in index or "unit" in index
+        block: list[tuple[int, list[Cell]]] = []
+
+        def text(cells: list[Cell], name: str) -> str:
+            i = index.get(name)
+            return cell_text(cells[i]) if i is not None and i < len(cells) else ""
+
+        def flush() -> Iterator[tuple[int, list[Cell]]]:
+            rooms = set()
+            starts: set[date] | None = set()
+            for _, cells in block:
+                room, _problems = room_of(text(cells, "building"), text(cells, "unit"), text(cells, "room"), has_parts)
+                if room is not None:
+                    rooms.add(room.code)
+                if starts is not None:
+                    starts = _add_start(starts, cells, index)
+            self.prefetch(rooms, starts)
+            yield from block
+            block.clear()
+
+        for row in rows:
+            block.append(row)
+            if len(block) >= BLOCK:
+                yield from flush()
+        yield from flush()
+
+
+def _add_start(starts: set[date], cells: list[Cell], index: Mapping[str, int]) -> set[date] | None:
+    """``starts`` with the period start this row's cells name; None when the row's period cannot be told quietly."""
+    column = "period_start" if "period_start" in index else "period" if "period" in index else None
+    if column is None:
+        return starts
+    i = index[column]
+    cell = cells[i] if i < len(cells) else None
+    if not cell_text(cell):
+        return starts
+    try:
+        starts.add(parse_date(cell) if column == "period_start" else parse_period(cell)[0])
+    except (CellError, PeriodError):
+        return None  # an unreadable period is reported by the row's own check; read every charge of the block's rooms
+    return starts
 
 
 def _plan_charge(row: RowCells | None, charge: NewCharge, ledger_charges: dict[tuple[str, str, str, str], int], plan: HouseholdPlan, report: ImportReport) -> None:

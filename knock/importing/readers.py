@@ -14,9 +14,9 @@ encoding, naming the line where the first undecodable byte is.
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterator
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -44,16 +44,29 @@ class ImportFileError(Exception):
         self.message = message
 
 
+Rows = Iterator[tuple[int, list[Cell]]]
+
+
 @dataclass(frozen=True)
 class Sheet:
-    """The rows of one file, each with its row number."""
+    """The rows of one file, each with its row number, read afresh each time they are asked for.
+
+    A 100,000-row list held as Python lists of cells takes hundreds of MiB; the file's text
+    (or the workbook) is small, so the rows are streamed from it instead, as often as needed
+    (once for the header, once for the data).
+    """
 
     file: str
     """The file's name as given, for messages."""
     encoding: str
     """``utf-8-sig``, ``gb18030`` or ``xlsx``."""
-    rows: list[tuple[int, list[Cell]]]
-    """``(row number, cells)`` for every row, blank ones included."""
+    source: Callable[[], Rows] = field(repr=False)
+    """Makes a new iterator over ``(row number, cells)`` for every row, blank ones included."""
+
+    @property
+    def rows(self) -> Rows:
+        """``(row number, cells)`` for every row, blank ones included, from the top."""
+        return self.source()
 
 
 def read_sheet(path: str | Path) -> Sheet:
@@ -98,8 +111,19 @@ def decode(file: str, data: bytes) -> tuple[str, str]:
     return text, "gb18030"
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+"""One line with its ending, split where ``open(newline="")`` splits: at \r\n, \r or \n."""
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings, one at a time: a StringIO over a 100,000-row
+    file holds four bytes per character, so the reader is fed slices instead."""
+    for match in _LINE.finditer(text):
+        yield match.group()
+
+
 def _delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((part for line in _lines(text) for part in line.splitlines() if part.strip()), "")
     counts = {sep: first.count(sep) for sep in (",", "\t", ";", "，")}
     best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] else ","
@@ -107,15 +131,20 @@ def _delimiter(text: str) -> str:
 
 def _read_csv(file: str, data: bytes) -> Sheet:
     text, encoding = decode(file, data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    rows: list[tuple[int, list[Cell]]] = []
-    start = 1
-    try:
-        for cells in reader:
-            rows.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise ImportFileError(file, start, f"not a readable CSV row: {exc}") from None
+    delimiter = _delimiter(text)
+
+    def rows() -> Rows:
+        reader = csv.reader(_lines(text), delimiter=delimiter)
+        start = 1
+        try:
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise ImportFileError(file, start, f"not a readable CSV row: {exc}") from None
+
+    for _ in rows():  # read it all once now, so that an unreadable row is reported before anything is checked
+        pass
     return Sheet(file, encoding, rows)
 
 
@@ -124,19 +153,23 @@ def _read_xlsx(file: str) -> Sheet:
 
     from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileError(file, 0, f"not a readable .xlsx workbook: {exc}") from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows: list[tuple[int, list[Cell]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((number, list(values)))
-    finally:
-        workbook.close()
+    def open_workbook() -> Any:
+        try:
+            return load_workbook(file, read_only=True, data_only=True)
+        except FileNotFoundError:
+            raise
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise ImportFileError(file, 0, f"not a readable .xlsx workbook: {exc}") from None
+
+    def rows() -> Rows:
+        workbook = open_workbook()
+        try:
+            for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+                yield number, list(values)
+        finally:
+            workbook.close()
+
+    open_workbook().close()  # a file that is no workbook is reported now, before anything is checked
     return Sheet(file, "xlsx", rows)
 
 

@@ -120,6 +120,11 @@ class ImportReport:
             reading.example = f"{text!r} -> {_show(field_name, value)}"
 
     @property
+    def noting_examples(self) -> bool:
+        """False once every column has its example (or before any column was described): no need to call :meth:`note_example`."""
+        return self._examples_pending is None or bool(self._examples_pending)
+
+    @property
     def ok(self) -> bool:
         """No errors: the import was (or on a dry run, would be) written."""
         return not self.errors
@@ -381,17 +386,18 @@ class RowCells:
 
     def parse(self, name: str, parser: Callable[[Cell], T], *, required: bool = True, what: str = "") -> T | None:
         """Read a cell with ``parser``; a blank cell is None, or an error when required."""
-        value = self.raw(name)
-        if not self.text(name):
+        text = self._text.get(name, "")
+        if not text:
             if required:
                 self.error(name, f"{what or name.replace('_', ' ')} is missing")
             return None
         try:
-            parsed = parser(value)
+            parsed = parser(self._raw.get(name))
         except CellError as exc:
             self.error(name, str(exc))
             return None
-        self.report.note_example(name, self.text(name), parsed)
+        if self.report.noting_examples:
+            self.report.note_example(name, text, parsed)
         return parsed
 
 
@@ -529,10 +535,15 @@ _ROOM_SUFFIX = re.compile(r"\s*(号楼|栋|幢|座|#|号|单元|室)$")
 
 def read_room(row: RowCells) -> Room | None:
     """The room from 楼栋/单元/房号, or a whole room code such as ``3-2-501`` in 房号 alone."""
-    room, problems = _room(row.text("building"), row.text("unit"), row.text("room"), row.has("building") or row.has("unit"))
+    room, problems = room_of(row.text("building"), row.text("unit"), row.text("room"), row.has("building") or row.has("unit"))
     for name, message in problems:
         row.error(name, message)
     return room
+
+
+def room_of(building_text: str, unit_text: str, room_text: str, has_parts: bool) -> tuple[Room | None, tuple[tuple[str, str], ...]]:
+    """The room the three cells name and the problems found (field, message), without reporting them: :func:`read_room`'s rule."""
+    return _room(building_text, unit_text, room_text, has_parts)
 
 
 @lru_cache(maxsize=_CACHE)
@@ -561,6 +572,7 @@ def _room(building_text: str, unit_text: str, room_text: str, has_parts: bool) -
         return None, (("room", str(exc)),)
 
 
+@lru_cache(maxsize=_CACHE)
 def due_date_for(period_start: date, due_day_of_month: int) -> date:
     """The default due date: the first ``due_day_of_month`` on or after the period's start.
 

@@ -17,9 +17,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-import yaml
-
 from knock.paths import templates_dir
+from knock.yaml_files import YAMLError, load_yaml
 
 Locale = Literal["zh", "en"]
 LOCALES: tuple[Locale, ...] = ("zh", "en")
@@ -281,10 +280,10 @@ class _Reader:
     def __init__(self, path: Path) -> None:
         self.file = path.name
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = load_yaml(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ContentError(f"{path}: file is missing") from None
-        except yaml.YAMLError as exc:
+        except YAMLError as exc:
             raise ContentError(f"{self.file}: not valid YAML: {exc}") from None
         if not isinstance(raw, dict):
             raise ContentError(f"{self.file}: the top level must be a mapping")

@@ -3,8 +3,9 @@
 Building a sample is two steps. :func:`plan_sample` is a pure function of the
 seed, the sizes, the fee settings and "now": it returns frozen plans for the
 staff, every household, its bills, payments and collection history. The
-builder then writes that plan with the ordinary :class:`Ledger` methods inside
-one transaction, so the sample obeys every rule a real ledger does (promises
+builder then writes that plan through the ledger's bulk path (the same actions and rules
+as the :class:`Ledger` methods, appended in batches) inside one transaction, so the sample
+obeys every rule a real ledger does (promises
 due after they were made, the daily contact cap, oldest-first allocation) and
 a failure leaves the home empty. The same seed always gives the same plan;
 only event ids and write times differ between two builds.
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from knock.core.bulk import LedgerBatch
 from knock.core.errors import LedgerError
 from knock.core.ledger import Ledger
 from knock.core.money import apply_rate, parse_yuan
@@ -863,51 +865,55 @@ def write_plan(
     assign: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> _Tally:
-    """Write a plan through the ledger's methods, in one outer transaction.
+    """Write a plan through the ledger's bulk path (:class:`~knock.core.bulk.LedgerBatch`), in one transaction.
 
-    ``households`` defaults to ``head.households``; pass the iterator of
-    :func:`iter_sample` to stream a large sample.
+    The batch checks every action with the same rules as the Ledger methods (promises due
+    after they were made, the daily contact cap, quiet hours, oldest-first allocation) and
+    keeps what those rules ask about each new household in memory instead of reading it back.
+    ``households`` defaults to ``head.households``; pass the iterator of :func:`iter_sample`
+    to stream a large sample.
     """
     homes = head.households if households is None else households
     total = total if total is not None else len(head.households)
     tally = _Tally()
     with ledger.store.transaction():
-        ledger.create_community(head.community, head.address)
-        staff_ids = [ledger.register_staff(s.name, s.role, team=s.team, phone=s.phone) for s in head.staff]
         assigned: dict[str, str] = {}
-        for done, h in enumerate(homes, start=1):
-            tally.add(h)
-            household_id = ledger.register_household(
-                h.room, h.owner_name, phones=h.phones, area_centi_m2=h.area_centi_m2, occupancy=h.occupancy,
-                notes=h.notes, gender=h.gender, tags=h.tags, other_phones=tenant_phones(h.room, h.occupancy, h.phones),
-            )
-            for c in h.charges:
-                ledger.add_charge(h.room, c.item, c.period_start, c.period_end, c.due_date, c.amount_fen, source="sample")
-            for pay in sorted(h.payments, key=lambda x: x.at):
-                ledger.record_payment(h.room, pay.amount_fen, method=pay.method, collector=staff_ids[pay.collector], at=pay.at, overpay_confirmed=True, again=True)
-            for complaint in h.complaints:
-                complaint_id = ledger.open_complaint(
-                    h.room, category=complaint.category, text=complaint.text, author=staff_ids[complaint.author],
-                    staff_involved=complaint.staff_involved, at=complaint.at,
+        with LedgerBatch(ledger) as batch:
+            batch.create_community(head.community, head.address)
+            staff_ids = [batch.register_staff(s.name, s.role, team=s.team, phone=s.phone) for s in head.staff]
+            for done, h in enumerate(homes, start=1):
+                tally.add(h)
+                household_id = batch.register_household(
+                    h.room, h.owner_name, phones=h.phones, area_centi_m2=h.area_centi_m2, occupancy=h.occupancy,
+                    notes=h.notes, gender=h.gender, tags=h.tags, other_phones=tenant_phones(h.room, h.occupancy, h.phones),
                 )
-                if complaint.closed_at is not None:
-                    ledger.close_complaint(complaint_id, resolution=complaint.resolution, author=staff_ids[complaint.author], at=complaint.closed_at)
-            for contact in h.contacts:
-                contact_id = ledger.log_contact(
-                    h.room, channel=contact.channel, outcome=contact.outcome, collector=staff_ids[contact.collector],
-                    reason=contact.reason, note=contact.note, at=contact.at,
-                )
-                if contact.promise_due is not None:
-                    ledger.make_promise(
-                        h.room, due_date=contact.promise_due, window=contact.promise_window, collector=staff_ids[contact.collector],
-                        amount_fen=contact.promise_amount_fen, contact_id=contact_id, at=contact.at,
+                for c in h.charges:
+                    batch.add_charge(h.room, c.item, c.period_start, c.period_end, c.due_date, c.amount_fen, source="sample")
+                for pay in sorted(h.payments, key=lambda x: x.at):
+                    batch.record_payment(h.room, pay.amount_fen, method=pay.method, collector=staff_ids[pay.collector], at=pay.at, overpay_confirmed=True, again=True)
+                for complaint in h.complaints:
+                    complaint_id = batch.open_complaint(
+                        h.room, category=complaint.category, text=complaint.text, author=staff_ids[complaint.author],
+                        staff_involved=complaint.staff_involved, at=complaint.at,
                     )
-            for letter in h.escalations:
-                ledger.record_escalation(h.room, letter.step, author=staff_ids[letter.author], deadline=letter.deadline, note=letter.note, at=letter.at)
-            if h.collector is not None:
-                assigned[household_id] = staff_ids[h.collector]
-            if progress is not None and (done % 1000 == 0 or done == total):
-                progress(done, total)
+                    if complaint.closed_at is not None:
+                        batch.close_complaint(complaint_id, resolution=complaint.resolution, author=staff_ids[complaint.author], at=complaint.closed_at)
+                for contact in h.contacts:
+                    contact_id = batch.log_contact(
+                        h.room, channel=contact.channel, outcome=contact.outcome, collector=staff_ids[contact.collector],
+                        reason=contact.reason, note=contact.note, at=contact.at,
+                    )
+                    if contact.promise_due is not None:
+                        batch.make_promise(
+                            h.room, due_date=contact.promise_due, window=contact.promise_window, collector=staff_ids[contact.collector],
+                            amount_fen=contact.promise_amount_fen, contact_id=contact_id, at=contact.at,
+                        )
+                for letter in h.escalations:
+                    batch.record_escalation(h.room, letter.step, author=staff_ids[letter.author], deadline=letter.deadline, note=letter.note, at=letter.at)
+                if h.collector is not None:
+                    assigned[household_id] = staff_ids[h.collector]
+                if progress is not None and (done % 1000 == 0 or done == total):
+                    progress(done, total)
         if assign and assigned:
             ledger.set_assignments(head.now.date(), assigned)
     return tally

@@ -51,3 +51,20 @@ def test_a_reader_sees_the_ledger_and_cannot_change_it(community: Community) -> 
             reader.conn.execute("INSERT INTO sync_marks (device_id, seq, hash, marked_at, source) VALUES ('x', 1, '', '', '')")
     with pytest.raises(sqlite3.ProgrammingError):
         reader.scalar("SELECT 1")  # closed afterwards
+
+
+async def test_the_list_is_laid_out_again_when_the_terminal_narrows(community: Community) -> None:
+    from textual.widgets import DataTable
+
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.advised)
+        table = app.screen.query_one(DataTable)
+
+        def widths() -> dict[str, int]:
+            return {str(key.value): column.width for key, column in table.columns.items()}
+
+        wide = widths()
+        await pilot.resize_terminal(50, 24)  # type and next action are cut short now
+        await wait_for(pilot, lambda: widths() != wide)
+        assert sum(widths().values()) < sum(wide.values()) and table.row_count == len(community.rooms)

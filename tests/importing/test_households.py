@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from knock.core.ledger import Ledger
+from knock.core import bulk
+from knock.core.bulk import LedgerBatch
+from knock.core.journal import Journal
 from knock.home import Home
 from knock.importing import import_households
 
@@ -184,17 +186,18 @@ def test_dry_run_writes_nothing(home: Home) -> None:
 
 
 def test_failure_halfway_through_writing_leaves_the_ledger_unchanged(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The import writes through the ledger's bulk path (LedgerBatch), so that is where the disk fails.
     before = counts(home)
-    real = Ledger.add_charge
+    real = LedgerBatch.add_charge
     calls = {"n": 0}
 
-    def failing(self: Ledger, *args: object, **kwargs: object) -> str:
+    def failing(self: LedgerBatch, *args: object, **kwargs: object) -> str:
         calls["n"] += 1
         if calls["n"] == 20:
             raise sqlite3.OperationalError("disk I/O error")
         return real(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Ledger, "add_charge", failing)
+    monkeypatch.setattr(LedgerBatch, "add_charge", failing)
     report = import_households(home.ledger, SAMPLE_ARREARS)
     assert not report.applied
     assert len(report.errors) == 1 and "disk I/O error" in report.errors[0].message
@@ -202,8 +205,28 @@ def test_failure_halfway_through_writing_leaves_the_ledger_unchanged(home: Home,
     assert calls["n"] == 20
     assert counts(home) == before
     # and the ledger still works afterwards
-    monkeypatch.setattr(Ledger, "add_charge", real)
+    monkeypatch.setattr(LedgerBatch, "add_charge", real)
     assert import_households(home.ledger, SAMPLE_ARREARS).applied
+
+
+def test_failure_while_the_events_are_written_leaves_the_ledger_unchanged(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The batch hands its events to append_many in chunks; a chunk that fails to write undoes the earlier ones too.
+    before = counts(home)
+    real = Journal.append_many
+    calls = {"n": 0}
+
+    def failing(self: Journal, items: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, items)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bulk, "CHUNK", 7)
+    monkeypatch.setattr(Journal, "append_many", failing)
+    report = import_households(home.ledger, SAMPLE_ARREARS)
+    assert not report.applied and calls["n"] == 2
+    assert len(report.errors) == 1 and "disk is full" in report.errors[0].message and "nothing was written" in report.errors[0].message
+    assert counts(home) == before
 
 
 def test_room_code_in_one_column_and_household_only_rows(home: Home, tmp_path: Path) -> None:
@@ -235,3 +258,18 @@ def test_new_owner_without_name_is_an_error(home: Home, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "a.csv", [ZH_HEADER, "1,1,101,,,89.5,物业费,2026-03-01,2026-03-31,10"])
     report = import_households(home.ledger, path)
     assert [(e.row, e.column) for e in report.errors] == [(2, "业主姓名")]
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r", "\n"])
+def test_line_endings_and_a_line_break_inside_a_cell_keep_the_row_numbers(home: Home, tmp_path: Path, ending: str) -> None:
+    # The file is streamed line by line; a quoted note with a line break in it still starts its row where it begins.
+    lines = ["房号,业主,手机,备注", '3-2-501,周婷,13800003501,"楼下邻居\n代收快递"', "3-2-502,郑秀英,电话见备注,"]
+    path = tmp_path / "roster.csv"
+    path.write_bytes(ending.join(lines).encode("utf-8") + ending.encode())
+    report = import_households(home.ledger, path)
+    assert [(e.row, e.column) for e in report.errors] == [(4, "手机")]
+    assert not report.applied
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_bytes(ending.join(lines[:2]).encode("utf-8") + ending.encode())
+    assert import_households(home.ledger, fixed).applied
+    assert home.ledger.household("3-2-501").notes == "楼下邻居\n代收快递"

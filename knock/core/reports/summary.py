@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from knock.core.ageing import months_in
 from knock.core.reports import arrears
@@ -36,6 +36,9 @@ from knock.core.store import Store
 from knock.core.reports.summary_sync import NoSyncYet, ReviewItem, SyncFacts, UnsyncedDevice
 from knock.playbook.content import Text
 from knock.settings import Settings
+
+if TYPE_CHECKING:
+    from knock.core.accounts import Household
 
 HARD_CASES = 20
 """How many hard cases the meeting page lists."""
@@ -365,6 +368,8 @@ class _Billed(NamedTuple):
     room: str
     building: str
     billed_fen: int
+    paid_fen: int
+    """Paid by the end of the day (more than billed: credit)."""
     overdue_fen: int
     open_fen: tuple[int, ...]
     """Open money per ageing bucket, in :data:`~knock.core.reports.arrears.BUCKET_LABELS` order."""
@@ -379,11 +384,11 @@ def _billed(store: Store, settings: Settings, day: date, team: str | None) -> li
     e = settings.escalation
     n = len(BUCKET_LABELS)
     sql = (
-        f"SELECT x.household_id, h.room, h.building, x.billed, x.overdue, {', '.join(f'x.open_{i}' for i in range(n))}, x.past_fen, x.near_fen"
+        f"SELECT x.household_id, h.room, h.building, x.billed, x.paid, x.overdue, {', '.join(f'x.open_{i}' for i in range(n))}, x.past_fen, x.near_fen"
         f" FROM ({arrears.household_sql('AND ' + _SCOPE.format(col='c.household_id'))}) x JOIN households h ON h.household_id = x.household_id"
     )
     return [
-        _Billed(r[0], r[1], r[2], r[3], r[4], tuple(r[5 : 5 + n]), r[5 + n], r[6 + n])
+        _Billed(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6 : 6 + n]), r[6 + n], r[7 + n])
         for r in store.iterate(sql, {**arrears.cut_params(day, e.limitation_years, e.limitation_warn_days), "team": team})
     ]
 
@@ -391,31 +396,19 @@ def _billed(store: Store, settings: Settings, day: date, team: str | None) -> li
 # --------------------------------------------------------------------------- section 1
 
 
-def _rate_series(store: Store, first: date, day: date, team: str | None) -> tuple[RatePoint, ...]:
-    """The rate at the end of each day from ``first`` to ``day``: the state the day before, then each day's charges and payments.
+def _rate_series(store: Store, first: date, day: date, team: str | None, state: Sequence[_Billed]) -> tuple[RatePoint, ...]:
+    """The rate at the end of each day from ``first`` to ``day``: each day's charges and payments replayed on the state before ``first``.
 
-    Only households with a charge falling due or a payment in the window are
-    touched after the first query, so the chart costs about one status query.
+    That state is the day's (``state``, from :func:`_billed`) less what fell due
+    or was paid in the window, so the chart reads only the window's charges and
+    payments. A household with nothing due by ``day`` never counts on any day
+    of the window, so ``state`` holds every household that can.
     """
     first = max(first, day - timedelta(days=SERIES_MAX_DAYS - 1))
     base = first - timedelta(days=1)
     p = _params(day, team, base=base.isoformat(), after_base=first.isoformat())
-    billed: dict[str, int] = {
-        r[0]: r[1]
-        for r in store.iterate(
-            f"SELECT c.household_id, SUM(c.amount_fen) FROM charges c WHERE c.due_date <= :base AND c.charge_id NOT IN (SELECT charge_id FROM charge_reversals)"
-            f" AND {_SCOPE.format(col='c.household_id')} GROUP BY c.household_id",
-            p,
-        )
-    }
-    paid: dict[str, int] = {
-        r[0]: r[1]
-        for r in store.iterate(
-            f"SELECT household_id, SUM(amount_fen) FROM ({_LIVE_PAYMENTS}) WHERE paid_at < :after_base"
-            f" AND {_SCOPE.format(col='household_id')} GROUP BY household_id",
-            p,
-        )
-    }
+    billed: dict[str, int] = {b.household_id: b.billed_fen for b in state}
+    paid: dict[str, int] = {b.household_id: b.paid_fen for b in state}
     changes: dict[str, list[tuple[str, int, int]]] = defaultdict(list)  # day -> (household, +billed, +paid)
     for hid, d, fen in store.iterate(
         f"SELECT c.household_id, c.due_date, SUM(c.amount_fen) FROM charges c"
@@ -424,14 +417,16 @@ def _rate_series(store: Store, first: date, day: date, team: str | None) -> tupl
         p,
     ):
         changes[d].append((hid, fen, 0))
+        billed[hid] -= fen
     for hid, d, fen in store.iterate(
         f"SELECT household_id, substr(paid_at, 1, 10) AS d, SUM(amount_fen) FROM ({_LIVE_PAYMENTS})"
         f" WHERE paid_at >= :after_base AND {_SCOPE.format(col='household_id')} GROUP BY household_id, d",
         p,
     ):
-        changes[d].append((hid, 0, fen))
+        if hid in paid:  # a household with nothing due by the day stays out of every day's count
+            changes[d].append((hid, 0, fen))
+            paid[hid] -= fen
 
-    # Billed amounts are sums of positive charges, so a household in ``billed`` has billed > 0.
     n_billed = n_arrears = sum_billed = sum_overdue = 0
     for hid, fen in billed.items():
         over = fen - paid.get(hid, 0)
@@ -486,7 +481,7 @@ def _headline(store: Store, settings: Settings, day: date, team: str | None, sta
         households_paid_today=int(today["homes"]),
         campaign_start=start,
         collected_campaign_fen=int(campaign),
-        series=_rate_series(store, start, day, team),
+        series=_rate_series(store, start, day, team, state),
     )
 
 
@@ -738,7 +733,6 @@ def _owing(state: Sequence[_Billed]) -> list[_Owing]:
 def _escalations(
     store: Store, settings: Settings, day: date, team: str | None, now: datetime, owing: Sequence[_Owing]
 ) -> tuple[tuple[EscalationRow, ...], tuple[LetterDeadline, ...]]:
-    from knock.core.accounts import household_by_id
     from knock.core.household_facts import facts_for
     from knock.playbook.content import load_playbook
     from knock.playbook.rules import FAILED_CONTACT, escalation_state
@@ -767,9 +761,10 @@ def _escalations(
     candidates = lawyer | {hid for hid in counted if months_owed.get(hid, 0) >= least_months}
     book = load_playbook()
     rows = []
-    for household_id in sorted(candidates & owed.keys()):
-        household = household_by_id(store, household_id)
-        assert household is not None
+    chosen = sorted(candidates & owed.keys())
+    homes = _households(store, chosen)
+    for household_id in chosen:
+        household = homes[household_id]
         facts = facts_for(store, household, day, settings, zone=now.tzinfo)
         ladder = escalation_state(facts, settings, now, playbook=book)
         if ladder.step is None:
@@ -837,6 +832,14 @@ def _risk(store: Store, settings: Settings, day: date, team: str | None, state: 
         untouched=tuple(untouched),
         review_items=tuple(sync.open_review_items(day)),
     )
+
+
+def _households(store: Store, household_ids: Sequence[str]) -> dict[str, Household]:
+    """The households with these ids, read in one query."""
+    from knock.core.accounts import Household
+
+    rows = store.iterate("SELECT * FROM households WHERE household_id IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(list(household_ids))})
+    return {r["household_id"]: Household.from_row(r) for r in rows}
 
 
 def _months_owed(store: Store, day: date, household_ids: Iterable[str]) -> dict[str, int]:
