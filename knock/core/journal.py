@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from knock.core.events import GENESIS, ChainError, Event, EventConflict, canonical_json, chain_digest, hash_bytes
+from knock.core.events import GENESIS, ChainError, Event, EventConflict, canonical_json, chain_digest, hash_bytes, hash_text
 from knock.core.ids import new_id
 from knock.core.projections import project
 from knock.core.store import Store
@@ -119,7 +119,7 @@ class Journal:
         row = self.store.query_one(
             "SELECT seq, hash FROM event_log WHERE device_id = ? ORDER BY seq DESC LIMIT 1", (device_id,)
         )
-        return (0, GENESIS) if row is None else (int(row[0]), bytes(row[1]).hex())
+        return (0, GENESIS) if row is None else (int(row[0]), hash_text(row[1]))
 
     def append(self, kind: str, payload: dict[str, Any], *, author: str) -> Event:
         """Write a new local event (inside the caller's transaction, or its own).
@@ -152,7 +152,7 @@ class Journal:
         with self.store.joined_transaction() as conn:
             existing = conn.execute("SELECT hash FROM event_log WHERE event_id = ?", (event.event_id,)).fetchone()
             if existing is not None:
-                if bytes(existing[0]).hex() == event.hash:
+                if hash_text(existing[0]) == event.hash:
                     return False
                 raise EventConflict(
                     f"event {event.event_id} from device {event.device_id} arrived again with different content"
@@ -233,7 +233,7 @@ class Journal:
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in conn.execute(f"SELECT event_id, hash FROM event_log WHERE event_id IN ({marks})", chunk):
-                    known[row[0]] = bytes(row[1]).hex()
+                    known[row[0]] = hash_text(row[1])
             heads: dict[str, tuple[int, str]] = {}
             received = self.clock().isoformat(timespec="seconds")
             writer = BatchWriter(conn)

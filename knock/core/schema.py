@@ -512,10 +512,16 @@ def _split_statements(script: str) -> list[str]:
 
 MIGRATION_COMPACT_EVENTS = _compact_events
 """Size (issue 13): the log stores hashes as 32 bytes and derives ``prev_hash`` (``events`` is a
-view that shows both as hex, as before); indexes no query uses are dropped: ``events_kind`` goes
-with the old table, ``charges_household`` because the unique key (household_id, item, …) serves
+view that shows both as hex, as before); ``charges_household`` is dropped because the unique key (household_id, item, …) serves
 every look-up by household. ``payments_day`` and ``contacts_day`` stay: the day filters written as
 date ranges (``paid_at >= ? AND paid_at < ?``) search them, where ``substr(paid_at, 1, 10) = ?`` scanned."""
+
+MIGRATION_EVENTS_KIND = """
+CREATE INDEX IF NOT EXISTS events_kind ON event_log(kind);
+"""
+"""The kind index is not unused after all: ``knock check``'s quick check (run when the field app
+starts) counts the events of each kind against its table, and without the index each count
+reads the whole log (0.9 s of CPU became 2.2 s at 100,000 households)."""
 
 Migration = str | Callable[[sqlite3.Connection], None]
 """A script of SQL statements, or a function for what SQL alone cannot do (run in the migration's transaction)."""
@@ -530,6 +536,7 @@ MIGRATIONS: list[Migration] = [
     MIGRATION_PAYER,
     MIGRATION_GUARDRAILS,
     MIGRATION_COMPACT_EVENTS,
+    MIGRATION_EVENTS_KIND,
 ]
 
 VACUUM_AFTER: frozenset[int] = frozenset({MIGRATIONS.index(MIGRATION_COMPACT_EVENTS) + 1})
