@@ -449,6 +449,25 @@ class Settings(_Section):
     reminders: Reminders = field(default_factory=Reminders)
     sms_gateway: SmsGateway = field(default_factory=SmsGateway)
 
+    @classmethod
+    def model_validate(cls, raw: Mapping[str, Any]) -> Settings:
+        """Settings from a parsed file (or any mapping): every section checked, every bad section
+        reported at once in one :class:`SettingsError` naming ``section.field``."""
+        sections: dict[str, Any] = {}
+        problems: list[str] = []
+        for name, value in raw.items():
+            model = SECTIONS.get(name)
+            if model is None:
+                problems.append(f"{name}: not a settings section (sections: {', '.join(SECTIONS)})")
+                continue
+            try:
+                sections[name] = msgspec.convert({} if value is None else value, model, strict=False, dec_hook=_decode)
+            except msgspec.ValidationError as exc:
+                problems.append(_problem(name, exc))
+        if problems:
+            raise SettingsError("; ".join(problems))
+        return cls(**sections)
+
 
 SECTIONS: dict[str, type[_Section]] = {f.name: f.type for f in msgspec.structs.fields(Settings)}  # type: ignore[misc]
 """Each section of the file and its model."""
@@ -476,25 +495,6 @@ def _problem(section: str, exc: msgspec.ValidationError) -> str:
     return f"{section}{where}: {problem}"
 
 
-def settings_from(raw: Mapping[str, Any]) -> Settings:
-    """Settings from a parsed file (or any mapping): every section checked, every bad section
-    reported at once in one :class:`SettingsError` naming ``section.field``."""
-    sections: dict[str, Any] = {}
-    problems: list[str] = []
-    for name, value in raw.items():
-        model = SECTIONS.get(name)
-        if model is None:
-            problems.append(f"{name}: not a settings section (sections: {', '.join(SECTIONS)})")
-            continue
-        try:
-            sections[name] = msgspec.convert({} if value is None else value, model, strict=False, dec_hook=_decode)
-        except msgspec.ValidationError as exc:
-            problems.append(_problem(name, exc))
-    if problems:
-        raise SettingsError("; ".join(problems))
-    return Settings(**sections)
-
-
 def load_settings(path: Path | None) -> Settings:
     """Read settings from ``path`` (missing file: defaults)."""
     if path is None or not path.exists():
@@ -504,6 +504,6 @@ def load_settings(path: Path | None) -> Settings:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
     try:
-        return settings_from(raw)
+        return Settings.model_validate(raw)
     except SettingsError as exc:
         raise SettingsError(f"{path}: {exc}") from None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from knock.settings import ClockTime, Contact, Payments, Settings, SettingsError, Window, load_settings, settings_from
+from knock.settings import ClockTime, Contact, Payments, Settings, SettingsError, Window, load_settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -75,9 +75,9 @@ def test_a_bad_value_is_refused_naming_the_file_and_the_field(tmp_path: Path, te
 
 
 def test_a_mapping_is_checked_like_a_file() -> None:
-    assert settings_from({"ui": {"locale": "en"}, "company": None}) == Settings(ui=Settings().ui.model_copy(update={"locale": "en"}))
+    assert Settings.model_validate({"ui": {"locale": "en"}, "company": None}) == Settings(ui=Settings().ui.model_copy(update={"locale": "en"}))
     with pytest.raises(SettingsError, match=r"^escalation\.limitation_years: Expected `int`"):
-        settings_from({"escalation": {"limitation_years": "three"}})
+        Settings.model_validate({"escalation": {"limitation_years": "three"}})
 
 
 def test_every_bad_section_is_named_at_once(tmp_path: Path) -> None:
