@@ -21,7 +21,7 @@ from knock.core.reports import community_status
 from knock.core.reports.arrears import Ageing, BUCKET_LABELS, households, open_charges, overdue_by_household
 from knock.core.reports.summary import nightly_summary
 from knock.core.store import Store
-from knock.settings import settings_from
+from knock.settings import Settings
 
 DAY = date(2026, 11, 23)
 
@@ -218,7 +218,7 @@ def test_sql_ageing_equals_the_python_walk(
                 oldest = due if oldest is None or due < oldest else oldest
         if near_fen and oldest is not None:
             near_rows.append((rooms[hid], oldest, near_fen))
-    config = settings_from({"escalation": {"limitation_years": years, "limitation_warn_days": warn_days}})
+    config = Settings.model_validate({"escalation": {"limitation_years": years, "limitation_warn_days": warn_days}})
     risk = nightly_summary(store, config, DAY, now=datetime(2026, 11, 23, 21, 0, tzinfo=timezone(timedelta(hours=8)))).risk
     assert risk.ageing_fen == buckets
     assert risk.ageing_households == {label: len(v) for label, v in homes.items()}
