@@ -33,15 +33,26 @@ class ConfirmDialog(Dialog[bool]):
         nothing to redraw; popping the dialog first made the commit wait behind a full repaint."""
         self.busy = False
         """Yes was given and the save is running: no key and no click does anything more."""
+        self.close_on_resume = False
+        """The save ended while another screen (the idle lock) was on top: close when back on top."""
 
     def ready_for_keys(self) -> bool:
         """Keys wait while the save runs (a second Enter must not save twice; see field_app/keys.py)."""
         return not self.busy
 
     def finished(self) -> None:
-        """The save this dialog started has ended (saved or refused): close it."""
-        if self.busy:
-            self.busy = False
+        """The save this dialog started has ended (saved or refused): close it (once it is on top again)."""
+        if not self.busy:
+            return
+        self.busy = False
+        if self.app.screen is self:
+            self.dismiss(True)
+        else:
+            self.close_on_resume = True
+
+    def on_screen_resume(self) -> None:
+        if self.close_on_resume:
+            self.close_on_resume = False
             self.dismiss(True)
 
     def body(self) -> ComposeResult:

@@ -483,8 +483,9 @@ class HouseholdScreen(WorkerResults, Screen[None]):
         """The save ended: the confirmation that stayed up while it ran goes (see :class:`ConfirmDialog`)."""
         from field_app.screens.confirm import ConfirmDialog
 
-        if isinstance(self.app.screen, ConfirmDialog):
-            self.app.screen.finished()
+        for screen in self.app.screen_stack:  # on top, or under the idle lock
+            if isinstance(screen, ConfirmDialog) and screen.busy:
+                screen.finished()
 
     @result_of(save_in_worker)
     def outcome_saved(self, done: Committed) -> None:

@@ -53,3 +53,23 @@ async def test_a_confirmed_note_is_on_disk_when_the_confirmation_closes(communit
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is household and not household.saving)
     assert seen == [True]
+
+
+async def test_a_save_that_ends_under_the_lock_screen_closes_its_confirmation_after_unlocking() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = ConfirmDialog(["note: dog"], on_yes=lambda: None)
+        app.push_screen(dialog)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        lock = ConfirmDialog(["locked"])  # any screen on top: the idle lock
+        app.push_screen(lock)
+        await pilot.pause()
+        dialog.finished()
+        await pilot.pause()
+        assert app.screen is lock  # the lock screen stays; nothing popped it
+        app.pop_screen()
+        await pilot.pause()
+        await pilot.pause()
+        assert dialog not in app.screen_stack and not dialog.busy
