@@ -264,7 +264,8 @@ async def test_a_saved_message_covers_no_key_and_loses_no_character(community: C
     async with app.run_test(size=SIZE) as pilot:
         await cursor_on(pilot, community.rooms[3])
         await pilot.press("enter", "2", "1", "3", "enter")
-        await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM contacts WHERE outcome = 'promised'"))
+        # Saved, and the confirmation gone (the row can be on disk while the dialog is still closing).
+        await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM contacts WHERE outcome = 'promised'") and isinstance(app.screen, HouseholdScreen))
         screen = app.screen
         status = screen.query_one("#hh-status", StatusLine)
         await wait_for(pilot, lambda: status.text)
