@@ -106,7 +106,8 @@ def _one(store: Store, staff_id: str, d: str, count: Any) -> CollectorReport:
     device_ids = [r[0] for r in store.query("SELECT DISTINCT device_id FROM payments WHERE collector_id = ? AND substr(paid_at, 1, 10) = ?", (staff_id, d))]
     marks = ",".join("?" * len(device_ids))
     flag_rows = store.query(
-        "SELECT flag_id, kind, message, status, raised_at FROM sync_flags WHERE status = 'open' AND (collector_id = ?"
+        "SELECT flag_id, kind, message, json_extract(detail, '$.message_en') AS message_en, status, raised_at"
+        " FROM sync_flags WHERE status = 'open' AND (collector_id = ?"
         + (f" OR (collector_id = '' AND device_id IN ({marks}))" if device_ids else "")
         + ") ORDER BY raised_at, flag_id",
         (staff_id, *device_ids),
@@ -120,8 +121,8 @@ def _one(store: Store, staff_id: str, d: str, count: Any) -> CollectorReport:
     )
 
 
-def report_text(reports: list[CollectorReport]) -> str:
-    """The reports as plain text, one block per collector."""
+def report_text(reports: list[CollectorReport], locale: str = "zh") -> str:
+    """The reports as plain text, one block per collector; each flag's sentence in ``locale``."""
     if not reports:
         return "no collector did anything on that day"
     lines: list[str] = []
@@ -145,7 +146,8 @@ def report_text(reports: list[CollectorReport]) -> str:
             cash += f", counted {format_yuan(r.cash_counted_fen, symbol=True)}, " + ("matches" if diff == 0 else f"difference {format_yuan(diff, symbol=True)}")
         lines.append(cash)
         for f in r.flags:
-            lines.append(f"  ! [{f['flag_id'][-8:]}] {f['message']}")
+            sentence = f["message_en"] if locale == "en" and f.get("message_en") else f["message"]
+            lines.append(f"  ! [{f['flag_id'][-8:]}] {sentence}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -14,6 +14,7 @@ from knock.core.events import EventKind as K
 from knock.core.journal import new_id
 from knock.core.ledger import Ledger, Staff
 from sync.status import CashCount, Flag, _flag, cash_counts, cash_expected_fen
+from sync.flag_text import Text, both
 
 
 def _lead(ledger: Ledger, name: str) -> Staff:
@@ -66,7 +67,10 @@ def count_cash(ledger: Ledger, collector: str, counted_fen: int, *, by: str, day
         )
         difference = counted_fen - expected
         if difference:
-            word = "short" if difference < 0 else "over"
+            sentence = both(Text(
+                "cash_short" if difference < 0 else "cash_over",
+                name=person.name, day=the_day, counted=_yuan_(counted_fen), expected=_yuan_(expected), difference=_yuan_(abs(difference)),
+            ))
             ledger.journal.append(
                 K.SYNC_FLAGGED,
                 {
@@ -74,8 +78,11 @@ def count_cash(ledger: Ledger, collector: str, counted_fen: int, *, by: str, day
                     "kind": "cash_difference",
                     "collector_id": person.staff_id,
                     "subject_event_id": event.event_id,
-                    "message": f"{person.name} {the_day}: counted {_yuan_(counted_fen)}, cash receipts {_yuan_(expected)}: {_yuan_(abs(difference))} {word}",
-                    "detail": {"day": the_day, "counted_fen": counted_fen, "expected_fen": expected, "difference_fen": difference},
+                    "message": sentence["zh"],
+                    "detail": {
+                        "day": the_day, "counted_fen": counted_fen, "expected_fen": expected, "difference_fen": difference,
+                        "message_en": sentence["en"],
+                    },
                 },
                 author=lead.staff_id,
             )

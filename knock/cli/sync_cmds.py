@@ -357,7 +357,7 @@ def sync_merge(home_dir: str | None, as_json: bool, files: tuple[str, ...], dry_
         ids = {c for v in run.verdicts if v.applied for c in _collector_ids(home, v.collectors)}
         if ids:
             click.echo("")
-            click.echo(report_text(collector_reports(home.store, home.ledger.today(), only=ids)), nl=False)
+            click.echo(report_text(collector_reports(home.store, home.ledger.today(), only=ids), home.settings.ui.locale), nl=False)
     if run.refused:
         raise SystemExit(1)
 
@@ -446,7 +446,7 @@ def sync_report(home_dir: str | None, as_json: bool, day: date | None, collector
     if as_json:
         emit_json({"collectors": [r.to_dict() for r in reports], "pdf": written})
         return
-    click.echo(report_text(reports), nl=False)
+    click.echo(report_text(reports, home.settings.ui.locale), nl=False)
     for p in written:
         click.echo(f"wrote {p}")
 

@@ -170,6 +170,11 @@ def test_cash_count_difference_is_an_event_a_flag_and_in_the_report(world: World
     assert report.cash_difference_fen == -1000
     text = report_text([report])
     assert "difference -¥10.00" in text and "visited 1/4" in text
+    (flag,) = [f for f in report.flags if f["kind"] == "cash_difference"]
+    assert flag["message"] != flag["message_en"]
+    assert flag["message"] in text and flag["message_en"] not in text
+    english = report_text([report], "en")
+    assert flag["message_en"] in english and flag["message"] not in english
     json.dumps(report.to_dict(), ensure_ascii=False)
 
 
