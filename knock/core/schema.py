@@ -492,13 +492,14 @@ def _compact_events(conn: sqlite3.Connection) -> None:
         " FROM events e ORDER BY e.rowid",
         "DROP TABLE events",
         _EVENTS_VIEW,
-        *_split_statements(_EVENT_LOG_GUARDS),
+        *split_sql(_EVENT_LOG_GUARDS),
         "DROP INDEX IF EXISTS charges_household",
     ):
         conn.execute(statement)
 
 
-def _split_statements(script: str) -> list[str]:
+def split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
     statements: list[str] = []
     buffer = ""
     for line in script.splitlines(keepends=True):
@@ -507,6 +508,8 @@ def _split_statements(script: str) -> list[str]:
             if buffer.strip():
                 statements.append(buffer.strip())
             buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
     return statements
 
 

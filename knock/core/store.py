@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from knock.core.schema import MIGRATIONS, VACUUM_AFTER
+from knock.core.schema import MIGRATIONS, VACUUM_AFTER, split_sql
 
 
 class StoreError(Exception):
@@ -119,7 +119,7 @@ class Store:
                     if callable(script):
                         script(self.conn)
                     else:
-                        for statement in _split_sql(script):
+                        for statement in split_sql(script):
                             self.conn.execute(statement)
                     self.conn.execute(f"PRAGMA user_version = {number}")
                 self.conn.execute("COMMIT")
@@ -215,18 +215,3 @@ class Store:
         """Close the connection (checkpointing the WAL)."""
         with self._lock:
             self.conn.close()
-
-
-def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements, keeping trigger bodies whole."""
-    statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip():
-                statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
-    return statements
