@@ -79,8 +79,8 @@ def build(workdir: Path, events: int, households: int) -> None:
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from knock.core.events import EventKind as K, canonical_json
-    from knock.core.journal import _hash_with_json, new_id
+    from knock.core.events import EventKind as K, canonical_json, chain_digest
+    from knock.core.journal import new_id
     from knock.core.signing import DeviceKey, public_key_b64
     from knock.core.events import GENESIS
     from knock.home import open_home
@@ -127,7 +127,7 @@ def build(workdir: Path, events: int, households: int) -> None:
                 kind, payload = K.RECEIPT_PRINTED, {"receipt_no": f"{code}-{receipt:06d}", "reprint": False}
             event_id = new_id()
             text = canonical_json(payload)
-            digest = _hash_with_json(event_id, device, seq, sid, at, kind, text, prev)
+            digest = chain_digest(prev, event_id, device, seq, sid, at, kind, text)
             rows.append({"event_id": event_id, "device_id": device, "seq": seq, "author": sid, "device_time": at, "kind": kind,
                          "payload": text, "prev_hash": prev, "hash": digest})
             prev = digest

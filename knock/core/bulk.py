@@ -421,9 +421,7 @@ class LedgerBatch:
             home.flags.add(key)
         else:
             self.flush()
-            if self.store.query_one(
-                "SELECT 1 FROM text_flags WHERE household_id = ? AND excerpt = ? AND substr(at, 1, 16) = ? LIMIT 1", (ref.household_id, *key)
-            ):
+            if self.ledger.has_text_flag(ref.household_id, payload):
                 return
         self._add(K.TEXT_FLAGGED, payload, author)
 

@@ -93,10 +93,6 @@ previous event of the device is in the log, ``received_at`` NULL when it is the 
 (the ``events`` view derives both)."""
 
 
-def _hash_with_json(event_id: str, device_id: str, seq: int, author: str, device_time: str, kind: str, payload_json: str, prev_hash: str) -> str:
-    return chain_digest(prev_hash, event_id, device_id, seq, author, device_time, kind, payload_json)
-
-
 def system_clock() -> datetime:
     """Local time with its UTC offset: the device clock events carry."""
     return datetime.now().astimezone()

@@ -966,13 +966,17 @@ class Ledger:
         payload = text_flag_payload(household_id, source, source_id, text, when or self.now())
         if payload is None:
             return False
-        if self.store.query_one(
-            "SELECT 1 FROM text_flags WHERE household_id = ? AND excerpt = ? AND substr(at, 1, 16) = ? LIMIT 1",
-            (household_id, payload["excerpt"], payload["at"][:16]),
-        ):
+        if self.has_text_flag(household_id, payload):
             return False  # the same words saved twice in one step (a complaint and its visit's note) are one flag
         self._append(K.TEXT_FLAGGED, payload, author)
         return True
+
+    def has_text_flag(self, household_id: str, payload: Mapping[str, Any]) -> bool:
+        """True when the household already has a flag for the same excerpt in the same minute as ``payload``."""
+        return self.store.query_one(
+            "SELECT 1 FROM text_flags WHERE household_id = ? AND excerpt = ? AND substr(at, 1, 16) = ? LIMIT 1",
+            (household_id, payload["excerpt"], payload["at"][:16]),
+        ) is not None
 
     def text_flags(self, day: date | None = None) -> list[dict[str, Any]]:
         """Free text flagged on ``day`` (default: all), oldest first, for the manager and the summary."""
