@@ -58,11 +58,14 @@ class ReceiptColumns:
     kv: float
     wide: float
     item: float = 0.0
+    amount: float = 7.0
+    """Room an item row keeps clear at its right for the amount drawn over it (receipt.html widens it for a longer amount)."""
 
     def css(self) -> str:
         """The rules that put each column's tab stop where its hanging indent ends."""
         rules = [f".kv {{ padding-left: {self.kv}em; text-indent: -{self.kv}em; tab-size: {self.kv}em; }}",
-                 f".kv.wide {{ padding-left: {self.wide}em; text-indent: -{self.wide}em; tab-size: {self.wide}em; }}"]
+                 f".kv.wide {{ padding-left: {self.wide}em; text-indent: -{self.wide}em; tab-size: {self.wide}em; }}",
+                 f".items .row {{ padding-right: {self.amount}em; }}"]
         if self.item:
             rules.append(f".items .row {{ tab-size: {self.item}em; }}")
         return "\n".join(rules)
@@ -73,7 +76,7 @@ _RECEIPT_COLUMNS: dict[tuple[Size, Locale], ReceiptColumns] = {
     ("a5", "zh"): ReceiptColumns(7.5, 7.5, 12), ("a5", "en"): ReceiptColumns(10.5, 10.5, 12),
     ("a4", "zh"): ReceiptColumns(7.5, 7.5, 13), ("a4", "en"): ReceiptColumns(10.5, 10.5, 13),
     ("80mm", "zh"): ReceiptColumns(7, 8.5), ("80mm", "en"): ReceiptColumns(7, 8.5),
-    ("58mm", "zh"): ReceiptColumns(5, 8.5), ("58mm", "en"): ReceiptColumns(6.5, 8.5),
+    ("58mm", "zh"): ReceiptColumns(5, 8.5, amount=6), ("58mm", "en"): ReceiptColumns(6.5, 8.5, amount=6),
 }
 
 _SHEET_FOOT_MM: dict[Size, dict[str, float]] = {
@@ -256,6 +259,7 @@ def _environments() -> dict[Locale, jinja2.Environment]:
         env.filters["cell"] = format_cell
         env.tests["nonzero_money"] = lambda value: isinstance(value, Money) and value.fen != 0
         env.filters["wider_than"] = wider_than
+        env.filters["em_width"] = text_width_em
         made[locale] = env
     return made
 
