@@ -62,6 +62,7 @@ from knock.core.bulk import LedgerBatch
 from knock.core.errors import LedgerError
 from knock.core.ledger import OCCUPANCIES, Ledger
 from knock.core.money import format_yuan
+from knock.core.rooms import Room
 from knock.core.store import Store
 from knock.importing.headers import (
     FIELD_MEANINGS,
@@ -74,7 +75,7 @@ from knock.importing.headers import (
     normalise,
 )
 from knock.importing.periods import PeriodError, parse_period
-from knock.importing.readers import Cell, Sheet, cell_text, is_blank, iter_data
+from knock.importing.readers import Cell, Sheet, is_blank, iter_data
 from knock.importing.validate import (
     ApplyFailed,
     CellError,
@@ -91,7 +92,6 @@ from knock.importing.validate import (
     parse_money,
     parse_phones,
     parse_word,
-    read_room,
     room_of,
     run_import,
 )
@@ -293,13 +293,15 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
     penalties: dict[tuple[str, str, str], NewCharge] = {}
     charge_cells = ("item", "period", "period_start", "period_end", "due_date", "billed", "paid", "reduction", "outstanding", "penalty")
 
-    for number, cells in facts.blocks(iter_data(sheet, header.row), header):
-        if is_blank(cells) or is_total_row(cells):
+    examples = report.examples_pending
+    for row, room, problems in facts.blocks(iter_data(sheet, header.row), header, report):
+        if row is None:
             report.rows_skipped += 1
             continue
         report.rows += 1
-        row = RowCells(sheet.file, number, cells, header, report)
-        room = read_room(row)
+        number = row.row
+        for name, message in problems:
+            row.error(name, message)
         owner = row.text("owner")
         phones = row.parse("phone", parse_phones, required=False) or ()
         area = row.parse("area", parse_area, required=False, what="floor area")
@@ -314,10 +316,11 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
             continue
         code = room.code
         billing_code = _billing_code(row)
-        report.note_example("room", row.text("room"), code)
-        report.note_example("billing_code", billing_code, "kept as written")
-        if owner:
-            report.note_example("owner", owner, owner)
+        if examples:
+            report.note_example("room", row.text("room"), code)
+            report.note_example("billing_code", billing_code, "kept as written")
+            if owner:
+                report.note_example("owner", owner, owner)
         first_code = codes.get(code)
         if first_code is None:
             codes[code] = (billing_code, number)
@@ -418,50 +421,51 @@ class _LedgerFacts:
             ):
                 self.charges[(row[0], row[1], row[2], row[3])] = int(row[4])
 
-    def blocks(self, rows: Iterable[tuple[int, list[Cell]]], header: Header) -> Iterator[tuple[int, list[Cell]]]:
-        """``rows`` again, a block at a time, each block's facts read before its first row is handed on."""
-        index = header.index
-        has_parts = "building" in index or "unit" in index
-        block: list[tuple[int, list[Cell]]] = []
+    def blocks(
+        self, rows: Iterable[tuple[int, list[Cell]]], header: Header, report: ImportReport
+    ) -> Iterator[tuple[RowCells | None, Room | None, tuple[tuple[str, str], ...]]]:
+        """``rows`` again as (row, its room, the room's problems), a block at a time, each block's
+        facts read before its first row is handed on; ``row`` is None for a blank or total line.
 
-        def text(cells: list[Cell], name: str) -> str:
-            i = index.get(name)
-            return cell_text(cells[i]) if i is not None and i < len(cells) else ""
+        Each row's cells and room are read here once, for the prefetch, and handed on as they are."""
+        has_parts = "building" in header.index or "unit" in header.index
+        start_column = "period_start" if "period_start" in header.index else "period" if "period" in header.index else None
+        start_of = parse_date if start_column == "period_start" else _period_start
+        file = report.file
+        block: list[tuple[RowCells | None, Room | None, tuple[tuple[str, str], ...]]] = []
+        rooms: set[str] = set()
+        starts: set[date] | None = set()
 
-        def flush() -> Iterator[tuple[int, list[Cell]]]:
-            rooms = set()
-            starts: set[date] | None = set()
-            for _, cells in block:
-                room, _problems = room_of(text(cells, "building"), text(cells, "unit"), text(cells, "room"), has_parts)
-                if room is not None:
-                    rooms.add(room.code)
-                if starts is not None:
-                    starts = _add_start(starts, cells, index)
+        def flush() -> Iterator[tuple[RowCells | None, Room | None, tuple[tuple[str, str], ...]]]:
             self.prefetch(rooms, starts)
             yield from block
             block.clear()
+            rooms.clear()
 
-        for row in rows:
-            block.append(row)
+        for number, cells in rows:
+            if is_blank(cells) or is_total_row(cells):
+                block.append((None, None, ()))
+                continue
+            row = RowCells(file, number, cells, header, report)
+            room, problems = room_of(row.text("building"), row.text("unit"), row.text("room"), has_parts)
+            block.append((row, room, problems))
+            if room is not None:
+                rooms.add(room.code)
+            if starts is not None and start_column is not None:
+                text = row.text(start_column)
+                if text:
+                    try:
+                        starts.add(start_of(text if header.textual else row.raw(start_column)))
+                    except (CellError, PeriodError):
+                        starts = None  # an unreadable period is reported by the row's own check; read every charge of the block's rooms
             if len(block) >= BLOCK:
                 yield from flush()
+                starts = set()
         yield from flush()
 
 
-def _add_start(starts: set[date], cells: list[Cell], index: Mapping[str, int]) -> set[date] | None:
-    """``starts`` with the period start this row's cells name; None when the row's period cannot be told quietly."""
-    column = "period_start" if "period_start" in index else "period" if "period" in index else None
-    if column is None:
-        return starts
-    i = index[column]
-    cell = cells[i] if i < len(cells) else None
-    if not cell_text(cell):
-        return starts
-    try:
-        starts.add(parse_date(cell) if column == "period_start" else parse_period(cell)[0])
-    except (CellError, PeriodError):
-        return None  # an unreadable period is reported by the row's own check; read every charge of the block's rooms
-    return starts
+def _period_start(cell: Cell) -> date:
+    return parse_period(cell)[0]
 
 
 def _plan_charge(row: RowCells | None, charge: NewCharge, ledger_charges: dict[tuple[str, str, str, str], int], plan: HouseholdPlan, report: ImportReport) -> None:
@@ -534,7 +538,7 @@ def _read_charge(row: RowCells, due_day: int) -> _RowCharge | None:
         return None
     due = due or due_date_for(start, due_day)
     charge = None
-    if item_text:
+    if item_text and "item" in row.report.examples_pending:
         row.report.note_example("item", item_text, fee_item(item_text))
     if item_text and outstanding:
         charge = NewCharge(row.row, "", fee_item(item_text), start, end, due, outstanding, item_text)
