@@ -16,6 +16,7 @@ from typing import Any
 
 from knock.core.events import GENESIS, ChainError, Event, EventConflict, canonical_json, chain_digest, hash_bytes, hash_text
 from knock.core.ids import new_id
+from knock.core.payload_codec import stored_payload
 from knock.core.projections import project
 from knock.core.store import Store
 
@@ -88,9 +89,10 @@ _EVENT_INSERT = (
     "INSERT INTO event_log (event_id, device_id, seq, author, device_time, kind, payload, hash, received_at, prev_hash)"
     " VALUES (?,?,?,?,?,?,?,?,?,?)"
 )
-"""Rows go to the ``event_log`` table (hashes as 32 bytes); ``prev_hash`` is NULL whenever the
+"""Rows go to the ``event_log`` table (hashes as 32 bytes, the payload as
+:func:`~knock.core.payload_codec.stored_payload` deflates it); ``prev_hash`` is NULL whenever the
 previous event of the device is in the log, ``received_at`` NULL when it is the device time
-(the ``events`` view derives both)."""
+(the ``events`` view derives both and shows the payload's JSON)."""
 
 
 def system_clock() -> datetime:
@@ -132,7 +134,7 @@ class Journal:
             payload_json = canonical_json(payload)
             digest = chain_digest(prev, event_id, self.device_id, seq, author, now, kind, payload_json)
             event = Event(event_id, self.device_id, seq, author, now, kind, payload, prev, digest)
-            conn.execute(_EVENT_INSERT, (event_id, self.device_id, seq, author, now, kind, payload_json, bytes.fromhex(digest), None, None))
+            conn.execute(_EVENT_INSERT, (event_id, self.device_id, seq, author, now, kind, stored_payload(kind, payload_json), bytes.fromhex(digest), None, None))
             project(conn, event)
             self._head_cache = (self.store.write_epoch, seq, digest)
             return event
@@ -183,7 +185,7 @@ class Journal:
                 payload_json = canonical_json(payload)
                 digest = chain_digest(prev, event_id, self.device_id, seq, author, device_time, kind, payload_json)
                 event = Event(event_id, self.device_id, seq, author, device_time, kind, payload, prev, digest)
-                rows.append((event_id, self.device_id, seq, author, device_time, kind, payload_json, bytes.fromhex(digest), None, None))
+                rows.append((event_id, self.device_id, seq, author, device_time, kind, stored_payload(kind, payload_json), bytes.fromhex(digest), None, None))
                 project(writer, event)  # type: ignore[arg-type]
                 written.append(event)
                 prev = digest
@@ -258,7 +260,7 @@ class Journal:
                     heads[event.device_id] = (event.seq, event.hash)
                 known[event.event_id] = event.hash
                 rows.append(
-                    (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text,
+                    (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, stored_payload(event.kind, text),
                      bytes.fromhex(event.hash), received, None if check_chain else hash_bytes(event.prev_hash))
                 )
                 reason = precheck(event) if precheck is not None else None
@@ -280,7 +282,7 @@ class Journal:
         in the log (checked by the caller), so its ``prev_hash`` need not be stored."""
         conn.execute(
             _EVENT_INSERT,
-            (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, payload_json,
+            (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, stored_payload(event.kind, payload_json),
              hash_bytes(event.hash), self.clock().isoformat(timespec="seconds"), None if derived_prev else hash_bytes(event.prev_hash)),
         )
         project(conn, event)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from knock.core import payload_codec
 from knock.core.events import hash_bytes
 
 _APPEND_ONLY = ("events", "charges", "charge_reversals", "payments", "payment_items", "payment_voids")
@@ -454,11 +455,17 @@ SELECT l.event_id, l.device_id, l.seq, l.author, l.device_time, l.kind, l.payloa
     lower(hex(l.hash)) AS hash, coalesce(l.received_at, l.device_time) AS received_at, l.arrival AS rowid
 FROM event_log l"""
 
-_EVENT_LOG_GUARDS = """
+_EVENT_LOG_NO_UPDATE = """
 CREATE TRIGGER events_no_update BEFORE UPDATE ON event_log
 BEGIN SELECT RAISE(ABORT, 'events is append-only: record a reversing entry instead'); END;
+"""
+
+_EVENT_LOG_NO_DELETE = """
 CREATE TRIGGER events_no_delete BEFORE DELETE ON event_log
 BEGIN SELECT RAISE(ABORT, 'events is append-only: record a reversing entry instead'); END;
+"""
+
+_EVENTS_VIEW_TRIGGERS = """
 CREATE TRIGGER events_view_update INSTEAD OF UPDATE ON events
 BEGIN
     UPDATE event_log SET event_id = NEW.event_id, device_id = NEW.device_id, seq = NEW.seq, author = NEW.author,
@@ -468,6 +475,9 @@ END;
 CREATE TRIGGER events_view_delete INSTEAD OF DELETE ON events
 BEGIN DELETE FROM event_log WHERE arrival = OLD.rowid; END;
 """
+"""The view's UPDATE writes the payload as the view shows it (JSON text), which the log also reads."""
+
+_EVENT_LOG_GUARDS = _EVENT_LOG_NO_UPDATE + _EVENT_LOG_NO_DELETE + _EVENTS_VIEW_TRIGGERS
 
 
 def _compact_events(conn: sqlite3.Connection) -> None:
@@ -526,6 +536,51 @@ CREATE INDEX IF NOT EXISTS events_kind ON event_log(kind);
 starts) counts the events of each kind against its table, and without the index each count
 reads the whole log (0.9 s of CPU became 2.2 s at 100,000 households)."""
 
+_EVENTS_VIEW_DEFLATED = _EVENTS_VIEW.replace("l.kind, l.payload,", "l.kind, knock_payload(l.payload) AS payload,")
+
+_PAYMENT_ITEMS_WITHOUT_ROWID = """
+CREATE TABLE payment_items_keyed (
+    payment_id TEXT NOT NULL REFERENCES payments(payment_id),
+    line INTEGER NOT NULL,
+    charge_id TEXT,
+    item TEXT NOT NULL,
+    period_start TEXT,
+    period_end TEXT,
+    amount_fen INTEGER NOT NULL,
+    PRIMARY KEY (payment_id, line)
+) WITHOUT ROWID;
+INSERT INTO payment_items_keyed (payment_id, line, charge_id, item, period_start, period_end, amount_fen)
+    SELECT payment_id, line, charge_id, item, period_start, period_end, amount_fen FROM payment_items ORDER BY payment_id, line;
+DROP TABLE payment_items;
+ALTER TABLE payment_items_keyed RENAME TO payment_items;
+""" + _guard("payment_items")
+
+
+def _deflate_payloads(conn: sqlite3.Connection) -> None:
+    """Store every payload deflated against its kind's dictionary (:mod:`knock.core.payload_codec`);
+    the ``events`` view shows the canonical JSON again through ``knock_payload``. And
+    ``payment_items`` becomes a WITHOUT ROWID table on its key (payment, line), so the key is the
+    table instead of a second b-tree beside it."""
+    payload_codec.register(conn)
+
+    def stored(kind: str, payload: str | bytes) -> str | bytes:
+        return payload_codec.stored_payload(kind, payload) if isinstance(payload, str) else payload
+
+    conn.create_function("knock_stored_payload", 2, stored, deterministic=True)
+    for statement in (
+        "DROP VIEW events",
+        "DROP TRIGGER events_no_update",
+        "UPDATE event_log SET payload = knock_stored_payload(kind, payload)",
+        _EVENTS_VIEW_DEFLATED,
+        *split_sql(_EVENT_LOG_NO_UPDATE + _EVENTS_VIEW_TRIGGERS),
+        *split_sql(_PAYMENT_ITEMS_WITHOUT_ROWID),
+    ):
+        conn.execute(statement)
+
+
+MIGRATION_DEFLATED_PAYLOADS = _deflate_payloads
+"""Size (issue 13): payloads deflated per kind, ``payment_items`` keyed without a rowid."""
+
 Migration = str | Callable[[sqlite3.Connection], None]
 """A script of SQL statements, or a function for what SQL alone cannot do (run in the migration's transaction)."""
 
@@ -540,9 +595,12 @@ MIGRATIONS: list[Migration] = [
     MIGRATION_GUARDRAILS,
     MIGRATION_COMPACT_EVENTS,
     MIGRATION_EVENTS_KIND,
+    MIGRATION_DEFLATED_PAYLOADS,
 ]
 
-VACUUM_AFTER: frozenset[int] = frozenset({MIGRATIONS.index(MIGRATION_COMPACT_EVENTS) + 1})
+VACUUM_AFTER: frozenset[int] = frozenset(
+    MIGRATIONS.index(migration) + 1 for migration in (MIGRATION_COMPACT_EVENTS, MIGRATION_DEFLATED_PAYLOADS)
+)
 """Migrations that rewrite most of the file: when an existing ledger has just run one, the store
 VACUUMs once, so the space of the old table goes back to the disk instead of staying as free pages."""
 

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from knock.core import payload_codec
 from knock.core.schema import MIGRATIONS, VACUUM_AFTER, split_sql
 
 
@@ -59,6 +60,7 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the ledger: {exc}") from exc
         self.conn.row_factory = sqlite3.Row
+        payload_codec.register(self.conn)
         self._lock = threading.RLock()
         self._depth = 0
         self.write_epoch = 0
@@ -81,6 +83,7 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the ledger: {exc}") from exc
         self.conn.row_factory = sqlite3.Row
+        payload_codec.register(self.conn)
         self._lock = threading.RLock()
         self._depth = 0
         self.write_epoch = 0
