@@ -49,7 +49,7 @@ def test_every_kind_round_trips_byte_for_byte(kind: str) -> None:
 
 def test_payloads_are_stored_deflated_and_read_back_through_the_view(home: Home) -> None:
     _fill(home)
-    stored = home.store.query("SELECT kind, payload FROM event_log")
+    stored = home.store.query("SELECT n.name AS kind, l.payload FROM event_log l JOIN event_names n ON n.code = l.kind_code")
     assert stored and all(isinstance(r["payload"], bytes) for r in stored)
     charge = next(r["payload"] for r in stored if r["kind"] == EventKind.CHARGE_ADDED)
     assert charge[0] == 2 and len(charge) < 80  # charge.added's own dictionary; ~220 bytes of JSON
@@ -67,8 +67,8 @@ def test_a_damaged_stored_payload_is_reported_by_check_not_raised(home: Home) ->
     _fill(home)
     conn = home.store.conn
     conn.execute("DROP TRIGGER events_no_update")
-    conn.execute("UPDATE event_log SET payload = x'08ffff00' WHERE kind = ?", (EventKind.PAYMENT_RECORDED,))
-    conn.execute("UPDATE event_log SET payload = x'63' WHERE kind = ?", (EventKind.CONTACT_LOGGED,))  # unknown dictionary id 99
+    conn.execute("UPDATE event_log SET payload = x'08ffff00' WHERE kind_code = (SELECT code FROM event_names WHERE name = ?)", (EventKind.PAYMENT_RECORDED,))
+    conn.execute("UPDATE event_log SET payload = x'63' WHERE kind_code = (SELECT code FROM event_names WHERE name = ?)", (EventKind.CONTACT_LOGGED,))  # unknown dictionary id 99
     payload = home.store.scalar("SELECT payload FROM events WHERE kind = ?", (EventKind.PAYMENT_RECORDED,))
     assert json.loads(payload) == {"unreadable_stored_payload": "08ffff00"}
     problems = full_check(home.store)
@@ -80,7 +80,7 @@ def test_an_update_through_the_view_stores_text_that_reads_back(home: Home) -> N
     conn = home.store.conn
     conn.execute("DROP TRIGGER events_no_update")
     conn.execute("UPDATE events SET payload = replace(payload, '70000', '7000') WHERE kind = ?", (EventKind.PAYMENT_RECORDED,))
-    assert home.store.scalar("SELECT typeof(payload) FROM event_log WHERE kind = ?", (EventKind.PAYMENT_RECORDED,)) == "text"
+    assert home.store.scalar("SELECT typeof(l.payload) FROM event_log l JOIN event_names n ON n.code = l.kind_code WHERE n.name = ?", (EventKind.PAYMENT_RECORDED,)) == "text"
     assert json.loads(home.store.scalar("SELECT payload FROM events WHERE kind = ?", (EventKind.PAYMENT_RECORDED,)))["amount_fen"] == 7000
     assert any("was changed after it was written" in p for p in full_check(home.store))
 
@@ -92,14 +92,15 @@ def _old_ledger(home: Home, path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         Store(path).close()
     conn = sqlite3.connect(path, isolation_level=None)
     payload_codec.register(conn)
+    conn.create_function("knock_hash_bytes", 1, bytes.fromhex)
     conn.execute("ATTACH ? AS new", (str(home.path / "knock.db"),))
     conn.execute("BEGIN")
     tables = [r[0] for r in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name != 'event_log'")]
     for table in tables:
         conn.execute(f"INSERT INTO main.{table} SELECT * FROM new.{table}")
     conn.execute(
-        "INSERT INTO main.event_log SELECT arrival, event_id, device_id, seq, author, device_time, kind,"
-        " knock_payload(payload), hash, received_at, prev_hash FROM new.event_log ORDER BY arrival"
+        "INSERT INTO main.event_log SELECT rowid, event_id, device_id, seq, author, device_time, kind,"
+        " payload, knock_hash_bytes(hash), NULL, NULL FROM new.events ORDER BY rowid"
     )
     conn.execute("COMMIT")
     conn.execute("DETACH new")
