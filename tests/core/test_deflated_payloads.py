@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import knock.core.store as store_module
-from knock.core import payload_codec
+from knock.core import ledger_sql, payload_codec
 from knock.core.events import Event, EventKind, canonical_json
 from knock.core.integrity import full_check
 from knock.core.schema import MIGRATION_DEFLATED_PAYLOADS, MIGRATIONS
@@ -130,3 +130,21 @@ def test_an_old_ledger_is_deflated_with_every_event_hash_and_projection_intact(
         assert full_check(converted) == []
     finally:
         converted.close()
+
+
+def test_the_log_reads_from_a_shell_with_ledger_sql(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
+    _fill(home)
+    db = home.path / "knock.db"
+    plain = sqlite3.connect(db)
+    with pytest.raises(sqlite3.OperationalError, match="knock_payload"):  # why the README points to ledger_sql
+        plain.execute("SELECT payload FROM events")
+    plain.close()
+    assert ledger_sql.main([str(db), "SELECT kind, json_extract(payload, '$.amount_fen') AS fen FROM events WHERE kind = 'payment.recorded'"]) == 0
+    assert capsys.readouterr().out == "kind\tfen\npayment.recorded\t70000\n"
+    assert ledger_sql.main([str(db), "DELETE FROM charges"]) == 2
+    assert "readonly" in capsys.readouterr().err
+    assert ledger_sql.main([str(db), "SELEC nonsense"]) == 2
+    assert "syntax error" in capsys.readouterr().err
+    assert ledger_sql.main([str(home.path / "missing.db"), "SELECT 1"]) == 2
+    assert "no such ledger file" in capsys.readouterr().err
+    assert ledger_sql.main([]) == 2
