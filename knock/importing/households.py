@@ -126,9 +126,12 @@ class NewHousehold:
     billing_code: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NewCharge:
-    """A charge the ledger does not have yet."""
+    """A charge the ledger does not have yet.
+
+    The plan's records are plain slotted classes, never changed once made: a frozen dataclass
+    would cost a microsecond more for each of 100,000 rows."""
 
     row: int
     room: str
@@ -143,7 +146,7 @@ class NewCharge:
     """The household's id when the ledger already has the room (read while checking)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BillingCodeUpdate:
     """A household already in the ledger that now learns its billing-system room code."""
 
@@ -511,13 +514,16 @@ def _plan_penalty(row: RowCells, code: str, read: _RowCharge, policy: str, penal
 
 def _billing_code(row: RowCells) -> str:
     """The room as the billing system writes it: its code column, its room cell, or the three cells joined."""
-    if row.text("billing_code"):
-        return row.text("billing_code")
-    parts = [row.text(f) for f in ("building", "unit") if row.text(f)]
-    return "-".join([*parts, row.text("room")])
+    code = row.text("billing_code")
+    if code:
+        return code
+    building, unit, room = row.text("building"), row.text("unit"), row.text("room")
+    if building and unit:
+        return f"{building}-{unit}-{room}"
+    return "-".join([part for part in (building, unit) if part] + [room])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _RowCharge:
     """What one row bills: a charge of ``amount_fen`` (0 when nothing is outstanding) and a penalty."""
 
