@@ -27,7 +27,11 @@ both work. Occupancy not in the file is ``unknown``, never assumed.
 
 The billing system's own room code (a 房屋编码 column, else the room cell as
 written, else the building, unit and room cells joined by ``-``) is kept on the
-household, so the payments export matches it exactly.
+household, so the payments export matches it exactly. A household already in the
+ledger without one learns it from the first file that writes the room differently
+from Knock's code; a code that *is* Knock's code (``1-1-101``) is not recorded
+there, since the export writes the room code when no billing code is kept: an
+update event per household would say nothing.
 
 The rules:
 
@@ -348,7 +352,8 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
                 if owner and owner != ledger_owner:
                     row.warn("owner", f"room {code} belongs to {ledger_owner} in the ledger, not {owner}; the ledger's name is kept")
                 if not ledger_code:
-                    plan.billing_codes.append(BillingCodeUpdate(number, code, billing_code, household_id))
+                    if billing_code != code:  # the same text as Knock's code tells the ledger nothing: no event
+                        plan.billing_codes.append(BillingCodeUpdate(number, code, billing_code, household_id))
                 elif ledger_code != billing_code:
                     row.warn(
                         "billing_code" if row.has("billing_code") else "room",
