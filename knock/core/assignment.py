@@ -454,7 +454,8 @@ class _Fill:
         empties = self.empties
         while self.first_empty < len(empties) and board.holdings[empties[self.first_empty]]:
             self.first_empty += 1
-        for s in empties[self.first_empty :]:
+        for k in range(self.first_empty, len(empties)):
+            s = empties[k]
             if board.holdings[s] or s in board.excluded[i]:
                 continue
             return s if ok(s) else None  # those who hold nothing are all equally full or not
