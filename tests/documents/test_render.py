@@ -343,3 +343,24 @@ def test_letters_for_a_whole_step_in_one_pdf() -> None:
     assert "3-2-501" in doc.flat_text(0) and "5-1-1202" in doc.flat_text(1) and "陈美玲" in doc.flat_text(1)
     with pytest.raises(DocumentError):
         render_letters([])
+
+
+def test_receipt_ua_sheet_styles_every_block_element_the_receipt_uses() -> None:
+    """Receipts are laid out with Knock's small user-agent sheet: an element it does not know would print unstyled."""
+    template = (templates_dir() / "documents" / "receipt.html").read_text(encoding="utf-8")
+    ua = (templates_dir() / "documents" / "receipt_ua.css").read_text(encoding="utf-8")
+    inline_by_default = {"b", "span", "img", "br"}
+    tags = set(re.findall(r"<([a-z][a-z0-9]*)", template)) - inline_by_default
+    missing = {tag for tag in tags if not re.search(rf"(^|[\s,]){tag}\b", ua, re.MULTILINE)}
+    assert not missing, f"receipt_ua.css has no rule for {sorted(missing)}"
+
+
+def test_label_width_estimate_errs_wide() -> None:
+    """Labels are measured before layout to choose tab or line break; the estimate must never be narrower than print."""
+    from knock.documents.render import text_width_em, wider_than
+
+    # Advance widths in Noto Sans CJK SC, in em.
+    for text, printed in (("Payment method", 8.10), ("Still owed after this payment", 13.40), ("Credit on account", 8.30),
+                          ("Date and time", 6.55), ("Receipt no.", 5.24), ("Owner", 3.10), ("本次缴费后尚欠", 7.0)):
+        assert text_width_em(text) >= printed, text
+    assert not wider_than("本次缴费后尚欠", 7.5) and wider_than("Still owed after this payment", 10.5)
