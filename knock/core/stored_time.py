@@ -12,6 +12,7 @@ seconds fractions, an offset of seconds, a year before 1970) is stored as the te
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 _OFFSET_BITS = 11
 _OFFSET_BIAS = 1 << (_OFFSET_BITS - 1)
@@ -28,9 +29,11 @@ def time_text(value: int) -> str:
     return f"{wall}{'-' if offset < 0 else '+'}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
 
 
+@lru_cache(maxsize=4096)
 def stored_time(text: str | int | None) -> str | int | None:
     """What the ledger stores for an event time: the packed integer when it gives back ``text``
-    exactly, else ``text`` itself. (Parsed by hand: it runs for every event written.)"""
+    exactly, else ``text`` itself. (Parsed by hand and remembered: it runs for every event
+    written, and the events of one action or one merged file share a few seconds.)"""
     if not isinstance(text, str) or len(text) != 25 or text[19] not in "+-" or text[22] != ":":
         return text
     hours, minutes = text[20:22], text[23:25]
