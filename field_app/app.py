@@ -128,11 +128,22 @@ class KnockApp(WorkerResults, App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="check")
     def check_ledger(self) -> list[str]:
-        """The ledger's quick integrity check (``knock check``) on every start, off the UI thread."""
-        from knock.core.integrity import quick_check
+        """The ledger's quick integrity check (``knock check``) on every start, off the UI thread.
 
+        The device key is read here too (the start took its public half from
+        ``device.pub``): a key file that no longer matches is found now, not at
+        the first payment, and the first receipt does not wait for the key.
+        """
+        from knock.core.integrity import quick_check
+        from knock.core.signing import KeyFileError
+
+        try:
+            _ = self.home.key.private_key
+            findings: list[str] = []
+        except (KeyFileError, OSError) as exc:
+            findings = [str(exc)]
         with self.home.store.reader() as reader:  # its own connection: the screens' reads never wait behind it
-            return quick_check(reader)
+            return findings + quick_check(reader)
 
     @result_of(check_ledger)
     def ledger_checked(self, findings: list[str]) -> None:

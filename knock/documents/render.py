@@ -9,6 +9,8 @@ long page and then cut just below the last line, as a thermal printer would.
 from __future__ import annotations
 
 import tomllib
+import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +51,76 @@ _ROLL_BOTTOM_MM = {"80mm": 6.0, "58mm": 5.0}
 _RECEIPT_QR_MM: dict[Size, float] = {"a5": 24, "a4": 26, "80mm": 26, "58mm": 24}
 """Printed width of the verification QR symbol (quiet zone excluded); never below 20 mm."""
 
+@dataclass(frozen=True)
+class ReceiptColumns:
+    """Label columns of a receipt, in em of its text: key/value lines, the lines below the items, item labels (sheets)."""
+
+    kv: float
+    wide: float
+    item: float = 0.0
+    amount: float = 7.0
+    """Room an item row keeps clear at its right for the amount drawn over it (receipt.html widens it for a longer amount)."""
+
+    def css(self) -> str:
+        """The rules that put each column's tab stop where its hanging indent ends."""
+        rules = [f".kv {{ padding-left: {self.kv}em; text-indent: -{self.kv}em; tab-size: {self.kv}em; }}",
+                 f".kv.wide {{ padding-left: {self.wide}em; text-indent: -{self.wide}em; tab-size: {self.wide}em; }}",
+                 f".items .row {{ padding-right: {self.amount}em; }}"]
+        if self.item:
+            rules.append(f".items .row {{ tab-size: {self.item}em; }}")
+        return "\n".join(rules)
+
+
+_RECEIPT_COLUMNS: dict[tuple[Size, Locale], ReceiptColumns] = {
+    # Sheets: item labels take 30% of the text width (A5 126 mm at 9 pt, A4 174 mm at 11.5 pt).
+    ("a5", "zh"): ReceiptColumns(7.5, 7.5, 12), ("a5", "en"): ReceiptColumns(10.5, 10.5, 12),
+    ("a4", "zh"): ReceiptColumns(7.5, 7.5, 13), ("a4", "en"): ReceiptColumns(10.5, 10.5, 13),
+    ("80mm", "zh"): ReceiptColumns(7, 8.5), ("80mm", "en"): ReceiptColumns(7, 8.5),
+    ("58mm", "zh"): ReceiptColumns(5, 8.5, amount=6), ("58mm", "en"): ReceiptColumns(6.5, 8.5, amount=6),
+}
+
+_SHEET_FOOT_MM: dict[Size, dict[str, float]] = {
+    "a5": {"seal_mm": 26, "caption_top_mm": 8},
+    "a4": {"seal_mm": 30, "caption_top_mm": 8},
+}
+"""Sheets put the stamp area (a circle ``seal_mm`` wide) at the right of the code and the caption
+``caption_top_mm`` below the code's top edge, beside it; receipt.css sizes the circle to match."""
+
+_LATIN_EM: dict[str, float] = {
+    char: width
+    for chars, width in (
+        (" ", 0.23), ("',.:;ij|", 0.28), ("l", 0.29), ("I", 0.30), ("!f", 0.33), ("()[]{}", 0.34), ("-", 0.35),
+        ("t", 0.38), ("r", 0.39), ("/\\", 0.40), ("*s", 0.47), ('"?z', 0.48), ("x", 0.50), ("c", 0.52), ("vy", 0.53),
+        ("JY", 0.54), ("L", 0.55), ("#$+0123456789<=>F^_ek~", 0.56), ("ag", 0.57), ("VX", 0.58), ("E", 0.59),
+        ("ST", 0.60), ("AZ`hnou", 0.61), ("bdpq", 0.62), ("CPR", 0.64), ("K", 0.65), ("B", 0.66), ("&DG", 0.69),
+        ("HNU", 0.73), ("OQ", 0.75), ("w", 0.81), ("M", 0.82), ("W", 0.88), ("%m", 0.93), ("@", 0.95),
+    )
+    for char in chars
+}
+"""Advance widths of printable ASCII in Noto Sans CJK SC (the font scripts/setup installs), in em, rounded up."""
+
+
+def text_width_em(text: str) -> float:
+    """How wide ``text`` prints in Noto Sans CJK SC, in em of its font size, never less.
+
+    Chinese characters (and other wide ones) are one em; other characters not in the table
+    are counted generously. Its only use is to decide whether a label leaves room for a tab
+    on its line; in another font a wrong guess only moves a value one tab stop further.
+    """
+    width = 0.0
+    for char in text:
+        if unicodedata.east_asian_width(char) in ("W", "F"):
+            width += 1.0
+        else:
+            width += _LATIN_EM.get(char, 0.75)
+    return width
+
+
+def wider_than(label: str, column_em: float) -> bool:
+    """True when ``label`` leaves no room for a tab in a ``column_em`` column (its value then starts the next line)."""
+    return text_width_em(label) + 0.1 > column_em
+
+
 NOTICE_MAX_LINES = 8
 """A door notice lists at most this many periods; earlier ones are summed into one line."""
 
@@ -68,6 +140,17 @@ def _font_config() -> FontConfiguration:
     return font_configuration()
 
 
+class _LeanHTML(HTML):
+    """An HTML document laid out with a small user-agent sheet of Knock's own (see receipt_ua.css).
+
+    WeasyPrint takes its user-agent sheet from this (private, pinned below 71 in pyproject.toml) method;
+    a document whose template uses only the elements that sheet styles can skip the full one.
+    """
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [_css("receipt_ua.css")]
+
+
 @lru_cache(maxsize=None)
 def _css(name: str) -> CSS:
     path = _documents_dir() / name
@@ -77,6 +160,12 @@ def _css(name: str) -> CSS:
 @lru_cache(maxsize=None)
 def _page_css(size: Size) -> CSS:
     return CSS(string=_PAGE_CSS[size], font_config=_font_config())
+
+
+@lru_cache(maxsize=None)
+def _receipt_css(size: Size, locale: Locale) -> CSS:
+    """The page and the label columns of one receipt size and locale, parsed once."""
+    return CSS(string=_PAGE_CSS[size] + "\n" + _RECEIPT_COLUMNS[size, locale].css(), font_config=_font_config())
 
 
 @lru_cache(maxsize=1)
@@ -169,6 +258,8 @@ def _environments() -> dict[Locale, jinja2.Environment]:
         env.filters["datetime"] = lambda d, _l=locale: format_datetime(d, _l)
         env.filters["cell"] = format_cell
         env.tests["nonzero_money"] = lambda value: isinstance(value, Money) and value.fen != 0
+        env.filters["wider_than"] = wider_than
+        env.filters["em_width"] = text_width_em
         made[locale] = env
     return made
 
@@ -178,14 +269,17 @@ def _qr(payload: str, symbol_mm: float) -> dict[str, Any]:
     return {"src": src, "width_mm": width_mm}
 
 
-def _layout(template: str, stylesheets: list[CSS], context: dict[str, Any], locale: Locale) -> Any:
+def _layout(template: str, stylesheets: list[CSS], context: dict[str, Any], locale: Locale, *, lean: bool = False) -> Any:
     require_cjk_font()
     html = _env(locale).get_template(template).render(locale=locale, s=strings(locale), **context)
-    return HTML(string=html, base_url=str(_documents_dir())).render(stylesheets=stylesheets, font_config=_font_config())
+    kind = _LeanHTML if lean else HTML
+    return kind(string=html, base_url=str(_documents_dir())).render(stylesheets=stylesheets, font_config=_font_config())
 
 
-def _render(template: str, stylesheets: list[CSS], context: dict[str, Any], locale: Locale, roll: Size | None = None) -> bytes:
-    document = _layout(template, stylesheets, context, locale)
+def _render(
+    template: str, stylesheets: list[CSS], context: dict[str, Any], locale: Locale, roll: Size | None = None, *, lean: bool = False
+) -> bytes:
+    document = _layout(template, stylesheets, context, locale, lean=lean)
     if roll is not None:
         _cut_roll(document, roll)
     return document.write_pdf()
@@ -215,9 +309,11 @@ def render_receipt(view: ReceiptView, size: Size = "80mm", locale: Locale = "zh"
         "roll": roll,
         "method": method,
         "qr": _qr(view.qr_text, _RECEIPT_QR_MM[size]),
+        "cols": _RECEIPT_COLUMNS[size, locale],
+        "foot": _SHEET_FOOT_MM.get(size),
     }
-    sheets = [_css("base.css"), _css("receipt.css"), _page_css(size)]
-    return _render("receipt.html", sheets, context, locale, roll=size if roll else None)
+    sheets = [_css("base.css"), _css("receipt.css"), _receipt_css(size, locale)]
+    return _render("receipt.html", sheets, context, locale, roll=size if roll else None, lean=True)
 
 
 def fit_lines(lines: tuple[PeriodAmount, ...], max_lines: int, label: str) -> tuple[PeriodAmount, ...]:

@@ -343,3 +343,49 @@ def test_letters_for_a_whole_step_in_one_pdf() -> None:
     assert "3-2-501" in doc.flat_text(0) and "5-1-1202" in doc.flat_text(1) and "陈美玲" in doc.flat_text(1)
     with pytest.raises(DocumentError):
         render_letters([])
+
+
+def test_receipt_ua_sheet_styles_every_block_element_the_receipt_uses() -> None:
+    """Receipts are laid out with Knock's small user-agent sheet: an element it does not know would print unstyled."""
+    template = (templates_dir() / "documents" / "receipt.html").read_text(encoding="utf-8")
+    ua = (templates_dir() / "documents" / "receipt_ua.css").read_text(encoding="utf-8")
+    inline_by_default = {"b", "span", "img", "br"}
+    tags = set(re.findall(r"<([a-z][a-z0-9]*)", template)) - inline_by_default
+    missing = {tag for tag in tags if not re.search(rf"(^|[\s,]){tag}\b", ua, re.MULTILINE)}
+    assert not missing, f"receipt_ua.css has no rule for {sorted(missing)}"
+
+
+def test_label_width_estimate_errs_wide() -> None:
+    """Labels are measured before layout to choose tab or line break; the estimate is never narrower than print."""
+    from knock.documents.render import text_width_em, wider_than
+
+    # Advance widths in Noto Sans CJK SC, in em (from its hmtx table).
+    for text, printed in (("Payment method", 8.10), ("Still owed after this payment", 13.40), ("Credit on account", 8.30),
+                          ("Date and time", 6.55), ("Receipt no.", 5.24), ("Owner", 3.10), ("本次缴费后尚欠", 7.0)):
+        assert printed <= text_width_em(text) <= printed * 1.03, text
+    # Labels that fit their column in print keep their value on their line; a longer one does not.
+    assert not wider_than("本次缴费后尚欠", 7.5) and not wider_than("Date and time", 7) and not wider_than("Payment method", 8.5)
+    assert wider_than("Still owed after this payment", 10.5)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("size", SIZES)
+def test_long_labels_and_large_amounts_stay_apart(device_key, size: str, locale: str) -> None:
+    """Amounts are drawn over their row, not floated: a long item label or a wide amount must still not run into it."""
+    items = (
+        PeriodAmount("公共能耗分摊及电梯运行维护费用（含二次供水）", date(2024, 1, 1), date(2024, 12, 31), 1_234_567_890),
+        PeriodAmount("物业服务费", date(2025, 1, 3), date(2025, 2, 17), 100),
+    )
+    view = samples.sample_receipt(
+        device_key, items=items, total_fen=1_234_567_990, payer="杭州某某科技发展股份有限公司驻场代表张某某",
+        remaining_owed_fen=98_765_432_100, credit_fen=123_456,
+    )
+    doc = read_back(render_receipt(view, size, locale))  # type: ignore[arg-type]
+    drawn = [(text, pos) for text, pos in doc.boxes() if text.strip() or not text]
+    shrink = 0.8
+    for i, (text_a, a) in enumerate(drawn):
+        for text_b, b in drawn[i + 1 :]:
+            apart = a[2] - shrink <= b[0] or b[2] - shrink <= a[0] or a[3] - shrink <= b[1] or b[3] - shrink <= a[1]
+            assert apart, f"{text_a or 'image'!r} overlaps {text_b or 'image'!r} on the {size} {locale} receipt"
+    text = doc.flat_text()
+    assert "12,345,678.90" in text and "987,654,321.00" in text and flat(view.payer) in text
