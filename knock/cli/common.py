@@ -42,11 +42,12 @@ def _domain_error_types() -> tuple[type[Exception], ...]:
     from knock.core.errors import LedgerError
     from knock.core.payqr import PayloadError
     from knock.core.rooms import RoomError
+    from knock.core.signing import KeyFileError
     from knock.core.store import StoreError
     from knock.documents.fonts import MissingFontError
     from knock.settings import SettingsError
 
-    return (LedgerError, MoneyError, RoomError, SettingsError, StoreError, MissingFontError, PayloadError)
+    return (LedgerError, MoneyError, RoomError, SettingsError, StoreError, MissingFontError, PayloadError, KeyFileError)
 
 
 def domain_errors(func: F) -> F:
@@ -76,12 +77,13 @@ def open_home(override: str | None, **options: Any) -> Home:
 
 def open_cli_home(home_dir: str | None, *, device_name: str | None = None) -> Home:
     """Open the home, turning problems into a ClickException."""
+    from knock.core.signing import KeyFileError
     from knock.core.store import StoreError
     from knock.settings import SettingsError
 
     try:
         return open_home(home_dir, device_name=device_name)
-    except (SettingsError, StoreError) as exc:
+    except (SettingsError, StoreError, KeyFileError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
