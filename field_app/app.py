@@ -25,7 +25,7 @@ from field_app.i18n import _
 from field_app.keys import KeyGate, KeyReady
 from field_app.preferences import save_locale, saved_locale
 from field_app.widgets.common import translate_bindings
-from field_app.workers import WorkerResults, result_of
+from field_app.workers import WorkerResults, Writer, result_of
 
 Clock = Callable[[], datetime]
 
@@ -65,8 +65,9 @@ class KnockApp(WorkerResults, App[None]):
         self.locale_given = locale_given
         """The language was asked for on the command line: it wins over a collector's saved choice."""
         self.staff_id: str | None = staff_id
-        self.staff_name = home.ledger.staff(staff_id).name if staff_id else ""
-        self.staff_role = home.ledger.staff(staff_id).role if staff_id else ""
+        member = home.ledger.staff(staff_id) if staff_id else None
+        self.staff_name = member.name if member else ""
+        self.staff_role = member.role if member else ""
         """Read at sign-in, so screens can show role-only keys without asking the ledger on every refresh."""
         self.preselect = preselect
         self.idle = IdleTimer(home.settings.security.idle_lock_minutes, monotonic)
@@ -78,11 +79,14 @@ class KnockApp(WorkerResults, App[None]):
         """Keys in order, each after the app caught up with the last (see field_app/keys.py)."""
         self.background_sync = BackgroundSync(self)
         """Online sync with the server in settings, in a worker (see field_app/background_sync.py)."""
+        self.writer = Writer()
+        """The thread that commits confirmed outcomes, started on the first (see field_app/workers.py)."""
 
     # -- time ------------------------------------------------------------------------------------
 
     def on_unmount(self) -> None:
         self.key_gate.close()
+        self.writer.close()  # a commit under way lands before the ledger is closed
 
     def now(self) -> datetime:
         """The device clock (frozen in tests)."""
@@ -91,12 +95,13 @@ class KnockApp(WorkerResults, App[None]):
     # -- screens ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from field_app.screens.sign_in import SignInScreen
-        from field_app.screens.today import TodayScreen
-
         if self.staff_id:
+            from field_app.screens.today import TodayScreen
+
             self.push_screen(TodayScreen())
         else:
+            from field_app.screens.sign_in import SignInScreen
+
             self.push_screen(SignInScreen(preselect=self.preselect))
         self.set_interval(5, self.lock_if_idle)
         self._check_started = False
@@ -125,11 +130,22 @@ class KnockApp(WorkerResults, App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="check")
     def check_ledger(self) -> list[str]:
-        """The ledger's quick integrity check (``knock check``) on every start, off the UI thread."""
-        from knock.core.integrity import quick_check
+        """The ledger's quick integrity check (``knock check``) on every start, off the UI thread.
 
+        The device key is read here too (the start took its public half from
+        ``device.pub``): a key file that no longer matches is found now, not at
+        the first payment, and the first receipt does not wait for the key.
+        """
+        from knock.core.integrity import quick_check
+        from knock.core.signing import KeyFileError
+
+        try:
+            _ = self.home.key.private_key
+            findings: list[str] = []
+        except (KeyFileError, OSError) as exc:
+            findings = [str(exc)]
         with self.home.store.reader() as reader:  # its own connection: the screens' reads never wait behind it
-            return quick_check(reader)
+            return findings + quick_check(reader)
 
     @result_of(check_ledger)
     def ledger_checked(self, findings: list[str]) -> None:

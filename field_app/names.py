@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from field_app.i18n import _, get_locale
-from knock.playbook.messages import surname_for, surname_of
+from knock.playbook.surnames import surname_for, surname_of
 
 
 def surname(owner_name: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from knock import paths
 from knock.core.journal import Clock, system_clock
 from knock.core.ledger import DeviceIdentity, Ledger
-from knock.core.signing import DeviceKey, ReceiptFields, load_or_create_device_key, public_key_b64, receipt_qr_text
+from knock.core.signing import DeviceKey, ReceiptFields, open_device_key, public_key_b64, receipt_qr_text
 from knock.core.store import Store
 from knock.settings import Settings, load_settings
 
@@ -64,6 +64,6 @@ def open_home(
     home = paths.home_dir(override)
     loaded = settings if settings is not None else load_settings(paths.settings_path(home))
     store = Store(paths.db_path(home))
-    key = load_or_create_device_key(paths.device_key_path(home))
+    key = open_device_key(paths.device_key_path(home), paths.device_public_path(home))
     ledger = ledger_for_key(store, loaded, key, clock=clock, name=device_name)
     return Home(home, loaded, store, key, ledger)

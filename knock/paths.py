@@ -50,6 +50,11 @@ def device_key_path(home: Path) -> Path:
     return home / "device.key"
 
 
+def device_public_path(home: Path) -> Path:
+    """This laptop's public key and device id, kept beside the key so a start that signs nothing need not read the key."""
+    return home / "device.pub"
+
+
 def output_dir(home: Path, *sub: str) -> Path:
     """Where printed documents (PDF, PNG) are saved, optionally a subfolder (``receipts``).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from rich.cells import cell_len
@@ -11,7 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from rich.progress_bar import ProgressBar
+from textual.widgets import DataTable, Footer, Input, Static
 
 from knock.core.money import format_yuan
 
@@ -155,16 +157,18 @@ class TodayScreen(WorkerResults, Screen[None]):
         """The room last opened from this list: when it comes back visited, the cursor moves on."""
         self.filled_for: tuple[int, bool] | None = None
         """The :meth:`layout_for` the table was last filled for (a resize that changes neither needs no refill)."""
+        self.rest_pending: object | None = None
+        """Set while the first fill has put only the rows one screen shows in the table (see :meth:`fill`)."""
 
     def ready_for_keys(self) -> bool:
-        """Enter opens the row under the cursor once there are rows (the first, quick pass)."""
-        return self.view is not None or self.failed
+        """Enter opens the row under the cursor once every row is on the list (the first, quick pass)."""
+        return (self.view is not None and self.rest_pending is None) or self.failed
 
     def compose(self) -> ComposeResult:
         yield Static("", id="today-header", classes="header")
         yield Static(_("Loading your households…"), id="today-counters", classes="counters")
         yield Input(placeholder=_("Find: room 3-2-501, 3-2, or owner's name"), id="search", select_on_focus=False)
-        yield ProgressBar(id="today-progress", show_eta=False)
+        yield Static(ProgressBar(total=1, completed=0), id="today-progress")  # a drawing, not Textual's animated widget
         yield DataTable(id="households", cursor_type="row", zebra_stripes=True)
         yield Static("", id="today-empty", classes="message hidden")
         yield Footer(compact=True)
@@ -213,8 +217,8 @@ class TodayScreen(WorkerResults, Screen[None]):
         return load_today(app.home, app.staff_id, app.now(), progress=progress)  # type: ignore[attr-defined]
 
     def on_load_progress(self, message: LoadProgress) -> None:
-        bar = self.query_one("#today-progress", ProgressBar)
-        bar.update(total=message.total, progress=message.done)
+        bar = self.query_one("#today-progress", Static)
+        bar.update(ProgressBar(total=max(message.total, 1), completed=message.done))
         bar.set_class(message.done >= message.total, "hidden")
 
     def worker_failed(self, name: str, text: str) -> None:
@@ -233,14 +237,22 @@ class TodayScreen(WorkerResults, Screen[None]):
         self.view = replace(view, rows=tuple(in_round_order(view.rows, app.round_order)))  # type: ignore[attr-defined]
         self.playbook_rows = view.rows
         self.advised = advised
-        self.query_one("#today-progress", ProgressBar).set_class(self.advised, "hidden")
+        self.query_one("#today-progress", Static).set_class(self.advised, "hidden")
         self.query_one("#today-counters", Static).update(self.counters_text())
         self.fill(search_rows(self.view.rows, self.query_one("#search", Input).value))
         if first_order and not self.touched:
             self.query_one(DataTable).move_cursor(row=0)
         self.move_past_done()
         if not self.advised:
-            self.call_after_refresh(self.load_advised)
+            self.after_first_frame(self.load_advised)
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the list with every row has been drawn (the playbook's pass would
+        otherwise compete with the first frame and the rest of the rows for the one Python thread)."""
+        if self.rest_pending is None:
+            self.call_after_refresh(callback)
+        else:
+            self.call_after_refresh(self.after_first_frame, callback)
 
     def move_past_done(self) -> None:
         """Back from a household that is now visited: the cursor goes to the next door not yet visited."""
@@ -308,15 +320,69 @@ class TodayScreen(WorkerResults, Screen[None]):
         return self.size.width, len(rows) + 1 > self.query_one(DataTable).size.height
 
     def fill(self, rows: list[TodayRow]) -> None:
+        """Put ``rows`` in the table (columns sized for the whole day), keeping the cursor on its room.
+
+        The first fill of a sign-in puts only the rows one screen can show and
+        the rest right after that frame is drawn: DataTable measures every cell
+        it is given before it draws, and the collector's first frame should not
+        wait for rows they cannot see yet. Keys wait for the rest (see
+        :meth:`ready_for_keys`), so a queued Down or Enter sees the whole list.
+        """
         table = self.query_one(DataTable)
         keep = table.cursor_row
         current = self.shown[keep].room if self.shown and 0 <= keep < len(self.shown) else None
+        first_fill = not self.shown and self.filled_for is None
         table.clear(columns=True)
         widths = self.widths()
         titles = self.titles()
         for column, width in widths.items():
             table.add_column(titles[column], width=width, key=column)
-        last_group = None
+        self.rest_pending = None
+        screenful = max(self.app.size.height, 1)
+        if first_fill and len(rows) > screenful:
+            self.add_rows(rows[:screenful], widths)
+            token = self.rest_pending = object()
+            self.call_after_refresh(self.add_rest, token, rows[screenful:], widths, group_text(rows[screenful - 1]))
+        else:
+            self.add_rows(rows, widths)
+        self.shown = rows
+        self.filled_for = self.layout_for()
+        empty = self.query_one("#today-empty", Static)
+        if not rows:
+            if self.view is not None and not self.view.rows:
+                empty.update(_("No households assigned to you today. Ask the office (knock assign)."))
+            else:
+                empty.update(_("Nothing matches. Press Esc to clear the search."))
+        empty.set_class(bool(rows), "hidden")
+        if current is not None:
+            for index, row in enumerate(rows):
+                if row.room == current:
+                    table.move_cursor(row=index)
+                    break
+
+    def add_rest(self, token: object, rows: list[TodayRow], widths: dict[str, int], last_group: str, drawn: bool = False) -> None:
+        """The first fill's remaining rows, once the first ones are drawn; not if another fill came first
+        (it then holds every row itself).
+
+        DataTable lays out new rows when it is idle, which may come after the
+        screen's next refresh: until its height counts the first rows, they are
+        not on the screen yet, and this waits one more refresh; then one more,
+        so that the refresh which drew them has ended before the rest is added.
+        """
+        if token is not self.rest_pending:
+            return
+        table = self.query_one(DataTable)
+        if table.virtual_size.height <= table.header_height:
+            self.call_after_refresh(self.add_rest, token, rows, widths, last_group)
+        elif not drawn:
+            self.call_after_refresh(self.add_rest, token, rows, widths, last_group, drawn=True)
+        else:
+            self.add_rows(rows, widths, last_group)
+            self.rest_pending = None
+
+    def add_rows(self, rows: list[TodayRow], widths: dict[str, int], last_group: str | None = None) -> None:
+        """Append ``rows`` to the table; a building/unit is named on its first row only."""
+        table = self.query_one(DataTable)
         for row in rows:
             style = "dim" if row.visited else ""
             text = self.cells(row)
@@ -333,20 +399,6 @@ class TodayScreen(WorkerResults, Screen[None]):
             }
             table.add_row(*(cells[c] for c in widths), key=row.room)
             last_group = group
-        self.shown = rows
-        self.filled_for = self.layout_for()
-        empty = self.query_one("#today-empty", Static)
-        if not rows:
-            if self.view is not None and not self.view.rows:
-                empty.update(_("No households assigned to you today. Ask the office (knock assign)."))
-            else:
-                empty.update(_("Nothing matches. Press Esc to clear the search."))
-        empty.set_class(bool(rows), "hidden")
-        if current is not None:
-            for index, row in enumerate(rows):
-                if row.room == current:
-                    table.move_cursor(row=index)
-                    break
 
     def on_resize(self, event: events.Resize) -> None:
         if self.view is not None and self.layout_for() != self.filled_for:  # 200 rows are not refilled for nothing

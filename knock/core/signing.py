@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+if TYPE_CHECKING:  # cryptography loads when a key is made, read for signing, or a signature checked (~30 ms at start)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 VERSION = "KNOCK1"
 """First field of every verification text; a new layout gets a new tag."""
@@ -56,16 +55,39 @@ def device_id_for(public_key: bytes) -> str:
     return "D" + base64.b32encode(digest).decode("ascii")[:10]
 
 
-@dataclass(frozen=True)
 class DeviceKey:
-    """This laptop's signing key."""
+    """This laptop's signing key.
 
-    private_key: Ed25519PrivateKey
+    Made from a private key, or (:func:`open_device_key`) from the key file and
+    its public key known beforehand: the file is then read and cryptography
+    loaded only when something is signed, so an app start that signs nothing
+    does not pay for them. A private key that turns out not to match the public
+    key it was opened with is refused (:class:`KeyFileError`), never used.
+    """
+
+    def __init__(self, private_key: Ed25519PrivateKey | None = None, *, path: Path | None = None, public_bytes: bytes | None = None) -> None:
+        if private_key is None and (path is None or public_bytes is None):
+            raise ValueError("a device key needs its private key, or its file and public key")
+        self._private = private_key
+        self._path = path
+        if public_bytes is not None:
+            self.__dict__["public_bytes"] = public_bytes  # the cached_property below, known already
+
+    @property
+    def private_key(self) -> Ed25519PrivateKey:
+        """The Ed25519 private key, read from the key file on first use and checked against the public key."""
+        if self._private is None:
+            assert self._path is not None
+            loaded = _read_private_key(self._path)
+            if _raw_public(loaded) != self.public_bytes:
+                raise KeyFileError(f"{self._path}: the key file no longer matches this device's public key")
+            self._private = loaded
+        return self._private
 
     @cached_property
     def public_bytes(self) -> bytes:
         """The raw 32-byte public key (what the office stores per device); derived once per key."""
-        return self.private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return _raw_public(self.private_key)
 
     @cached_property
     def device_id(self) -> str:
@@ -77,12 +99,83 @@ class DeviceKey:
         return self.private_key.sign(data)
 
 
+def _raw_public(private_key: Ed25519PrivateKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _read_private_key(path: Path) -> Ed25519PrivateKey:
+    """The private key in the file at ``path`` (PKCS#8 PEM, or 32 raw bytes); :class:`KeyFileError` if it is not one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    data = path.read_bytes()
+    if len(data) == 32:
+        return Ed25519PrivateKey.from_private_bytes(data)
+    try:
+        loaded = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise KeyFileError(f"{path}: not an unencrypted PEM or raw Ed25519 private key ({exc})") from None
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise KeyFileError(f"{path}: the key is not an Ed25519 key")
+    return loaded
+
+
+def open_device_key(path: Path, public_cache: Path) -> DeviceKey:
+    """The device key at ``path`` (made if absent), without reading it for signing yet when it can be.
+
+    ``public_cache`` keeps the key's public half beside a SHA-256 of the key
+    file's bytes: while the file is unchanged, the device id and public key come
+    from there and the private key (with cryptography) loads at the first
+    signature. Otherwise the key is read now, exactly as
+    :func:`load_or_create_device_key` does (a bad file is refused here), and the
+    cache written for next time.
+    """
+    path, public_cache = Path(path), Path(public_cache)
+    public = _cached_public(path, public_cache)
+    if public is not None:
+        return DeviceKey(path=path, public_bytes=public)
+    key = load_or_create_device_key(path)
+    _write_public_cache(path, public_cache, key)
+    return key
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _cached_public(path: Path, public_cache: Path) -> bytes | None:
+    """The public key kept for the key file at ``path`` as it is now; None without a key, a cache, or a matching one."""
+    try:
+        stamp, _, public_text = public_cache.read_text(encoding="ascii").strip().partition(" ")
+        if stamp != _file_digest(path):
+            return None
+        public = _unb64url(public_text)
+    except (OSError, ValueError):  # no key yet, no cache yet, or a damaged cache: the key itself is read instead
+        return None
+    return public if len(public) == 32 else None
+
+
+def _write_public_cache(path: Path, public_cache: Path, key: DeviceKey) -> None:
+    """Keep ``key``'s public half for the next start (owner-only, written atomically)."""
+    from knock.paths import write_private
+
+    try:
+        write_private(public_cache, f"{_file_digest(path)} {_b64url(key.public_bytes)}\n".encode("ascii"))
+    except OSError:  # a read-only home still works: the key is then read at every start
+        return
+
+
 def load_or_create_device_key(path: Path) -> DeviceKey:
     """Load the device key at ``path`` (PKCS#8 PEM, or 32 raw bytes), creating it if absent.
 
     A new key is written as PEM with mode 0600, created exclusively so two
     processes starting at once cannot both make one.
     """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     path = Path(path)
     if not path.exists():
         key = Ed25519PrivateKey.generate()
@@ -97,16 +190,7 @@ def load_or_create_device_key(path: Path) -> DeviceKey:
             handle.flush()
             os.fsync(handle.fileno())
         return DeviceKey(key)
-    data = path.read_bytes()
-    if len(data) == 32:
-        return DeviceKey(Ed25519PrivateKey.from_private_bytes(data))
-    try:
-        loaded = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError) as exc:
-        raise KeyFileError(f"{path}: not an unencrypted PEM or raw Ed25519 private key ({exc})") from None
-    if not isinstance(loaded, Ed25519PrivateKey):
-        raise KeyFileError(f"{path}: the key is not an Ed25519 key")
-    return DeviceKey(loaded)
+    return DeviceKey(_read_private_key(path))
 
 
 def public_key_b64(key: DeviceKey) -> str:
@@ -236,6 +320,9 @@ def verify_receipt_text(text: str, lookup_public_key: Callable[[str], bytes | No
         # base64 leaves spare bits in the last character: a second spelling of the same bytes.
         # Exactly one text verifies for one receipt, so a re-spelled signature is refused.
         return VerificationResult("malformed", "the signature is not in canonical form", fields)
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(signature, signed.encode("utf-8"))
     except InvalidSignature:

@@ -16,6 +16,7 @@ from typing import Literal
 from knock.core.money import format_yuan
 from knock.playbook.content import PLACEHOLDERS, Locale, Playbook, load_playbook, placeholders_in
 from knock.playbook.facts import HouseholdFacts
+from knock.playbook.surnames import surname_for, surname_of
 from knock.settings import Settings
 
 __all__ = [
@@ -95,29 +96,6 @@ REMINDER_DAYS: dict[int, str] = {-7: "before_due", 0: "due_today", 3: "overdue_3
 def reminder_for(due_date: date, today: date) -> str | None:
     """Which reminder template, if any, is due today for a charge due on ``due_date``."""
     return REMINDER_DAYS.get((today - due_date).days)
-
-
-_COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 长孙 宇文 司徒 夏侯 轩辕 端木 独孤 南宫 西门 百里 呼延 澹台 申屠 万俟 闻人 赫连 公冶 太叔 钟离 濮阳".split()
-)
-
-
-def surname_of(name: str) -> str:
-    """The surname for a greeting: 王芳 -> 王, 欧阳娜娜 -> 欧阳, "Wang Fang" -> Wang."""
-    name = name.strip()
-    if not name:
-        return ""
-    if name.isascii():
-        return name.split()[0]
-    return name[:2] if name[:2] in _COMPOUND_SURNAMES else name[0]
-
-
-def surname_for(name: str, locale: Locale) -> str:
-    """The surname as a greeting in ``locale`` says it: 张 in Chinese, Zhang in English (one rule everywhere)."""
-    from knock.playbook.surnames import SURNAME_PINYIN
-
-    family = surname_of(name)
-    return SURNAME_PINYIN.get(family, family) if locale == "en" else family
 
 
 def title_for(gender: str, locale: Locale) -> str:

@@ -1,10 +1,15 @@
-"""Surnames in Latin letters, for English greetings: 张 -> Zhang, 欧阳 -> Ouyang.
+"""Surnames: which part of a name greets an owner (王芳 -> 王, 欧阳娜娜 -> 欧阳), and in Latin letters, for
+English greetings: 张 -> Zhang, 欧阳 -> Ouyang.
 
 One table for every English surface (the app's header, the talking points,
-call scripts), so an owner is "Ms Zhang" everywhere and never "Ms 张".
+call scripts), so an owner is "Ms Zhang" everywhere and never "Ms 张". Kept
+apart from the playbook's content, so the field app's list can greet owners
+without loading the talking points.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 SURNAME_PINYIN = {
     "王": "Wang", "李": "Li", "张": "Zhang", "刘": "Liu", "陈": "Chen", "杨": "Yang", "黄": "Huang", "赵": "Zhao",
@@ -43,3 +48,24 @@ SURNAME_PINYIN = {
     "长孙": "Zhangsun", "宇文": "Yuwen", "司徒": "Situ", "夏侯": "Xiahou", "令狐": "Linghu",
 }
 """Romanised surnames (Hanyu Pinyin, no tones); an unknown surname stays in Chinese."""
+
+
+_COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 长孙 宇文 司徒 夏侯 轩辕 端木 独孤 南宫 西门 百里 呼延 澹台 申屠 万俟 闻人 赫连 公冶 太叔 钟离 濮阳".split()
+)
+
+
+def surname_of(name: str) -> str:
+    """The surname for a greeting: 王芳 -> 王, 欧阳娜娜 -> 欧阳, "Wang Fang" -> Wang."""
+    name = name.strip()
+    if not name:
+        return ""
+    if name.isascii():
+        return name.split()[0]
+    return name[:2] if name[:2] in _COMPOUND_SURNAMES else name[0]
+
+
+def surname_for(name: str, locale: Literal["zh", "en"]) -> str:
+    """The surname as a greeting in ``locale`` says it: 张 in Chinese, Zhang in English (one rule everywhere)."""
+    family = surname_of(name)
+    return SURNAME_PINYIN.get(family, family) if locale == "en" else family

@@ -15,6 +15,7 @@ from knock.core.signing import (
     KeyFileError,
     ReceiptFields,
     load_or_create_device_key,
+    open_device_key,
     public_key_b64,
     receipt_qr_text,
     verify_receipt_text,
@@ -55,6 +56,39 @@ def test_raw_key_file_and_bad_file(tmp_path: Path) -> None:
     bad.write_text("hello")
     with pytest.raises(KeyFileError, match="bad.key"):
         load_or_create_device_key(bad)
+
+
+def test_opened_key_reads_the_private_key_only_to_sign(tmp_path: Path) -> None:
+    """A start with the public half cached knows the device id without reading the key; the first
+    signature reads it; a changed key file is read again, a bad one refused at open as before."""
+    path, cache = tmp_path / "device.key", tmp_path / "device.pub"
+    made = open_device_key(path, cache)
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    again = open_device_key(path, cache)
+    assert again._private is None  # not read yet
+    assert (again.device_id, again.public_bytes) == (made.device_id, made.public_bytes)
+    text = receipt_qr_text(_fields(again), again)
+    assert verify_receipt_text(text, _lookup(made)).genuine
+    path.write_bytes(bytes(range(32)))  # another key in the file: the cache no longer applies
+    other = open_device_key(path, cache)
+    assert other._private is not None and other.public_bytes != made.public_bytes
+    assert open_device_key(path, cache).public_bytes == other.public_bytes
+    path.write_text("hello")
+    with pytest.raises(KeyFileError, match="device.key"):
+        open_device_key(path, cache)
+
+
+def test_forged_public_cache_is_refused_at_the_first_signature(tmp_path: Path) -> None:
+    """Someone who writes another public key beside the key file gets no receipt signed under it."""
+    path, cache = tmp_path / "device.key", tmp_path / "device.pub"
+    open_device_key(path, cache)
+    stamp = cache.read_text().split()[0]
+    other = load_or_create_device_key(tmp_path / "other.key")
+    cache.write_text(f"{stamp} {public_key_b64(other)}\n")
+    forged = open_device_key(path, cache)
+    assert forged.device_id == other.device_id
+    with pytest.raises(KeyFileError, match="no longer matches"):
+        receipt_qr_text(_fields(forged), forged)
 
 
 def test_genuine(keys) -> None:

@@ -33,6 +33,36 @@ def test_placeholders_survive_translation() -> None:
             assert set(re.findall(r"{\w+}", message.id)) == set(re.findall(r"{\w+}", message.string)), message.id
 
 
+def test_compiled_catalog_is_kept_and_follows_the_po(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A start with an unchanged .po reads the kept compiled catalog; an edited .po is compiled again
+    (never a stale word), a damaged kept copy is replaced, and only the current one is kept."""
+    from field_app import i18n
+
+    po = tmp_path / "zh" / "LC_MESSAGES" / "field_app.po"
+    po.parent.mkdir(parents=True)
+    po.write_bytes(i18n.po_path("zh").read_bytes())
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+
+    def fresh(word: str) -> str:
+        i18n.translations.cache_clear()
+        return i18n.translations("zh").gettext(word)
+
+    try:
+        assert fresh("Owner") == "业主"
+        kept = i18n.compiled_path(po, po.read_bytes())
+        assert kept.read_bytes() == i18n.compile_po(po.read_bytes(), "zh")
+        kept.write_bytes(kept.read_bytes().replace("业主".encode(), "房东".encode()))
+        assert fresh("Owner") == "房东"  # proof that the kept copy is what a start reads
+        po.write_bytes(po.read_bytes().replace('msgstr "业主"'.encode(), 'msgstr "户主"'.encode()))
+        assert fresh("Owner") == "户主"
+        kept_now = i18n.compiled_path(po, po.read_bytes())
+        assert [p.name for p in kept.parent.iterdir()] == [kept_now.name]
+        kept_now.write_bytes(b"damaged")
+        assert fresh("Owner") == "户主"
+    finally:
+        i18n.translations.cache_clear()
+
+
 def test_owner_is_surname_and_title() -> None:
     assert owner_title("王建国", "m", "zh") == "王先生"
     assert owner_title("王丽", "f", "zh") == "王女士"

@@ -145,6 +145,26 @@ async def test_an_intact_ledger_starts_without_a_word(community: Community) -> N
         assert not isinstance(app.screen, InfoDialog)
 
 
+async def test_a_device_key_that_no_longer_matches_stops_the_app(community: Community, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The start takes the device's public half from device.pub; the check after the first frame reads the key
+    itself, and a forged public half stops the app there (before any receipt could be signed under it)."""
+    from knock.core.signing import load_or_create_device_key, public_key_b64
+    from knock.home import open_home
+
+    cache = community.home.path / "device.pub"
+    stamp = cache.read_text().split()[0]
+    cache.write_text(f"{stamp} {public_key_b64(load_or_create_device_key(tmp_path / 'other.key'))}\n")
+    home = open_home(community.home.path, clock=community.home.ledger.clock)
+    try:
+        assert home.key._private is None
+        app = make_app(home, preselect=community.collector)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, InfoDialog) and len(app.screen.query(".title")) > 0, timeout=30)
+            assert "账本检查未通过" in title(app) and "no longer matches" in body(app)
+    finally:
+        home.close()
+
+
 async def test_a_manager_unlocks_a_locked_collector_in_the_app(community: Community) -> None:
     from fieldapp_support import MANAGER_PIN, PIN
 
