@@ -12,10 +12,13 @@ Reported: median wall and CPU (``time.process_time``) milliseconds of each,
 and each size's ratio to the floor. The CPU figure is the one to trust on a
 shared machine. Goal (issue 13): 80 mm and A5 within 1.5x of the floor.
 
-With ``--bare`` (needs pypdfium2, a dev dependency) a third kind of run, C, is
-interleaved too: the receipt's own printed lines as unstyled paragraphs plus its
-QR image, for each size. It is what laying out that much text costs in
-WeasyPrint at all, and so shows how much of A is styling and how much is text.
+With ``--bare`` (needs pypdfium2, a dev dependency) two more kinds of run are
+interleaved too, for each size: C, the receipt's own printed lines as unstyled
+paragraphs plus its QR image; and D, the same lines as ONE unstyled paragraph
+(pre-wrap) plus the image, the least WeasyPrint can do to print that text and
+code at all. They show how much of A is styling and how much is the text itself:
+each distinct character costs its outline in the embedded font subset, and a
+receipt prints well over a hundred of them against the floor's fifteen.
 
     .venv/bin/python bench/bench_receipt.py [--repeat 25] [--sizes a5,80mm,58mm,a4] [--bare]
 """
@@ -80,21 +83,27 @@ def main() -> None:
     for size in sizes:
         render_receipt(views[0], size, "zh")  # type: ignore[arg-type]
 
-    bare = {size: _bare_runner(render_receipt(views[0], size, "zh"), size, font) for size in sizes} if args.bare else {}  # type: ignore[arg-type]
+    bare: dict[str, Callable[[object], bytes]] = {}
+    if args.bare:
+        for size in sizes:
+            pdf = render_receipt(views[0], size, "zh")  # type: ignore[arg-type]
+            bare[f"bare {size}"] = _bare_runner(pdf, size, font, one_paragraph=False)
+            bare[f"one {size}"] = _bare_runner(pdf, size, font, one_paragraph=True)
     for run in bare.values():
         run(views[0])
 
-    names = ["floor", *sizes, *(f"bare {size}" for size in bare)]
+    names = ["floor", *sizes, *bare]
     wall: dict[str, list[float]] = {name: [] for name in names}
     cpu: dict[str, list[float]] = {name: [] for name in names}
     for round_no in range(args.repeat):
         view = views[round_no + 1]
         shift = round_no % len(names)
         for name in names[shift:] + names[:shift]:
+            qr_for_print.cache_clear()  # sizes of one round share a payload: each run makes its code, as a new payment does
             if name == "floor":
                 w, c = _timed(floor)
-            elif name.startswith("bare "):
-                w, c = _timed(lambda: bare[name[5:]](view))
+            elif name in bare:
+                w, c = _timed(lambda: bare[name](view))
             else:
                 w, c = _timed(lambda: render_receipt(view, name, "zh"))  # type: ignore[arg-type]
             wall[name].append(w)
@@ -109,20 +118,24 @@ def main() -> None:
         rw, rc = med_wall[size] / med_wall["floor"], med_cpu[size] / med_cpu["floor"]
         goal = f"   goal <= {GOAL}x cpu: {'met' if rc <= GOAL else 'NOT met'}" if size in TARGET_SIZES else ""
         print(f"{'A receipt ' + size:30s} {med_wall[size]:8.1f} {med_cpu[size]:8.1f}   {rw:9.2f}x {rc:9.2f}x{goal}")
-    for size in bare:
-        name = f"bare {size}"
+    for name in bare:
         rw, rc = med_wall[name] / med_wall["floor"], med_cpu[name] / med_cpu["floor"]
-        print(f"{'C bare lines + code ' + size:30s} {med_wall[name]:8.1f} {med_cpu[name]:8.1f}   {rw:9.2f}x {rc:9.2f}x")
+        kind, size = name.split(" ", 1)
+        label = ("C bare lines + code " if kind == "bare" else "D one paragraph + code ") + size
+        print(f"{label:30s} {med_wall[name]:8.1f} {med_cpu[name]:8.1f}   {rw:9.2f}x {rc:9.2f}x")
 
 
-def _bare_runner(pdf: bytes, size: str, font: str) -> Callable[[object], bytes]:
-    """C for one size: every line the receipt prints, as a bare paragraph, and a QR code of the same size."""
+def _bare_runner(pdf: bytes, size: str, font: str, *, one_paragraph: bool) -> Callable[[object], bytes]:
+    """C (or D) for one size: every line the receipt prints as a bare paragraph (or all in one), and a QR code of the same size."""
     import pypdfium2 as pdfium
     from html import escape
 
     document = pdfium.PdfDocument(pdf)
     lines = [line.strip() for line in document[0].get_textpage().get_text_range().splitlines() if line.strip()]
-    body = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    if one_paragraph:
+        body = '<p style="white-space: pre-wrap">' + escape("\n".join(lines)) + "</p>"
+    else:
+        body = "".join(f"<p>{escape(line)}</p>" for line in lines)
     css = CSS(string=f"{_PAGE_CSS[size]} html {{ font-family: '{font}'; font-size: 9pt }} p {{ margin: 0 }}", font_config=_font_config())  # type: ignore[index]
 
     def run(view: object) -> bytes:

@@ -25,7 +25,7 @@ from field_app.i18n import _
 from field_app.keys import KeyGate, KeyReady
 from field_app.preferences import save_locale, saved_locale
 from field_app.widgets.common import translate_bindings
-from field_app.workers import WorkerResults, result_of
+from field_app.workers import WorkerResults, Writer, result_of
 
 Clock = Callable[[], datetime]
 
@@ -79,11 +79,14 @@ class KnockApp(WorkerResults, App[None]):
         """Keys in order, each after the app caught up with the last (see field_app/keys.py)."""
         self.background_sync = BackgroundSync(self)
         """Online sync with the server in settings, in a worker (see field_app/background_sync.py)."""
+        self.writer = Writer()
+        """The thread that commits confirmed outcomes, started on the first (see field_app/workers.py)."""
 
     # -- time ------------------------------------------------------------------------------------
 
     def on_unmount(self) -> None:
         self.key_gate.close()
+        self.writer.close()  # a commit under way lands before the ledger is closed
 
     def now(self) -> datetime:
         """The device clock (frozen in tests)."""

@@ -18,7 +18,7 @@ class ConfirmDialog(Dialog[bool]):
     """Yes (Enter / Y) saves, No (Esc / N) goes back without saving."""
 
     BINDINGS = [
-        Binding("enter", "yes", "Confirm"),
+        Binding("enter", "enter", "Confirm", priority=True),
         Binding("y", "yes", "Confirm", show=False),
         Binding("n", "cancel", "No", show=False),
     ]
@@ -64,6 +64,18 @@ class ConfirmDialog(Dialog[bool]):
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
 
+    def action_enter(self) -> None:
+        """Enter answers for the focused button: Back if Back has the focus, else Yes.
+
+        A priority binding, so the key reaches :meth:`action_yes` as it is
+        handled (not as a button press posted up through the dialog's widgets
+        first): the save starts sooner.
+        """
+        if self.focused is not None and self.focused.id == "no":
+            self.action_cancel()
+        else:
+            self.action_yes()
+
     @on(Button.Pressed, "#yes")
     def action_yes(self) -> None:
         if self.busy:
@@ -72,7 +84,7 @@ class ConfirmDialog(Dialog[bool]):
             self.dismiss(True)
             return
         self.busy = True
-        self.query_one("#yes", Button).label = _("Saving…")
+        self.query_one("#yes", Button).label = _("Saving…")  # drawn only if the save is still running by then
         self.on_yes()
 
     @on(Button.Pressed, "#no")

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from knock.advice import ObjectionView
 from knock.core.payment_rules import PaymentReview
 from knock.core.money import format_yuan
+from knock.home import Home
 from knock.vocabulary import label
 
 from field_app.data.household import HouseholdView, load_household, promise_days, reveal_phones
@@ -41,6 +42,9 @@ OUTCOME_KEYS = (
 
 FOLLOW_UP_OUTCOME = {"appointment": "promised", "repair_ticket": "complaint"}
 """The playbook's follow-ups (knock/templates/playbook/labels.yaml) that open an outcome dialog other than their own key."""
+
+SAVE = "save_outcome"
+"""The name of the write that saves a confirmed outcome (its result and failure handlers use it)."""
 
 TABS = ("tab-arrears", "tab-timeline", "tab-cards", "tab-objections")
 
@@ -137,8 +141,8 @@ class HouseholdScreen(WorkerResults, Screen[None]):
         self.render_view()
 
     def worker_failed(self, name: str, text: str) -> None:
-        not_saved = name in ("review_payment", "save_in_worker")
-        if name == "save_in_worker":
+        not_saved = name in ("review_payment", SAVE)
+        if name == SAVE:
             self.close_confirmation()
         if not_saved:
             self.saving = False
@@ -469,15 +473,16 @@ class HouseholdScreen(WorkerResults, Screen[None]):
         self.confirm(replace(intent, reviewed=True))
 
     def save(self, intent: Outcome) -> None:
-        self.saving = True
-        self.query_one("#hh-summary", Static).update(self.summary_text())
-        self.save_in_worker(intent, self.override_by, self.view.guard.codes if self.view else (), self.override_reason)
+        """Write the outcome now, on the app's writing thread; the screen changes nothing until it lands.
 
-    @work(thread=True, exit_on_error=False, group="save")
-    def save_in_worker(self, intent: Outcome, override_by: str, warnings: tuple[str, ...], override_reason: str = "") -> Committed:
+        Why nothing is redrawn here: the confirmation stays up (it says "Saving…")
+        and keys wait, so the summary beneath needs no news, and a repaint would
+        only compete with the commit for the interpreter.
+        """
+        self.saving = True
         app = self.app
-        saved = save_outcome(app.home, app.staff_id, intent, override_by=override_by, override_reason=override_reason, warnings=warnings)  # type: ignore[attr-defined]
-        return Committed(intent, saved)
+        override = (self.override_by, self.override_reason)
+        self.run_write(SAVE, write_outcome, app.home, app.staff_id, intent, override, self.view.guard.codes if self.view else ())  # type: ignore[attr-defined]
 
     def close_confirmation(self) -> None:
         """The save ended: the confirmation that stayed up while it ran goes (see :class:`ConfirmDialog`)."""
@@ -487,7 +492,7 @@ class HouseholdScreen(WorkerResults, Screen[None]):
             if isinstance(screen, ConfirmDialog) and screen.busy:
                 screen.finished()
 
-    @result_of(save_in_worker)
+    @result_of(SAVE)
     def outcome_saved(self, done: Committed) -> None:
         self.close_confirmation()
         self.saving = False
@@ -550,6 +555,12 @@ class HouseholdScreen(WorkerResults, Screen[None]):
     def say(self, text: str, *, title: str = "", severity: str = "information", timeout: float = 12.0) -> None:
         """A message in the status line above the outcome keys (never over them)."""
         self.query_one("#hh-status", StatusLine).say(text, title=title, severity=severity, timeout=timeout)
+
+
+def write_outcome(home: Home, staff_id: str, intent: Outcome, override: tuple[str, str], warnings: tuple[str, ...]) -> Committed:
+    """Save a confirmed outcome (on the app's writing thread): one outcome, one transaction."""
+    by, reason = override
+    return Committed(intent, save_outcome(home, staff_id, intent, override_by=by, override_reason=reason, warnings=warnings))
 
 
 def describe_print(outcome: Any, home: Any = None) -> str:

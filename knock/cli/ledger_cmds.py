@@ -227,7 +227,7 @@ def check(home_dir: str | None, as_json: bool, full: bool) -> None:
         for finding in findings:
             click.echo(f"  - {finding}")
     else:
-        events = home.store.scalar("SELECT COUNT(*) FROM events")
+        events = home.store.scalar("SELECT COUNT(*) FROM event_log")
         click.echo(f"ledger intact: {events:,} events" + (", every hash and table checked" if full else " (quick check; --full replays everything)"))
     if findings:
         raise SystemExit(1)

@@ -150,12 +150,17 @@ class LedgerBatch:
 
     # -- what the builders need to know ---------------------------------------------------------
 
-    def _home(self, room: str) -> _Fresh | HouseholdRef:
-        """The batch's state of ``room`` (any spelling, or a billing-system code) when it holds it, else its id and room."""
+    def _home(self, room: str, household_id: str = "") -> _Fresh | HouseholdRef:
+        """The batch's state of ``room`` (any spelling, or a billing-system code) when it holds it, else its id and room.
+
+        ``household_id``, when the caller read it from the ledger inside this batch's transaction,
+        is taken as is for a household the batch did not register (``room`` is then canonical)."""
         fresh = self._fresh.get(room)
         if fresh is not None:
             self._fresh.move_to_end(room)
             return fresh
+        if household_id:
+            return HouseholdRef(household_id, room)
         ref = self._refs.get(room) or self._known.get(room)
         if ref is not None:
             return ref
@@ -239,9 +244,9 @@ class LedgerBatch:
             self._fresh.popitem(last=False)
         return household_id
 
-    def update_household(self, room: str, *, author: str, **fields: Any) -> None:
-        """See :meth:`Ledger.update_household`."""
-        home = self._home(room)
+    def update_household(self, room: str, *, author: str, household_id: str = "", **fields: Any) -> None:
+        """See :meth:`Ledger.update_household`. ``household_id``: see :meth:`add_charge`."""
+        home = self._home(room, household_id)
         ref = home.ref if isinstance(home, _Fresh) else home
         self._add(K.HOUSEHOLD_UPDATED, household_update_payload(ref.household_id, room, fields), author)
 
@@ -275,10 +280,18 @@ class LedgerBatch:
         source: str = "",
         billing_item: str = "",
         author: str = "system",
+        household_id: str = "",
+        checked: bool = False,
     ) -> str:
-        """See :meth:`Ledger.add_charge`."""
+        """See :meth:`Ledger.add_charge`.
+
+        For a caller that has read the ledger inside this batch's transaction (an import reads its
+        rooms and their charges by the thousand): ``household_id`` is the canonical ``room``'s id,
+        taken without a look-up; ``checked`` says the ledger had no such charge, so only the
+        batch's own charges are searched (the charges' unique key still refuses a duplicate).
+        """
         check_charge(room, amount_fen, period_start, period_end)
-        home = self._home(room)
+        home = self._home(room, household_id)
         key = (item, period_start.isoformat(), period_end.isoformat())
         if isinstance(home, _Fresh):
             ref = home.ref
@@ -286,7 +299,9 @@ class LedgerBatch:
         else:
             ref = home
             # What the batch holds back is in _pending_charges; what it wrote, the projection has.
-            duplicate = (ref.household_id, *key) in self._pending_charges or self.ledger.has_charge(ref.household_id, item, period_start, period_end)
+            duplicate = (ref.household_id, *key) in self._pending_charges or (
+                not checked and self.ledger.has_charge(ref.household_id, item, period_start, period_end)
+            )
         if duplicate:
             raise DuplicateCharge(f"room {ref.room} already has {item} for {period_start}..{period_end}")
         charge_id = new_id()

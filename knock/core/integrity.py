@@ -85,9 +85,17 @@ def _event_chain(rows: Iterable[sqlite3.Row], device_id: str, start_prev: str | 
     return problems
 
 
+_DEVICES = "SELECT n.name FROM (SELECT DISTINCT device_code FROM event_log) c JOIN event_names n ON n.code = c.device_code"
+"""Every device with events. The counts and lists over the whole log read ``event_log`` by its
+codes (an index alone), not the ``events`` view, which would look up each row's names."""
+
+
 def _sequences(store: Store) -> list[str]:
     problems: list[str] = []
-    for row in store.query("SELECT device_id, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi FROM events GROUP BY device_id"):
+    for row in store.query(
+        "SELECT n.name AS device_id, c.n, c.lo, c.hi FROM (SELECT device_code, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi"
+        " FROM event_log GROUP BY device_code) c JOIN event_names n ON n.code = c.device_code"
+    ):
         if row["lo"] != 1 or row["hi"] != row["n"]:
             problems.append(f"device {row['device_id']}: events numbered {row['lo']}..{row['hi']} but {row['n']} are present (events missing)")
     return problems
@@ -95,7 +103,7 @@ def _sequences(store: Store) -> list[str]:
 
 def _chain_tails(store: Store) -> list[str]:
     problems: list[str] = []
-    for (device_id,) in store.query("SELECT DISTINCT device_id FROM events"):
+    for (device_id,) in store.query(_DEVICES):
         rows = list(reversed(store.query("SELECT * FROM events WHERE device_id = ? ORDER BY seq DESC LIMIT ?", (device_id, TAIL + 1))))
         start = None
         if rows and rows[0]["seq"] == 1:
@@ -106,7 +114,7 @@ def _chain_tails(store: Store) -> list[str]:
 
 def _full_chains(store: Store) -> list[str]:
     problems: list[str] = []
-    for (device_id,) in store.query("SELECT DISTINCT device_id FROM events"):
+    for (device_id,) in store.query(_DEVICES):
         problems += _event_chain(store.iterate("SELECT * FROM events WHERE device_id = ? ORDER BY seq", (device_id,)), device_id, GENESIS)
     return problems
 
@@ -137,7 +145,12 @@ def _counts(store: Store) -> list[str]:
     """One pass over the log counts every kind (a count per table would read it once per table)."""
     kinds = sorted({kind for group in _ONE_ROW_PER_EVENT.values() for kind in group})
     marks = ",".join("?" for _ in kinds)
-    logged = {r[0]: int(r[1]) for r in store.query(f"SELECT kind, COUNT(*) FROM events WHERE kind IN ({marks}) GROUP BY kind", kinds)}
+    logged = {
+        r[0]: int(r[1])
+        for r in store.query(
+            f"SELECT n.name, COUNT(*) FROM event_names n JOIN event_log l ON l.kind_code = n.code WHERE n.name IN ({marks}) GROUP BY n.name", kinds
+        )
+    }
     parked = {
         r[0]: int(r[1])
         for r in store.query(

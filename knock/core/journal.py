@@ -16,6 +16,8 @@ from typing import Any
 
 from knock.core.events import GENESIS, ChainError, Event, EventConflict, canonical_json, chain_digest, hash_bytes, hash_text
 from knock.core.ids import new_id
+from knock.core.payload_codec import stored_payload
+from knock.core.stored_time import stored_time
 from knock.core.projections import project
 from knock.core.store import Store
 
@@ -85,12 +87,13 @@ class IngestResult:
 
 
 _EVENT_INSERT = (
-    "INSERT INTO event_log (event_id, device_id, seq, author, device_time, kind, payload, hash, received_at, prev_hash)"
+    "INSERT INTO event_log (event_id, device_code, seq, author_code, device_time, kind_code, payload, hash, received_at, prev_hash)"
     " VALUES (?,?,?,?,?,?,?,?,?,?)"
 )
-"""Rows go to the ``event_log`` table (hashes as 32 bytes); ``prev_hash`` is NULL whenever the
-previous event of the device is in the log, ``received_at`` NULL when it is the device time
-(the ``events`` view derives both)."""
+"""Rows go to the ``event_log`` table (:meth:`Journal.stored_row`: hashes as 32 bytes, names as
+codes, times packed, the payload deflated); ``prev_hash`` is NULL whenever the previous event of
+the device is in the log, ``received_at`` NULL when it is the device time (the ``events`` view
+derives both and shows every column as the event has it)."""
 
 
 def system_clock() -> datetime:
@@ -112,10 +115,23 @@ class Journal:
     def _head(self, device_id: str) -> tuple[int, str]:
         if device_id == self.device_id and self._head_cache and self._head_cache[0] == self.store.write_epoch:
             return self._head_cache[1], self._head_cache[2]
-        row = self.store.query_one(
-            "SELECT seq, hash FROM event_log WHERE device_id = ? ORDER BY seq DESC LIMIT 1", (device_id,)
+        code = self.store.name_code(device_id, add=False)
+        row = None if code is None else self.store.query_one(
+            "SELECT seq, hash FROM event_log WHERE device_code = ? ORDER BY seq DESC LIMIT 1", (code,)
         )
         return (0, GENESIS) if row is None else (int(row[0]), hash_text(row[1]))
+
+    def stored_row(
+        self, event_id: str, device_id: str, seq: int, author: str, device_time: str, kind: str, payload_json: str,
+        digest: str, received_at: str | None, prev_hash: bytes | None,
+    ) -> tuple[Any, ...]:
+        """The ``event_log`` row of an event, for :data:`_EVENT_INSERT` (inside a write transaction:
+        a name the log has not seen yet gets its code)."""
+        code = self.store.name_code
+        return (
+            event_id, code(device_id), seq, code(author), stored_time(device_time), code(kind),
+            stored_payload(kind, payload_json), hash_bytes(digest), stored_time(received_at), prev_hash,
+        )
 
     def append(self, kind: str, payload: dict[str, Any], *, author: str) -> Event:
         """Write a new local event (inside the caller's transaction, or its own).
@@ -132,7 +148,7 @@ class Journal:
             payload_json = canonical_json(payload)
             digest = chain_digest(prev, event_id, self.device_id, seq, author, now, kind, payload_json)
             event = Event(event_id, self.device_id, seq, author, now, kind, payload, prev, digest)
-            conn.execute(_EVENT_INSERT, (event_id, self.device_id, seq, author, now, kind, payload_json, bytes.fromhex(digest), None, None))
+            conn.execute(_EVENT_INSERT, self.stored_row(event_id, self.device_id, seq, author, now, kind, payload_json, digest, None, None))
             project(conn, event)
             self._head_cache = (self.store.write_epoch, seq, digest)
             return event
@@ -183,7 +199,7 @@ class Journal:
                 payload_json = canonical_json(payload)
                 digest = chain_digest(prev, event_id, self.device_id, seq, author, device_time, kind, payload_json)
                 event = Event(event_id, self.device_id, seq, author, device_time, kind, payload, prev, digest)
-                rows.append((event_id, self.device_id, seq, author, device_time, kind, payload_json, bytes.fromhex(digest), None, None))
+                rows.append(self.stored_row(event_id, self.device_id, seq, author, device_time, kind, payload_json, digest, None, None))
                 project(writer, event)  # type: ignore[arg-type]
                 written.append(event)
                 prev = digest
@@ -257,10 +273,10 @@ class Journal:
                         )
                     heads[event.device_id] = (event.seq, event.hash)
                 known[event.event_id] = event.hash
-                rows.append(
-                    (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text,
-                     bytes.fromhex(event.hash), received, None if check_chain else hash_bytes(event.prev_hash))
-                )
+                rows.append(self.stored_row(
+                    event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, text,
+                    event.hash, received, None if check_chain else hash_bytes(event.prev_hash),
+                ))
                 reason = precheck(event) if precheck is not None else None
                 if reason is None:
                     project(writer, event)  # type: ignore[arg-type]
@@ -280,8 +296,10 @@ class Journal:
         in the log (checked by the caller), so its ``prev_hash`` need not be stored."""
         conn.execute(
             _EVENT_INSERT,
-            (event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, payload_json,
-             hash_bytes(event.hash), self.clock().isoformat(timespec="seconds"), None if derived_prev else hash_bytes(event.prev_hash)),
+            self.stored_row(
+                event.event_id, event.device_id, event.seq, event.author, event.device_time, event.kind, payload_json,
+                event.hash, self.clock().isoformat(timespec="seconds"), None if derived_prev else hash_bytes(event.prev_hash),
+            ),
         )
         project(conn, event)
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 _FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}  # ０-９
 _FULL_WIDTH.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
@@ -72,14 +74,32 @@ def normalise_text(text: str) -> str:
 
 
 def _norm(part: str, what: str, text: str) -> str:
+    code = _part_code(part, what == "building")
+    if code is _EMPTY:
+        raise RoomError(f"room {text!r}: {what} is empty")
+    if code is _NOT_A_PART:
+        raise RoomError(f"room {text!r}: {what} {part!r} must be digits with an optional letter, e.g. 12 or 12A")
+    return code
+
+
+_EMPTY = object()
+_NOT_A_PART = object()
+
+
+@lru_cache(maxsize=4096)
+def _part_code(part: str, building: bool) -> Any:
+    """One part's canonical form, or ``_EMPTY`` / ``_NOT_A_PART`` (:func:`_norm` says why in the room's words).
+
+    Remembered: a 100,000-row arrears list repeats a few hundred buildings, units and room numbers.
+    """
     cleaned = normalise_text(part).strip(" \t").upper()
     if not cleaned:
-        raise RoomError(f"room {text!r}: {what} is empty")
-    if what == "building" and _LETTERED_BUILDING.fullmatch(cleaned):
+        return _EMPTY
+    if building and _LETTERED_BUILDING.fullmatch(cleaned):
         return cleaned
     match = _PART.fullmatch(cleaned)
     if match is None:
-        raise RoomError(f"room {text!r}: {what} {part!r} must be digits with an optional letter, e.g. 12 or 12A")
+        return _NOT_A_PART
     number, letter = match.groups()
     return f"{int(number)}{letter}"
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from knock.core import payload_codec
 from knock.core.events import hash_bytes
+from knock.core.stored_time import sql_text, stored_time
 
 _APPEND_ONLY = ("events", "charges", "charge_reversals", "payments", "payment_items", "payment_voids")
 
@@ -454,11 +456,17 @@ SELECT l.event_id, l.device_id, l.seq, l.author, l.device_time, l.kind, l.payloa
     lower(hex(l.hash)) AS hash, coalesce(l.received_at, l.device_time) AS received_at, l.arrival AS rowid
 FROM event_log l"""
 
-_EVENT_LOG_GUARDS = """
+_EVENT_LOG_NO_UPDATE = """
 CREATE TRIGGER events_no_update BEFORE UPDATE ON event_log
 BEGIN SELECT RAISE(ABORT, 'events is append-only: record a reversing entry instead'); END;
+"""
+
+_EVENT_LOG_NO_DELETE = """
 CREATE TRIGGER events_no_delete BEFORE DELETE ON event_log
 BEGIN SELECT RAISE(ABORT, 'events is append-only: record a reversing entry instead'); END;
+"""
+
+_EVENTS_VIEW_TRIGGERS = """
 CREATE TRIGGER events_view_update INSTEAD OF UPDATE ON events
 BEGIN
     UPDATE event_log SET event_id = NEW.event_id, device_id = NEW.device_id, seq = NEW.seq, author = NEW.author,
@@ -468,6 +476,9 @@ END;
 CREATE TRIGGER events_view_delete INSTEAD OF DELETE ON events
 BEGIN DELETE FROM event_log WHERE arrival = OLD.rowid; END;
 """
+"""The view's UPDATE writes the payload as the view shows it (JSON text), which the log also reads."""
+
+_EVENT_LOG_GUARDS = _EVENT_LOG_NO_UPDATE + _EVENT_LOG_NO_DELETE + _EVENTS_VIEW_TRIGGERS
 
 
 def _compact_events(conn: sqlite3.Connection) -> None:
@@ -526,6 +537,160 @@ CREATE INDEX IF NOT EXISTS events_kind ON event_log(kind);
 starts) counts the events of each kind against its table, and without the index each count
 reads the whole log (0.9 s of CPU became 2.2 s at 100,000 households)."""
 
+_EVENTS_VIEW_DEFLATED = _EVENTS_VIEW.replace("l.kind, l.payload,", "l.kind, knock_payload(l.payload) AS payload,")
+
+_PAYMENT_ITEMS_WITHOUT_ROWID = """
+CREATE TABLE payment_items_keyed (
+    payment_id TEXT NOT NULL REFERENCES payments(payment_id),
+    line INTEGER NOT NULL,
+    charge_id TEXT,
+    item TEXT NOT NULL,
+    period_start TEXT,
+    period_end TEXT,
+    amount_fen INTEGER NOT NULL,
+    PRIMARY KEY (payment_id, line)
+) WITHOUT ROWID;
+INSERT INTO payment_items_keyed (payment_id, line, charge_id, item, period_start, period_end, amount_fen)
+    SELECT payment_id, line, charge_id, item, period_start, period_end, amount_fen FROM payment_items ORDER BY payment_id, line;
+DROP TABLE payment_items;
+ALTER TABLE payment_items_keyed RENAME TO payment_items;
+""" + _guard("payment_items")
+
+
+def _deflate_payloads(conn: sqlite3.Connection) -> None:
+    """Store every payload deflated against its kind's dictionary (:mod:`knock.core.payload_codec`);
+    the ``events`` view shows the canonical JSON again through ``knock_payload``. And
+    ``payment_items`` becomes a WITHOUT ROWID table on its key (payment, line), so the key is the
+    table instead of a second b-tree beside it."""
+    payload_codec.register(conn)
+
+    def stored(kind: str, payload: str | bytes) -> str | bytes:
+        return payload_codec.stored_payload(kind, payload) if isinstance(payload, str) else payload
+
+    conn.create_function("knock_stored_payload", 2, stored, deterministic=True)
+    for statement in (
+        "DROP VIEW events",
+        "DROP TRIGGER events_no_update",
+        "UPDATE event_log SET payload = knock_stored_payload(kind, payload)",
+        _EVENTS_VIEW_DEFLATED,
+        *split_sql(_EVENT_LOG_NO_UPDATE + _EVENTS_VIEW_TRIGGERS),
+        *split_sql(_PAYMENT_ITEMS_WITHOUT_ROWID),
+    ):
+        conn.execute(statement)
+
+
+MIGRATION_DEFLATED_PAYLOADS = _deflate_payloads
+"""Size (issue 13): payloads deflated per kind, ``payment_items`` keyed without a rowid."""
+
+_EVENT_NAMES = """
+CREATE TABLE event_names (
+    code INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+)"""
+"""The device ids, authors and kinds the log names, each stored once: the log keeps their codes
+(one or two bytes instead of 6-26 characters in every row and in its indexes)."""
+
+_CODED_EVENT_LOG = """
+CREATE TABLE event_log_coded (
+    arrival INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    device_code INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    author_code INTEGER NOT NULL,
+    device_time NOT NULL,
+    kind_code INTEGER NOT NULL,
+    payload NOT NULL,
+    hash BLOB NOT NULL,
+    received_at,
+    prev_hash BLOB,
+    UNIQUE (device_code, seq)
+)"""
+
+_DEVICE_TIME = sql_text("l.device_time")
+
+_EVENTS_VIEW_CODED = f"""
+CREATE VIEW events AS
+SELECT l.event_id, d.name AS device_id, l.seq, a.name AS author, {_DEVICE_TIME} AS device_time, k.name AS kind,
+    knock_payload(l.payload) AS payload,
+    lower(hex(coalesce(
+        l.prev_hash,
+        (SELECT p.hash FROM event_log p WHERE p.device_code = l.device_code AND p.seq = l.seq - 1),
+        CASE WHEN l.seq = 1 THEN zeroblob(32) END
+    ))) AS prev_hash,
+    lower(hex(l.hash)) AS hash,
+    CASE WHEN l.received_at IS NULL THEN {_DEVICE_TIME} ELSE {sql_text("l.received_at")} END AS received_at,
+    l.arrival AS rowid
+FROM event_log l
+LEFT JOIN event_names d ON d.code = l.device_code
+LEFT JOIN event_names a ON a.code = l.author_code
+LEFT JOIN event_names k ON k.code = l.kind_code"""
+"""LEFT JOINs on the names' key: a query that does not read a name does not look it up (SQLite
+drops the join), and one that filters on it (``WHERE kind = ?``) still starts from the name's index."""
+
+_EVENTS_VIEW_CODED_TRIGGERS = """
+CREATE TRIGGER events_view_update INSTEAD OF UPDATE ON events
+BEGIN
+    INSERT OR IGNORE INTO event_names (name) VALUES (NEW.device_id), (NEW.author), (NEW.kind);
+    UPDATE event_log SET event_id = NEW.event_id,
+        device_code = (SELECT code FROM event_names WHERE name = NEW.device_id), seq = NEW.seq,
+        author_code = (SELECT code FROM event_names WHERE name = NEW.author),
+        device_time = NEW.device_time, kind_code = (SELECT code FROM event_names WHERE name = NEW.kind),
+        payload = NEW.payload, received_at = NEW.received_at
+    WHERE arrival = OLD.rowid;
+END;
+CREATE TRIGGER events_view_delete INSTEAD OF DELETE ON events
+BEGIN DELETE FROM event_log WHERE arrival = OLD.rowid; END;
+"""
+
+
+_FIRST_KINDS = (
+    "device.registered", "community.created", "household.registered", "household.updated", "charge.added",
+    "charge.reversed", "payment.recorded", "payment.voided", "receipt.printed", "contact.logged", "promise.made",
+    "complaint.opened", "complaint.closed", "escalation.recorded", "staff.registered", "staff.updated",
+    "assignments.set", "phone.revealed", "guard.overridden", "text.flagged", "payments.exported", "device.enrolled",
+    "device.revoked", "sync.merged", "sync.flagged", "sync.flag_resolved", "sync.parked", "sync.unparked",
+    "cash.counted", "signin.attempted", "signin.unlocked",
+)
+"""The event kinds Knock knew when the names table came (fixed here, so this migration does the
+same on every ledger whenever it runs): codes 1-31. A kind added later gets its code when first written."""
+
+
+def _coded_event_log(conn: sqlite3.Connection) -> None:
+    """Store device ids, authors and kinds as codes of ``event_names``, and event times packed
+    (:mod:`knock.core.stored_time`); the ``events`` view shows every column as before.
+
+    The kinds Knock knows get the first codes (one byte each), then devices and authors, the
+    most frequent first. Rows keep their arrival number; the log is rewritten once (the store
+    VACUUMs after).
+    """
+    payload_codec.register(conn)
+    conn.create_function("knock_stored_time", 1, stored_time, deterministic=True)
+    kinds = list(_FIRST_KINDS)
+    for statement in (
+        "DROP VIEW events",
+        _EVENT_NAMES,
+        "INSERT INTO event_names (name) VALUES " + ", ".join("(?)" for _ in kinds),
+        "INSERT OR IGNORE INTO event_names (name) SELECT kind FROM event_log GROUP BY kind ORDER BY COUNT(*) DESC",
+        "INSERT OR IGNORE INTO event_names (name) SELECT device_id FROM event_log GROUP BY device_id ORDER BY COUNT(*) DESC",
+        "INSERT OR IGNORE INTO event_names (name) SELECT author FROM event_log GROUP BY author ORDER BY COUNT(*) DESC",
+        _CODED_EVENT_LOG,
+        "INSERT INTO event_log_coded (arrival, event_id, device_code, seq, author_code, device_time, kind_code, payload, hash, received_at, prev_hash)"
+        " SELECT l.arrival, l.event_id, d.code, l.seq, a.code, knock_stored_time(l.device_time), k.code, l.payload, l.hash,"
+        " knock_stored_time(l.received_at), l.prev_hash"
+        " FROM event_log l JOIN event_names d ON d.name = l.device_id JOIN event_names a ON a.name = l.author"
+        " JOIN event_names k ON k.name = l.kind ORDER BY l.arrival",
+        "DROP TABLE event_log",
+        "ALTER TABLE event_log_coded RENAME TO event_log",
+        "CREATE INDEX events_kind ON event_log(kind_code)",
+        _EVENTS_VIEW_CODED,
+        *split_sql(_EVENT_LOG_NO_UPDATE + _EVENT_LOG_NO_DELETE + _EVENTS_VIEW_CODED_TRIGGERS),
+    ):
+        conn.execute(statement, kinds if statement.startswith("INSERT INTO event_names (name) VALUES") else ())
+
+
+MIGRATION_CODED_EVENT_LOG = _coded_event_log
+"""Size (issue 13): names as codes, times packed, in the log and its indexes."""
+
 Migration = str | Callable[[sqlite3.Connection], None]
 """A script of SQL statements, or a function for what SQL alone cannot do (run in the migration's transaction)."""
 
@@ -540,9 +705,13 @@ MIGRATIONS: list[Migration] = [
     MIGRATION_GUARDRAILS,
     MIGRATION_COMPACT_EVENTS,
     MIGRATION_EVENTS_KIND,
+    MIGRATION_DEFLATED_PAYLOADS,
+    MIGRATION_CODED_EVENT_LOG,
 ]
 
-VACUUM_AFTER: frozenset[int] = frozenset({MIGRATIONS.index(MIGRATION_COMPACT_EVENTS) + 1})
+VACUUM_AFTER: frozenset[int] = frozenset(
+    MIGRATIONS.index(migration) + 1 for migration in (MIGRATION_COMPACT_EVENTS, MIGRATION_DEFLATED_PAYLOADS, MIGRATION_CODED_EVENT_LOG)
+)
 """Migrations that rewrite most of the file: when an existing ledger has just run one, the store
 VACUUMs once, so the space of the old table goes back to the disk instead of staying as free pages."""
 

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from knock.core import payload_codec
 from knock.core.schema import MIGRATIONS, VACUUM_AFTER, split_sql
 
 
@@ -59,8 +60,12 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the ledger: {exc}") from exc
         self.conn.row_factory = sqlite3.Row
+        payload_codec.register(self.conn)
         self._lock = threading.RLock()
         self._depth = 0
+        self._rollbacks = 0
+        self._codes: dict[str, int] = {}
+        self._codes_at = 0
         self.write_epoch = 0
         """Changes whenever a transaction starts or a (partial) rollback happens: caches of
         what is on disk are valid only while it stays the same."""
@@ -81,8 +86,12 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the ledger: {exc}") from exc
         self.conn.row_factory = sqlite3.Row
+        payload_codec.register(self.conn)
         self._lock = threading.RLock()
         self._depth = 0
+        self._rollbacks = 0
+        self._codes = {}
+        self._codes_at = 0
         self.write_epoch = 0
         self.set_cache_kib(cache_kib)
 
@@ -161,6 +170,7 @@ class Store:
             except BaseException:
                 self._depth -= 1
                 self.write_epoch += 1
+                self._rollbacks += 1
                 if depth == 0:
                     self.conn.execute("ROLLBACK")
                 else:
@@ -185,6 +195,30 @@ class Store:
             else:
                 with self.transaction() as conn:
                     yield conn
+
+    def name_code(self, name: str, *, add: bool = True) -> int | None:
+        """The code of a device id, author or event kind in ``event_names`` (the log stores codes).
+
+        With ``add`` (inside a write transaction) a new name gets the next code; without it an
+        unknown name gives None. Codes are cached: a committed code never changes, and after any
+        rollback the cache starts again, since a code handed out in that transaction is gone.
+        """
+        if self._codes_at != self._rollbacks:
+            self._codes.clear()
+            self._codes_at = self._rollbacks
+        code = self._codes.get(name)
+        if code is not None:
+            return code
+        with self._lock:
+            row = self.conn.execute("SELECT code FROM event_names WHERE name = ?", (name,)).fetchone()
+            if row is not None:
+                code = int(row[0])
+            elif not add:
+                return None
+            else:
+                code = int(self.conn.execute("INSERT INTO event_names (name) VALUES (?)", (name,)).lastrowid or 0)
+        self._codes[name] = code
+        return code
 
     @property
     def in_transaction(self) -> bool:

@@ -58,11 +58,14 @@ class ReceiptColumns:
     kv: float
     wide: float
     item: float = 0.0
+    amount: float = 7.0
+    """Room an item row keeps clear at its right for the amount drawn over it (receipt.html widens it for a longer amount)."""
 
     def css(self) -> str:
         """The rules that put each column's tab stop where its hanging indent ends."""
         rules = [f".kv {{ padding-left: {self.kv}em; text-indent: -{self.kv}em; tab-size: {self.kv}em; }}",
-                 f".kv.wide {{ padding-left: {self.wide}em; text-indent: -{self.wide}em; tab-size: {self.wide}em; }}"]
+                 f".kv.wide {{ padding-left: {self.wide}em; text-indent: -{self.wide}em; tab-size: {self.wide}em; }}",
+                 f".items .row {{ padding-right: {self.amount}em; }}"]
         if self.item:
             rules.append(f".items .row {{ tab-size: {self.item}em; }}")
         return "\n".join(rules)
@@ -73,7 +76,7 @@ _RECEIPT_COLUMNS: dict[tuple[Size, Locale], ReceiptColumns] = {
     ("a5", "zh"): ReceiptColumns(7.5, 7.5, 12), ("a5", "en"): ReceiptColumns(10.5, 10.5, 12),
     ("a4", "zh"): ReceiptColumns(7.5, 7.5, 13), ("a4", "en"): ReceiptColumns(10.5, 10.5, 13),
     ("80mm", "zh"): ReceiptColumns(7, 8.5), ("80mm", "en"): ReceiptColumns(7, 8.5),
-    ("58mm", "zh"): ReceiptColumns(5, 8.5), ("58mm", "en"): ReceiptColumns(6.5, 8.5),
+    ("58mm", "zh"): ReceiptColumns(5, 8.5, amount=6), ("58mm", "en"): ReceiptColumns(6.5, 8.5, amount=6),
 }
 
 _SHEET_FOOT_MM: dict[Size, dict[str, float]] = {
@@ -83,35 +86,39 @@ _SHEET_FOOT_MM: dict[Size, dict[str, float]] = {
 """Sheets put the stamp area (a circle ``seal_mm`` wide) at the right of the code and the caption
 ``caption_top_mm`` below the code's top edge, beside it; receipt.css sizes the circle to match."""
 
-_NARROW = frozenset(" ijltfr.,:;'|!()-I")
-_WIDE_LATIN = frozenset("mwMW")
+_LATIN_EM: dict[str, float] = {
+    char: width
+    for chars, width in (
+        (" ", 0.23), ("',.:;ij|", 0.28), ("l", 0.29), ("I", 0.30), ("!f", 0.33), ("()[]{}", 0.34), ("-", 0.35),
+        ("t", 0.38), ("r", 0.39), ("/\\", 0.40), ("*s", 0.47), ('"?z', 0.48), ("x", 0.50), ("c", 0.52), ("vy", 0.53),
+        ("JY", 0.54), ("L", 0.55), ("#$+0123456789<=>F^_ek~", 0.56), ("ag", 0.57), ("VX", 0.58), ("E", 0.59),
+        ("ST", 0.60), ("AZ`hnou", 0.61), ("bdpq", 0.62), ("CPR", 0.64), ("K", 0.65), ("B", 0.66), ("&DG", 0.69),
+        ("HNU", 0.73), ("OQ", 0.75), ("w", 0.81), ("M", 0.82), ("W", 0.88), ("%m", 0.93), ("@", 0.95),
+    )
+    for char in chars
+}
+"""Advance widths of printable ASCII in Noto Sans CJK SC (the font scripts/setup installs), in em, rounded up."""
 
 
 def text_width_em(text: str) -> float:
-    """A generous estimate of how wide ``text`` prints, in em of its font.
+    """How wide ``text`` prints in Noto Sans CJK SC, in em of its font size, never less.
 
-    Chinese characters are one em; Latin letters are measured from Noto Sans CJK SC's and
-    rounded up, so the estimate errs wide: its only use is to decide whether a label leaves
-    room for a tab on its line.
+    Chinese characters (and other wide ones) are one em; other characters not in the table
+    are counted generously. Its only use is to decide whether a label leaves room for a tab
+    on its line; in another font a wrong guess only moves a value one tab stop further.
     """
     width = 0.0
     for char in text:
         if unicodedata.east_asian_width(char) in ("W", "F"):
             width += 1.0
-        elif char in _NARROW:
-            width += 0.39
-        elif char in _WIDE_LATIN:
-            width += 0.93
-        elif char.isupper():
-            width += 0.75
         else:
-            width += 0.63
+            width += _LATIN_EM.get(char, 0.75)
     return width
 
 
 def wider_than(label: str, column_em: float) -> bool:
-    """True when ``label`` would leave its value no tab stop in a ``column_em`` column (the value then starts the next line)."""
-    return text_width_em(label) + 0.2 > column_em
+    """True when ``label`` leaves no room for a tab in a ``column_em`` column (its value then starts the next line)."""
+    return text_width_em(label) + 0.1 > column_em
 
 
 NOTICE_MAX_LINES = 8
@@ -252,6 +259,7 @@ def _environments() -> dict[Locale, jinja2.Environment]:
         env.filters["cell"] = format_cell
         env.tests["nonzero_money"] = lambda value: isinstance(value, Money) and value.fen != 0
         env.filters["wider_than"] = wider_than
+        env.filters["em_width"] = text_width_em
         made[locale] = env
     return made
 

@@ -27,7 +27,11 @@ both work. Occupancy not in the file is ``unknown``, never assumed.
 
 The billing system's own room code (a 房屋编码 column, else the room cell as
 written, else the building, unit and room cells joined by ``-``) is kept on the
-household, so the payments export matches it exactly.
+household, so the payments export matches it exactly. A household already in the
+ledger without one learns it from the first file that writes the room differently
+from Knock's code; a code that *is* Knock's code (``1-1-101``) is not recorded
+there, since the export writes the room code when no billing code is kept: an
+update event per household would say nothing.
 
 The rules:
 
@@ -54,7 +58,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -62,6 +66,7 @@ from knock.core.bulk import LedgerBatch
 from knock.core.errors import LedgerError
 from knock.core.ledger import OCCUPANCIES, Ledger
 from knock.core.money import format_yuan
+from knock.core.rooms import Room
 from knock.core.store import Store
 from knock.importing.headers import (
     FIELD_MEANINGS,
@@ -74,7 +79,7 @@ from knock.importing.headers import (
     normalise,
 )
 from knock.importing.periods import PeriodError, parse_period
-from knock.importing.readers import Cell, Sheet, cell_text, is_blank, iter_data
+from knock.importing.readers import Cell, Sheet, is_blank, iter_data
 from knock.importing.validate import (
     ApplyFailed,
     CellError,
@@ -91,7 +96,6 @@ from knock.importing.validate import (
     parse_money,
     parse_phones,
     parse_word,
-    read_room,
     room_of,
     run_import,
 )
@@ -126,9 +130,12 @@ class NewHousehold:
     billing_code: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NewCharge:
-    """A charge the ledger does not have yet."""
+    """A charge the ledger does not have yet.
+
+    The plan's records are plain slotted classes, never changed once made: a frozen dataclass
+    would cost a microsecond more for each of 100,000 rows."""
 
     row: int
     room: str
@@ -139,15 +146,18 @@ class NewCharge:
     amount_fen: int
     billing_item: str = ""
     """The fee item as the billing system wrote it, handed back on export."""
+    household_id: str = ""
+    """The household's id when the ledger already has the room (read while checking)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BillingCodeUpdate:
     """A household already in the ledger that now learns its billing-system room code."""
 
     row: int
     room: str
     billing_code: str
+    household_id: str
 
 
 @dataclass
@@ -220,7 +230,7 @@ def _apply(ledger: Ledger, plan: HouseholdPlan, source: str, author: str) -> Non
                 )
             for update in plan.billing_codes:
                 row = update.row
-                batch.update_household(update.room, billing_code=update.billing_code, author=author)
+                batch.update_household(update.room, billing_code=update.billing_code, author=author, household_id=update.household_id)
             for charge in plan.charges:
                 row = charge.row
                 batch.add_charge(
@@ -233,6 +243,8 @@ def _apply(ledger: Ledger, plan: HouseholdPlan, source: str, author: str) -> Non
                     source=f"import {source}:{charge.row}",
                     billing_item=charge.billing_item,
                     author=author,
+                    household_id=charge.household_id,
+                    checked=True,  # the check read the ledger's charges for these rooms in this transaction
                 )
     except (LedgerError, sqlite3.Error, OSError) as exc:
         raise ApplyFailed(row, exc) from exc
@@ -292,32 +304,38 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
     charge_rows: dict[tuple[str, str, date, date], int] = {}
     penalties: dict[tuple[str, str, str], NewCharge] = {}
     charge_cells = ("item", "period", "period_start", "period_end", "due_date", "billed", "paid", "reduction", "outstanding", "penalty")
+    slots = header.slots
+    charge_slots = [slots[f] for f in charge_cells if f in slots]
 
-    for number, cells in facts.blocks(iter_data(sheet, header.row), header):
-        if is_blank(cells) or is_total_row(cells):
+    examples = report.examples_pending
+    for row, room, problems in facts.blocks(iter_data(sheet, header.row), header, report):
+        if row is None:
             report.rows_skipped += 1
             continue
         report.rows += 1
-        row = RowCells(sheet.file, number, cells, header, report)
-        room = read_room(row)
+        number = row.row
+        for name, message in problems:
+            row.error(name, message)
         owner = row.text("owner")
-        phones = row.parse("phone", parse_phones, required=False) or ()
-        area = row.parse("area", parse_area, required=False, what="floor area")
-        occupancy = row.parse("occupancy", _OCCUPANCY, required=False)
+        # Optional columns the file lacks are not asked for (the header says so once for the whole file).
+        phones = (row.parse("phone", parse_phones, required=False) or ()) if "phone" in slots else ()
+        area = row.parse("area", parse_area, required=False, what="floor area") if "area" in slots else None
+        occupancy = row.parse("occupancy", _OCCUPANCY, required=False) if "occupancy" in slots else None
         notes = row.text("notes")
 
         read: _RowCharge | None = None
-        if has_charges and any(row.text(f) for f in charge_cells):
+        if has_charges and any(row.texts[i] for i in charge_slots):
             read = _read_charge(row, due_day)
 
         if room is None:
             continue
         code = room.code
         billing_code = _billing_code(row)
-        report.note_example("room", row.text("room"), code)
-        report.note_example("billing_code", billing_code, "kept as written")
-        if owner:
-            report.note_example("owner", owner, owner)
+        if examples:
+            report.note_example("room", row.text("room"), code)
+            report.note_example("billing_code", billing_code, "kept as written")
+            if owner:
+                report.note_example("owner", owner, owner)
         first_code = codes.get(code)
         if first_code is None:
             codes[code] = (billing_code, number)
@@ -328,13 +346,14 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
                 "the billing system must use one code per room",
             )
         if code in ledger_rooms:
-            ledger_owner, ledger_code = ledger_rooms[code]
+            ledger_owner, ledger_code, household_id = ledger_rooms[code]
             if code not in existing_seen:
                 existing_seen.add(code)
                 if owner and owner != ledger_owner:
                     row.warn("owner", f"room {code} belongs to {ledger_owner} in the ledger, not {owner}; the ledger's name is kept")
                 if not ledger_code:
-                    plan.billing_codes.append(BillingCodeUpdate(number, code, billing_code))
+                    if billing_code != code:  # the same text as Knock's code tells the ledger nothing: no event
+                        plan.billing_codes.append(BillingCodeUpdate(number, code, billing_code, household_id))
                 elif ledger_code != billing_code:
                     row.warn(
                         "billing_code" if row.has("billing_code") else "room",
@@ -354,9 +373,11 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
             continue
         if read.penalty_fen:
             _plan_penalty(row, code, read, penalty_policy, penalties, report)
-        if read.charge is None:
+        if not read.amount_fen:
             continue
-        charge = NewCharge(number, code, read.charge.item, read.charge.period_start, read.charge.period_end, read.charge.due_date, read.charge.amount_fen, read.charge.billing_item)
+        known = ledger_rooms.get(code)
+        start, end, due = read.period  # type: ignore[misc]
+        charge = NewCharge(number, code, read.item, start, end, due, read.amount_fen, read.billing_item, known[2] if known is not None else "")
         key = (code, charge.item, charge.period_start, charge.period_end)
         first = charge_rows.get(key)
         if first is not None:
@@ -370,7 +391,8 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
         block = pending[start : start + BLOCK]
         facts.prefetch({penalty.room for penalty in block}, {penalty.period_start for penalty in block})
         for penalty in block:
-            _plan_charge(None, penalty, ledger_charges, plan, report)
+            known = ledger_rooms.get(penalty.room)
+            _plan_charge(None, penalty if known is None else replace(penalty, household_id=known[2]), ledger_charges, plan, report)
     report.households_new = len(plan.households)
     report.households_existing = len(existing_seen)
     report.billing_codes_recorded = len(plan.billing_codes)
@@ -386,13 +408,13 @@ BLOCK = 2000
 class _LedgerFacts:
     """What the ledger already holds about the rooms of the block being checked.
 
-    ``rooms``: canonical room -> (owner name, billing code); ``charges``: (room, item, period
+    ``rooms``: canonical room -> (owner name, billing code, household id); ``charges``: (room, item, period
     start, period end) -> amount in fen. Both hold one block's rooms at a time.
     """
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.rooms: dict[str, tuple[str, str]] = {}
+        self.rooms: dict[str, tuple[str, str, str]] = {}
         self.charges: dict[tuple[str, str, str, str], int] = {}
 
     def prefetch(self, rooms: set[str], starts: set[date] | None) -> None:
@@ -409,8 +431,8 @@ class _LedgerFacts:
         for start in range(0, len(codes), 500):
             chunk = codes[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self.store.iterate(f"SELECT room, owner_name, billing_code FROM households WHERE room IN ({marks})", chunk):
-                self.rooms[row[0]] = (row[1], row[2])
+            for row in self.store.iterate(f"SELECT room, owner_name, billing_code, household_id FROM households WHERE room IN ({marks})", chunk):
+                self.rooms[row[0]] = (row[1], row[2], row[3])
             for row in self.store.iterate(
                 "SELECT h.room, c.item, c.period_start, c.period_end, c.amount_fen FROM households h JOIN charges c USING (household_id)"
                 f" WHERE h.room IN ({marks}){since}",
@@ -418,50 +440,51 @@ class _LedgerFacts:
             ):
                 self.charges[(row[0], row[1], row[2], row[3])] = int(row[4])
 
-    def blocks(self, rows: Iterable[tuple[int, list[Cell]]], header: Header) -> Iterator[tuple[int, list[Cell]]]:
-        """``rows`` again, a block at a time, each block's facts read before its first row is handed on."""
-        index = header.index
-        has_parts = "building" in index or "unit" in index
-        block: list[tuple[int, list[Cell]]] = []
+    def blocks(
+        self, rows: Iterable[tuple[int, list[Cell]]], header: Header, report: ImportReport
+    ) -> Iterator[tuple[RowCells | None, Room | None, tuple[tuple[str, str], ...]]]:
+        """``rows`` again as (row, its room, the room's problems), a block at a time, each block's
+        facts read before its first row is handed on; ``row`` is None for a blank or total line.
 
-        def text(cells: list[Cell], name: str) -> str:
-            i = index.get(name)
-            return cell_text(cells[i]) if i is not None and i < len(cells) else ""
+        Each row's cells and room are read here once, for the prefetch, and handed on as they are."""
+        has_parts = "building" in header.index or "unit" in header.index
+        start_column = "period_start" if "period_start" in header.index else "period" if "period" in header.index else None
+        start_of = parse_date if start_column == "period_start" else _period_start
+        file = report.file
+        block: list[tuple[RowCells | None, Room | None, tuple[tuple[str, str], ...]]] = []
+        rooms: set[str] = set()
+        starts: set[date] | None = set()
 
-        def flush() -> Iterator[tuple[int, list[Cell]]]:
-            rooms = set()
-            starts: set[date] | None = set()
-            for _, cells in block:
-                room, _problems = room_of(text(cells, "building"), text(cells, "unit"), text(cells, "room"), has_parts)
-                if room is not None:
-                    rooms.add(room.code)
-                if starts is not None:
-                    starts = _add_start(starts, cells, index)
+        def flush() -> Iterator[tuple[RowCells | None, Room | None, tuple[tuple[str, str], ...]]]:
             self.prefetch(rooms, starts)
             yield from block
             block.clear()
+            rooms.clear()
 
-        for row in rows:
-            block.append(row)
+        for number, cells in rows:
+            if is_blank(cells) or is_total_row(cells):
+                block.append((None, None, ()))
+                continue
+            row = RowCells(file, number, cells, header, report)
+            room, problems = room_of(row.text("building"), row.text("unit"), row.text("room"), has_parts)
+            block.append((row, room, problems))
+            if room is not None:
+                rooms.add(room.code)
+            if starts is not None and start_column is not None:
+                text = row.text(start_column)
+                if text:
+                    try:
+                        starts.add(start_of(text if header.textual else row.raw(start_column)))
+                    except (CellError, PeriodError):
+                        starts = None  # an unreadable period is reported by the row's own check; read every charge of the block's rooms
             if len(block) >= BLOCK:
                 yield from flush()
+                starts = set()
         yield from flush()
 
 
-def _add_start(starts: set[date], cells: list[Cell], index: Mapping[str, int]) -> set[date] | None:
-    """``starts`` with the period start this row's cells name; None when the row's period cannot be told quietly."""
-    column = "period_start" if "period_start" in index else "period" if "period" in index else None
-    if column is None:
-        return starts
-    i = index[column]
-    cell = cells[i] if i < len(cells) else None
-    if not cell_text(cell):
-        return starts
-    try:
-        starts.add(parse_date(cell) if column == "period_start" else parse_period(cell)[0])
-    except (CellError, PeriodError):
-        return None  # an unreadable period is reported by the row's own check; read every charge of the block's rooms
-    return starts
+def _period_start(cell: Cell) -> date:
+    return parse_period(cell)[0]
 
 
 def _plan_charge(row: RowCells | None, charge: NewCharge, ledger_charges: dict[tuple[str, str, str, str], int], plan: HouseholdPlan, report: ImportReport) -> None:
@@ -483,8 +506,6 @@ def _plan_charge(row: RowCells | None, charge: NewCharge, ledger_charges: dict[t
 
 
 def _plan_penalty(row: RowCells, code: str, read: _RowCharge, policy: str, penalties: dict[tuple[str, str, str], NewCharge], report: ImportReport) -> None:
-    if read.period is None:
-        return
     start, end, due = read.period
     if policy == "ignore":
         report.penalty_ignored_fen += read.penalty_fen
@@ -498,20 +519,27 @@ def _plan_penalty(row: RowCells, code: str, read: _RowCharge, policy: str, penal
 
 def _billing_code(row: RowCells) -> str:
     """The room as the billing system writes it: its code column, its room cell, or the three cells joined."""
-    if row.text("billing_code"):
-        return row.text("billing_code")
-    parts = [row.text(f) for f in ("building", "unit") if row.text(f)]
-    return "-".join([*parts, row.text("room")])
+    code = row.text("billing_code")
+    if code:
+        return code
+    building, unit, room = row.text("building"), row.text("unit"), row.text("room")
+    if building and unit:
+        return f"{building}-{unit}-{room}"
+    return "-".join([part for part in (building, unit) if part] + [room])
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _RowCharge:
-    """What one row bills: a charge (None when nothing is outstanding) and a penalty."""
+    """What one row bills: a charge of ``amount_fen`` (0 when nothing is outstanding) and a penalty."""
 
-    charge: NewCharge | None
+    item: str
+    """Knock's fee item ('' when the cell is blank: an error already reported)."""
+    billing_item: str
+    """The fee item as the billing system wrote it."""
+    amount_fen: int
     penalty_fen: int
-    period: tuple[date, date, date] | None
-    """(start, end, due) when the row's period could be read."""
+    period: tuple[date, date, date]
+    """(start, end, due)."""
 
 
 def _read_charge(row: RowCells, due_day: int) -> _RowCharge | None:
@@ -527,26 +555,25 @@ def _read_charge(row: RowCells, due_day: int) -> _RowCharge | None:
     else:
         period = row.parse("period", _period, what="period")
         start, end = period if period is not None else (None, None)
-    due = row.parse("due_date", parse_date, required=False, what="due date")
-    outstanding = _arrears(row)
-    penalty = row.parse("penalty", parse_money, required=False, what="penalty") or 0
-    if start is None or end is None or (row.text("due_date") and due is None):
+    slots = row.header.slots
+    due = row.parse("due_date", parse_date, required=False, what="due date") if "due_date" in slots else None
+    outstanding = _arrears(row, slots)
+    penalty = (row.parse("penalty", parse_money, required=False, what="penalty") or 0) if "penalty" in slots else 0
+    if start is None or end is None or (due is None and row.text("due_date")):
         return None
     due = due or due_date_for(start, due_day)
-    charge = None
-    if item_text:
-        row.report.note_example("item", item_text, fee_item(item_text))
-    if item_text and outstanding:
-        charge = NewCharge(row.row, "", fee_item(item_text), start, end, due, outstanding, item_text)
-    return _RowCharge(charge, penalty, (start, end, due))
+    item = fee_item(item_text) if item_text else ""
+    if item_text and "item" in row.report.examples_pending:
+        row.report.note_example("item", item_text, item)
+    return _RowCharge(item, item_text, outstanding or 0 if item else 0, penalty, (start, end, due))
 
 
-def _arrears(row: RowCells) -> int | None:
+def _arrears(row: RowCells, slots: Mapping[str, int]) -> int | None:
     """What the row leaves outstanding, in fen (0: settled); None after reporting a problem."""
-    billed = row.parse("billed", parse_money, required=False, what="billed amount")
-    paid = row.parse("paid", parse_money, required=False, what="paid amount")
-    reduction = row.parse("reduction", parse_money, required=False, what="reduction")
-    outstanding = row.parse("outstanding", parse_money, required=False, what="outstanding amount")
+    billed = row.parse("billed", parse_money, required=False, what="billed amount") if "billed" in slots else None
+    paid = row.parse("paid", parse_money, required=False, what="paid amount") if "paid" in slots else None
+    reduction = row.parse("reduction", parse_money, required=False, what="reduction") if "reduction" in slots else None
+    outstanding = row.parse("outstanding", parse_money, required=False, what="outstanding amount") if "outstanding" in slots else None
     if row.failed:
         return None
     if outstanding is not None:

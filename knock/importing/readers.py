@@ -182,7 +182,10 @@ def iter_data(sheet: Sheet, header_row: int) -> Iterator[tuple[int, list[Cell]]]
 
 def is_blank(cells: list[Cell]) -> bool:
     """True when every cell is empty."""
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+    try:
+        return not "".join(cells).strip()  # a CSV row: only text, checked in one pass
+    except TypeError:
+        return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
 def cell_text(cell: Cell) -> str:

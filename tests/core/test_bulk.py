@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -145,3 +146,34 @@ def test_a_failure_inside_the_batch_writes_nothing(home: Home) -> None:
     assert home.store.scalar("SELECT COUNT(*) FROM households") == 0
     with pytest.raises(LedgerError, match="with-block"):
         batch.register_household("9-9-901", "业主")
+
+
+def test_a_caller_that_read_the_ledger_hands_over_ids_and_checked_charges(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An import reads its rooms' ids and charges inside the batch's transaction; it hands them over
+    # so that the batch does not look each one up again. The events are the same as without.
+    led = home.ledger
+    for room in ("3-2-501", "3-2-502"):
+        led.register_household(room, "周婷")
+    led.add_charge("3-2-501", "property_fee", date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 15), 22375)
+    ids = {r[0]: r[1] for r in home.store.query("SELECT room, household_id FROM households")}
+    looked_up: list[str] = []
+    real = type(led).has_charge
+    monkeypatch.setattr(type(led), "has_charge", lambda self, *a: looked_up.append(a[0]) or real(self, *a))
+    with LedgerBatch(led) as batch:
+        batch.update_household("3-2-502", billing_code="3栋2单元502", author="import", household_id=ids["3-2-502"])
+        batch.add_charge("3-2-502", "property_fee", date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 15), 10000,
+                         household_id=ids["3-2-502"], checked=True)
+        with pytest.raises(DuplicateCharge):  # the batch's own charges are still searched
+            batch.add_charge("3-2-502", "property_fee", date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 15), 10000,
+                             household_id=ids["3-2-502"], checked=True)
+    assert looked_up == []
+    assert led.household("3-2-502").billing_code == "3栋2单元502"
+    assert [(r[0], r[1]) for r in home.store.query("SELECT household_id, amount_fen FROM charges ORDER BY amount_fen")] == [
+        (ids["3-2-502"], 10000), (ids["3-2-501"], 22375)]
+    # A caller that claims a charge is new when the ledger has it is stopped by the charges' unique key: nothing is written.
+    before = home.store.scalar("SELECT COUNT(*) FROM events")
+    with pytest.raises(sqlite3.IntegrityError):
+        with LedgerBatch(led) as batch:
+            batch.add_charge("3-2-501", "property_fee", date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 15), 22375,
+                             household_id=ids["3-2-501"], checked=True)
+    assert home.store.scalar("SELECT COUNT(*) FROM events") == before

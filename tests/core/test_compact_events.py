@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import knock.core.store as store_module
+from knock.core import payload_codec
 from knock.core.events import GENESIS, Event
 from knock.core.ids import new_id
 from knock.core.integrity import full_check
@@ -36,6 +37,7 @@ def _old_ledger(home: Home, path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         patch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:_OLD])
         Store(path).close()
     conn = sqlite3.connect(path, isolation_level=None)
+    payload_codec.register(conn)  # the new ledger's ``events`` view reads payloads through knock_payload
     conn.execute("ATTACH ? AS new", (str(home.path / "knock.db"),))
     conn.execute("BEGIN")
     tables = [r[0] for r in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name != 'events'")]

@@ -235,3 +235,26 @@ def test_the_ledger_and_advise_agree_on_contacts_today_letters_included(home: Ho
     led.log_contact("3-2-501", channel="phone", outcome="not_home", collector="李明")
     with pytest.raises(ContactCapReached):
         led.log_contact("3-2-501", channel="door", outcome="not_home", collector="李明")
+
+
+def test_contacts_count_toward_the_cap_on_their_own_day_and_a_flag_is_one_per_minute(home: Home, clock) -> None:  # type: ignore[no-untyped-def]
+    """The day and minute tests are index ranges now (not substr): the edges stay where they were."""
+    from datetime import datetime, timedelta, timezone
+
+    zone = timezone(timedelta(hours=8))
+    hid = _setup(home)
+    led = home.ledger
+    clock.set(datetime(2026, 11, 23, 23, 59, 59, tzinfo=zone))
+    led.log_contact("3-2-501", channel="phone", outcome="not_home", collector="李明", override_by="张经理", override_reason="业主要求晚上打")
+    clock.set(datetime(2026, 11, 24, 0, 0, 0, tzinfo=zone))
+    assert (led.contacts_today(hid, date(2026, 11, 23)), led.contacts_today(hid, date(2026, 11, 24))) == (1, 0)
+    payload = {"excerpt": "把他家的水停了", "at": "2026-11-24T10:30:59+08:00"}
+    home.store.conn.execute(
+        "INSERT INTO text_flags (event_id, household_id, source, author, categories, excerpt, at) VALUES ('e1', ?, 'contact_note', 'x', 'utilities', ?, ?)",
+        (hid, payload["excerpt"], payload["at"]),
+    )
+    assert led.has_text_flag(hid, {**payload, "at": "2026-11-24T10:30:00+08:00"})
+    assert not led.has_text_flag(hid, {**payload, "at": "2026-11-24T10:31:00+08:00"})
+    assert not led.has_text_flag(hid, {**payload, "at": "2026-11-24T10:29:59+08:00"})
+    assert not led.has_text_flag("other", payload)
+    assert [f["event_id"] for f in led.text_flags(date(2026, 11, 24))] == ["e1"] and led.text_flags(date(2026, 11, 23)) == []

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from knock.core.assignment import AssignableHousehold, location_key
-from knock.core.rooms import make_room, natural_key, room_walk_key, walk_key
+from knock.core.rooms import RoomError, make_room, natural_key, room_walk_key, walk_key
 
 
 def test_numbers_sort_naturally_and_floors_come_from_the_room_number() -> None:
@@ -33,3 +34,18 @@ def test_codes_and_parts_walk_the_same_way(parts: list[tuple[int, int, int, int]
     ]
     by_planner = [made[int(h.household_id[1:])] for h in sorted(assignable, key=location_key)]
     assert [r.code for r in by_code] == [r.code for r in by_parts] == [r.code for r in by_planner]
+
+
+def test_a_remembered_part_still_names_the_room_it_is_in() -> None:
+    # Parts are read once and remembered (an arrears list repeats them); a refusal still quotes
+    # the room being read, and a building letter is only a building.
+    assert make_room("01", "２", "0301").code == make_room(1, 2, 301).code == "1-2-301"
+    for text in ("3-x-501", "4-x-601"):
+        with pytest.raises(RoomError, match=f"room '{text}': unit 'x' must be digits"):
+            make_room(*text.split("-"))
+    for text in ("3- -501", "4- -601"):
+        with pytest.raises(RoomError, match=f"room '{text}': unit is empty"):
+            make_room(*text.split("-"))
+    assert make_room("A", "1", "1203").building == "A"
+    with pytest.raises(RoomError, match="unit 'A' must be digits"):
+        make_room("3", "A", "501")

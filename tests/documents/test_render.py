@@ -356,11 +356,36 @@ def test_receipt_ua_sheet_styles_every_block_element_the_receipt_uses() -> None:
 
 
 def test_label_width_estimate_errs_wide() -> None:
-    """Labels are measured before layout to choose tab or line break; the estimate must never be narrower than print."""
+    """Labels are measured before layout to choose tab or line break; the estimate is never narrower than print."""
     from knock.documents.render import text_width_em, wider_than
 
-    # Advance widths in Noto Sans CJK SC, in em.
+    # Advance widths in Noto Sans CJK SC, in em (from its hmtx table).
     for text, printed in (("Payment method", 8.10), ("Still owed after this payment", 13.40), ("Credit on account", 8.30),
                           ("Date and time", 6.55), ("Receipt no.", 5.24), ("Owner", 3.10), ("本次缴费后尚欠", 7.0)):
-        assert text_width_em(text) >= printed, text
-    assert not wider_than("本次缴费后尚欠", 7.5) and wider_than("Still owed after this payment", 10.5)
+        assert printed <= text_width_em(text) <= printed * 1.03, text
+    # Labels that fit their column in print keep their value on their line; a longer one does not.
+    assert not wider_than("本次缴费后尚欠", 7.5) and not wider_than("Date and time", 7) and not wider_than("Payment method", 8.5)
+    assert wider_than("Still owed after this payment", 10.5)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("size", SIZES)
+def test_long_labels_and_large_amounts_stay_apart(device_key, size: str, locale: str) -> None:
+    """Amounts are drawn over their row, not floated: a long item label or a wide amount must still not run into it."""
+    items = (
+        PeriodAmount("公共能耗分摊及电梯运行维护费用（含二次供水）", date(2024, 1, 1), date(2024, 12, 31), 1_234_567_890),
+        PeriodAmount("物业服务费", date(2025, 1, 3), date(2025, 2, 17), 100),
+    )
+    view = samples.sample_receipt(
+        device_key, items=items, total_fen=1_234_567_990, payer="杭州某某科技发展股份有限公司驻场代表张某某",
+        remaining_owed_fen=98_765_432_100, credit_fen=123_456,
+    )
+    doc = read_back(render_receipt(view, size, locale))  # type: ignore[arg-type]
+    drawn = [(text, pos) for text, pos in doc.boxes() if text.strip() or not text]
+    shrink = 0.8
+    for i, (text_a, a) in enumerate(drawn):
+        for text_b, b in drawn[i + 1 :]:
+            apart = a[2] - shrink <= b[0] or b[2] - shrink <= a[0] or a[3] - shrink <= b[1] or b[3] - shrink <= a[1]
+            assert apart, f"{text_a or 'image'!r} overlaps {text_b or 'image'!r} on the {size} {locale} receipt"
+    text = doc.flat_text()
+    assert "12,345,678.90" in text and "987,654,321.00" in text and flat(view.payer) in text

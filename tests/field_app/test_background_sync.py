@@ -16,6 +16,7 @@ from field_app.background_sync import BackgroundSync
 from field_app.screens.end_of_day import EndOfDayScreen
 from field_app.screens.household import HouseholdScreen
 from field_app.screens.today import TodayScreen
+from knock.core import payload_codec
 from fieldapp_support import Community, wait_for
 
 SIZE = (80, 24)
@@ -108,6 +109,7 @@ async def test_when_the_server_takes_everything_the_header_says_synced_and_no_us
         if request.url.path == "/v1/pull":
             return httpx.Response(304)
         conn = sqlite3.connect(db)
+        payload_codec.register(conn)  # the events view reads payloads through knock_payload
         try:
             seq, hash_ = conn.execute("SELECT seq, hash FROM events WHERE device_id = ? ORDER BY seq DESC LIMIT 1", (device,)).fetchone()
         finally:

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from knock.cli.main import cli
+from knock.core import payload_codec
 from knock.core.pins import check_pin, hash_pin
 from knock.home import Home, open_home
 
@@ -38,8 +39,10 @@ def check(home: Home, *extra: str) -> tuple[int, dict[str, object]]:
 
 
 def tamper(home: Home, *statements: str) -> None:
-    """What someone with the laptop and an SQLite shell could do."""
+    """What someone with the laptop and an SQLite shell could do (with Knock's ``knock_payload``
+    loaded, which the ``events`` view reads payloads through: a plain shell edits ``event_log``)."""
     conn = sqlite3.connect(home.path / "knock.db")
+    payload_codec.register(conn)
     for statement in statements:
         conn.execute(statement)
     conn.commit()
