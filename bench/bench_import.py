@@ -11,7 +11,12 @@ write all of it in one transaction): wall clock and this process's CPU time. ``-
 names another source tree (``git archive main | tar -x -C DIR``) run interleaved with this one,
 round by round. Medians are reported. Targets: under 8 s and under 250 MiB peak RSS.
 
-Run: ``.venv/bin/python bench/bench_import.py [--rounds 3] [--baseline DIR]``.
+``--phases`` also times the check alone (a dry run: read and check every row, write nothing) in
+its own fresh process per side and round, so the write's share is the difference. ``--work DIR``
+keeps the base home and the CSV in DIR and reuses them next time (copying and migrating the
+shared fixture takes a minute or more).
+
+Run: ``.venv/bin/python bench/bench_import.py [--rounds 3] [--baseline DIR] [--phases] [--work DIR]``.
 """
 
 from __future__ import annotations
@@ -44,8 +49,8 @@ def _clock() -> datetime:
     return NOW
 
 
-def run_child(source: Path, home_dir: Path, csv_path: Path) -> dict[str, Any]:
-    """One import, in this (fresh) process, with the ``knock`` package of ``source``."""
+def run_child(source: Path, home_dir: Path, csv_path: Path, dry_run: bool = False) -> dict[str, Any]:
+    """One import (or its check alone), in this (fresh) process, with the ``knock`` package of ``source``."""
     sys.path.insert(0, str(source))
     for name in [m for m in sys.modules if m == "knock" or m.startswith("knock.")]:
         del sys.modules[name]
@@ -54,20 +59,25 @@ def run_child(source: Path, home_dir: Path, csv_path: Path) -> dict[str, Any]:
 
     home = open_home(home_dir, clock=_clock)
     wall, cpu = time.perf_counter(), time.process_time()
-    report = import_households(home.ledger, csv_path)
+    report = import_households(home.ledger, csv_path, dry_run=dry_run)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     home.close()
-    if not report.applied:
+    if not (report.ok if dry_run else report.applied):
         raise SystemExit("import refused: " + "; ".join(str(e) for e in report.errors[:5]))
     return {"wall": wall, "cpu": cpu, "rows": report.rows, "charges_new": report.charges_new, "maxrss_mib": _maxrss_mib()}
 
 
 def prepare(work: Path, fixture: Path | None, households: int) -> tuple[Path, Path]:
-    """The base home (copied or built) and the arrears CSV written from it."""
+    """The base home (copied or built) and the arrears CSV written from it (kept ones reused)."""
     from bench.bench_ledger import write_arrears_csv
     from knock.home import open_home
 
     base = work / "base"
+    csv_path = work / "arrears.csv"
+    if (base / "knock.db").exists() and csv_path.exists():
+        print(f"reusing base home {base} and {csv_path}", flush=True)
+        return base, csv_path
+    shutil.rmtree(base, ignore_errors=True)
     if fixture is not None:
         base.mkdir()
         for name in ("knock.db", "device.key"):
@@ -78,7 +88,6 @@ def prepare(work: Path, fixture: Path | None, households: int) -> tuple[Path, Pa
 
         home = open_home(base, clock=_clock)
         build_sample(home, seed=1, households=households)
-    csv_path = work / "arrears.csv"
     rows = write_arrears_csv(home, csv_path)
     home.close()
     print(f"base home {base} ({sum(f.stat().st_size for f in base.glob('knock.db*')) / 2**20:,.0f} MiB), "
@@ -92,42 +101,67 @@ def main() -> None:
     parser.add_argument("--households", type=int, help="build the base home with the sample builder instead of copying --fixture")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline", type=Path, help="another source tree to run interleaved with this one")
-    parser.add_argument("--child", nargs=3, metavar=("SOURCE", "HOME", "CSV"), help=argparse.SUPPRESS)
+    parser.add_argument("--phases", action="store_true", help="also time the check alone (a dry run) in its own process")
+    parser.add_argument("--work", type=Path, help="keep the base home and the CSV here and reuse them next time")
+    parser.add_argument("--child", nargs=4, metavar=("SOURCE", "HOME", "CSV", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print("BENCH " + json.dumps(run_child(*(Path(p) for p in args.child))))
+        source, home_dir, csv_path, mode = args.child
+        print("BENCH " + json.dumps(run_child(Path(source), Path(home_dir), Path(csv_path), dry_run=mode == "check")))
         return
 
     sides = {"this": REPO} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
-    work = Path(tempfile.mkdtemp(prefix="knock-bench-import-"))
-    results: dict[str, list[dict[str, Any]]] = {name: [] for name in sides}
+    modes = ("import", "check") if args.phases else ("import",)
+    kept = args.work is not None
+    work = args.work.resolve() if kept else Path(tempfile.mkdtemp(prefix="knock-bench-import-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[tuple[str, str], list[dict[str, Any]]] = {(name, mode): [] for name in sides for mode in modes}
     try:
         base, csv_path = prepare(work, None if args.households else args.fixture, args.households or 0)
         for round_no in range(args.rounds):
             order = list(sides) if round_no % 2 == 0 else list(reversed(sides))
             for name in order:
-                home_dir = work / f"{name}-{round_no}"
-                shutil.copytree(base, home_dir)
-                done = subprocess.run([sys.executable, __file__, "--child", str(sides[name]), str(home_dir), str(csv_path)],
-                                      capture_output=True, text=True, check=False)
-                shutil.rmtree(home_dir, ignore_errors=True)
-                line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
-                if done.returncode or line is None:
-                    raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}{done.stdout[-2000:]}")
-                row = json.loads(line[6:])
-                results[name].append(row)
-                print(f"  round {round_no + 1} {name:<8} wall {row['wall']:6.1f} s  cpu {row['cpu']:6.1f} s  "
-                      f"{row['rows']:,} rows, {row['charges_new']:,} new charges  peak RSS {row['maxrss_mib']:.0f} MiB", flush=True)
+                for mode in modes:
+                    row = _run(sides[name], work / f"{name}-{round_no}", base, csv_path, mode)
+                    results[(name, mode)].append(row)
+                    print(f"  round {round_no + 1} {name:<8} {mode:<6} wall {row['wall']:6.1f} s  cpu {row['cpu']:6.1f} s  "
+                          f"{row['rows']:,} rows, {row['charges_new']:,} new charges  peak RSS {row['maxrss_mib']:.0f} MiB", flush=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        for leftover in work.glob("*-[0-9]*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(work, ignore_errors=True)
     print("medians:")
     summary: dict[str, Any] = {"rounds": args.rounds}
-    for name, rows in results.items():
-        med = {k: statistics.median(r[k] for r in rows) for k in ("wall", "cpu", "maxrss_mib", "rows")}
-        summary[name] = med
-        print(f"  {name:<8} wall {med['wall']:6.1f} s  cpu {med['cpu']:6.1f} s  rows {med['rows']:,.0f}  peak RSS {med['maxrss_mib']:.0f} MiB"
-              "  (targets: < 8 s, < 250 MiB)")
+    for name in sides:
+        for mode in modes:
+            rows = results[(name, mode)]
+            med = {k: statistics.median(r[k] for r in rows) for k in ("wall", "cpu", "maxrss_mib", "rows")}
+            summary[name if mode == "import" else f"{name} check"] = med
+            target = "  (targets: < 8 s, < 250 MiB)" if mode == "import" else ""
+            print(f"  {name:<8} {mode:<6} wall {med['wall']:6.1f} s  cpu {med['cpu']:6.1f} s  rows {med['rows']:,.0f}  "
+                  f"peak RSS {med['maxrss_mib']:.0f} MiB{target}")
+        if args.phases:
+            write = summary[name]["cpu"] - summary[f"{name} check"]["cpu"]
+            print(f"  {name:<8} write  cpu {write:6.1f} s  (import - check)")
     print(json.dumps(summary))
+
+
+def _run(source: Path, home_dir: Path, base: Path, csv_path: Path, mode: str) -> dict[str, Any]:
+    """One child process on a fresh copy of ``base`` (a check only reads it, so it runs on ``base`` itself)."""
+    target = base
+    if mode == "import":
+        shutil.copytree(base, home_dir)
+        target = home_dir
+    try:
+        done = subprocess.run([sys.executable, __file__, "--child", str(source), str(target), str(csv_path), mode],
+                              capture_output=True, text=True, check=False)
+    finally:
+        shutil.rmtree(home_dir, ignore_errors=True)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if done.returncode or line is None:
+        raise SystemExit(f"{source} {mode} failed:\n{done.stderr[-3000:]}{done.stdout[-2000:]}")
+    return dict(json.loads(line[6:]))
 
 
 if __name__ == "__main__":

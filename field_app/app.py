@@ -65,8 +65,9 @@ class KnockApp(WorkerResults, App[None]):
         self.locale_given = locale_given
         """The language was asked for on the command line: it wins over a collector's saved choice."""
         self.staff_id: str | None = staff_id
-        self.staff_name = home.ledger.staff(staff_id).name if staff_id else ""
-        self.staff_role = home.ledger.staff(staff_id).role if staff_id else ""
+        member = home.ledger.staff(staff_id) if staff_id else None
+        self.staff_name = member.name if member else ""
+        self.staff_role = member.role if member else ""
         """Read at sign-in, so screens can show role-only keys without asking the ledger on every refresh."""
         self.preselect = preselect
         self.idle = IdleTimer(home.settings.security.idle_lock_minutes, monotonic)
@@ -94,12 +95,13 @@ class KnockApp(WorkerResults, App[None]):
     # -- screens ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from field_app.screens.sign_in import SignInScreen
-        from field_app.screens.today import TodayScreen
-
         if self.staff_id:
+            from field_app.screens.today import TodayScreen
+
             self.push_screen(TodayScreen())
         else:
+            from field_app.screens.sign_in import SignInScreen
+
             self.push_screen(SignInScreen(preselect=self.preselect))
         self.set_interval(5, self.lock_if_idle)
         self._check_started = False

@@ -31,8 +31,8 @@ def window_label(window: str) -> str:
 
 
 def window_short(window: str) -> str:
-    """A short form for narrow columns (上午 / AM)."""
-    return label("promise_windows_short", window, get_locale())
+    """A short form for narrow columns (上午 / AM); no window, no words (most rows of the day's list)."""
+    return label("promise_windows_short", window, get_locale()) if window else ""
 
 
 def channel_label(key: str) -> str:

@@ -12,7 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from rich.progress_bar import ProgressBar
+from textual.widgets import DataTable, Footer, Input, Static
 
 from knock.core.money import format_yuan
 
@@ -167,7 +168,7 @@ class TodayScreen(WorkerResults, Screen[None]):
         yield Static("", id="today-header", classes="header")
         yield Static(_("Loading your households…"), id="today-counters", classes="counters")
         yield Input(placeholder=_("Find: room 3-2-501, 3-2, or owner's name"), id="search", select_on_focus=False)
-        yield ProgressBar(id="today-progress", show_eta=False)
+        yield Static(ProgressBar(total=1, completed=0), id="today-progress")  # a drawing, not Textual's animated widget
         yield DataTable(id="households", cursor_type="row", zebra_stripes=True)
         yield Static("", id="today-empty", classes="message hidden")
         yield Footer(compact=True)
@@ -216,8 +217,8 @@ class TodayScreen(WorkerResults, Screen[None]):
         return load_today(app.home, app.staff_id, app.now(), progress=progress)  # type: ignore[attr-defined]
 
     def on_load_progress(self, message: LoadProgress) -> None:
-        bar = self.query_one("#today-progress", ProgressBar)
-        bar.update(total=message.total, progress=message.done)
+        bar = self.query_one("#today-progress", Static)
+        bar.update(ProgressBar(total=max(message.total, 1), completed=message.done))
         bar.set_class(message.done >= message.total, "hidden")
 
     def worker_failed(self, name: str, text: str) -> None:
@@ -236,7 +237,7 @@ class TodayScreen(WorkerResults, Screen[None]):
         self.view = replace(view, rows=tuple(in_round_order(view.rows, app.round_order)))  # type: ignore[attr-defined]
         self.playbook_rows = view.rows
         self.advised = advised
-        self.query_one("#today-progress", ProgressBar).set_class(self.advised, "hidden")
+        self.query_one("#today-progress", Static).set_class(self.advised, "hidden")
         self.query_one("#today-counters", Static).update(self.counters_text())
         self.fill(search_rows(self.view.rows, self.query_one("#search", Input).value))
         if first_order and not self.touched:
@@ -359,22 +360,25 @@ class TodayScreen(WorkerResults, Screen[None]):
                     table.move_cursor(row=index)
                     break
 
-    def add_rest(self, token: object, rows: list[TodayRow], widths: dict[str, int], last_group: str) -> None:
+    def add_rest(self, token: object, rows: list[TodayRow], widths: dict[str, int], last_group: str, drawn: bool = False) -> None:
         """The first fill's remaining rows, once the first ones are drawn; not if another fill came first
         (it then holds every row itself).
 
         DataTable lays out new rows when it is idle, which may come after the
         screen's next refresh: until its height counts the first rows, they are
-        not on the screen yet, and this waits one more refresh.
+        not on the screen yet, and this waits one more refresh; then one more,
+        so that the refresh which drew them has ended before the rest is added.
         """
         if token is not self.rest_pending:
             return
         table = self.query_one(DataTable)
         if table.virtual_size.height <= table.header_height:
             self.call_after_refresh(self.add_rest, token, rows, widths, last_group)
-            return
-        self.add_rows(rows, widths, last_group)
-        self.rest_pending = None
+        elif not drawn:
+            self.call_after_refresh(self.add_rest, token, rows, widths, last_group, drawn=True)
+        else:
+            self.add_rows(rows, widths, last_group)
+            self.rest_pending = None
 
     def add_rows(self, rows: list[TodayRow], widths: dict[str, int], last_group: str | None = None) -> None:
         """Append ``rows`` to the table; a building/unit is named on its first row only."""

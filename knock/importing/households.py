@@ -27,7 +27,11 @@ both work. Occupancy not in the file is ``unknown``, never assumed.
 
 The billing system's own room code (a 房屋编码 column, else the room cell as
 written, else the building, unit and room cells joined by ``-``) is kept on the
-household, so the payments export matches it exactly.
+household, so the payments export matches it exactly. A household already in the
+ledger without one learns it from the first file that writes the room differently
+from Knock's code; a code that *is* Knock's code (``1-1-101``) is not recorded
+there, since the export writes the room code when no billing code is kept: an
+update event per household would say nothing.
 
 The rules:
 
@@ -126,9 +130,12 @@ class NewHousehold:
     billing_code: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NewCharge:
-    """A charge the ledger does not have yet."""
+    """A charge the ledger does not have yet.
+
+    The plan's records are plain slotted classes, never changed once made: a frozen dataclass
+    would cost a microsecond more for each of 100,000 rows."""
 
     row: int
     room: str
@@ -143,7 +150,7 @@ class NewCharge:
     """The household's id when the ledger already has the room (read while checking)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BillingCodeUpdate:
     """A household already in the ledger that now learns its billing-system room code."""
 
@@ -345,7 +352,8 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
                 if owner and owner != ledger_owner:
                     row.warn("owner", f"room {code} belongs to {ledger_owner} in the ledger, not {owner}; the ledger's name is kept")
                 if not ledger_code:
-                    plan.billing_codes.append(BillingCodeUpdate(number, code, billing_code, household_id))
+                    if billing_code != code:  # the same text as Knock's code tells the ledger nothing: no event
+                        plan.billing_codes.append(BillingCodeUpdate(number, code, billing_code, household_id))
                 elif ledger_code != billing_code:
                     row.warn(
                         "billing_code" if row.has("billing_code") else "room",
@@ -511,13 +519,16 @@ def _plan_penalty(row: RowCells, code: str, read: _RowCharge, policy: str, penal
 
 def _billing_code(row: RowCells) -> str:
     """The room as the billing system writes it: its code column, its room cell, or the three cells joined."""
-    if row.text("billing_code"):
-        return row.text("billing_code")
-    parts = [row.text(f) for f in ("building", "unit") if row.text(f)]
-    return "-".join([*parts, row.text("room")])
+    code = row.text("billing_code")
+    if code:
+        return code
+    building, unit, room = row.text("building"), row.text("unit"), row.text("room")
+    if building and unit:
+        return f"{building}-{unit}-{room}"
+    return "-".join([part for part in (building, unit) if part] + [room])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _RowCharge:
     """What one row bills: a charge of ``amount_fen`` (0 when nothing is outstanding) and a penalty."""
 

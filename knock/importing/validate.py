@@ -621,8 +621,14 @@ def room_of(building_text: str, unit_text: str, room_text: str, has_parts: bool)
 
 
 @lru_cache(maxsize=_CACHE)
+def _bare(text: str) -> str:
+    """A room cell without its 号楼/栋/单元/室 word (remembered: the same buildings and units come back row after row)."""
+    return _ROOM_SUFFIX.sub("", text)
+
+
+@lru_cache(maxsize=_CACHE)
 def _room(building_text: str, unit_text: str, room_text: str, has_parts: bool) -> tuple[Room | None, tuple[tuple[str, str], ...]]:
-    building, unit, room_no = (_ROOM_SUFFIX.sub("", t) for t in (building_text, unit_text, room_text))
+    building, unit, room_no = _bare(building_text), _bare(unit_text), _bare(room_text)
     if not room_no:
         return None, (("room", "room number is missing"),)
     if not building and not unit:

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from knock.cli.main import cli
+from knock.exporting.payments import collect_payments, render
 from knock.home import Home, open_home
 from knock.importing import import_households, import_staff
 from knock.importing.periods import parse_period
@@ -395,3 +396,28 @@ def test_a_charge_column_missing_is_named(home: Home, tmp_path: Path, header: st
     report = import_households(home.ledger, path)
     assert not report.applied
     assert {e.column for e in report.errors} == missing and {e.row for e in report.errors} == {1}
+
+
+def test_a_billing_code_that_is_the_room_code_is_not_recorded_again(home: Home, tmp_path: Path) -> None:
+    # A registered household learns the billing system's spelling only when it says something:
+    # "1-1-101" from three plain cells is Knock's own code, which the export writes anyway.
+    for room in ("1-1-101", "1-1-102"):
+        home.ledger.register_household(room, "张伟")
+    before = home.store.scalar("SELECT COUNT(*) FROM events WHERE kind = 'household.updated'")
+    plain = write_csv(tmp_path / "a.csv", ["楼栋,单元,房号,业主", "1,1,101,张伟", "01,01,0102,张伟"])
+    report = import_households(home.ledger, plain)
+    assert report.applied and report.billing_codes_recorded == 1
+    assert home.store.scalar("SELECT COUNT(*) FROM events WHERE kind = 'household.updated'") == before + 1
+    assert (home.ledger.household("1-1-101").billing_code, home.ledger.household("1-1-102").billing_code) == ("", "01-01-0102")
+    # The export still writes each room as the billing system does.
+    assert import_staff(home.ledger, REPO / "sample_data" / "staff.csv").applied
+    for room in ("1-1-101", "1-1-102"):
+        home.ledger.add_charge(room, "property_fee", date(2026, 3, 1), date(2026, 3, 31), date(2026, 3, 15), 10000)
+        home.ledger.record_payment(room, 10000, method="cash", collector="张建军")
+    data = render(collect_payments(home.ledger), home.settings.billing, "csv").decode("utf-8-sig")
+    assert {line.split(",")[0] for line in data.splitlines()[1:]} == {"1-1-101", "01-01-0102"}
+    # A later list that writes the room its own way is then recorded, not warned about.
+    coded = write_csv(tmp_path / "b.csv", ["房屋编码,房号,业主", "AJHY-01-01-0101,1-1-101,张伟"])
+    later = import_households(home.ledger, coded)
+    assert later.applied and later.billing_codes_recorded == 1 and later.warnings == []
+    assert home.ledger.household("1-1-101").billing_code == "AJHY-01-01-0101"
