@@ -40,13 +40,15 @@ def _domain_error_types() -> tuple[type[Exception], ...]:
     """The errors whose message is meant for the user. Imported when an error is being
     handled, not at start: most of these modules are not needed by the command that runs."""
     from knock.core.errors import LedgerError
+    from knock.core.payload_codec import PayloadDictionaryError
     from knock.core.payqr import PayloadError
     from knock.core.rooms import RoomError
+    from knock.core.signing import KeyFileError
     from knock.core.store import StoreError
     from knock.documents.fonts import MissingFontError
     from knock.settings import SettingsError
 
-    return (LedgerError, MoneyError, RoomError, SettingsError, StoreError, MissingFontError, PayloadError)
+    return (LedgerError, MoneyError, RoomError, SettingsError, StoreError, MissingFontError, PayloadError, KeyFileError, PayloadDictionaryError)
 
 
 def domain_errors(func: F) -> F:
@@ -76,12 +78,14 @@ def open_home(override: str | None, **options: Any) -> Home:
 
 def open_cli_home(home_dir: str | None, *, device_name: str | None = None) -> Home:
     """Open the home, turning problems into a ClickException."""
+    from knock.core.payload_codec import PayloadDictionaryError
+    from knock.core.signing import KeyFileError
     from knock.core.store import StoreError
     from knock.settings import SettingsError
 
     try:
         return open_home(home_dir, device_name=device_name)
-    except (SettingsError, StoreError) as exc:
+    except (SettingsError, StoreError, KeyFileError, PayloadDictionaryError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
