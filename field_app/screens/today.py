@@ -231,8 +231,8 @@ class TodayScreen(WorkerResults, Screen[None]):
         app = self.app
         first_order = advised and app.round_order is None  # type: ignore[attr-defined]
         if first_order:
-            touched = self.touched or self.query_one(DataTable).cursor_row > 0 or bool(self.query_one("#search", Input).value)
-            shown_order = [r.room for r in self.view.rows] if self.view is not None and touched else None
+            self.touched = self.touched or self.query_one(DataTable).cursor_row > 0 or bool(self.query_one("#search", Input).value)
+            shown_order = [r.room for r in self.view.rows] if self.view is not None and self.touched else None
             app.round_order = shown_order or [r.room for r in view.rows]  # type: ignore[attr-defined]
         self.view = replace(view, rows=tuple(in_round_order(view.rows, app.round_order)))  # type: ignore[attr-defined]
         self.playbook_rows = view.rows

@@ -186,6 +186,32 @@ async def test_keys_during_the_first_load_act_on_the_row_shown(community: Commun
         assert today.shown[today.query_one(DataTable).cursor_row].room == quick[2]
 
 
+async def test_a_cursor_moved_during_the_first_load_stays_when_the_order_comes(community: Community, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Down, Down while the playbook's order is still coming, Enter after it came: the row the collector moved to opens
+    (the cursor used to jump back to the top when the order arrived)."""
+    release = threading.Event()
+    real = load_today
+
+    def slow_advice(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("with_advice", True):
+            release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(today_screen, "load_today", slow_advice)
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None, workers=False)
+        today = app.screen
+        quick = [r.room for r in today.shown]
+        await pilot.press("down", "down")
+        await wait_for(pilot, lambda: today.query_one(DataTable).cursor_row == 2, workers=False)
+        release.set()
+        await wait_for(pilot, lambda: today.advised)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen))
+        assert app.screen.room == quick[2]
+
+
 # -- 4. the payment QR ---------------------------------------------------------------------------
 
 

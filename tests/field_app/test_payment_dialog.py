@@ -164,6 +164,11 @@ async def test_a_device_key_that_no_longer_matches_stops_the_app(community: Comm
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, InfoDialog) and len(app.screen.query(".title")) > 0, timeout=30)
             assert "账本检查未通过" in title(app) and "no longer matches" in body(app)
+            # Enter (a key typed for the sign-in, queued behind the dialog) does not carry on: nothing
+            # could be signed under this key, and an outcome saved now would be written in another device's name.
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.return_code is not None, timeout=10)
+        assert app.return_code == 1
     finally:
         home.close()
 
