@@ -203,7 +203,7 @@ async def test_the_first_list_comes_a_screenful_first_and_queued_keys_wait_for_t
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=(80, 10)) as pilot:  # 10 lines: fewer than the 16 households
         await burst(pilot, *["down"] * 12, "enter")  # queued before the list is there
-        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen) and app.screen.view is not None)
         today = app.screen_stack[-2]
         assert isinstance(today, TodayScreen)
         assert added[:2] == [10, len(community.rooms) - 10]  # a screenful, then the rest
@@ -233,7 +233,7 @@ async def test_a_cursor_moved_during_the_first_load_stays_when_the_order_comes(c
         release.set()
         await wait_for(pilot, lambda: today.advised)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen) and app.screen.view is not None)
         assert app.screen.room == quick[2]
 
 
