@@ -30,6 +30,7 @@ import json
 import os
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -94,6 +95,18 @@ class Steps:
         heap_text = "     n/a    " if heap is None else f"{heap:8.1f} MiB"
         notes = "  ".join(f"{k}={v}" for k, v in extra.items())
         print(f"{name:<26} {seconds:9.2f} s (cpu {cpu:8.2f} s)  heap peak {heap_text}  maxrss {row['maxrss_mib']:8.1f} MiB  {notes}", flush=True)
+
+
+def size_breakdown(db: Path, top: int = 12) -> list[tuple[str, float]]:
+    """The largest tables and indexes of ``db`` in MB (SQLite's dbstat): where the size goes."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT ?", (top,)).fetchall()
+    except sqlite3.OperationalError:  # an SQLite built without dbstat
+        return []
+    finally:
+        conn.close()
+    return [(name, round(size / 1e6, 1)) for name, size in rows]
 
 
 def next_month(today: date) -> tuple[date, date]:
@@ -205,15 +218,17 @@ def main(argv: list[str] | None = None) -> int:
 
             summary = build_sample(home, seed=args.seed, households=args.households, arrears=arrears, staff=staff,
                                    buildings=buildings, progress=progress)
-            events = int(home.store.scalar("SELECT COUNT(*) FROM events"))
+            events = int(home.store.scalar("SELECT COUNT(*) FROM event_log"))
             extra.update(events=events, charges=summary.charges, payments=summary.payments, contacts=summary.contacts,
                          us_per_event=round(summary.seconds / events * 1e6))
         with steps.step("size (VACUUM INTO)", trace=False) as extra:
             packed = base / "vacuumed.db"
             home.store.conn.execute("VACUUM INTO ?", (str(packed),))
             size = packed.stat().st_size
+            breakdown = size_breakdown(packed)
             packed.unlink()
             extra.update(mb=round(size / 1e6, 1), kb_per_household=round(size / 1e3 / args.households, 2))
+        print("  largest tables and indexes (MB): " + ", ".join(f"{name} {mb}" for name, mb in breakdown), flush=True)
         csv_path = base / "arrears.csv"
         with steps.step("write arrears CSV") as extra:
             extra["rows"] = write_arrears_csv(home, csv_path)

@@ -107,6 +107,8 @@ class KnockApp(WorkerResults, App[None]):
         self._check_started = False
         self._check_waited = 0.0
         self.ledger_findings: list[str] | None = None
+        self.key_problem = ""
+        """Why the device key cannot be used (it does not match device.pub), found by the start-up check."""
         """What the start-up ledger check found (None until it has run; [] when the ledger is intact)."""
         self._check_waiter = self.set_interval(CHECK_POLL, self._check_once_usable)
         self.background_sync.start()
@@ -144,6 +146,7 @@ class KnockApp(WorkerResults, App[None]):
             findings: list[str] = []
         except (KeyFileError, OSError) as exc:
             findings = [str(exc)]
+            self.key_problem = str(exc)
         with self.home.store.reader() as reader:  # its own connection: the screens' reads never wait behind it
             return findings + quick_check(reader)
 
@@ -157,6 +160,12 @@ class KnockApp(WorkerResults, App[None]):
             return
         shown = findings[:6] + ([_("… and {n} more").format(n=len(findings) - 6)] if len(findings) > 6 else [])
         lines = [_("This laptop's ledger was changed outside Knock. Call the office before taking any money."), "", *shown]
+        if self.key_problem:
+            # Nothing can be signed under this key, and an outcome saved now would be written in the
+            # name of the device device.pub names: the app ends when the dialog is closed.
+            problem = self.key_problem
+            self.push_screen(InfoDialog(_("Ledger check failed"), lines), callback=lambda _choice: self.exit(return_code=1, message=problem))
+            return
         self.push_screen(InfoDialog(_("Ledger check failed"), lines))
 
     @result_of(BackgroundSync.WORKER)

@@ -57,11 +57,30 @@ def translations(locale: str) -> gettext.NullTranslations:
     data = path.read_bytes()
     kept = compiled_path(path, data)
     try:
-        return gettext.GNUTranslations(BytesIO(kept.read_bytes()))
+        return gettext.GNUTranslations(BytesIO(_unsealed(kept.read_bytes())))
     except (OSError, ValueError, struct.error):  # not compiled yet (or a damaged copy): compile it now
         compiled = compile_po(data, locale)
-    _keep(kept, compiled)
+    _keep(kept, _sealed(compiled))
     return gettext.GNUTranslations(BytesIO(compiled))
+
+
+_SEAL_BYTES = 16
+
+
+def _sealed(compiled: bytes) -> bytes:
+    """A compiled catalog followed by its own digest: a kept copy damaged in any way (cut short, a
+    byte changed, even into another valid catalog) is then found before gettext parses it, so
+    it is compiled again instead of showing wrong words or stopping the start (gettext raises
+    LookupError or IndexError on some damaged headers)."""
+    return compiled + hashlib.blake2b(compiled, digest_size=_SEAL_BYTES).digest()
+
+
+def _unsealed(kept: bytes) -> bytes:
+    """The compiled catalog in a kept copy; ValueError unless its digest matches."""
+    compiled, seal = kept[:-_SEAL_BYTES], kept[-_SEAL_BYTES:]
+    if len(kept) <= _SEAL_BYTES or hashlib.blake2b(compiled, digest_size=_SEAL_BYTES).digest() != seal:
+        raise ValueError("damaged compiled catalog")
+    return compiled
 
 
 def _keep(kept: Path, compiled: bytes) -> None:

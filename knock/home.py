@@ -50,6 +50,11 @@ def ledger_for_key(store: Store, settings: Settings, key: DeviceKey, *, clock: C
         return receipt_qr_text(ReceiptFields(receipt_no, amount_fen, room, issued_at, identity.device_id), key)
 
     ledger = Ledger(store, settings, identity, clock=clock, receipt_signer=sign)
+    if store.query_one("SELECT 1 FROM devices WHERE device_id = ?", (identity.device_id,)) is None:
+        # A device first seen here: its public half (perhaps from device.pub) must be the key's own
+        # before the ledger records it (KeyFileError otherwise), so an edited device.pub cannot
+        # register a device whose receipts this laptop could never sign.
+        _ = key.private_key
     ledger.ensure_device_registered()
     return ledger
 

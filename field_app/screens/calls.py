@@ -10,6 +10,7 @@ for the day and the part of the day in the same dialog the door uses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
@@ -20,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from knock.core.money import format_yuan
+from knock.home import Home
 from knock.reminders.calls import Call, CallList
 from knock.vocabulary import label
 
@@ -49,6 +51,16 @@ class Called:
 
     room: str
     outcome: str
+
+
+SAVE_CALL = "save_call"
+"""The name of the write that saves a call's outcome (its result handler uses it)."""
+
+
+def record_call(home: Home, room: str, staff_id: str, outcome: str, now: datetime, promise: call_data.CallPromise | None) -> Called:
+    """Save one call's outcome (on the app's writing thread): one transaction."""
+    call_data.record_call(home, room, staff_id, outcome, now, promise)
+    return Called(room, outcome)
 
 
 class CallModeScreen(WorkerResults, Screen[None]):
@@ -235,13 +247,12 @@ class CallModeScreen(WorkerResults, Screen[None]):
 
         self.app.push_screen(RecordPromiseDialog(room, promise_days(today, app.home.settings), today), chosen)  # type: ignore[attr-defined]
 
-    @work(thread=True, exit_on_error=False)
-    def save(self, room: str, outcome: str, promise: call_data.CallPromise | None) -> Called:
+    def save(self, room: str, outcome: str, promise: call_data.CallPromise | None) -> None:
+        """Write the call's outcome now, on the app's writing thread (see field_app/workers.py)."""
         app = self.app
-        call_data.record_call(app.home, room, app.staff_id, outcome, app.now(), promise)  # type: ignore[attr-defined]
-        return Called(room, outcome)
+        self.run_write(SAVE_CALL, record_call, app.home, room, app.staff_id, outcome, app.now(), promise)  # type: ignore[attr-defined]
 
-    @result_of(save)
+    @result_of(SAVE_CALL)
     def call_saved(self, called: Called) -> None:
         self.busy = False
         self.done[called.room] = called.outcome

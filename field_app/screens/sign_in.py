@@ -47,6 +47,9 @@ class SignInScreen(WorkerResults, Screen[None]):
         Binding("f2", "switch_user", "Another person", show=False),
         Binding("f3", "manager_unlock", "Manager allows sign-in"),
         Binding("ctrl+q", "app.quit", "Quit"),
+        # Enter typed before the app took over the terminal arrives as a newline (Ctrl+J): a PIN and
+        # Enter typed the moment the app is started must still sign in.
+        Binding("ctrl+j", "typed_ahead_enter", show=False),
     ]
 
     def __init__(self, *, preselect: str | None = None, lock_for: str | None = None) -> None:
@@ -263,6 +266,11 @@ class SignInScreen(WorkerResults, Screen[None]):
         self.query_one("#pin", Input).focus()
 
     @on(Button.Pressed, "#switch-user")
+    async def action_typed_ahead_enter(self) -> None:
+        """A newline typed ahead: what Enter does in the field that has the cursor."""
+        if isinstance(self.focused, Input):
+            await self.focused.action_submit()
+
     def action_switch_user(self) -> None:
         self.app.sign_out()  # type: ignore[attr-defined]
 

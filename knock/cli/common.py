@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -40,13 +41,15 @@ def _domain_error_types() -> tuple[type[Exception], ...]:
     """The errors whose message is meant for the user. Imported when an error is being
     handled, not at start: most of these modules are not needed by the command that runs."""
     from knock.core.errors import LedgerError
+    from knock.core.payload_codec import PayloadDictionaryError
     from knock.core.payqr import PayloadError
     from knock.core.rooms import RoomError
+    from knock.core.signing import KeyFileError
     from knock.core.store import StoreError
     from knock.documents.fonts import MissingFontError
     from knock.settings import SettingsError
 
-    return (LedgerError, MoneyError, RoomError, SettingsError, StoreError, MissingFontError, PayloadError)
+    return (LedgerError, MoneyError, RoomError, SettingsError, StoreError, MissingFontError, PayloadError, KeyFileError, PayloadDictionaryError)
 
 
 def domain_errors(func: F) -> F:
@@ -74,14 +77,59 @@ def open_home(override: str | None, **options: Any) -> Home:
     return open_the_home(override, **options)
 
 
+UPGRADE_NOTICE_BYTES = 32 * 1024 * 1024
+"""A ledger at least this big is announced when it has to be upgraded (a 1 GB one takes minutes)."""
+
+
+def upgrade_notice(db: Path) -> str | None:
+    """What to say before the ledger at ``db`` is upgraded to this version of Knock (None when no long upgrade is due).
+
+    Why: the first open after an update migrates the ledger in one transaction; at 100k
+    households that is minutes without a word, and a person who stops it only starts it again.
+    One stat() on a small ledger; one read-only look at the version on a large one.
+    """
+    import sqlite3
+
+    try:
+        size = db.stat().st_size
+    except OSError:
+        return None
+    if size < UPGRADE_NOTICE_BYTES:
+        return None
+    from knock.core.schema import MIGRATIONS
+
+    try:
+        conn = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None  # the open that follows says what is wrong with it
+    if not 0 < version < len(MIGRATIONS):
+        return None
+    mib = size / (1024 * 1024)
+    return (
+        f"正在升级账本 {db}（{mib:,.0f} MiB，只此一次，可能要几分钟，请不要中断）…\n"
+        f"upgrading the ledger {db} ({mib:,.0f} MiB) to this version of Knock: once, it may take minutes, do not interrupt…"
+    )
+
+
 def open_cli_home(home_dir: str | None, *, device_name: str | None = None) -> Home:
-    """Open the home, turning problems into a ClickException."""
+    """Open the home, turning problems into a ClickException (and announcing a long upgrade first)."""
+    from knock import paths
+
+    notice = upgrade_notice(paths.db_path(paths.home_dir(home_dir, create=False)))
+    if notice:
+        click.echo(notice, err=True)
+    from knock.core.payload_codec import PayloadDictionaryError
+    from knock.core.signing import KeyFileError
     from knock.core.store import StoreError
     from knock.settings import SettingsError
 
     try:
         return open_home(home_dir, device_name=device_name)
-    except (SettingsError, StoreError) as exc:
+    except (SettingsError, StoreError, KeyFileError, PayloadDictionaryError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 

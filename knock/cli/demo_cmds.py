@@ -84,6 +84,9 @@ def demo(home_dir: str | None, lang: str | None, seed: int, prepare_only: bool) 
         click.echo(f"示例收费员 / sample collector: {name}   PIN: {DEMO_PIN}   数据 / data: {folder}")
         if prepare_only:
             return
-        make_app(home, locale=lang, preselect=staff_id).run()
+        app = make_app(home, locale=lang, preselect=staff_id)
+        app.run()
     finally:
         home.close()
+    if app.return_code:  # the app stopped on a problem it has just printed
+        raise SystemExit(app.return_code)

@@ -18,10 +18,13 @@ def field(home_dir: str | None, as_name: str | None, lang: str | None) -> None:
 
     home = open_cli_home(home_dir)
     preselect = home.ledger.staff(as_name).staff_id if as_name else None
+    app = make_app(home, locale=lang, preselect=preselect)
     try:
-        make_app(home, locale=lang, preselect=preselect).run()
+        app.run()
     finally:
         home.close()
+    if app.return_code:  # the app stopped on a problem it has just printed (e.g. a device key that does not match)
+        raise SystemExit(app.return_code)
 
 
 @click.command("set-pin")

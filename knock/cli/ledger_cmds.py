@@ -217,9 +217,14 @@ def promise(home_dir: str | None, as_json: bool, room: str, due: date, window: s
 def check(home_dir: str | None, as_json: bool, full: bool) -> None:
     """Check the ledger's integrity: hash chains, receipt numbers, tables against the events. Exit 1 on any finding."""
     from knock.core.integrity import full_check, quick_check
+    from knock.core.signing import KeyFileError
 
     home = open_cli_home(home_dir)
     findings = full_check(home.store) if full else quick_check(home.store)
+    try:  # the start took the public half from device.pub: the key itself must still match it
+        _ = home.key.private_key
+    except (KeyFileError, OSError) as exc:
+        findings.insert(0, str(exc))
     if as_json:
         emit_json({"ok": not findings, "full": full, "findings": findings})
     elif findings:

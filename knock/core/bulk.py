@@ -74,8 +74,8 @@ class _Fresh:
     charges: dict[tuple[str, str, str], None] = field(default_factory=dict)
     """(item, period start, period end) of every charge: the duplicate check."""
     lines: list[ChargeLine] = field(default_factory=list)
-    ends: dict[str, date] = field(default_factory=dict)
-    """charge id -> period end."""
+    dates: dict[str, tuple[date, date, date]] = field(default_factory=dict)
+    """charge id -> (period start, period end, due date), as given (a payment needs them typed)."""
     paid_fen: int = 0
     payments: list[tuple[str, str, int]] = field(default_factory=list)
     """(paid_at, receipt_no, amount_fen) of its payments, for the double-submit rule."""
@@ -314,7 +314,7 @@ class LedgerBatch:
         else:
             home.charges[key] = None
             home.lines.append(ChargeLine(charge_id, amount_fen, payload["due_date"], payload["period_start"], item))
-            home.ends[charge_id] = period_end
+            home.dates[charge_id] = (period_start, period_end, due_date)
         return charge_id
 
     def record_payment(
@@ -341,7 +341,7 @@ class LedgerBatch:
         if isinstance(home, _Fresh):
             open_amounts, credit = settle(home.lines, home.paid_fen)
             opened = tuple(
-                OpenCharge(c.charge_id, c.item, date.fromisoformat(c.period_start), home.ends[c.charge_id], date.fromisoformat(c.due_date), open_amounts[c.charge_id])
+                OpenCharge(c.charge_id, c.item, *home.dates[c.charge_id], open_amounts[c.charge_id])
                 for c in sorted(home.lines, key=lambda c: c.order_key)
                 if open_amounts[c.charge_id] > 0
             )

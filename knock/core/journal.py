@@ -127,9 +127,11 @@ class Journal:
     ) -> tuple[Any, ...]:
         """The ``event_log`` row of an event, for :data:`_EVENT_INSERT` (inside a write transaction:
         a name the log has not seen yet gets its code)."""
+        known = self.store.name_codes()
         code = self.store.name_code
         return (
-            event_id, code(device_id), seq, code(author), stored_time(device_time), code(kind),
+            event_id, known.get(device_id) or code(device_id), seq, known.get(author) or code(author),
+            stored_time(device_time), known.get(kind) or code(kind),
             stored_payload(kind, payload_json), hash_bytes(digest), stored_time(received_at), prev_hash,
         )
 

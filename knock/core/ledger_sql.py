@@ -15,6 +15,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from knock.core.payload_codec import PayloadDictionaryError
 from knock.core.store import Store, StoreError
 
 
@@ -25,7 +26,7 @@ def run(db: Path, sql: str) -> int:
         return 2
     try:
         store = Store(db, read_only=True)
-    except StoreError as exc:
+    except (StoreError, PayloadDictionaryError) as exc:
         print(exc, file=sys.stderr)
         return 2
     try:

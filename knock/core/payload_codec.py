@@ -63,15 +63,38 @@ def _kind_to_id() -> dict[str, int]:
 _ENCODE_ID = _kind_to_id()
 
 
+class PayloadDictionaryError(Exception):
+    """A payload dictionary of the installation is missing or not the file that shipped: no ledger
+    can be read or written without it; the message names the file."""
+
+
 @cache
 def dictionary(number: int) -> bytes:
     """The bytes of dictionary ``number``, checked against its pinned hash (a changed file would
     silently misread every payload deflated with it, so it fails loudly instead)."""
     _kind, name, sha = DICTIONARIES[number]
-    data = resources.files("knock.core").joinpath("payload_dicts", name).read_bytes()
+    where = resources.files("knock.core").joinpath("payload_dicts", name)
+    try:
+        data = where.read_bytes()
+    except OSError as exc:
+        raise PayloadDictionaryError(
+            f"{where}: Knock's payload dictionary is missing or unreadable ({exc.strerror}); reinstall Knock"
+        ) from None
     if hashlib.sha256(data).hexdigest() != sha:
-        raise RuntimeError(f"payload dictionary {name} was changed after it shipped: add a new one under a new id instead")
+        raise PayloadDictionaryError(
+            f"{where}: Knock's payload dictionary is not the file that shipped (changed or damaged); reinstall Knock"
+            " (a developer adds a better dictionary as a new file under a new id instead)"
+        )
     return data
+
+
+@cache
+def installed_dictionaries() -> None:
+    """Every dictionary read and checked, once per process (~0.5 ms), before any connection uses them:
+    a problem found inside the ``events`` view would reach the user only as SQLite's "user-defined
+    function raised exception"; found here, it is a :class:`PayloadDictionaryError` naming the file."""
+    for number in DICTIONARIES:
+        dictionary(number)
 
 
 @cache
@@ -114,5 +137,6 @@ def payload_text(stored: str | bytes | None) -> str | None:
 
 
 def register(conn: sqlite3.Connection) -> None:
-    """Let ``conn`` read the ``events`` view: registers ``knock_payload``."""
+    """Let ``conn`` read the ``events`` view: registers ``knock_payload`` (after checking the dictionaries it needs)."""
+    installed_dictionaries()
     conn.create_function(FUNCTION_NAME, 1, payload_text, deterministic=True)

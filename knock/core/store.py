@@ -196,6 +196,13 @@ class Store:
                 with self.transaction() as conn:
                     yield conn
 
+    def name_codes(self) -> dict[str, int]:
+        """The codes known to be valid (a dict to read, for the hot path; :meth:`name_code` fills it)."""
+        if self._codes_at != self._rollbacks:
+            self._codes.clear()
+            self._codes_at = self._rollbacks
+        return self._codes
+
     def name_code(self, name: str, *, add: bool = True) -> int | None:
         """The code of a device id, author or event kind in ``event_names`` (the log stores codes).
 
@@ -203,10 +210,7 @@ class Store:
         unknown name gives None. Codes are cached: a committed code never changes, and after any
         rollback the cache starts again, since a code handed out in that transaction is gone.
         """
-        if self._codes_at != self._rollbacks:
-            self._codes.clear()
-            self._codes_at = self._rollbacks
-        code = self._codes.get(name)
+        code = self.name_codes().get(name)
         if code is not None:
             return code
         with self._lock:

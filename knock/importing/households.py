@@ -308,7 +308,7 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
     charge_slots = [slots[f] for f in charge_cells if f in slots]
 
     examples = report.examples_pending
-    for row, room, problems in facts.blocks(iter_data(sheet, header.row), header, report):
+    for row, room, problems, billing_code in facts.blocks(iter_data(sheet, header.row), header, report):
         if row is None:
             report.rows_skipped += 1
             continue
@@ -330,7 +330,6 @@ def check_households(ledger: Ledger, sheet: Sheet, header: Header, report: Impor
         if room is None:
             continue
         code = room.code
-        billing_code = _billing_code(row)
         if examples:
             report.note_example("room", row.text("room"), code)
             report.note_example("billing_code", billing_code, "kept as written")
@@ -440,22 +439,20 @@ class _LedgerFacts:
             ):
                 self.charges[(row[0], row[1], row[2], row[3])] = int(row[4])
 
-    def blocks(
-        self, rows: Iterable[tuple[int, list[Cell]]], header: Header, report: ImportReport
-    ) -> Iterator[tuple[RowCells | None, Room | None, tuple[tuple[str, str], ...]]]:
-        """``rows`` again as (row, its room, the room's problems), a block at a time, each block's
-        facts read before its first row is handed on; ``row`` is None for a blank or total line.
+    def blocks(self, rows: Iterable[tuple[int, list[Cell]]], header: Header, report: ImportReport) -> Iterator[_ReadRow]:
+        """``rows`` again as (row, its room, the room's problems, its billing code), a block at a time,
+        each block's facts read before its first row is handed on; ``row`` is None for a blank or total line.
 
         Each row's cells and room are read here once, for the prefetch, and handed on as they are."""
         has_parts = "building" in header.index or "unit" in header.index
         start_column = "period_start" if "period_start" in header.index else "period" if "period" in header.index else None
         start_of = parse_date if start_column == "period_start" else _period_start
         file = report.file
-        block: list[tuple[RowCells | None, Room | None, tuple[tuple[str, str], ...]]] = []
+        block: list[_ReadRow] = []
         rooms: set[str] = set()
         starts: set[date] | None = set()
 
-        def flush() -> Iterator[tuple[RowCells | None, Room | None, tuple[tuple[str, str], ...]]]:
+        def flush() -> Iterator[_ReadRow]:
             self.prefetch(rooms, starts)
             yield from block
             block.clear()
@@ -463,11 +460,12 @@ class _LedgerFacts:
 
         for number, cells in rows:
             if is_blank(cells) or is_total_row(cells):
-                block.append((None, None, ()))
+                block.append((None, None, (), ""))
                 continue
             row = RowCells(file, number, cells, header, report)
-            room, problems = room_of(row.text("building"), row.text("unit"), row.text("room"), has_parts)
-            block.append((row, room, problems))
+            building, unit, room_text = row.text("building"), row.text("unit"), row.text("room")
+            room, problems = room_of(building, unit, room_text, has_parts)
+            block.append((row, room, problems, row.text("billing_code") or _billing_code(building, unit, room_text)))
             if room is not None:
                 rooms.add(room.code)
             if starts is not None and start_column is not None:
@@ -481,6 +479,10 @@ class _LedgerFacts:
                 yield from flush()
                 starts = set()
         yield from flush()
+
+
+_ReadRow = tuple[RowCells | None, Room | None, tuple[tuple[str, str], ...], str]
+"""What :meth:`_LedgerFacts.blocks` hands on for each row."""
 
 
 def _period_start(cell: Cell) -> date:
@@ -517,12 +519,8 @@ def _plan_penalty(row: RowCells, code: str, read: _RowCharge, policy: str, penal
     penalties[key] = NewCharge(earlier.row if earlier else row.row, code, PENALTY_ITEM, start, end, due, amount, row.column("penalty"))
 
 
-def _billing_code(row: RowCells) -> str:
-    """The room as the billing system writes it: its code column, its room cell, or the three cells joined."""
-    code = row.text("billing_code")
-    if code:
-        return code
-    building, unit, room = row.text("building"), row.text("unit"), row.text("room")
+def _billing_code(building: str, unit: str, room: str) -> str:
+    """The room as the billing system writes it when it has no code column: its room cell, or the three cells joined."""
     if building and unit:
         return f"{building}-{unit}-{room}"
     return "-".join([part for part in (building, unit) if part] + [room])
@@ -559,7 +557,7 @@ def _read_charge(row: RowCells, due_day: int) -> _RowCharge | None:
     due = row.parse("due_date", parse_date, required=False, what="due date") if "due_date" in slots else None
     outstanding = _arrears(row, slots)
     penalty = (row.parse("penalty", parse_money, required=False, what="penalty") or 0) if "penalty" in slots else 0
-    if start is None or end is None or (due is None and row.text("due_date")):
+    if start is None or end is None or (due is None and "due_date" in slots and row.text("due_date")):
         return None
     due = due or due_date_for(start, due_day)
     item = fee_item(item_text) if item_text else ""

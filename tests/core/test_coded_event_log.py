@@ -39,7 +39,8 @@ def test_a_packed_time_reads_back_byte_for_byte_in_python_and_sql(moment: dateti
 @pytest.mark.parametrize(
     "text",
     ["2026-11-23T19:30:00.5+08:00", "2026-11-23 19:30:00+08:00", "2026-11-23T19:30:00Z", "2026-11-23T19:30:00", "1969-12-31T23:59:59+00:00",
-     "yesterday", "", "2026-11-23T19:30:00+08:00:30"],
+     "yesterday", "", "2026-11-23T19:30:00+08:00:30", "2026-11-23T19:30:00-00:00", "2026-11-23T19:30:00+08:75",
+     "2026-11-23T19:30:00+٠٨:00", "2026-11-23T19:30:00+17:10", "2026-11-23T19:30+08:00:00"],
 )
 def test_a_time_that_would_not_read_back_is_stored_as_its_text(text: str) -> None:
     assert stored_time(text) == text

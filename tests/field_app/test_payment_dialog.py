@@ -149,11 +149,14 @@ async def test_a_device_key_that_no_longer_matches_stops_the_app(community: Comm
     """The start takes the device's public half from device.pub; the check after the first frame reads the key
     itself, and a forged public half stops the app there (before any receipt could be signed under it)."""
     from knock.core.signing import load_or_create_device_key, public_key_b64
-    from knock.home import open_home
+    from knock.home import ledger_for_key, open_home
 
+    other = load_or_create_device_key(tmp_path / "other.key")
+    ledger_for_key(community.home.store, community.home.settings, other)  # a device this ledger knows (a device
+    # it has never seen is refused when the home opens: tests/trust/test_device_key_files.py)
     cache = community.home.path / "device.pub"
     stamp = cache.read_text().split()[0]
-    cache.write_text(f"{stamp} {public_key_b64(load_or_create_device_key(tmp_path / 'other.key'))}\n")
+    cache.write_text(f"{stamp} {public_key_b64(other)}\n")
     home = open_home(community.home.path, clock=community.home.ledger.clock)
     try:
         assert home.key._private is None
@@ -161,6 +164,11 @@ async def test_a_device_key_that_no_longer_matches_stops_the_app(community: Comm
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, InfoDialog) and len(app.screen.query(".title")) > 0, timeout=30)
             assert "账本检查未通过" in title(app) and "no longer matches" in body(app)
+            # Enter (a key typed for the sign-in, queued behind the dialog) does not carry on: nothing
+            # could be signed under this key, and an outcome saved now would be written in another device's name.
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.return_code is not None, timeout=10)
+        assert app.return_code == 1
     finally:
         home.close()
 
