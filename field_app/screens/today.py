@@ -41,6 +41,8 @@ NEXT_AT_LEAST = 10
 CELL_PADDING = 2
 """DataTable's cell padding (one cell each side)."""
 SCROLLBAR = 2
+REST_WAITS_AT_MOST = 50
+"""Refreshes the first fill's remaining rows wait for the first ones to be laid out, at most."""
 
 
 def column_widths(total: int, natural: dict[str, int], *, scrollbar: bool) -> dict[str, int]:
@@ -360,7 +362,9 @@ class TodayScreen(WorkerResults, Screen[None]):
                     table.move_cursor(row=index)
                     break
 
-    def add_rest(self, token: object, rows: list[TodayRow], widths: dict[str, int], last_group: str, drawn: bool = False) -> None:
+    def add_rest(
+        self, token: object, rows: list[TodayRow], widths: dict[str, int], last_group: str, *, drawn: bool = False, waited: int = 0
+    ) -> None:
         """The first fill's remaining rows, once the first ones are drawn; not if another fill came first
         (it then holds every row itself).
 
@@ -368,12 +372,14 @@ class TodayScreen(WorkerResults, Screen[None]):
         screen's next refresh: until its height counts the first rows, they are
         not on the screen yet, and this waits one more refresh; then one more,
         so that the refresh which drew them has ended before the rest is added.
+        It waits :data:`REST_WAITS_AT_MOST` refreshes at most (e.g. while
+        another screen is on top): the rest is then added anyway.
         """
         if token is not self.rest_pending:
             return
         table = self.query_one(DataTable)
-        if table.virtual_size.height <= table.header_height:
-            self.call_after_refresh(self.add_rest, token, rows, widths, last_group)
+        if table.virtual_size.height <= table.header_height and waited < REST_WAITS_AT_MOST:
+            self.call_after_refresh(self.add_rest, token, rows, widths, last_group, waited=waited + 1)
         elif not drawn:
             self.call_after_refresh(self.add_rest, token, rows, widths, last_group, drawn=True)
         else:

@@ -26,6 +26,7 @@ from field_app.screens.today import TodayScreen, fit_words
 from field_app.widgets.common import StatusLine, short_path
 from field_app.widgets.qr_code import DARK_ON_LIGHT
 from fieldapp_support import PIN, Community, decode_screen_qr, wait_for
+from test_field_polish import burst
 from knock.core.ageing import BUCKETS
 from knock.settings import PayQR
 from knock.vocabulary import label
@@ -186,6 +187,30 @@ async def test_keys_during_the_first_load_act_on_the_row_shown(community: Commun
         assert today.shown[today.query_one(DataTable).cursor_row].room == quick[2]
 
 
+async def test_the_first_list_comes_a_screenful_first_and_queued_keys_wait_for_the_rest(
+    community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal shorter than the day's list, the first fill puts one screenful in the table and the rest
+    right after; keys queued from the start wait for the whole list, so Down x N, Enter opens row N."""
+    added: list[int] = []
+    plain = TodayScreen.add_rows
+
+    def counted(self, rows, *args, **kwargs):  # type: ignore[no-untyped-def]
+        added.append(len(rows))
+        return plain(self, rows, *args, **kwargs)
+
+    monkeypatch.setattr(TodayScreen, "add_rows", counted)
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=(80, 10)) as pilot:  # 10 lines: fewer than the 16 households
+        await burst(pilot, *["down"] * 12, "enter")  # queued before the list is there
+        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen) and app.screen.view is not None)
+        today = app.screen_stack[-2]
+        assert isinstance(today, TodayScreen)
+        assert added[:2] == [10, len(community.rooms) - 10]  # a screenful, then the rest
+        assert today.query_one(DataTable).row_count == len(today.shown) == len(community.rooms)
+        assert app.screen.room == today.shown[12].room
+
+
 async def test_a_cursor_moved_during_the_first_load_stays_when_the_order_comes(community: Community, monkeypatch: pytest.MonkeyPatch) -> None:
     """Down, Down while the playbook's order is still coming, Enter after it came: the row the collector moved to opens
     (the cursor used to jump back to the top when the order arrived)."""
@@ -208,7 +233,7 @@ async def test_a_cursor_moved_during_the_first_load_stays_when_the_order_comes(c
         release.set()
         await wait_for(pilot, lambda: today.advised)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen) and app.screen.view is not None)
         assert app.screen.room == quick[2]
 
 
