@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, OptionList, Static, TabbedContent, Tabs, TabPane
+from textual.widgets import Button, DataTable, Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from knock.advice import ObjectionView
@@ -118,9 +118,11 @@ class HouseholdScreen(WorkerResults, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        # Left/right belong to the screen (switch tabs) wherever the focus is.
-        self.query_one("#arrears", DataTable).can_focus = False
-        self.query_one(Tabs).can_focus = False
+        # Left/right belong to the screen (switch tabs) wherever the focus is. A query, not
+        # query_one: a quit queued behind the Enter that opened this screen removes its children
+        # before this runs, and that must end the app quietly.
+        for widget in self.query("#arrears, Tabs"):
+            widget.can_focus = False
         self.load()
 
     @on(TabbedContent.TabActivated)
