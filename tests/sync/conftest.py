@@ -96,3 +96,15 @@ def world(tmp_path: Path) -> Iterator[World]:
     yield w
     for h in (office, a07, b02):
         h.close()
+
+
+@pytest.fixture
+def c09(world: World, tmp_path: Path) -> Iterator[Home]:
+    """A new laptop C09 for 张伟 that has only ever had packs."""
+    from knock.core.signing import public_key_b64
+
+    laptop = open_home(tmp_path / "c09", clock=FakeClock(datetime(2026, 11, 23, 8, 30, tzinfo=CST)))
+    enrolled = enrol_device(world.office.ledger, "C09", public_key_b64(laptop.key), author="office")
+    join_office(laptop.store, laptop.key, enrolment_bytes(world.office.key, enrolled), "C09.enrol", now="2026-11-23T08:30:00+08:00")
+    yield laptop
+    laptop.close()

@@ -5,28 +5,12 @@ laptop's own chain, every event's hash and every link between events it holds ar
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
-from pathlib import Path
-
-import pytest
 
 from knock.core import payload_codec
 from knock.core.integrity import full_check, quick_check
-from knock.core.signing import public_key_b64
-from knock.home import Home, open_home
-from sync.devices import enrol_device, enrolment_bytes, join_office
+from knock.home import Home
 from sync.packs import build_pack, load_pack
-from tests.conftest import CST, FakeClock
 from tests.sync.conftest import World
-
-
-@pytest.fixture
-def c09(world: World, tmp_path: Path) -> Home:
-    laptop = open_home(tmp_path / "c09", clock=FakeClock(datetime(2026, 11, 23, 8, 30, tzinfo=CST)))
-    enrolled = enrol_device(world.office.ledger, "C09", public_key_b64(laptop.key), author="office")
-    join_office(laptop.store, laptop.key, enrolment_bytes(world.office.key, enrolled), "C09.enrol", now="2026-11-23T08:30:00+08:00")
-    yield laptop
-    laptop.close()
 
 
 def _packed(world: World, c09: Home) -> None:

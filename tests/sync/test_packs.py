@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from knock.core.signing import public_key_b64
 from knock.home import Home, open_home
-from sync.devices import enrol_device, enrolment_bytes, join_office
+from sync.devices import enrol_device
 from sync.errors import FileRefused, SyncError
 from sync.export import acknowledged_seq
 from sync.packs import build_pack, load_pack
-from tests.conftest import CST, FakeClock
 from tests.sync.conftest import World
-
-
-@pytest.fixture
-def c09(world: World, tmp_path: Path) -> Home:
-    """A new laptop C09 for 张伟 that has only ever had packs."""
-    laptop = open_home(tmp_path / "c09", clock=FakeClock(datetime(2026, 11, 23, 8, 30, tzinfo=CST)))
-    enrolled = enrol_device(world.office.ledger, "C09", public_key_b64(laptop.key), author="office")
-    join_office(laptop.store, laptop.key, enrolment_bytes(world.office.key, enrolled), "C09.enrol", now="2026-11-23T08:30:00+08:00")
-    yield laptop
-    laptop.close()
 
 
 def test_a_pack_brings_only_the_collectors_households_and_staff(world: World, c09: Home) -> None:
