@@ -159,8 +159,8 @@ async def test_the_list_stays_put_and_the_cursor_moves_to_the_next_door(communit
         assert not screen.shown[table.cursor_row].visited
 
 
-async def test_keys_during_the_first_load_act_on_the_row_shown(community: Community, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Down, Enter while the playbook's order is still coming: the household opened is the one the collector saw."""
+def hold_the_order(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Keep the playbook's order (the second pass of the Today list) from coming until the event is set."""
     release = threading.Event()
     real = load_today
 
@@ -170,6 +170,12 @@ async def test_keys_during_the_first_load_act_on_the_row_shown(community: Commun
         return real(*args, **kwargs)
 
     monkeypatch.setattr(today_screen, "load_today", slow_advice)
+    return release
+
+
+async def test_keys_during_the_first_load_act_on_the_row_shown(community: Community, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Down, Enter while the playbook's order is still coming: the household opened is the one the collector saw."""
+    release = hold_the_order(monkeypatch)
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None, workers=False)
@@ -214,15 +220,7 @@ async def test_the_first_list_comes_a_screenful_first_and_queued_keys_wait_for_t
 async def test_a_cursor_moved_during_the_first_load_stays_when_the_order_comes(community: Community, monkeypatch: pytest.MonkeyPatch) -> None:
     """Down, Down while the playbook's order is still coming, Enter after it came: the row the collector moved to opens
     (the cursor used to jump back to the top when the order arrived)."""
-    release = threading.Event()
-    real = load_today
-
-    def slow_advice(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if kwargs.get("with_advice", True):
-            release.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(today_screen, "load_today", slow_advice)
+    release = hold_the_order(monkeypatch)
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None, workers=False)
