@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import ctypes
 import re
 from dataclasses import dataclass
@@ -52,26 +53,22 @@ class ReadBack:
 
     def fonts_of_cjk_text(self) -> set[str]:
         """Names of the fonts that draw every CJK character in the document."""
-        names: set[str] = set()
-        buffer = ctypes.create_string_buffer(256)
-        flags = ctypes.c_int()
-        for page in self.pdf:
-            textpage = page.get_textpage()
-            for index in range(pdfium_c.FPDFText_CountChars(textpage)):
-                if 0x4E00 <= pdfium_c.FPDFText_GetUnicode(textpage, index) <= 0x9FFF:
-                    pdfium_c.FPDFText_GetFontInfo(textpage, index, buffer, 256, ctypes.byref(flags))
-                    names.add(buffer.value.decode("latin-1"))
-        return names
+        return self._fonts_of(lambda code: 0x4E00 <= code <= 0x9FFF)
 
     def fonts_of_text(self) -> set[str]:
         """Names of the fonts that draw any character in the document."""
+        return self._fonts_of(lambda code: True)
+
+    def _fonts_of(self, wanted: Callable[[int], bool]) -> set[str]:
         names: set[str] = set()
         buffer = ctypes.create_string_buffer(256)
         flags = ctypes.c_int()
         for page in self.pdf:
             textpage = page.get_textpage()
             for index in range(pdfium_c.FPDFText_CountChars(textpage)):
-                if pdfium_c.FPDFText_GetFontInfo(textpage, index, buffer, 256, ctypes.byref(flags)):
+                if wanted(pdfium_c.FPDFText_GetUnicode(textpage, index)) and pdfium_c.FPDFText_GetFontInfo(
+                    textpage, index, buffer, 256, ctypes.byref(flags)
+                ):
                     names.add(buffer.value.decode("latin-1"))
         return names
 
