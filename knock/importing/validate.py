@@ -202,27 +202,6 @@ class CellError(ValueError):
 P = TypeVar("P")
 
 
-def run_import(
-    ledger: Ledger,
-    path: str | Path,
-    kind: str,
-    *,
-    dry_run: bool,
-    header: Callable[[Sheet, ImportReport], Header | None],
-    check: Callable[[Ledger, Sheet, Header, ImportReport], P],
-    apply: Callable[[P, str], None],
-) -> ImportReport:
-    """Read, check and (unless ``dry_run`` or any error) write one import file, all or nothing.
-
-    On a real run the check and the writing share one ``BEGIN IMMEDIATE``
-    transaction: the ledger cannot change between them, and a failure while
-    writing (raised as :class:`ApplyFailed`) rolls every row back. A dry run
-    only reads. Never raises for a bad file: see ``report.errors``.
-    """
-    with _no_cycle_collection():
-        return _run_import(ledger, path, kind, dry_run=dry_run, header=header, check=check, apply=apply)
-
-
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:
     """Pause Python's cycle collector while an import runs (it is turned back on after).
@@ -243,7 +222,8 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _run_import(
+@_no_cycle_collection()
+def run_import(
     ledger: Ledger,
     path: str | Path,
     kind: str,
@@ -253,6 +233,13 @@ def _run_import(
     check: Callable[[Ledger, Sheet, Header, ImportReport], P],
     apply: Callable[[P, str], None],
 ) -> ImportReport:
+    """Read, check and (unless ``dry_run`` or any error) write one import file, all or nothing.
+
+    On a real run the check and the writing share one ``BEGIN IMMEDIATE``
+    transaction: the ledger cannot change between them, and a failure while
+    writing (raised as :class:`ApplyFailed`) rolls every row back. A dry run
+    only reads. Never raises for a bad file: see ``report.errors``.
+    """
     report = ImportReport(file=str(path), kind=kind, dry_run=dry_run)
     try:
         sheet = read_sheet(path)
