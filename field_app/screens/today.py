@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -43,6 +44,8 @@ NEXT_AT_LEAST = 10
 CELL_PADDING = 2
 """The list's cell padding (one cell each side)."""
 SCROLLBAR = 2
+REST_AT_LATEST = 1.0
+"""Seconds the first fill's remaining rows wait for the first ones to be drawn, at most."""
 JUSTIFY = {"owed": "right", "months": "right"}
 """Amounts and month counts line up on the right."""
 
@@ -162,6 +165,8 @@ class TodayScreen(WorkerResults, Screen[None]):
         self.filled_for: tuple[int, bool] | None = None
         """The :meth:`layout_for` the table was last filled for (a resize that changes neither needs no refill)."""
         self.rest_pending: object | None = None
+        self.after_rest: list[Callable[[], object]] = []
+        """What waits for the first fill's remaining rows (see :meth:`after_first_frame`)."""
         """Set while the first fill has put only the rows one screen shows in the table (see :meth:`fill`)."""
 
     def ready_for_keys(self) -> bool:
@@ -256,7 +261,14 @@ class TodayScreen(WorkerResults, Screen[None]):
         if self.rest_pending is None:
             self.call_after_refresh(callback)
         else:
-            self.call_after_refresh(self.after_first_frame, callback)
+            self.after_rest.append(callback)
+
+    def rest_is_in(self) -> None:
+        """Every row is on the list now: what waited for that comes after the next refresh."""
+        self.rest_pending = None
+        waiting, self.after_rest = self.after_rest, []
+        for callback in waiting:
+            self.call_after_refresh(callback)
 
     def move_past_done(self) -> None:
         """Back from a household that is now visited: the cursor goes to the next door not yet visited."""
@@ -338,12 +350,14 @@ class TodayScreen(WorkerResults, Screen[None]):
         widths = self.widths()
         titles = self.titles()
         table.set_columns((Column(c, titles[c], width) for c, width in widths.items()), justify=JUSTIFY)
-        self.rest_pending = None
+        self.rest_is_in()  # a first fill's rest still to come is in this fill
         screenful = max(self.app.size.height, 1)
         if first_fill and len(rows) > screenful:
             self.add_rows(rows[:screenful], widths)
             token = self.rest_pending = object()
-            self.call_after_refresh(self.add_rest, token, rows[screenful:], widths, group_text(rows[screenful - 1]))
+            rest = partial(self.add_rest, token, rows[screenful:], widths, group_text(rows[screenful - 1]))
+            table.call_when_drawn(rest)
+            self.set_timer(REST_AT_LATEST, rest)  # not drawn (another screen on top): the keys must not wait for ever
         else:
             self.add_rows(rows, widths)
         self.shown = rows
@@ -362,12 +376,12 @@ class TodayScreen(WorkerResults, Screen[None]):
                     break
 
     def add_rest(self, token: object, rows: list[TodayRow], widths: dict[str, int], last_group: str) -> None:
-        """The first fill's remaining rows, after the refresh that drew the first ones; not if another
-        fill came first (it then holds every row itself)."""
+        """The first fill's remaining rows, after the refresh that drew the first ones (or after
+        :data:`REST_AT_LATEST`); not if another fill came first (it then holds every row itself)."""
         if token is not self.rest_pending:
             return
         self.add_rows(rows, widths, last_group)
-        self.rest_pending = None
+        self.rest_is_in()
 
     def add_rows(self, rows: list[TodayRow], widths: dict[str, int], last_group: str | None = None) -> None:
         """Append ``rows`` to the list; a building/unit is named on its first row only."""

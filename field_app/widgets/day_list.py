@@ -16,7 +16,7 @@ it (as DataTable did); the wheel scrolls.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -111,6 +111,7 @@ class DayList(ScrollView, can_focus=True):
         """Each row's cells, already fitted to their columns: (blank before, text, blank after, the text's style)."""
         self._cursor = 0
         self._hover: int | None = None
+        self._when_drawn: list[Callable[[], object]] = []
 
     # -- contents --------------------------------------------------------------------------------
 
@@ -126,6 +127,11 @@ class DayList(ScrollView, can_focus=True):
     def cursor_row(self) -> int:
         """The cursor's row (0 when the list is empty)."""
         return self._cursor
+
+    def call_when_drawn(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once a refresh has drawn rows (after that refresh, not in it)."""
+        self._when_drawn.append(callback)
+        self.refresh()
 
     def row_key(self, index: int) -> str:
         return self._keys[index]
@@ -310,6 +316,10 @@ class DayList(ScrollView, can_focus=True):
             index = round(self.scroll_offset.y) + y - 1
             if index >= len(self._keys):
                 return Strip.blank(width, base)
+            if self._when_drawn:  # this refresh draws rows: the callbacks run once it is done
+                for callback in self._when_drawn:
+                    self.call_later(callback)
+                self._when_drawn = []
             if index == self._cursor:
                 line_style = base + self.get_component_rich_style("day-list--cursor")
             elif index == self._hover:
