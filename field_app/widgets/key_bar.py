@@ -6,7 +6,7 @@ first frame), which the collector pays for at every start. The Today screen's
 keys only change with the language or the collector's role, and both make a new
 screen, so the line is worked out once, when it is mounted, from the screen's
 public ``active_bindings`` (what Footer reads too: the same keys, groups and
-descriptions, translated), in the order the screen declares them. A click on a key runs its action, as on Footer.
+descriptions, translated), in the order the screen declares them. A click on a key presses it, as on Footer.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from textual.binding import Binding
+from textual import events
 from textual.content import Content
 from textual.style import Style
 from textual.widgets import Static
@@ -60,11 +61,6 @@ class KeyBar(Static):
                 shown.extend(([found[0]], found[0][0].description) for found in actions)
         return shown
 
-    @staticmethod
-    def action_of(binding: Binding) -> str:
-        """The action a click runs: the screen's unless the binding names the app's."""
-        return binding.action if binding.action.startswith(("app.", "screen.")) else f"screen.{binding.action}"
-
     def show_keys(self) -> None:
         parts: list[Content | str] = []
         for keys, words in self.entries():
@@ -72,7 +68,14 @@ class KeyBar(Static):
                 parts.append(" ")
             for binding, enabled in keys:
                 key = Content.styled(self.app.get_key_display(binding), "b $footer-key-foreground" if enabled else "dim $footer-key-foreground")
-                parts.append(key.stylize(Style.from_meta({"@click": self.action_of(binding)})))
+                parts.append(key.stylize(Style.from_meta({"key": binding.key})))
             parts.append(" ")
             parts.append(Content.styled(words, "$footer-description-foreground"))
         self.update(Content.assemble(*parts))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a key is that key pressed (as on Footer: it goes the way a typed key goes)."""
+        key = event.style.meta.get("key")
+        if key:
+            event.stop()
+            self.app.simulate_key(key)
