@@ -461,14 +461,21 @@ class HouseholdScreen(WorkerResults, Screen[None]):
             )
             return
         if review.repeat_of is not None and not intent.again:
-            lines = [
-                _("¥{amount} was already taken from this household at {time} (receipt {no}).").format(
-                    amount=amount, time=review.repeat_of.paid_at.strftime("%H:%M"), no=review.repeat_of.receipt_no
-                ),
-                _("Press Y only if the owner is really paying a second time."),
-            ]
+            # Any payment minutes after another on the same door asks (Y only; a queued Enter says no):
+            # keys typed ahead after a part payment spell out a second payment of the rest.
+            before = review.repeat_of
+            when, receipt = before.paid_at.strftime("%H:%M"), before.receipt_no
+            if review.same_amount:
+                title = _("Paid twice?")
+                first = _("¥{amount} was already taken from this household at {time} (receipt {no}).").format(amount=amount, time=when, no=receipt)
+            else:
+                title = _("A second payment?")
+                first = _("¥{before} was taken from this household at {time} (receipt {no}); this would be another ¥{amount}.").format(
+                    before=format_yuan(before.amount_fen), time=when, no=receipt, amount=amount
+                )
+            lines = [first, _("Press Y only if the owner is really paying a second time.")]
             self.app.push_screen(
-                ExplicitConfirmDialog(lines, title=_("Paid twice?"), yes=_("Yes, a second payment (Y)")),
+                ExplicitConfirmDialog(lines, title=title, yes=_("Yes, a second payment (Y)")),
                 callback=lambda ok: self.payment_reviewed(Reviewed(replace(intent, again=True), review)) if ok else None,
             )
             return
