@@ -26,7 +26,7 @@ from field_app.data.outcomes import Saved, save_outcome
 from field_app.i18n import N_, _, get_locale
 from field_app.labels import category_label, item_label, method_label, outcome_label, window_label
 from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
-from field_app.widgets.common import StatusLine, short_path, translate_bindings
+from field_app.widgets.common import StatusLine, TranslatedBindings, short_path
 from field_app.workers import WorkerResults, result_of
 
 OUTCOME_KEYS = (
@@ -65,7 +65,7 @@ class Committed:
     saved: Saved
 
 
-class HouseholdScreen(WorkerResults, Screen[None]):
+class HouseholdScreen(TranslatedBindings, WorkerResults, Screen[None]):
     """The household a collector is standing in front of."""
 
     AUTO_FOCUS = None
@@ -81,7 +81,6 @@ class HouseholdScreen(WorkerResults, Screen[None]):
 
     def __init__(self, room: str) -> None:
         super().__init__()
-        translate_bindings(self)
         self.room = room
         self.view: HouseholdView | None = None
         self.phones: tuple[str, ...] | None = None
