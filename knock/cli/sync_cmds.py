@@ -96,12 +96,13 @@ def device_request(home_dir: str | None, as_json: bool, name: str | None, out: s
 @sync_errors
 def device_add(home_dir: str | None, as_json: bool, name: str, request: str | None, public_key: str | None, out: str | None, author: str) -> None:
     """At the office: enrol a laptop as NAME (e.g. A07) and write its enrolment file."""
-    from sync.devices import enrol_device, enrolment_bytes, read_request
+    from sync.devices import enrol_device, enrolment_bytes, office_work_only, read_request
 
     if (request is None) == (public_key is None):
         raise click.UsageError("give the laptop's --request FILE or its --public-key (one of them)")
     key_text = read_request(_read(request), request)[1] if request else str(public_key)
     home = open_cli_home(home_dir)
+    office_work_only(home.store, "enrolling a laptop")
     who = home.ledger.staff(author).staff_id if author != "office" else "office"
     enrolled = enrol_device(home.ledger, name, key_text, author=who)
     if out:
@@ -161,9 +162,10 @@ def device_list(home_dir: str | None, as_json: bool, show_all: bool) -> None:
 @sync_errors
 def device_revoke(home_dir: str | None, as_json: bool, name: str, reason: str, author: str) -> None:
     """Revoke laptop NAME: its sync files are refused from now on; what was merged stays."""
-    from sync.devices import revoke_device
+    from sync.devices import office_work_only, revoke_device
 
     home = open_cli_home(home_dir)
+    office_work_only(home.store, "revoking a laptop")
     who = home.ledger.staff(author).staff_id if author != "office" else "office"
     found = revoke_device(home.ledger, name, reason=reason, author=who)
     if as_json:
