@@ -100,3 +100,16 @@ def test_a_rare_name_character_prints_from_the_system_font(device_key, size: str
     common = doc.fonts_of_chars("张" + label("payment_methods", view.method, locale) + "0123456789")  # type: ignore[arg-type]
     assert common and all(name.endswith("Knock-Receipt-Sans-CJK-SC") for name in common), common
 
+
+
+def test_what_every_receipt_prints_has_the_lowest_glyph_ids() -> None:
+    """WeasyPrint's subset keeps a slot for every glyph id up to the highest one used: the face puts ASCII,
+    Knock's printed words and the capital-amount characters first (scripts/receipt_font.py, ``priority``)."""
+    font = TTFont(str(FACE), lazy=True)
+    gid = {glyph: index for index, glyph in enumerate(font.getGlyphOrder())}
+    cmap = font.getBestCmap()
+    documents = templates_dir() / "documents"
+    words = (documents / "strings.toml").read_text("utf-8") + (documents / "receipt.html").read_text("utf-8")
+    every_receipt = {char for char in words if ord(char) in cmap} | set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整–至年月日")
+    highest = max(gid[cmap[ord(char)]] for char in every_receipt)
+    assert highest < 1000, f"printed characters reach glyph id {highest} of {len(gid)}: rebuild with scripts/receipt_font.py"
