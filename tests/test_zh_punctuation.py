@@ -51,3 +51,18 @@ def test_the_vocabulary_with_the_merge_and_review_sentences() -> None:
     vocabulary = load_yaml((templates_dir() / "vocabulary.yaml").read_text(encoding="utf-8"))
     found = [(where, text) for where, text in zh_values(vocabulary, "vocabulary") if slips(text)]
     assert found == []
+
+
+def test_chinese_sentences_in_the_command_line_and_sync_code() -> None:
+    """Strings that begin in Chinese (what ``knock demo`` says while it builds, …); English text with a Chinese gloss is not one."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for folder in ("knock/cli", "sync"):
+        for path in sorted((root / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.match(rf"\s*{CHINESE}", node.value) and slips(node.value):
+                    found.append((str(path.relative_to(root)), node.lineno, node.value))
+    assert found == []
