@@ -18,7 +18,7 @@ from knock.core.events import GENESIS, ChainError, Event, EventConflict, canonic
 from knock.core.ids import new_id
 from knock.core.payload_codec import stored_payload
 from knock.core.stored_time import stored_time
-from knock.core.projections import project
+from knock.core.projections import RecentRows, project
 from knock.core.store import Store
 
 Clock = Callable[[], datetime]
@@ -43,6 +43,9 @@ class BatchWriter:
         self.conn = conn
         self._buffers: dict[str, list[Any]] = {}
         self._pending = 0
+        self.recent = RecentRows()
+        """What the projectors wrote through this writer and look up again (a payment's room and
+        charges): answered from memory, so a look-up does not write the buffers out."""
         conn.execute("PRAGMA defer_foreign_keys = ON")
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor | None:
