@@ -98,7 +98,7 @@ def stdlib_canonical_json(payload: Any) -> str:
 
 
 _SCALARS = frozenset((str, int, bool, type(None)))
-_PLAIN = _SCALARS | {dict, list, tuple}
+_CONTAINERS = frozenset((dict, list, tuple))
 
 
 def _plain(value: Any) -> bool:
@@ -112,10 +112,11 @@ def _plain(value: Any) -> bool:
         items = value
     else:
         return kind in _SCALARS
-    types = set(map(type, items))
-    if types <= _SCALARS:
-        return True
-    return types <= _PLAIN and all(_plain(item) for item in items if type(item) not in _SCALARS)
+    for item in items:
+        kind = type(item)
+        if kind not in _SCALARS and (kind not in _CONTAINERS or not _plain(item)):
+            return False
+    return True
 
 
 def canonical_json(payload: Any) -> str:
