@@ -21,9 +21,10 @@ With ``--bare`` (needs pypdfium2, a dev dependency) two more kinds of run are
 interleaved too, for each size: C, the receipt's own printed lines as unstyled
 paragraphs plus its QR image; and D, the same lines as ONE unstyled paragraph
 (pre-wrap) plus the image, the least WeasyPrint can do to print that text and
-code at all (both in the receipt face). They show how much of A is styling and how much is the text itself:
-each distinct character costs its outline in the embedded font subset, and a
-receipt prints well over a hundred of them against the floor's fifteen.
+code at all (both in the receipt face). They show how much of A is styling and
+how much is the text itself: each distinct character costs its outline in the
+embedded font subset, and a receipt prints well over a hundred of them against
+the floor's fifteen.
 
     .venv/bin/python bench/bench_receipt.py [--repeat 25] [--sizes a5,80mm,58mm,a4] [--bare]
 """
