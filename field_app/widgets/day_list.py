@@ -316,9 +316,9 @@ class DayList(ScrollView, can_focus=True):
             index = round(self.scroll_offset.y) + y - 1
             if index >= len(self._keys):
                 return Strip.blank(width, base)
-            if self._when_drawn:  # this refresh draws rows: the callbacks run once it is done
+            if self._when_drawn:  # this refresh draws rows: the callbacks run once it is done and out
                 for callback in self._when_drawn:
-                    self.call_later(callback)
+                    self.call_later(self.call_after_refresh, callback)
                 self._when_drawn = []
             if index == self._cursor:
                 line_style = base + self.get_component_rich_style("day-list--cursor")
