@@ -133,3 +133,16 @@ async def test_on_today_a_click_picks_a_door_and_a_second_click_opens_it(communi
         await wait_for(pilot, lambda: app.screen is today)
         await pilot.click(KeyBar, offset=(1, 0))  # "↑" of "↑↓" (after the bar's padding): the cursor moves up
         await wait_for(pilot, lambda: table.cursor_row == 1)
+
+
+def test_the_start_s_objects_are_kept_out_of_the_collector_s_full_passes() -> None:
+    import gc
+
+    from field_app.app import keep_start_up_objects
+
+    before = gc.get_freeze_count()
+    try:
+        keep_start_up_objects()
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()  # this test process goes on making apps
