@@ -20,7 +20,7 @@ from knock.core.money import format_yuan
 from field_app.data.today import TodayRow, TodayView, load_today, search_rows
 from field_app.i18n import _, get_locale
 from field_app.labels import day_text, window_short
-from field_app.widgets.common import translate_bindings
+from field_app.widgets.common import TranslatedBindings
 from field_app.workers import WorkerResults, result_of
 
 def group_text(row: TodayRow) -> str:
@@ -119,7 +119,7 @@ MOVE = Binding.Group("Move", compact=True)
 """Up and down shown as one footer entry (↑↓ Move)."""
 
 
-class TodayScreen(WorkerResults, Screen[None]):
+class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
     """The collector's day."""
 
     AUTO_FOCUS = "#households"
@@ -144,7 +144,6 @@ class TodayScreen(WorkerResults, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
         self.view: TodayView | None = None
         self.advised = False
         """True once the list has the playbook's order and advice (the first pass has amounts only)."""

@@ -60,14 +60,15 @@ def status(home_dir: str | None, as_json: bool, day: date | None) -> None:
 @click.option("--collector", required=True, help="Name or id of the staff member taking the money.")
 @click.option("--payer", default="", help="Who handed over the money (交款人), when not the owner; printed on the receipt.")
 @click.option("--credit", "overpay_ok", is_flag=True, help="More than is owed is meant: keep the rest as credit (预存) without asking.")
-@click.option("--again", is_flag=True, help="The same amount for the same household minutes ago was not a double submit: record this second payment.")
+@click.option("--again", is_flag=True, help="A payment for the same household minutes ago (the same amount or another) was not a slip: record this second payment.")
 @domain_errors
 def pay(home_dir: str | None, as_json: bool, room: str, amount: int, method: str, collector: str, payer: str, overpay_ok: bool, again: bool) -> None:
     """Record a payment for ROOM of AMOUNT yuan, such as 1234.50, and number its receipt.
 
     More than the household owes asks for confirmation (the rest becomes credit,
     预存); more than the settings' multiple of what is owed, or above the one-payment
-    limit, is refused; the same amount again within minutes is refused unless --again.
+    limit, is refused; a second payment for the same household within minutes (the same
+    amount or another) is refused unless --again.
     """
     home = open_cli_home(home_dir)
     review = home.ledger.review_payment(room, amount)

@@ -91,8 +91,47 @@ _CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separa
 call; made once, because a merge encodes every event it reads."""
 
 
+def stdlib_canonical_json(payload: Any) -> str:
+    """The definition of the canonical form: the standard library's sorted, compact JSON with
+    ``ensure_ascii=False``. Every hash in every ledger was computed over this text."""
+    return _CANONICAL_ENCODER.encode(payload)
+
+
+_SCALARS = frozenset((str, int, bool, type(None)))
+_CONTAINERS = frozenset((dict, list, tuple))
+
+
+def _plain(value: Any) -> bool:
+    """True when ``value`` is made of exactly dict, list, tuple, str, int, bool and None (no
+    subclass: no Enum, no float, no datetime), the types for which orjson's output is proven
+    byte-identical to :func:`stdlib_canonical_json` (tests/core/test_canonical_json.py)."""
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
+        return kind in _SCALARS
+    for item in items:
+        kind = type(item)
+        if kind not in _SCALARS and (kind not in _CONTAINERS or not _plain(item)):
+            return False
+    return True
+
+
 def canonical_json(payload: Any) -> str:
-    """One byte-exact JSON form, so that hashes agree on every machine."""
+    """One byte-exact JSON form, so that hashes agree on every machine: :func:`stdlib_canonical_json`.
+
+    Written in C by orjson (0.5 µs against 3 µs) when the payload holds only the plain types
+    (:func:`_plain`) and orjson can write it (integers within 64 bits, no lone surrogate, string
+    keys); anything else (a float, NaN, an Enum, a datetime, a big integer) is written, or refused,
+    by the standard library itself, exactly as before.
+    """
+    if _plain(payload):
+        try:
+            return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+        except orjson.JSONEncodeError:
+            pass  # a big integer, a lone surrogate, a key that is not a string: the stdlib decides
     return _CANONICAL_ENCODER.encode(payload)
 
 
@@ -124,7 +163,7 @@ def is_canonical_json(text: bytes, parsed: Any) -> bool:
     # NaN the stdlib parser let in cannot slip through above: orjson writes it as null, and a text
     # holding null there would not have parsed to NaN.
     try:
-        return canonical_json(parsed).encode("utf-8") == text
+        return stdlib_canonical_json(parsed).encode("utf-8") == text
     except (UnicodeEncodeError, ValueError, TypeError):
         return False
 

@@ -6,8 +6,9 @@ two devices never make the same one. Within one millisecond (and when the clock
 steps back) the random part of the previous id is incremented instead of drawn
 again, so ids made by one process are strictly increasing: the monotonic ULID
 of the spec. Built from one ``time_ns`` read, one ``urandom`` draw and time encoding per new
-millisecond and eight table look-ups (about 2 µs, against 9-21 µs for
-``str(ulid.ULID())``).
+millisecond and eight table look-ups (about 0.8 µs, against 9-21 µs for
+``str(ulid.ULID())``); within a millisecond only the last two characters change until the low
+10 bits carry, so the next id is the previous one's first 24 characters and one look-up (0.4 µs).
 """
 
 from __future__ import annotations
@@ -43,10 +44,17 @@ class _IdMaker:
         self._ms = -1
         self._random = 0
         self._prefix = ""
+        self._head = ""
+        """The id of ``_random`` but its last two characters (the low 10 bits): within one
+        millisecond only those change, except on a carry (a bulk write makes dozens a millisecond)."""
 
     def next(self) -> str:
         ms = time.time_ns() // 1_000_000
         with self._lock:
+            r = self._random
+            if ms <= self._ms and r & 1023 != 1023:  # the same millisecond (or the clock stepped back), no carry
+                self._random = r = r + 1
+                return self._head + _PAIRS[r & 1023]
             if ms > self._ms:
                 self._ms, self._random = ms, int.from_bytes(os.urandom(10), "big")
                 self._prefix = _time_part(ms)
@@ -55,7 +63,9 @@ class _IdMaker:
             else:  # 2**80 ids in one millisecond: borrow the next millisecond
                 self._ms, self._random = self._ms + 1, int.from_bytes(os.urandom(10), "big") >> 1
                 self._prefix = _time_part(self._ms)
-            return self._prefix + _random_part(self._random)
+            text = self._prefix + _random_part(self._random)
+            self._head = text[:24]
+            return text
 
 
 _MAKER = _IdMaker()

@@ -18,7 +18,7 @@ from knock.core.events import GENESIS, ChainError, Event, EventConflict, canonic
 from knock.core.ids import new_id
 from knock.core.payload_codec import stored_payload
 from knock.core.stored_time import stored_time
-from knock.core.projections import project
+from knock.core.projections import RecentRows, project
 from knock.core.store import Store
 
 Clock = Callable[[], datetime]
@@ -43,6 +43,9 @@ class BatchWriter:
         self.conn = conn
         self._buffers: dict[str, list[Any]] = {}
         self._pending = 0
+        self.recent = RecentRows()
+        """What the projectors wrote through this writer and look up again (a payment's room and
+        charges): answered from memory, so a look-up does not write the buffers out."""
         conn.execute("PRAGMA defer_foreign_keys = ON")
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor | None:
@@ -183,7 +186,8 @@ class Journal:
         """Write many new local events ``(kind, payload, author)`` in one transaction: the bulk path.
 
         Each event's id, JSON and hash are computed once; events and projection rows go to
-        the database with batched ``executemany``, without a savepoint per event. Importers
+        the database with batched ``executemany``, without a savepoint per event. The batch is
+        one write: its events carry the one device time read when it starts. Importers
         and the sample builder use this; a failure anywhere rolls the whole batch back.
         An item may carry a fourth element, the event id (made with :func:`new_id` just
         before), when a later payload must name this event (a contact's ``seen_payment``).
@@ -193,11 +197,11 @@ class Journal:
             seq, prev = self._head(self.device_id)
             writer = BatchWriter(conn)
             rows: list[tuple[Any, ...]] = []
+            device_time = self.clock().isoformat(timespec="seconds")  # one write, one moment: the clock is read once
             for item in items:
                 kind, payload, author = item[0], item[1], item[2]
                 seq += 1
                 event_id = item[3] if len(item) > 3 else new_id()  # type: ignore[misc]
-                device_time = self.clock().isoformat(timespec="seconds")
                 payload_json = canonical_json(payload)
                 digest = chain_digest(prev, event_id, self.device_id, seq, author, device_time, kind, payload_json)
                 event = Event(event_id, self.device_id, seq, author, device_time, kind, payload, prev, digest)

@@ -226,8 +226,9 @@ def check_payment(amount_fen: int, method: str, payer: str) -> str:
 
 
 def recent_since(now: datetime, settings: Settings) -> str:
-    """Payments at or after this minute (ISO text, minute precision) are the "recent" ones the double-submit rule looks at."""
-    since = (now - timedelta(minutes=settings.payments.double_submit_minutes)).isoformat(timespec="seconds")
+    """Payments at or after this minute (ISO text, minute precision) are the "recent" ones the double-submit and second-payment rules look at."""
+    rules = settings.payments
+    since = (now - timedelta(minutes=max(rules.double_submit_minutes, rules.second_payment_minutes))).isoformat(timespec="seconds")
     return since[:16]
 
 

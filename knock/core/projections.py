@@ -31,6 +31,40 @@ def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
     conn.execute(sql, tuple(row.values()))
 
 
+class RecentRows:
+    """Rooms and charges a bulk writer has just projected, remembered so that a payment's look-ups
+    (its household's room, each lean line's charge) need no query.
+
+    Why: a bulk writer (:class:`knock.core.journal.BatchWriter`) buffers its INSERTs, and any query
+    first writes every buffer, so one look-up per payment cut the batches into pieces a few rows
+    long. A room code and a charge's item and period never change once written (append-only), so
+    what was projected in this batch is the answer; anything not held here is read from the
+    database as before. At most ``limit`` rows of each are held (then it starts again).
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self.rooms: dict[str, str] = {}
+        """household id -> room code."""
+        self.charges: dict[str, tuple[str, str, str]] = {}
+        """charge id -> (item, period start, period end)."""
+
+    def add_room(self, household_id: str, room: str) -> None:
+        if len(self.rooms) >= self.limit:
+            self.rooms.clear()
+        self.rooms[household_id] = room
+
+    def add_charge(self, charge_id: str, item: str, period_start: str, period_end: str) -> None:
+        if len(self.charges) >= self.limit:
+            self.charges.clear()
+        self.charges[charge_id] = (item, period_start, period_end)
+
+
+def _recent(conn: Any) -> RecentRows | None:
+    """The bulk writer's :class:`RecentRows` (a plain connection has none)."""
+    return getattr(conn, "recent", None)
+
+
 def _json_list(value: Any) -> str:
     """A list column's JSON; the common empty list without a trip through the encoder."""
     return "[]" if value == [] else json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -74,6 +108,9 @@ def _household(conn: sqlite3.Connection, e: Event) -> None:
             "billing_code": p.get("billing_code", ""),
         },
     )
+    recent = _recent(conn)
+    if recent is not None:
+        recent.add_room(p["household_id"], room.code)
 
 
 _HOUSEHOLD_FIELDS = {"owner_name", "gender", "phones", "area_centi_m2", "occupancy", "notes", "tags", "billing_code", "other_phones"}
@@ -107,6 +144,9 @@ def _charge(conn: sqlite3.Connection, e: Event) -> None:
             "event_id": e.event_id,
         },
     )
+    recent = _recent(conn)
+    if recent is not None:
+        recent.add_charge(p["charge_id"], p["item"], p["period_start"], p["period_end"])
 
 
 def _charge_reversed(conn: sqlite3.Connection, e: Event) -> None:
@@ -149,6 +189,10 @@ def _payment(conn: sqlite3.Connection, e: Event) -> None:
 
 
 def _charge_fields(conn: sqlite3.Connection, e: Event, charge_id: str) -> dict[str, Any]:
+    recent = _recent(conn)
+    held = recent.charges.get(charge_id) if recent is not None else None
+    if held is not None:
+        return {"item": held[0], "period_start": held[1], "period_end": held[2]}
     row = conn.execute("SELECT item, period_start, period_end FROM charges WHERE charge_id = ?", (charge_id,)).fetchone()
     if row is None:
         raise ValueError(f"payment {e.payload['payment_id']}: charge {charge_id} is not in the ledger")
@@ -164,10 +208,14 @@ def _receipt_text(conn: sqlite3.Connection, e: Event) -> str:
     signature = p.get("receipt_sig", "")
     if not signature:
         return ""
-    row = conn.execute("SELECT room FROM households WHERE household_id = ?", (p["household_id"],)).fetchone()
-    if row is None:
-        raise ValueError(f"payment {p['payment_id']}: household {p['household_id']} is not in the ledger")
-    fields = ReceiptFields(p["receipt_no"], int(p["amount_fen"]), row[0], datetime.fromisoformat(p["paid_at"]), e.device_id)
+    recent = _recent(conn)
+    room = recent.rooms.get(p["household_id"]) if recent is not None else None
+    if room is None:
+        row = conn.execute("SELECT room FROM households WHERE household_id = ?", (p["household_id"],)).fetchone()
+        if row is None:
+            raise ValueError(f"payment {p['payment_id']}: household {p['household_id']} is not in the ledger")
+        room = row[0]
+    fields = ReceiptFields(p["receipt_no"], int(p["amount_fen"]), room, datetime.fromisoformat(p["paid_at"]), e.device_id)
     return receipt_text_from(fields, signature)
 
 

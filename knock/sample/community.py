@@ -23,6 +23,7 @@ import hashlib
 import random
 import time as _time
 from collections import Counter
+from functools import cached_property, lru_cache
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -288,6 +289,7 @@ def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+@lru_cache(maxsize=None)
 def _month_end(year: int, month: int) -> date:
     y, m = _shift_month(year, month, 1)
     return date(y, m, 1) - timedelta(days=1)
@@ -394,6 +396,7 @@ class _Planner:
         self.rate = settings.fees.property_fee_per_m2_month
         self.parking_fen = parse_yuan(settings.fees.parking_per_month)
         self.due_day = settings.fees.due_day_of_month
+        self._fees: dict[int, int] = {}
         self.staff = staff
         by_role: dict[str, list[int]] = {}
         for i, s in enumerate(staff):
@@ -444,8 +447,12 @@ class _Planner:
     # money
 
     def monthly_fee(self, area_centi_m2: int) -> int:
-        """Property fee for one month: area × rate (centi-m² × yuan/m² is fen)."""
-        return apply_rate(area_centi_m2, self.rate)
+        """Property fee for one month: area × rate (centi-m² × yuan/m² is fen); remembered per area
+        (a Decimal product per bill was a tenth of the planning)."""
+        fee = self._fees.get(area_centi_m2)
+        if fee is None:
+            fee = self._fees[area_centi_m2] = apply_rate(area_centi_m2, self.rate)
+        return fee
 
     def _charges_for(self, start: date, end: date, due: date, months: int, area: int, parking: bool) -> list[ChargePlan]:
         lines = [ChargePlan("property_fee", start, end, due, self.monthly_fee(area) * months)]
@@ -465,17 +472,23 @@ class _Planner:
         method, collector = self._method_and_collector(vacant)
         return PaymentPlan(self._office_hours(day), amount, method, collector)
 
-    def paid_up(self, area: int, parking: bool, vacant: bool) -> tuple[list[ChargePlan], list[PaymentPlan]]:
-        """Four quarters billed in advance and paid in full: per quarter, half-year or year."""
+    @cached_property
+    def _paid_up_quarters(self) -> tuple[tuple[date, date, date], ...]:
+        """(start, end, due) of the four quarters a paid-up home was billed for: the same for every home."""
         y, m = _latest_due_month(self.today, self.due_day)
         y, m = _shift_month(y, m, -((m - 1) % 3))  # first month of that quarter
         if date(y, m, self.due_day) > self.today:
             y, m = _shift_month(y, m, -3)
-        quarters: list[list[ChargePlan]] = []
+        quarters = []
         for back in (9, 6, 3, 0):
             qy, qm = _shift_month(y, m, -back)
             ey, em = _shift_month(qy, qm, 2)
-            quarters.append(self._charges_for(date(qy, qm, 1), _month_end(ey, em), date(qy, qm, self.due_day), 3, area, parking))
+            quarters.append((date(qy, qm, 1), _month_end(ey, em), date(qy, qm, self.due_day)))
+        return tuple(quarters)
+
+    def paid_up(self, area: int, parking: bool, vacant: bool) -> tuple[list[ChargePlan], list[PaymentPlan]]:
+        """Four quarters billed in advance and paid in full: per quarter, half-year or year."""
+        quarters = [self._charges_for(start, end, due, 3, area, parking) for start, end, due in self._paid_up_quarters]
         per = self.rng.choices((1, 2, 4), (25, 25, 50))[0]  # quarters per payment: most pay the year at once
         payments = []
         for first in range(0, 4, per):

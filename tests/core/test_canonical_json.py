@@ -8,13 +8,20 @@ standard library's answer.
 
 from __future__ import annotations
 
+import collections
+import enum
 import json
 import math
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 
 import orjson
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from knock.core.events import canonical_json, is_canonical_json
+from knock.core.events import canonical_json, is_canonical_json, stdlib_canonical_json
 
 INT64 = st.integers(min_value=-(2**63), max_value=2**64 - 1)
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=30)
@@ -42,7 +49,7 @@ ANY = st.recursive(
 
 def _stdlib_bytes(value: object) -> bytes | None:
     try:
-        return canonical_json(value).encode("utf-8")
+        return stdlib_canonical_json(value).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form: no hash can cover it
         return None
 
@@ -67,7 +74,7 @@ def test_the_check_agrees_with_the_stdlib_on_its_own_output(value: object) -> No
     if text is None:
         return
     parsed = json.loads(text)
-    assert is_canonical_json(text, parsed) is (canonical_json(parsed).encode("utf-8") == text)
+    assert is_canonical_json(text, parsed) is (stdlib_canonical_json(parsed).encode("utf-8") == text)
     if not _has_nan(value):
         assert is_canonical_json(text, parsed)
 
@@ -103,7 +110,7 @@ def test_a_non_canonical_spelling_of_the_same_value_is_refused(value: object, ho
 
 
 def test_the_known_differences_fall_back_to_the_stdlib() -> None:
-    assert orjson.dumps(1e-05) != canonical_json(1e-05).encode()  # why floats are not trusted to orjson
+    assert orjson.dumps(1e-05) != stdlib_canonical_json(1e-05).encode()  # why floats are not trusted to orjson
     assert is_canonical_json(b"1e-05", 1e-05) and not is_canonical_json(b"0.00001", 1e-05)
     big = 2**64
     assert is_canonical_json(str(big).encode(), big)
@@ -135,3 +142,82 @@ def _has_nan(value: object) -> bool:
     if isinstance(value, dict):
         return any(_has_nan(v) for v in value.values())
     return False
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
+class Method(str, enum.Enum):
+    CASH = "cash"
+
+
+class Name(str):
+    pass
+
+
+class Count(int):
+    def __repr__(self) -> str:
+        return "Count!"
+
+
+ODD = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(min_value=-(2**80), max_value=2**80),
+    st.sampled_from([Colour.RED, Level.HIGH, Method.CASH, Name("名"), Count(7), uuid.UUID(int=5), datetime(2026, 11, 23, 19, 30),
+                     date(2026, 11, 23), b"bytes", {1, 2}, Decimal("1.5")]),
+)
+"""What a payload built in Python could hold that JSON's own types do not: floats, NaN, big
+integers, enums, subclasses of str and int, UUIDs, dates, bytes, sets, decimals."""
+
+KEYS = st.one_of(TEXT, st.sampled_from([1, 2.5, True, None, Method.CASH, Name("k")]))
+
+PAYLOADS = st.recursive(
+    st.one_of(st.none(), st.booleans(), INT64, TEXT, ODD),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.lists(inner, max_size=4).map(tuple), st.dictionaries(KEYS, inner, max_size=4),
+        st.dictionaries(TEXT, inner, max_size=4).map(lambda d: collections.OrderedDict(sorted(d.items()))),
+    ),
+    max_leaves=20,
+)
+
+
+def _outcome(encode: Callable[[object], str], value: object) -> tuple[str, object]:
+    try:
+        return "text", encode(value)
+    except (TypeError, ValueError) as exc:
+        return "refused", type(exc)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(PAYLOADS, st.dictionaries(TEXT, PAYLOADS, max_size=6)))
+def test_canonical_json_is_the_stdlib_form_for_anything_a_payload_can_hold(value: object) -> None:
+    """The fast path (orjson) writes exactly the bytes of the standard library's form, and whatever
+    the standard library writes differently from orjson (floats, NaN, big integers, enums, str and
+    int subclasses) or refuses (datetime, UUID, bytes, sets) it still writes or refuses itself."""
+    assert _outcome(canonical_json, value) == _outcome(stdlib_canonical_json, value)
+
+
+def test_the_fast_path_serves_the_plain_payloads_and_only_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain payloads go through orjson; one odd value anywhere sends the whole payload to the stdlib."""
+    from knock.core import events
+
+    calls: list[object] = []
+    real = events.orjson.dumps
+    monkeypatch.setattr(events.orjson, "dumps", lambda value, option=0: calls.append(value) or real(value, option=option))
+    plain = {"payment_id": "P1", "amount_fen": 12000, "items": [{"charge_id": "C1", "amount_fen": 12000}, {"charge_id": None}], "ok": True}
+    assert canonical_json(plain) == stdlib_canonical_json(plain) and calls == [plain]
+    for odd in (1.5, float("nan"), Colour.RED, Level.HIGH, Name("x"), 2**70):
+        calls.clear()
+        value = {"items": [{"amount_fen": odd}]}
+        assert _outcome(canonical_json, value) == _outcome(stdlib_canonical_json, value)
+        assert calls == [] or odd == 2**70  # a big integer is tried, refused by orjson, then written by the stdlib
+    assert canonical_json({"a": float("nan")}) == '{"a":NaN}'
+    assert canonical_json({"n": Level.HIGH, "m": Method.CASH}) == '{"m":"cash","n":3}'
+    with pytest.raises(TypeError):
+        canonical_json({"c": Colour.RED})
+    with pytest.raises(TypeError):
+        canonical_json({"at": datetime(2026, 11, 23)})

@@ -12,8 +12,20 @@ from knock.cli.main import cli
 from tests.sync.conftest import World
 
 
-def knock(home: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, [*args[:2], "--home", str(home), *args[2:]] if args[0] in ("sync", "device") else [args[0], "--home", str(home), *args[1:]])
+def knock(home: Path, *args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(
+        cli, [*args[:2], "--home", str(home), *args[2:]] if args[0] in ("sync", "device") else [args[0], "--home", str(home), *args[1:]], input=stdin
+    )
+
+
+LEAD_PIN = "2468"
+
+
+def _lead_pin(world: World) -> None:
+    """The team lead's PIN (asked by sync cash and review --resolve, as by void)."""
+    from knock.core.pins import set_pin
+
+    set_pin(world.office.ledger, "王组长", LEAD_PIN)
 
 
 def _ok(result: Result) -> str:
@@ -49,11 +61,12 @@ def test_the_day_at_the_office(world: World, tmp_path: Path) -> None:
     assert "merged" in merged and "张伟" in merged and "cash" in merged
     again = _ok(knock(office, "sync", "merge", str(sync_file)))
     assert "already merged" in again
-    cash = _ok(knock(office, "sync", "cash", "张伟", "290", "--by", "王组长"))
+    _lead_pin(world)
+    cash = _ok(knock(office, "sync", "cash", "张伟", "290", "--by", "王组长", "--pin-from-stdin", stdin=LEAD_PIN + "\n"))
     assert "difference -¥10.00" in cash and "short" in cash
     review = json.loads(_ok(knock(office, "sync", "review", "--json")))
     (flag,) = [f for f in review if f["kind"] == "cash_difference"]
-    done = _ok(knock(office, "sync", "review", "--resolve", flag["flag_id"][-8:], "--reason", "found ¥10 in the bag", "--by", "王组长"))
+    done = _ok(knock(office, "sync", "review", "--resolve", flag["flag_id"][-8:], "--reason", "found ¥10 in the bag", "--by", "王组长", "--pin-from-stdin", stdin=LEAD_PIN + "\n"))
     assert "resolved" in done
     report = json.loads(_ok(knock(office, "sync", "report", "--json")))
     (zhang,) = report["collectors"]
@@ -106,3 +119,20 @@ def test_nasty_files_and_values_get_one_clear_line(world: World, tmp_path: Path)
     assert load.exit_code == 1 and "pack.pack.tar.gz" in load.output and "Traceback" not in load.output
     flag = knock(office, "sync", "review", "--resolve", "ZZZZZZZZ", "--reason", "x", "--by", "王组长")
     assert flag.exit_code == 1 and "no review flag" in flag.output
+
+
+def test_a_cash_count_and_a_resolution_in_the_leads_name_need_the_leads_pin(world: World) -> None:
+    """Found in 13v's pass: the collector short of cash could record the count (or clear the flag) as the lead."""
+    office = world.office.path
+    _lead_pin(world)
+    world.office.ledger.record_payment("1-1-101", 30000, method="cash", collector="张伟")
+    wrong = knock(office, "sync", "cash", "张伟", "300", "--by", "王组长", "--pin-from-stdin", stdin="0000\n")
+    assert wrong.exit_code == 1 and "PIN" in wrong.output and "Traceback" not in wrong.output
+    collector = knock(office, "sync", "cash", "张伟", "300", "--by", "张伟", "--pin-from-stdin", stdin="0000\n")
+    assert collector.exit_code == 1 and "not an active manager" in collector.output
+    assert world.office.store.scalar("SELECT COUNT(*) FROM cash_counts") == 0
+    _ok(knock(office, "sync", "cash", "张伟", "290", "--by", "王组长", "--pin-from-stdin", stdin=LEAD_PIN + "\n"))
+    (flag,) = json.loads(_ok(knock(office, "sync", "review", "--json")))
+    refused = knock(office, "sync", "review", "--resolve", flag["flag_id"][-8:], "--reason", "ok", "--by", "王组长", "--pin-from-stdin", stdin="1111\n")
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert json.loads(_ok(knock(office, "sync", "review", "--json")))[0]["status"] == "open"

@@ -22,9 +22,31 @@ def pending_sync_count(store: Store, device_id: str) -> int:
     return max(0, int(newest) - int(done))
 
 
+def paid_on(store: Store, day: date, collector_id: str | None = None) -> set[str]:
+    """Households that paid on ``day`` (to ``collector_id`` when given), voided receipts left out.
+
+    Why a payment counts as a visit: the money was handed over at the door, so the
+    visit happened, even when no contact was logged with it (the owner paid the guard
+    in quiet hours, or after the day's contact cap). Quiet hours and the cap limit
+    what WE start; they never stop a resident from paying, and the Today line and the
+    summaries should not say 0 visited after a payment. A payment is not a contact:
+    it does not count toward the cap, and nothing here lets a contact be logged.
+    A voided receipt is left out: most are the wrong room or a double entry.
+    """
+    start, end = day_range(day)
+    if collector_id is None:
+        rows = store.query("SELECT DISTINCT household_id FROM live_payments WHERE paid_at >= ? AND paid_at < ?", (start, end))
+    else:
+        rows = store.query(
+            "SELECT DISTINCT household_id FROM live_payments WHERE paid_at >= ? AND paid_at < ? AND collector_id = ?", (start, end, collector_id)
+        )
+    return {r["household_id"] for r in rows}
+
+
 def visited_on(store: Store, day: date) -> set[str]:
-    """Households anyone contacted on ``day``."""
-    return {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE at >= ? AND at < ?", day_range(day))}
+    """Households anyone contacted, or that paid, on ``day`` (see :func:`paid_on`)."""
+    contacted = {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE at >= ? AND at < ?", day_range(day))}
+    return contacted | paid_on(store, day)
 
 
 def promises_due_on(store: Store, day: date) -> dict[str, str]:
@@ -38,6 +60,7 @@ class CollectorDay:
 
     contacts_by_outcome: dict[str, int]
     households_visited: int
+    """Households contacted or that paid (:func:`paid_on`)."""
     promises: int
     complaints: int
     receipts: tuple[ReceiptLine, ...]
@@ -53,7 +76,8 @@ def collector_day(store: Store, staff_id: str, day: date, device_id: str) -> Col
         r["outcome"]: int(r["n"])
         for r in store.query("SELECT outcome, COUNT(*) AS n FROM contacts WHERE collector_id = ? AND at >= ? AND at < ? GROUP BY outcome", (staff_id, start, end))
     }
-    visited = int(store.scalar("SELECT COUNT(DISTINCT household_id) FROM contacts WHERE collector_id = ? AND at >= ? AND at < ?", (staff_id, start, end)))
+    contacted = {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE collector_id = ? AND at >= ? AND at < ?", (staff_id, start, end))}
+    visited = len(contacted | paid_on(store, day, staff_id))
     promises = int(store.scalar("SELECT COUNT(*) FROM promises WHERE collector_id = ? AND made_at >= ? AND made_at < ?", (staff_id, start, end)))
     complaints = int(store.scalar("SELECT COUNT(*) FROM complaints WHERE opened_by = ? AND opened_at >= ? AND opened_at < ?", (staff_id, start, end)))
     receipts = receipts_on(store, day, staff_id)

@@ -106,7 +106,7 @@ class CollectorDay:
     role: str
     assigned: int
     visited: int
-    """Distinct households this collector logged a door visit with."""
+    """Distinct households this collector logged a door visit with, or took a payment from (see knock/core/reports/day.py paid_on)."""
     contacts: int
     outcomes: dict[str, int]
     """Outcome key -> contacts logged with it (every channel)."""
@@ -517,7 +517,7 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
         contacts[r["collector_id"]].append(r)
     payments: dict[str, list[Any]] = defaultdict(list)
     for r in store.query(
-        "SELECT p.collector_id, p.method, p.amount_fen, p.receipt_no, p.receipt_seq, p.device_id, v.payment_id IS NOT NULL AS voided"
+        "SELECT p.collector_id, p.household_id, p.method, p.amount_fen, p.receipt_no, p.receipt_seq, p.device_id, v.payment_id IS NOT NULL AS voided"
         f" FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id WHERE {_ON_DAY.format(col='p.paid_at')}",
         p,
     ):
@@ -552,7 +552,7 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
                 team=s["team"],
                 role=s["role"],
                 assigned=assigned.get(sid, 0),
-                visited=len({r["household_id"] for r in mine if r["channel"] == "door"}),
+                visited=len({r["household_id"] for r in mine if r["channel"] == "door"} | {r["household_id"] for r in live}),  # see paid_on
                 contacts=len(mine),
                 outcomes=dict(Counter(r["outcome"] for r in mine)),
                 money_by_method=dict(by_method),
