@@ -14,6 +14,7 @@ from knock.core.reports.day import collector_day, visited_on
 from knock.core.reports.summary import nightly_summary
 from knock.home import Home
 from sync.report import collector_reports
+from tests.sync.conftest import world  # noqa: F401  (the office and two laptops)
 
 CST = timezone(timedelta(hours=8))
 DAY = date(2026, 11, 23)
@@ -45,3 +46,20 @@ def test_a_quiet_hours_payment_counts_as_visited_and_not_as_a_contact(home: Home
     [row] = [c for c in summary.collectors if c.staff_id == guard]
     assert (row.visited, row.contacts, row.collected_fen) == (1, 0, 22250)
     assert kept.receipt_no
+
+
+def test_a_payment_at_the_office_counter_is_no_visit(world) -> None:  # type: ignore[no-untyped-def]
+    """At the office (it has enrolled laptops) its own device is the counter; on a laptop, the office's device is."""
+    from tests.sync.conftest import DAY as SYNC_DAY
+
+    office = world.office.ledger
+    office.record_payment("1-1-101", 10000, method="cash", collector=world.zhang)  # the owner came to the counter
+    world.a07.ledger.record_payment("1-1-102", 10000, method="cash", collector=world.zhang)  # at the door
+    world.merge(world.export(world.a07))
+    [report] = collector_reports(world.office.store, SYNC_DAY, only={world.zhang})
+    assert report.visited == 1
+    counter_id, door_id = (office.household(r).household_id for r in ("1-1-101", "1-1-102"))
+    assert visited_on(world.office.store, SYNC_DAY) == {door_id}
+    world.give_office_events(world.a07)  # what the next pack brings: the counter payment
+    assert world.a07.store.query_one("SELECT 1 FROM payments WHERE household_id = ?", (counter_id,)) is not None
+    assert visited_on(world.a07.store, SYNC_DAY) == {door_id}

@@ -62,6 +62,8 @@ def test_a_laptop_refuses_staff_pin_and_device_work_before_it_is_done(world: Wor
     assert code == 1 and "enrolling a laptop" in out
     code, out = _cli("device", "revoke", "B02", "--reason", "x", "--home", home)
     assert code == 1 and "revoking a laptop" in out
+    code, out = _cli("complaints", "close", "01ANYCOMPLAINT", "--resolution", "done", "--by", "王组长", "--home", home)
+    assert code == 1 and "closing a complaint" in out
     assert not world.a07.ledger.staff("王组长").pin_hash
     assert world.a07.store.query("SELECT 1 FROM events WHERE device_id = ? AND kind LIKE 'staff.%'", (world.a07.ledger.device.device_id,)) == []
 

@@ -22,25 +22,40 @@ def pending_sync_count(store: Store, device_id: str) -> int:
     return max(0, int(newest) - int(done))
 
 
+def door_payments_filter(store: Store) -> str:
+    """A SQL condition on ``device_id`` that keeps the payments taken at a door, not at the office counter.
+
+    Which device is the counter depends on where this ledger is: on a laptop enrolled with an
+    office, the office's device (what a pack brings from the office was paid there); at an office
+    that has enrolled laptops, every device that is not one of them; a home on its own (the demo,
+    a single laptop) has no counter, every payment is a collector's.
+    """
+    pinned = store.scalar("SELECT office_device_id FROM office_pin WHERE id = 1")
+    if pinned is not None:
+        return f"device_id != '{str(pinned).replace(chr(39), '')}'"
+    if store.query_one("SELECT 1 FROM device_enrolments LIMIT 1") is not None:
+        return "device_id IN (SELECT device_id FROM device_enrolments)"
+    return "1"
+
+
 def paid_on(store: Store, day: date, collector_id: str | None = None) -> set[str]:
-    """Households that paid on ``day`` (to ``collector_id`` when given), voided receipts left out.
+    """Households that paid at the door on ``day`` (to ``collector_id`` when given), voided receipts left out.
 
     Why a payment counts as a visit: the money was handed over at the door, so the
     visit happened, even when no contact was logged with it (the owner paid the guard
     in quiet hours, or after the day's contact cap). Quiet hours and the cap limit
-    what WE start; they never stop a resident from paying, and the Today line and the
+    what WE start; they never stop a resident paying, and the Today line and the
     summaries should not say 0 visited after a payment. A payment is not a contact:
     it does not count toward the cap, and nothing here lets a contact be logged.
-    A voided receipt is left out: most are the wrong room or a double entry.
+    A voided receipt is left out (most are the wrong room or a double entry), and so is
+    a payment at the office counter (:func:`door_payments_filter`): nobody went to a door.
     """
     start, end = day_range(day)
-    if collector_id is None:
-        rows = store.query("SELECT DISTINCT household_id FROM live_payments WHERE paid_at >= ? AND paid_at < ?", (start, end))
-    else:
-        rows = store.query(
-            "SELECT DISTINCT household_id FROM live_payments WHERE paid_at >= ? AND paid_at < ? AND collector_id = ?", (start, end, collector_id)
-        )
-    return {r["household_id"] for r in rows}
+    sql = f"SELECT DISTINCT household_id FROM live_payments WHERE paid_at >= ? AND paid_at < ? AND {door_payments_filter(store)}"
+    params: tuple[str, ...] = (start, end)
+    if collector_id is not None:
+        sql, params = sql + " AND collector_id = ?", (*params, collector_id)
+    return {r["household_id"] for r in store.query(sql, params)}
 
 
 def visited_on(store: Store, day: date) -> set[str]:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from knock.core.ageing import months_in
 from knock.core.reports import arrears
 from knock.core.reports.arrears import BUCKET_LABELS, Ageing
+from knock.core.reports.day import door_payments_filter
 from knock.core.reports.status import percent
 from knock.core.rooms import natural_key, room_walk_key
 from knock.core.store import Store
@@ -517,7 +518,7 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
         contacts[r["collector_id"]].append(r)
     payments: dict[str, list[Any]] = defaultdict(list)
     for r in store.query(
-        "SELECT p.collector_id, p.household_id, p.method, p.amount_fen, p.receipt_no, p.receipt_seq, p.device_id, v.payment_id IS NOT NULL AS voided"
+        "SELECT p.collector_id, p.method, p.amount_fen, p.receipt_no, p.receipt_seq, p.device_id, v.payment_id IS NOT NULL AS voided"
         f" FROM payments p LEFT JOIN payment_voids v ON v.payment_id = p.payment_id WHERE {_ON_DAY.format(col='p.paid_at')}",
         p,
     ):
@@ -530,6 +531,11 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
             p,
         )
     }
+    door_paid: dict[str, set[str]] = defaultdict(set)  # households that paid at a door (knock/core/reports/day.py paid_on)
+    for r in store.query(
+        f"SELECT collector_id, household_id FROM live_payments WHERE {_ON_DAY.format(col='paid_at')} AND {door_payments_filter(store)}", p
+    ):
+        door_paid[r["collector_id"]].add(r["household_id"])
     counts = sync.cash_counts(day)
     unsynced: dict[str, list[str]] = defaultdict(list)
     for device in not_synced:
@@ -552,7 +558,7 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
                 team=s["team"],
                 role=s["role"],
                 assigned=assigned.get(sid, 0),
-                visited=len({r["household_id"] for r in mine if r["channel"] == "door"} | {r["household_id"] for r in live}),  # see paid_on
+                visited=len({r["household_id"] for r in mine if r["channel"] == "door"} | door_paid.get(sid, set())),  # see paid_on
                 contacts=len(mine),
                 outcomes=dict(Counter(r["outcome"] for r in mine)),
                 money_by_method=dict(by_method),
