@@ -41,8 +41,10 @@ class KnockApp(WorkerResults, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Knock"
     ENABLE_COMMAND_PALETTE = False
-    HORIZONTAL_BREAKPOINTS = [(0, "-normal"), (110, "-wide")]
-    """Wider terminals get one row of outcome buttons and larger dialogs (see app.tcss)."""
+    HORIZONTAL_BREAKPOINTS = [(110, "-wide")]
+    """Wider terminals get one row of outcome buttons and larger dialogs (see app.tcss). No class
+    below 110 columns: a class every width gets would be added at each screen's first size, and
+    restyle all of that screen's widgets before its first frame."""
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False), Binding("c", "calls", "Calls", show=False)]
     """Hidden from the footer (no palette either), so their words are never shown; the screens'
     key hints are translated by :class:`~field_app.widgets.common.TranslatedBindings`."""
