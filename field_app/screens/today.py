@@ -177,16 +177,14 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         return (self.view is not None and self.view.complete and self.rest_pending is None) or self.failed
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="today-header", classes="header")
+        yield Static(self.header_text(), id="today-header", classes="header")
         yield Static(_("Loading your households…"), id="today-counters", classes="counters")
         yield Input(placeholder=_("Find: room 3-2-501, 3-2, or owner's name"), id="search", select_on_focus=False)
         yield Static(ProgressBar(total=1, completed=0), id="today-progress")  # a drawing, not Textual's animated widget
         yield DayList(id="households", zebra_stripes=True)
-        yield Static("", id="today-empty", classes="message hidden")
         yield KeyBar(id="today-keys")
 
     def on_mount(self) -> None:
-        self.query_one("#today-header", Static).update(self.header_text())
         self.query_one(DayList).focus()
         self.load()
 
@@ -383,18 +381,28 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
             self.rest_is_in()
         self.shown = rows
         self.filled_for = self.layout_for()
-        empty = self.query_one("#today-empty", Static)
-        if not rows:
-            if self.view is not None and not self.view.rows:
-                empty.update(_("No households assigned to you today. Ask the office (knock assign)."))
-            else:
-                empty.update(_("Nothing matches. Press Esc to clear the search."))
-        empty.set_class(bool(rows), "hidden")
+        if rows:
+            self.say_why_empty(None)
+        elif self.view is not None and not self.view.rows:
+            self.say_why_empty(_("No households assigned to you today. Ask the office (knock assign)."))
+        else:
+            self.say_why_empty(_("Nothing matches. Press Esc to clear the search."))
         if current is not None:
             for index, row in enumerate(rows):
                 if row.room == current:
                     table.move_cursor(row=index)
                     break
+
+    def say_why_empty(self, text: str | None) -> None:
+        """The line under an empty list (``None``: the list has rows), made the first time it is needed."""
+        found = self.query("#today-empty")
+        if found:
+            line = found.first(Static)
+            if text is not None:
+                line.update(text)
+            line.set_class(text is None, "hidden")
+        elif text is not None:
+            self.mount(Static(text, id="today-empty", classes="message"), after=self.query_one(DayList))
 
     def add_rest(self, token: object, rows: list[TodayRow], widths: dict[str, int], last_group: str) -> None:
         """The rest of the day after the rows of the first fill (drawn, or :data:`REST_AT_LATEST` passed);

@@ -146,3 +146,25 @@ def test_the_start_s_objects_are_kept_out_of_the_collector_s_full_passes() -> No
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()  # this test process goes on making apps
+
+
+def empty_line(app) -> str:  # type: ignore[no-untyped-def]
+    found = [w for w in app.screen.query("#today-empty") if not w.has_class("hidden")]
+    return str(found[0].render()) if found else ""
+
+
+async def test_an_empty_list_says_why(community: Community) -> None:
+    app = make_app(community.home, locale="en", staff_id=community.collector)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.advised)
+        assert empty_line(app) == ""
+        await pilot.press("9", "-", "9", "-", "9")  # no such room
+        await wait_for(pilot, lambda: "Nothing matches" in empty_line(app))
+        assert app.screen.query_one(DayList).row_count == 0
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: empty_line(app) == "" and app.screen.query_one(DayList).row_count == len(community.rooms))
+    newcomer = community.home.ledger.register_staff("New Guard", "guard")
+    app = make_app(community.home, locale="en", staff_id=newcomer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None)
+        await wait_for(pilot, lambda: "No households assigned" in empty_line(app))
