@@ -45,6 +45,8 @@ def test_the_built_wheel_installs_into_a_fresh_venv_and_prints_a_receipt(tmp_pat
         "knock/templates/vocabulary.yaml",
         "knock/templates/playbook/debtor_types.yaml",
         "knock/templates/documents/receipt.html",
+        "knock/templates/documents/fonts/KnockReceiptSansCJKSC-Regular.otf",  # the receipt face and its licence
+        "knock/templates/documents/fonts/OFL.txt",
         "knock/templates/documents/call_list.html",
         "knock/templates/reminders/sms.yaml",
         "field_app/screens/calls.tcss",

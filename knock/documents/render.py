@@ -235,6 +235,15 @@ def daxie_html(fen: int) -> Markup:
     return Markup('{}<span class="nowrap">{}</span>').format(head, tail)
 
 
+def period_html(text: str) -> Markup:
+    """A period range that may wrap only at its dash, each end kept whole (a 58 mm roll has no room for
+    "2025年01月–2025年03月" on one line and would otherwise leave "月" alone on the next)."""
+    head, dash, tail = text.partition("–")
+    if not dash:
+        return Markup("{}").format(text)
+    return Markup('<span class="nowrap">{}</span><span class="nowrap">{}</span>').format(head + dash, tail)
+
+
 def _env(locale: Locale) -> jinja2.Environment:
     return _environments()[locale]
 
@@ -254,6 +263,7 @@ def _environments() -> dict[Locale, jinja2.Environment]:
         env.filters["daxie"] = to_daxie
         env.filters["daxie_html"] = daxie_html
         env.filters["period"] = lambda line, _l=locale: format_period(line.period_start, line.period_end, _l)
+        env.filters["period_html"] = period_html
         env.filters["date"] = lambda d, _l=locale: format_date(d, _l)
         env.filters["datetime"] = lambda d, _l=locale: format_datetime(d, _l)
         env.filters["cell"] = format_cell

@@ -59,6 +59,10 @@ class ReadBack:
         """Names of the fonts that draw any character in the document."""
         return self._fonts_of(lambda code: True)
 
+    def fonts_of_chars(self, chars: str) -> set[str]:
+        """Names of the fonts that draw any of ``chars`` in the document."""
+        return self._fonts_of(lambda code: chr(code) in chars)
+
     def _fonts_of(self, wanted: Callable[[int], bool]) -> set[str]:
         names: set[str] = set()
         buffer = ctypes.create_string_buffer(256)

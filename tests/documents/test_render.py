@@ -389,3 +389,11 @@ def test_long_labels_and_large_amounts_stay_apart(device_key, size: str, locale:
             assert apart, f"{text_a or 'image'!r} overlaps {text_b or 'image'!r} on the {size} {locale} receipt"
     text = doc.flat_text()
     assert "12,345,678.90" in text and "987,654,321.00" in text and flat(view.payer) in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_receipt_period_wraps_only_at_its_dash(receipts, size: str) -> None:
+    """On a 58 mm roll "2025年01月–2025年03月" does not fit one line: it breaks after the dash, never leaving "月" alone."""
+    lines = [line.strip() for line in receipts[size, "zh"].text().splitlines()]
+    assert not any(line in ("月", "03月", "3月") for line in lines), lines
+    assert any("2025年03月" in line for line in lines), lines
