@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from knock.core.bulk import LedgerBatch
+from knock.core.bulk import LedgerBatch, paused_cycle_collection
 from knock.core.errors import LedgerError
 from knock.core.ledger import Ledger
 from knock.core.money import apply_rate, parse_yuan
@@ -817,11 +817,12 @@ def build_sample(
         now = datetime.combine(today, time(21, 30), tzinfo=now.tzinfo)
     head, each = iter_sample(seed=seed, households=households, arrears=arrears, staff=staff, buildings=buildings, now=now, settings=ledger.settings)
     if ledger.store.path == ":memory:" or ledger.store.in_transaction:
-        tally = _write(ledger, head, each, households, assign, progress)
+        with paused_cycle_collection():
+            tally = _write(ledger, head, each, households, assign, progress)
     else:
         # A new file built beside the ledger and renamed over it when complete: no WAL, no fsync,
         # indexes built at the end (Store.rebuilt); a failed build leaves the old file untouched.
-        with ledger.store.rebuilt() as fresh:
+        with paused_cycle_collection(), ledger.store.rebuilt() as fresh:
             builder = Ledger(fresh, ledger.settings, ledger.device, clock=ledger.clock, receipt_signer=ledger.receipt_signer)
             tally = _write(builder, head, each, households, assign, progress)
     return tally.summary(head, seconds=_time.perf_counter() - started)

@@ -110,3 +110,36 @@ def test_a_ledger_another_program_has_open_is_refused_and_left_alone(tmp_path: P
     assert home.store.scalar("SELECT COUNT(*) FROM households") == 0
     assert build_sample(home, seed=3, households=30, arrears=10, staff=4).households == 30
     home.close()
+
+
+@pytest.mark.parametrize("fails", [False, True])
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_cycle_collector_is_paused_for_the_build_and_handed_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: bool, collecting: bool
+) -> None:
+    import gc
+
+    home = _open(tmp_path / "home")
+    seen: list[bool] = []
+    real = community.write_plan
+
+    def watching(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        if fails:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(community, "write_plan", watching)
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        if fails:
+            with pytest.raises(OSError):
+                build_sample(home, seed=3, households=20, arrears=5, staff=3)
+        else:
+            build_sample(home, seed=3, households=20, arrears=5, staff=3)
+        assert seen == [False]
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+        home.close()
