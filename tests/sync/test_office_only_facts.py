@@ -64,6 +64,10 @@ def test_a_laptop_refuses_staff_pin_and_device_work_before_it_is_done(world: Wor
     staff_csv.write_text("姓名,岗位\n张伟,经理\n假经理,经理\n", encoding="utf-8")
     code, out = _cli("import", "staff", str(staff_csv), "--home", home)
     assert code == 1 and "importing staff" in out
+    arrears_csv = tmp_path / "arrears.csv"
+    arrears_csv.write_text("房号,业主,所属期间,欠费金额\n1-1-101,业主1-1-101,2026-07,1200.00\n", encoding="utf-8")
+    code, out = _cli("import", "households", str(arrears_csv), "--home", home)
+    assert code == 1 and "importing the arrears list" in out
     code, out = _cli("device", "add", "ROGUE", "--public-key", public_key_b64(load_or_create_device_key(tmp_path / "r.key")), "--home", home)
     assert code == 1 and "enrolling a laptop" in out
     code, out = _cli("device", "revoke", "B02", "--reason", "x", "--home", home)
