@@ -75,10 +75,11 @@ def _run(
 ) -> None:
     home = open_cli_home(home_dir)
     try:
-        if importer is import_staff:  # staff and roles are the office's (a merge sets a laptop's aside)
-            from sync.devices import office_work_only
+        # Staff and roles (a merge sets a laptop's aside) and the billing system's households and charges
+        # are the office's: a laptop gets them in its pack, and charges made on one would bill the owners twice.
+        from sync.devices import office_work_only
 
-            office_work_only(home.store, "importing staff")
+        office_work_only(home.store, "importing staff" if importer is import_staff else "importing the arrears list")
         ledger: Ledger = home.ledger
         try:
             report = importer(ledger, file, dry_run=dry_run, author=author, **options)

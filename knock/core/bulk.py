@@ -19,9 +19,10 @@ block by an exception writes nothing.
 
 from __future__ import annotations
 
+import gc
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
-from contextlib import ExitStack
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -64,6 +65,25 @@ CHUNK = 5000
 
 KEEP = 2000
 """Households registered by the batch whose state is kept in memory (the most recently touched)."""
+
+
+@contextmanager
+def paused_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a bulk write runs (it is turned back on after, as it was).
+
+    A bulk write keeps hundreds of thousands of small objects alive (the households in hand,
+    the rooms and charges seen, the events waiting to be written), and the collector would walk
+    them all again each time a few thousand more are made: a fifth of an import's CPU time, a
+    tenth of a sample build's. A bulk write makes no reference cycles, so there is nothing for
+    the collector to find; memory is freed by reference counting as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass

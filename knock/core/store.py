@@ -44,23 +44,20 @@ READER_CACHE_KIB = 2048
 class Store:
     """A ledger database file (or ``:memory:`` for tests)."""
 
-    def __init__(self, path: Path | str, *, cache_kib: int = IMPORT_CACHE_KIB, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str, *, cache_kib: int = IMPORT_CACHE_KIB, read_only: bool = False, bulk_load: bool = False) -> None:
         self.path = str(path)
         if read_only:
             self._open_read_only(cache_kib)
             return
+        self._open(cache_kib, bulk_load=bulk_load)
+
+    def _open(self, cache_kib: int, *, bulk_load: bool = False) -> None:
         if self.path != ":memory:":
             file = Path(self.path)
             file.parent.mkdir(parents=True, exist_ok=True)
             if not file.exists():
                 fd = os.open(file, os.O_CREAT | os.O_WRONLY, 0o600)
                 os.close(fd)
-        try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the ledger: {exc}") from exc
-        self.conn.row_factory = sqlite3.Row
-        payload_codec.register(self.conn)
         self._lock = threading.RLock()
         self._depth = 0
         self._rollbacks = 0
@@ -69,13 +66,28 @@ class Store:
         self.write_epoch = 0
         """Changes whenever a transaction starts or a (partial) rollback happens: caches of
         what is on disk are valid only while it stays the same."""
+        self._cache_kib = int(cache_kib)
+        self._connect(bulk_load=bulk_load)
         try:
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a Knock ledger or damaged: {exc}") from exc
+
+    def _connect(self, *, bulk_load: bool = False) -> None:
+        """Open the connection with the ledger's policy; ``bulk_load`` is for the private file of
+        :meth:`rebuilt` only: its rollback journal in memory, no fsync."""
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the ledger: {exc}") from exc
+        self.conn.row_factory = sqlite3.Row
+        payload_codec.register(self.conn)
+        try:
+            self.conn.execute("PRAGMA journal_mode=MEMORY" if bulk_load else "PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=OFF" if bulk_load else "PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=10000")
-            self.set_cache_kib(cache_kib)
-            self._migrate()
+            self.set_cache_kib(self._cache_kib)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a Knock ledger or damaged: {exc}") from exc
 
@@ -99,6 +111,7 @@ class Store:
         """Let SQLite keep at most ``kib`` KiB of pages in memory for this connection (pages beyond it are freed)."""
         with self._lock:
             self.conn.execute(f"PRAGMA cache_size=-{int(kib)}")
+            self._cache_kib = int(kib)
 
     @contextmanager
     def reader(self, *, cache_kib: int = READER_CACHE_KIB) -> Iterator[Store]:
@@ -253,3 +266,108 @@ class Store:
         """Close the connection (checkpointing the WAL)."""
         with self._lock:
             self.conn.close()
+
+    @contextmanager
+    def rebuilt(self) -> Iterator[Store]:
+        """A copy of this ledger in a private file beside it, for one bulk load (the sample), that
+        takes this file's place when the block ends, and is deleted if it raises.
+
+        Why: a bulk load into a new file needs none of what protects a live ledger while it is
+        being built, because nothing depends on the file until it is complete. The copy has no
+        WAL and no fsync (rollback journal in memory, synchronous=OFF), and its secondary indexes
+        are dropped during the load and built again at the end (SQLite builds an index by sorting,
+        cheaper than an insert into each index per row). When the block succeeds the indexes come
+        back, the file is switched to WAL with synchronous=FULL (checked), fsynced, and renamed over
+        this one; this store then reopens on it. If anything fails, this file is as it was.
+
+        This store must be a file no other connection has open (it is locked for the whole
+        build, so nothing written meanwhile could be lost), outside any transaction.
+        """
+        if self.path == ":memory:" or self._depth:
+            raise StoreError(f"{self.path}: a ledger is rebuilt only as a file, outside a transaction")
+        file = Path(self.path)
+        temp = file.with_name(f".{file.name}.building-{os.getpid()}")
+        with self._lock:
+            self._lock_alone()
+            try:
+                _remove_with_sidecars(temp)
+                os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                self.conn.execute("VACUUM INTO ?", (str(temp),))
+                fresh = Store(temp, bulk_load=True)
+                try:
+                    indexes = fresh._deferrable_indexes()
+                    for index in indexes:
+                        fresh.conn.execute(f'DROP INDEX "{index["name"]}"')
+                    yield fresh
+                    for index in indexes:
+                        fresh.conn.execute(index["sql"])
+                    fresh._make_durable()
+                finally:
+                    fresh.close()
+                _fsync(temp)
+                os.replace(temp, file)  # still holding the old file's lock: nobody wrote to it meanwhile
+                _fsync(file.parent)
+            except BaseException:
+                _remove_with_sidecars(temp)
+                self._reopen()
+                raise
+            self._reopen()
+
+    def _deferrable_indexes(self) -> list[sqlite3.Row]:
+        """(name, sql) of the indexes a bulk load can do without until its end: not UNIQUE (those
+        refuse duplicates as rows arrive) and not leading with a foreign key's column (SQLite looks
+        children up through those when a parent row arrives after them: without it, a full scan
+        of the child table per parent row)."""
+        return self.query(
+            "SELECT m.name, m.sql FROM sqlite_master m WHERE m.type = 'index' AND m.sql IS NOT NULL AND m.sql NOT LIKE 'CREATE UNIQUE%'"
+            " AND NOT EXISTS (SELECT 1 FROM pragma_index_info(m.name) i JOIN pragma_foreign_key_list(m.tbl_name) f ON f.\"from\" = i.name"
+            " WHERE i.seqno = 0)"
+        )
+
+    def _lock_alone(self) -> None:
+        """Take this file for this connection alone until :meth:`_reopen` (leaving WAL mode is
+        refused while another connection has the file open, and the exclusive lock keeps any
+        other program out afterwards)."""
+        try:
+            mode = self.conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            self.conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+            self.conn.execute("BEGIN EXCLUSIVE")
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self._reopen()
+            raise StoreError(f"{self.path}: another program has this ledger open ({exc}); close it and try again") from exc
+        if str(mode).lower() != "delete":
+            self._reopen()
+            raise StoreError(f"{self.path}: another program has this ledger open; close it and try again")
+
+    def _make_durable(self) -> None:
+        """Switch a bulk-loaded file to the ledger's policy (WAL, synchronous=FULL) and check it took."""
+        mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        self.conn.execute("PRAGMA synchronous=FULL")
+        sync = self.conn.execute("PRAGMA synchronous").fetchone()[0]
+        if str(mode).lower() != "wal" or int(sync) != 2:
+            raise StoreError(f"{self.path}: the rebuilt ledger did not take WAL with synchronous=FULL (got {mode}, {sync})")
+
+    def _reopen(self) -> None:
+        """Close and open the file again with the ledger's policy; every cache of what was on disk is dropped."""
+        self.conn.close()
+        self._connect()
+        self._codes.clear()
+        self._rollbacks += 1
+        self.write_epoch += 1
+
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file (or a folder's entries) to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    """Delete a ledger file and its journal, WAL and shared-memory files, those that exist."""
+    for name in (path, *(path.with_name(path.name + tail) for tail in ("-journal", "-wal", "-shm"))):
+        name.unlink(missing_ok=True)

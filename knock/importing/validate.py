@@ -9,19 +9,18 @@ lists every bad cell at once.
 
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
+from knock.core.bulk import paused_cycle_collection
 from knock.core.ledger import Ledger
 from knock.core.money import MoneyError, format_yuan, parse_yuan
 from knock.core.rooms import Room, RoomError, make_room, parse_room
@@ -202,27 +201,7 @@ class CellError(ValueError):
 P = TypeVar("P")
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while an import runs (it is turned back on after).
-
-    A 100,000-row import keeps a few hundred thousand small objects alive (the plan, the seen
-    rooms and charges, the events waiting to be written), and the collector would walk them
-    all again each time a few thousand more are made (a third of the check's CPU time, a
-    fifth of the whole import's, measured on 100,000 rows). The import makes no reference
-    cycles, so there is nothing for the collector to find; memory is freed by reference
-    counting as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-@_no_cycle_collection()
+@paused_cycle_collection()
 def run_import(
     ledger: Ledger,
     path: str | Path,

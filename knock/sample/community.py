@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from knock.core.bulk import LedgerBatch
+from knock.core.bulk import LedgerBatch, paused_cycle_collection
 from knock.core.errors import LedgerError
 from knock.core.ledger import Ledger
 from knock.core.money import apply_rate, parse_yuan
@@ -816,13 +816,30 @@ def build_sample(
     if today is not None and today != now.date():
         now = datetime.combine(today, time(21, 30), tzinfo=now.tzinfo)
     head, each = iter_sample(seed=seed, households=households, arrears=arrears, staff=staff, buildings=buildings, now=now, settings=ledger.settings)
+    if ledger.store.path == ":memory:" or ledger.store.in_transaction:
+        with paused_cycle_collection():
+            tally = _write(ledger, head, each, households, assign, progress)
+    else:
+        # A new file built beside the ledger and renamed over it when complete: no WAL, no fsync,
+        # indexes built at the end (Store.rebuilt); a failed build leaves the old file untouched.
+        with paused_cycle_collection(), ledger.store.rebuilt() as fresh:
+            builder = Ledger(fresh, ledger.settings, ledger.device, clock=ledger.clock, receipt_signer=ledger.receipt_signer)
+            tally = _write(builder, head, each, households, assign, progress)
+    return tally.summary(head, seconds=_time.perf_counter() - started)
+
+
+def _write(
+    ledger: Ledger, head: SamplePlan, each: Iterator[HouseholdPlan], households: int, assign: bool,
+    progress: Callable[[int, int], None] | None,
+) -> _Tally:
+    """The whole sample and (with ``assign``) today's rounds, in one transaction of ``ledger``."""
     with ledger.store.transaction():
         tally = write_plan(ledger, head, each, total=households, assign=False, progress=progress)
         if assign:
             from knock.core.assignment_db import assign_day
 
-            assign_day(ledger, now.date())
-    return tally.summary(head, seconds=_time.perf_counter() - started)
+            assign_day(ledger, head.now.date())
+    return tally
 
 
 class _Tally:

@@ -72,7 +72,7 @@ def test_blank_rows_of_any_cells() -> None:
 def test_the_cycle_collector_is_as_it_was_after_an_import(
     home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outcome: str, collecting: bool
 ) -> None:
-    # The import pauses Python's cycle collector while it runs (see validate._no_cycle_collection)
+    # The import pauses Python's cycle collector while it runs (see bulk.paused_cycle_collection)
     # and must hand it back as it found it, whatever happened.
     amount = "-1" if outcome == "refused" else "223.75"
     path = write_csv(tmp_path / "a.csv", [ZH_HEADER, f"1,1,101,张伟,13800001101,89.5,物业费,2026-03-01,2026-03-31,{amount}"])
