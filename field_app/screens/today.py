@@ -261,7 +261,10 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         self.query_one("#today-counters", Static).update(self.counters_text())
         rows = search_rows(self.view.rows, self.query_one("#search", Input).value)
         if self.rest_pending is not None and view.complete and self.continues_shown(rows):
-            self.add_rest(self.rest_pending, rows[len(self.shown) :], self.filled_widths, group_text(self.shown[-1]))
+            rest, last_group = rows[len(self.shown) :], group_text(self.shown[-1])
+            self.shown = rows
+            self.filled_for = self.layout_for()
+            self.add_rest(self.rest_pending, rest, self.filled_widths, last_group)
         else:
             self.fill(rows)
         if first_order and not self.touched:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from fieldapp_support import Community, wait_for
+from test_field_polish import burst
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
@@ -168,3 +170,20 @@ async def test_an_empty_list_says_why(community: Community) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None)
         await wait_for(pilot, lambda: "No households assigned" in empty_line(app))
+
+
+@pytest.mark.parametrize("appended", [True, False])
+async def test_the_rest_of_the_day_appended_or_filled_again_keeps_queued_keys_right(
+    community: Community, monkeypatch: pytest.MonkeyPatch, appended: bool
+) -> None:
+    """The first pass brings one screenful; the rest is appended (same column widths) or the list is filled
+    again (a wider column): either way Down x 12, Enter queued from the start opens the 13th door."""
+    if not appended:
+        monkeypatch.setattr(TodayScreen, "continues_shown", lambda self, rows: False)
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=(80, 10)) as pilot:
+        await burst(pilot, *["down"] * 12, "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen) and app.screen.view is not None)
+        today = app.screen_stack[-2]
+        assert len(today.shown) == today.query_one(DayList).row_count == len(community.rooms)
+        assert app.screen.room == today.shown[12].room
