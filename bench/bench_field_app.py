@@ -80,7 +80,7 @@ async def main():
     drawn = asyncio.get_running_loop().create_future()
     async with app.run_test(size=(80, 24)) as pilot:
         wall, epoch, cpu, rss = await drawn  # the frame with the rows
-        rows = len(app.screen.view.rows)
+        rows = app.screen.view.assigned  # the day (the first frame shows the rows one screen holds)
         while not app.screen.advised:
             await asyncio.sleep(0.002)
         await pilot.pause()
