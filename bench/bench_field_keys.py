@@ -101,7 +101,7 @@ async def measure(home_dir: Path, staff_id: str, samples: int) -> dict[str, obje
         today = app.screen
         rows = len(today.shown)
         for n in range(samples):
-            today.query_one("DataTable").move_cursor(row=n % rows)  # a different household each time
+            today.query_one("DayList").move_cursor(row=n % rows)  # a different household each time
             await pilot.pause()
             results["open_household"].append(
                 await timed(pilot, "enter", lambda: isinstance(app.screen, HouseholdScreen) and app.screen.view is not None)

@@ -21,9 +21,10 @@ With ``--bare`` (needs pypdfium2, a dev dependency) two more kinds of run are
 interleaved too, for each size: C, the receipt's own printed lines as unstyled
 paragraphs plus its QR image; and D, the same lines as ONE unstyled paragraph
 (pre-wrap) plus the image, the least WeasyPrint can do to print that text and
-code at all (both in the receipt face). They show how much of A is styling and how much is the text itself:
-each distinct character costs its outline in the embedded font subset, and a
-receipt prints well over a hundred of them against the floor's fifteen.
+code at all (both in the receipt face). They show how much of A is styling and
+how much is the text itself: each distinct character costs its outline in the
+embedded font subset, and a receipt prints well over a hundred of them against
+the floor's fifteen.
 
     .venv/bin/python bench/bench_receipt.py [--repeat 25] [--sizes a5,80mm,58mm,a4] [--bare]
 """
@@ -46,7 +47,7 @@ from knock.core.signing import load_or_create_device_key  # noqa: E402
 from knock.documents import samples  # noqa: E402
 from knock.documents.fonts import SLOW_SUBSET_HINT, fast_font_subsetting, require_cjk_font  # noqa: E402
 from knock.documents.qr import qr_for_print  # noqa: E402
-from knock.documents.render import _PAGE_CSS, _RECEIPT_QR_MM, SIZES, _css, _font_config, render_receipt  # noqa: E402
+from knock.documents.render import _PAGE_CSS, _RECEIPT_QR_MM, SIZES, _font_config, render_receipt  # noqa: E402
 
 GOAL = 1.5
 RECEIPT_FACE = "Knock Receipt Sans CJK SC"
@@ -81,7 +82,6 @@ def main() -> None:
 
     line = "收款收据 No. 000042 ¥1,005.60"
     floor_html = f'<p style="font-family: \'{font}\'; font-size: 9pt">{line}</p>'
-    _css("receipt.css")  # its @font-face puts the receipt face into the shared font configuration
     face_html = f'<p style="font-family: \'{RECEIPT_FACE}\'; font-size: 9pt">{line}</p>'
 
     def floor() -> bytes:

@@ -27,7 +27,7 @@ class Paid:
     overpay_confirmed: bool = False
     """The collector confirmed that more than is owed is meant (the rest is credit, 预存)."""
     again: bool = False
-    """The collector confirmed a second payment of the same amount within minutes."""
+    """The collector confirmed a second payment for the household within minutes (see knock/core/payment_rules.py)."""
     reviewed: bool = False
     """The payment rules have been applied (and any confirmation asked)."""
 

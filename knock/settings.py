@@ -245,6 +245,13 @@ class Payments(_Section):
     double_submit_minutes: Annotated[
         int, Meta(ge=0, le=1440, description="the same amount for the same household again within this time needs confirming (0: off)")
     ] = 10
+    second_payment_minutes: Annotated[
+        int,
+        Meta(
+            ge=0, le=1440,
+            description="any second payment for the same household within this time needs confirming, whatever the amount (0: off)",
+        ),
+    ] = 10
 
     def __post_init__(self) -> None:
         _bounded("max_payment_yuan", self.max_payment_yuan, gt=Decimal(0), le=Decimal("100000000"))

@@ -24,6 +24,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from knock.core.errors import PermissionDenied
 from knock.core.events import EventKind as K, canonical_json
 from knock.core.ledger import Ledger
 from knock.core.signing import DeviceKey, device_id_for, public_key_b64, public_key_from_b64
@@ -181,6 +182,19 @@ def office_pin(store: Store) -> OfficePin | None:
     if row is None:
         return None
     return OfficePin(row["office_device_id"], public_key_from_b64(row["public_key"]), row["device_id"], row["device_name"], row["pinned_at"])
+
+
+def office_work_only(store: Store, what: str) -> None:
+    """Refuse ``what`` (staff, PINs, laptops) on a laptop enrolled with an office: those are the office's facts.
+
+    Why before the act: a merge sets such facts from a laptop aside anyway (sync/merge.py,
+    OFFICE_ONLY_KINDS), so doing them here would only make the laptop disagree with the office.
+    """
+    pin = office_pin(store)
+    if pin is not None:
+        raise PermissionDenied(
+            f"this laptop ({pin.device_name}) is enrolled with an office: {what} is done at the office and reaches the laptop with its next pack"
+        )
 
 
 def join_office(store: Store, key: DeviceKey, data: bytes, source: str, *, now: str) -> OfficePin:

@@ -556,6 +556,13 @@ _CHECKED_KINDS = frozenset({
 })
 """Kinds :meth:`_Precheck._check` looks into beyond "is the household known"."""
 
+OFFICE_ONLY_KINDS = frozenset({K.STAFF_REGISTERED, K.STAFF_UPDATED, K.DEVICE_ENROLLED, K.DEVICE_REVOKED})
+"""Facts only the office records: who is staff, their role and PIN, which laptops are trusted.
+
+They reach laptops in packs (the office's own events). The same kinds in a laptop's sync file
+would let whoever holds the laptop make themselves a manager, give a manager who has no PIN yet
+one they know, or enrol a laptop of their own; a merge sets them aside and flags them instead."""
+
 _ABSENT = object()
 
 
@@ -621,6 +628,8 @@ class _Precheck:
         kind, p = event.kind, event.payload
         if kind not in PROJECTORS:
             return Reason("reason_unknown_kind", kind=repr(kind))
+        if kind in OFFICE_ONLY_KINDS:
+            return Reason("reason_office_only", kind=kind)
         try:
             if kind not in _CHECKED_KINDS:  # visits, promises, prints...: only the household must be known
                 household_id = p.get("household_id", _ABSENT)

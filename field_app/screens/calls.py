@@ -28,7 +28,7 @@ from knock.vocabulary import label
 from field_app.data import calls as call_data
 from field_app.i18n import N_, _, get_locale
 from field_app.labels import day_text
-from field_app.widgets.common import translate_bindings
+from field_app.widgets.common import TranslatedBindings
 from field_app.workers import WorkerResults, result_of
 
 OUTCOME_KEYS: dict[str, str] = {"1": "unreachable", "2": "promised", "3": "refused", "4": "wrong_number"}
@@ -63,7 +63,7 @@ def record_call(home: Home, room: str, staff_id: str, outcome: str, now: datetim
     return Called(room, outcome)
 
 
-class CallModeScreen(WorkerResults, Screen[None]):
+class CallModeScreen(TranslatedBindings, WorkerResults, Screen[None]):
     """The customer-service call list, worked through call by call."""
 
     CSS_PATH = "calls.tcss"
@@ -77,7 +77,6 @@ class CallModeScreen(WorkerResults, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
         self.calls: CallList | None = None
         self.active: str | None = None
         """The room whose number is shown (the call in progress)."""

@@ -100,7 +100,7 @@ class ExplicitConfirmDialog(ConfirmDialog):
     """A confirmation that a queued Enter cannot give: Enter and Esc say no; only Y (or a click) says yes.
 
     For what is unusual and costly to undo (more than is owed, a second payment
-    of the same amount): the guard at the door must mean it.
+    minutes after another): the guard at the door must mean it.
     """
 
     BINDINGS = [

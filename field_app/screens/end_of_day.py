@@ -19,21 +19,20 @@ from field_app.data.end_of_day import end_of_day
 from field_app.labels import method_label, outcome_label
 from knock.core.reports.day import CollectorDay
 from field_app.i18n import _
-from field_app.widgets.common import translate_bindings
+from field_app.widgets.common import TranslatedBindings
 from field_app.workers import WorkerResults, result_of
 
 if TYPE_CHECKING:
     from sync.export import Exported
 
 
-class EndOfDayScreen(WorkerResults, Screen[None]):
+class EndOfDayScreen(TranslatedBindings, WorkerResults, Screen[None]):
     """The hand-over sheet for the team lead."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("x", "export", "Write sync file")]
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         yield Static(_("End of day"), classes="header")

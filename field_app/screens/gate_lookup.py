@@ -13,18 +13,17 @@ from knock.core.money import format_yuan
 
 from field_app.data.gate import GateAnswer, gate_lookup
 from field_app.i18n import _
-from field_app.widgets.common import translate_bindings
+from field_app.widgets.common import TranslatedBindings
 from field_app.workers import WorkerResults, result_of
 
 
-class GateLookupScreen(WorkerResults, Screen[None]):
+class GateLookupScreen(TranslatedBindings, WorkerResults, Screen[None]):
     """Room in, answer out; the amount only for the household's assigned collector."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         yield Static(_("Gate lookup: is this home paid up?"), classes="header")

@@ -26,7 +26,7 @@ from field_app.data.outcomes import Saved, save_outcome
 from field_app.i18n import N_, _, get_locale
 from field_app.labels import category_label, item_label, method_label, outcome_label, window_label
 from field_app.outcomes import Complaint, NoteOnly, NotHome, Outcome, Paid, Promised, Refused, Unreachable
-from field_app.widgets.common import StatusLine, short_path, translate_bindings
+from field_app.widgets.common import StatusLine, TranslatedBindings, short_path
 from field_app.workers import WorkerResults, result_of
 
 OUTCOME_KEYS = (
@@ -65,7 +65,7 @@ class Committed:
     saved: Saved
 
 
-class HouseholdScreen(WorkerResults, Screen[None]):
+class HouseholdScreen(TranslatedBindings, WorkerResults, Screen[None]):
     """The household a collector is standing in front of."""
 
     AUTO_FOCUS = None
@@ -81,7 +81,6 @@ class HouseholdScreen(WorkerResults, Screen[None]):
 
     def __init__(self, room: str) -> None:
         super().__init__()
-        translate_bindings(self)
         self.room = room
         self.view: HouseholdView | None = None
         self.phones: tuple[str, ...] | None = None
@@ -461,14 +460,21 @@ class HouseholdScreen(WorkerResults, Screen[None]):
             )
             return
         if review.repeat_of is not None and not intent.again:
-            lines = [
-                _("¥{amount} was already taken from this household at {time} (receipt {no}).").format(
-                    amount=amount, time=review.repeat_of.paid_at.strftime("%H:%M"), no=review.repeat_of.receipt_no
-                ),
-                _("Press Y only if the owner is really paying a second time."),
-            ]
+            # Any payment minutes after another on the same door asks (Y only; a queued Enter says no):
+            # keys typed ahead after a part payment spell out a second payment of the rest.
+            before = review.repeat_of
+            when, receipt = before.paid_at.strftime("%H:%M"), before.receipt_no
+            if review.same_amount:
+                title = _("Paid twice?")
+                first = _("¥{amount} was already taken from this household at {time} (receipt {no}).").format(amount=amount, time=when, no=receipt)
+            else:
+                title = _("A second payment?")
+                first = _("¥{before} was taken from this household at {time} (receipt {no}); this would be another ¥{amount}.").format(
+                    before=format_yuan(before.amount_fen), time=when, no=receipt, amount=amount
+                )
+            lines = [first, _("Press Y only if the owner is really paying a second time.")]
             self.app.push_screen(
-                ExplicitConfirmDialog(lines, title=_("Paid twice?"), yes=_("Yes, a second payment (Y)")),
+                ExplicitConfirmDialog(lines, title=title, yes=_("Yes, a second payment (Y)")),
                 callback=lambda ok: self.payment_reviewed(Reviewed(replace(intent, again=True), review)) if ok else None,
             )
             return

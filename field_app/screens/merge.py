@@ -22,7 +22,7 @@ from textual.widgets import Footer, Input, Static
 from knock.core.money import format_yuan
 
 from field_app.i18n import _
-from field_app.widgets.common import translate_bindings
+from field_app.widgets.common import TranslatedBindings
 from field_app.workers import WorkerResults, result_of
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class Merged:
     report: str
 
 
-class MergeScreen(WorkerResults, Screen[None]):
+class MergeScreen(TranslatedBindings, WorkerResults, Screen[None]):
     """Merge the day's sync files into this laptop's ledger."""
 
     BINDINGS = [
@@ -51,7 +51,6 @@ class MergeScreen(WorkerResults, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
         self.checked: list[Path] = []
         self.ready = False
 

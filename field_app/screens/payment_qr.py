@@ -28,7 +28,7 @@ from knock.settings import PayQR
 
 from field_app.labels import method_label
 from field_app.i18n import _
-from field_app.widgets.common import translate_bindings
+from field_app.widgets.common import TranslatedBindings
 from field_app.widgets.qr_code import cells_needed, fitting_matrix, qr_text, smallest_size
 
 QR_METHODS = ("wechat", "alipay", "bank_transfer")
@@ -45,7 +45,7 @@ def payment_qr_payload(payqr: PayQR, room: str, amount_fen: int) -> str:
     return payment_payload(payqr, room, amount_fen, reference=room)
 
 
-class PaymentQRScreen(Screen[str | None]):
+class PaymentQRScreen(TranslatedBindings, Screen[str | None]):
     """The code, the amount, and three keys: paid (Enter), notice (N), back (Esc)."""
 
     BINDINGS = [
@@ -56,7 +56,6 @@ class PaymentQRScreen(Screen[str | None]):
 
     def __init__(self, room: str, amount_fen: int, method: str, payqr: PayQR) -> None:
         super().__init__()
-        translate_bindings(self)
         self.room = room
         self.amount_fen = amount_fen
         self.method = method

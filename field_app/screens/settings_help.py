@@ -12,12 +12,12 @@ from textual.widgets import Footer, OptionList, Static
 
 from field_app.data.advice import never_say
 from field_app.i18n import _, get_locale
-from field_app.widgets.common import NumberedChoices, translate_bindings
+from field_app.widgets.common import NumberedChoices, TranslatedBindings
 
 LANGUAGES = (("zh", "中文"), ("en", "English"))
 
 
-class SettingsHelpScreen(Screen[None]):
+class SettingsHelpScreen(TranslatedBindings, Screen[None]):
     """Language (press 1 or 2), the never-say list, key help."""
 
     BINDINGS = [
@@ -28,7 +28,6 @@ class SettingsHelpScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         yield Static(_("Settings and help"), classes="header")

@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer, Input, OptionList, Static
 from field_app.data.staff import StaffChoice, staff_for_sign_in
 from knock.core.pins import Attempt, check_pin
 from field_app.i18n import _
-from field_app.widgets.common import NumberedChoices, translate_bindings
+from field_app.widgets.common import NumberedChoices, TranslatedBindings
 from field_app.workers import WorkerResults, result_of
 
 
@@ -39,7 +39,7 @@ class NameFilter(Input):
             event.prevent_default()
 
 
-class SignInScreen(WorkerResults, Screen[None]):
+class SignInScreen(TranslatedBindings, WorkerResults, Screen[None]):
     """Who is using the laptop. With ``lock_for`` it is the lock screen of that collector."""
 
     BINDINGS = [
@@ -54,7 +54,6 @@ class SignInScreen(WorkerResults, Screen[None]):
 
     def __init__(self, *, preselect: str | None = None, lock_for: str | None = None) -> None:
         super().__init__()
-        translate_bindings(self)
         self.preselect = preselect
         self.lock_for = lock_for
         self.chosen: StaffChoice | None = None

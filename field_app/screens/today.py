@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -13,14 +14,16 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from rich.progress_bar import ProgressBar
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Input, Static
 
 from knock.core.money import format_yuan
 
 from field_app.data.today import TodayRow, TodayView, load_today, search_rows
 from field_app.i18n import _, get_locale
 from field_app.labels import day_text, window_short
-from field_app.widgets.common import translate_bindings
+from field_app.widgets.common import TranslatedBindings
+from field_app.widgets.day_list import Column, DayList
+from field_app.widgets.key_bar import KeyBar
 from field_app.workers import WorkerResults, result_of
 
 def group_text(row: TodayRow) -> str:
@@ -39,10 +42,12 @@ OWNER_NARROW = 10
 NEXT_AT_LEAST = 10
 """Cells the next action keeps when the type takes its whole width."""
 CELL_PADDING = 2
-"""DataTable's cell padding (one cell each side)."""
+"""The list's cell padding (one cell each side)."""
 SCROLLBAR = 2
-REST_WAITS_AT_MOST = 50
-"""Refreshes the first fill's remaining rows wait for the first ones to be laid out, at most."""
+REST_AT_LATEST = 1.0
+"""Seconds the first fill's remaining rows wait for the first ones to be drawn, at most."""
+JUSTIFY = {"owed": "right", "months": "right"}
+"""Amounts and month counts line up on the right."""
 
 
 def column_widths(total: int, natural: dict[str, int], *, scrollbar: bool) -> dict[str, int]:
@@ -119,17 +124,17 @@ MOVE = Binding.Group("Move", compact=True)
 """Up and down shown as one footer entry (↑↓ Move)."""
 
 
-class TodayScreen(WorkerResults, Screen[None]):
+class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
     """The collector's day."""
 
     AUTO_FOCUS = "#households"
     """The list, not the search field: Enter opens the row under the cursor from the first key."""
 
     BINDINGS = [
-        # Priority: the list's own Enter and arrows are hidden from the footer; these show.
-        Binding("enter", "open", "Open", key_display="⏎", priority=True),
+        # Priority: the list's own Enter and arrows are hidden from the key bar; these show (in this order).
         Binding("up", "move(-1)", "Move", key_display="↑", priority=True, group=MOVE),
         Binding("down", "move(1)", "Move", key_display="↓", priority=True, group=MOVE),
+        Binding("enter", "open", "Open", key_display="⏎", priority=True),
         Binding("slash", "search", "Search", show=False),
         Binding("g", "gate", "Gate"),
         Binding("e", "end_of_day", "Day end"),
@@ -144,7 +149,6 @@ class TodayScreen(WorkerResults, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
         self.view: TodayView | None = None
         self.advised = False
         """True once the list has the playbook's order and advice (the first pass has amounts only)."""
@@ -160,6 +164,8 @@ class TodayScreen(WorkerResults, Screen[None]):
         self.filled_for: tuple[int, bool] | None = None
         """The :meth:`layout_for` the table was last filled for (a resize that changes neither needs no refill)."""
         self.rest_pending: object | None = None
+        self.after_rest: list[Callable[[], object]] = []
+        """What waits for the first fill's remaining rows (see :meth:`after_first_frame`)."""
         """Set while the first fill has put only the rows one screen shows in the table (see :meth:`fill`)."""
 
     def ready_for_keys(self) -> bool:
@@ -171,13 +177,13 @@ class TodayScreen(WorkerResults, Screen[None]):
         yield Static(_("Loading your households…"), id="today-counters", classes="counters")
         yield Input(placeholder=_("Find: room 3-2-501, 3-2, or owner's name"), id="search", select_on_focus=False)
         yield Static(ProgressBar(total=1, completed=0), id="today-progress")  # a drawing, not Textual's animated widget
-        yield DataTable(id="households", cursor_type="row", zebra_stripes=True)
+        yield DayList(id="households", zebra_stripes=True)
         yield Static("", id="today-empty", classes="message hidden")
-        yield Footer(compact=True)
+        yield KeyBar(id="today-keys")
 
     def on_mount(self) -> None:
         self.query_one("#today-header", Static).update(self.header_text())
-        self.query_one(DataTable).focus()
+        self.query_one(DayList).focus()
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -233,7 +239,7 @@ class TodayScreen(WorkerResults, Screen[None]):
         app = self.app
         first_order = advised and app.round_order is None  # type: ignore[attr-defined]
         if first_order:
-            self.touched = self.touched or self.query_one(DataTable).cursor_row > 0 or bool(self.query_one("#search", Input).value)
+            self.touched = self.touched or self.query_one(DayList).cursor_row > 0 or bool(self.query_one("#search", Input).value)
             shown_order = [r.room for r in self.view.rows] if self.view is not None and self.touched else None
             app.round_order = shown_order or [r.room for r in view.rows]  # type: ignore[attr-defined]
         self.view = replace(view, rows=tuple(in_round_order(view.rows, app.round_order)))  # type: ignore[attr-defined]
@@ -243,7 +249,7 @@ class TodayScreen(WorkerResults, Screen[None]):
         self.query_one("#today-counters", Static).update(self.counters_text())
         self.fill(search_rows(self.view.rows, self.query_one("#search", Input).value))
         if first_order and not self.touched:
-            self.query_one(DataTable).move_cursor(row=0)
+            self.query_one(DayList).move_cursor(row=0)
         self.move_past_done()
         if not self.advised:
             self.after_first_frame(self.load_advised)
@@ -254,7 +260,14 @@ class TodayScreen(WorkerResults, Screen[None]):
         if self.rest_pending is None:
             self.call_after_refresh(callback)
         else:
-            self.call_after_refresh(self.after_first_frame, callback)
+            self.after_rest.append(callback)
+
+    def rest_is_in(self) -> None:
+        """Every row is on the list now: what waited for that comes after the next refresh."""
+        self.rest_pending = None
+        waiting, self.after_rest = self.after_rest, []
+        for callback in waiting:
+            self.call_after_refresh(callback)
 
     def move_past_done(self) -> None:
         """Back from a household that is now visited: the cursor goes to the next door not yet visited."""
@@ -268,7 +281,7 @@ class TodayScreen(WorkerResults, Screen[None]):
         for step in range(1, len(rooms) + 1):
             candidate = (start + step) % len(rooms)
             if not self.shown[candidate].visited:
-                self.query_one(DataTable).move_cursor(row=candidate)
+                self.query_one(DayList).move_cursor(row=candidate)
                 return
 
     def counters_text(self) -> str:
@@ -319,32 +332,31 @@ class TodayScreen(WorkerResults, Screen[None]):
         """What the column widths depend on besides the rows: the screen's width, and whether the table scrolls."""
         rows = self.view.rows if self.view is not None else ()
         # Before the first layout the table's height is 0: assume a scrollbar.
-        return self.size.width, len(rows) + 1 > self.query_one(DataTable).size.height
+        return self.size.width, len(rows) + 1 > self.query_one(DayList).size.height
 
     def fill(self, rows: list[TodayRow]) -> None:
-        """Put ``rows`` in the table (columns sized for the whole day), keeping the cursor on its room.
+        """Put ``rows`` in the list (columns sized for the whole day), keeping the cursor on its room.
 
         The first fill of a sign-in puts only the rows one screen can show and
-        the rest right after that frame is drawn: DataTable measures every cell
-        it is given before it draws, and the collector's first frame should not
-        wait for rows they cannot see yet. Keys wait for the rest (see
-        :meth:`ready_for_keys`), so a queued Down or Enter sees the whole list.
+        the rest right after that frame is drawn: the collector's first frame
+        should not wait for rows they cannot see yet. Keys wait for the rest
+        (see :meth:`ready_for_keys`), so a queued Down or Enter sees the whole list.
         """
-        table = self.query_one(DataTable)
+        table = self.query_one(DayList)
         keep = table.cursor_row
         current = self.shown[keep].room if self.shown and 0 <= keep < len(self.shown) else None
         first_fill = not self.shown and self.filled_for is None
-        table.clear(columns=True)
         widths = self.widths()
         titles = self.titles()
-        for column, width in widths.items():
-            table.add_column(titles[column], width=width, key=column)
-        self.rest_pending = None
+        table.set_columns((Column(c, titles[c], width) for c, width in widths.items()), justify=JUSTIFY)
+        self.rest_is_in()  # a first fill's rest still to come is in this fill
         screenful = max(self.app.size.height, 1)
         if first_fill and len(rows) > screenful:
             self.add_rows(rows[:screenful], widths)
             token = self.rest_pending = object()
-            self.call_after_refresh(self.add_rest, token, rows[screenful:], widths, group_text(rows[screenful - 1]))
+            rest = partial(self.add_rest, token, rows[screenful:], widths, group_text(rows[screenful - 1]))
+            table.call_when_drawn(rest)
+            self.set_timer(REST_AT_LATEST, rest)  # not drawn (another screen on top): the keys must not wait for ever
         else:
             self.add_rows(rows, widths)
         self.shown = rows
@@ -362,33 +374,17 @@ class TodayScreen(WorkerResults, Screen[None]):
                     table.move_cursor(row=index)
                     break
 
-    def add_rest(
-        self, token: object, rows: list[TodayRow], widths: dict[str, int], last_group: str, *, drawn: bool = False, waited: int = 0
-    ) -> None:
-        """The first fill's remaining rows, once the first ones are drawn; not if another fill came first
-        (it then holds every row itself).
-
-        DataTable lays out new rows when it is idle, which may come after the
-        screen's next refresh: until its height counts the first rows, they are
-        not on the screen yet, and this waits one more refresh; then one more,
-        so that the refresh which drew them has ended before the rest is added.
-        It waits :data:`REST_WAITS_AT_MOST` refreshes at most (e.g. while
-        another screen is on top): the rest is then added anyway.
-        """
+    def add_rest(self, token: object, rows: list[TodayRow], widths: dict[str, int], last_group: str) -> None:
+        """The first fill's remaining rows, after the refresh that drew the first ones (or after
+        :data:`REST_AT_LATEST`); not if another fill came first (it then holds every row itself)."""
         if token is not self.rest_pending:
             return
-        table = self.query_one(DataTable)
-        if table.virtual_size.height <= table.header_height and waited < REST_WAITS_AT_MOST:
-            self.call_after_refresh(self.add_rest, token, rows, widths, last_group, waited=waited + 1)
-        elif not drawn:
-            self.call_after_refresh(self.add_rest, token, rows, widths, last_group, drawn=True)
-        else:
-            self.add_rows(rows, widths, last_group)
-            self.rest_pending = None
+        self.add_rows(rows, widths, last_group)
+        self.rest_is_in()
 
     def add_rows(self, rows: list[TodayRow], widths: dict[str, int], last_group: str | None = None) -> None:
-        """Append ``rows`` to the table; a building/unit is named on its first row only."""
-        table = self.query_one(DataTable)
+        """Append ``rows`` to the list; a building/unit is named on its first row only."""
+        lines = []
         for row in rows:
             style = "dim" if row.visited else ""
             text = self.cells(row)
@@ -397,14 +393,15 @@ class TodayScreen(WorkerResults, Screen[None]):
                 "group": Text(group if group != last_group else "", style="bold"),
                 "room": Text(text["room"], style=f"{style} bold".strip()),
                 "owner": Text(text["owner"], style=style),
-                "owed": Text(text["owed"], style=style, justify="right"),
-                "months": Text(text["months"], style=style, justify="right"),
+                "owed": Text(text["owed"], style=style),
+                "months": Text(text["months"], style=style),
                 "type": Text(fit_words(text["type"], widths.get("type", 0)), style=style),
                 "next": Text(fit_words(text["next"], widths.get("next", 0)), style=style),
                 "due": Text(text["due"], style="bold yellow"),
             }
-            table.add_row(*(cells[c] for c in widths), key=row.room)
+            lines.append((row.room, [cells[c] for c in widths]))
             last_group = group
+        self.query_one(DayList).add_rows(lines)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.view is not None and self.layout_for() != self.filled_for:  # 200 rows are not refilled for nothing
@@ -422,13 +419,13 @@ class TodayScreen(WorkerResults, Screen[None]):
         if len(self.shown) == 1:
             self.open_room(self.shown[0].room)
         elif self.shown:
-            self.query_one(DataTable).focus()
+            self.query_one(DayList).focus()
 
     def on_key(self, event: events.Key) -> None:
         search = self.query_one("#search", Input)
         if self.focused is search:
             if event.key == "down" and self.shown:
-                self.query_one(DataTable).focus()
+                self.query_one(DayList).focus()
                 event.stop()
             return
         char = event.character
@@ -441,7 +438,7 @@ class TodayScreen(WorkerResults, Screen[None]):
 
     def action_move(self, step: int) -> None:
         """Up/down from anywhere on the screen (the search field included) moves the list's cursor."""
-        table = self.query_one(DataTable)
+        table = self.query_one(DayList)
         table.focus()
         if self.shown:
             table.move_cursor(row=max(0, min(len(self.shown) - 1, table.cursor_row + step)))
@@ -456,21 +453,20 @@ class TodayScreen(WorkerResults, Screen[None]):
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)
         search.value = ""
-        self.query_one(DataTable).focus()
+        self.query_one(DayList).focus()
 
     # -- actions ---------------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected)
-    def row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value:
-            self.open_room(str(event.row_key.value))
+    @on(DayList.RowSelected)
+    def row_selected(self, event: DayList.RowSelected) -> None:
+        self.open_room(event.key)
 
     def action_open(self) -> None:
         search = self.query_one("#search", Input)
         if self.focused is search and search.value.strip():
             self.search_submitted()
             return
-        table = self.query_one(DataTable)
+        table = self.query_one(DayList)
         if self.shown and 0 <= table.cursor_row < len(self.shown):
             self.open_room(self.shown[table.cursor_row].room)
 
@@ -489,7 +485,7 @@ class TodayScreen(WorkerResults, Screen[None]):
         self.view = replace(self.view, rows=tuple(in_round_order(self.view.rows, self.app.round_order)))  # type: ignore[attr-defined]
         self.fill(search_rows(self.view.rows, self.query_one("#search", Input).value))
         first = next((i for i, r in enumerate(self.shown) if not r.visited), 0)
-        self.query_one(DataTable).move_cursor(row=first)
+        self.query_one(DayList).move_cursor(row=first)
 
     def action_gate(self) -> None:
         from field_app.screens.gate_lookup import GateLookupScreen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import types
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,6 @@ from typing import Any
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.dom import DOMNode
 from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -24,19 +24,49 @@ from knock.core.store import StoreError
 from field_app.i18n import _, get_locale
 
 
-def translate_bindings(node: DOMNode) -> None:
-    """Give ``node``'s key bindings their descriptions in the current language.
+class TranslatedBindings:
+    """Mixin for a screen: its key hints (the footer's ``binding.description``) in the current language.
 
-    Bindings are declared once on the class in English (the msgids); the footer
-    shows ``binding.description``, so each instance gets translated copies.
-    (This reaches into ``DOMNode._bindings``: Textual has no public hook for it.)
+    Bindings are declared once on the class in English (the msgids). Each instance is
+    made from a subclass for the current language whose ``BINDINGS`` are translated
+    copies (:func:`in_language`): plain subclassing, which Textual merges as it does
+    any ``BINDINGS``, so nothing reaches into Textual's private binding tables. A
+    screen made after the language changes speaks the new one.
     """
-    source = type(node)._merged_bindings
-    if source is None:
-        return
-    table = node._bindings.key_to_bindings
-    for key, bindings in source.key_to_bindings.items():
-        table[key] = [_translated(b) for b in bindings]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        target = cls if "_bindings_locale" in cls.__dict__ else in_language(cls, get_locale())
+        return super().__new__(target)
+
+
+_IN_LANGUAGE: dict[tuple[type, str], type] = {}
+
+
+def in_language(cls: type, locale: str) -> type:
+    """``cls`` with the key bindings its Knock classes declare translated into ``locale`` (made once, then kept).
+
+    Textual merges ``BINDINGS`` down the class hierarchy, a subclass replacing a key's
+    bindings; the subclass made here declares every key that Knock's own classes bind
+    (with the same replacing rule), so each of them ends up translated, and Textual's
+    own bindings stay as they are.
+    """
+    made = _IN_LANGUAGE.get((cls, locale))
+    if made is not None:
+        return made
+    keys: dict[str, list[Binding]] = {}
+    for base in reversed(cls.__mro__):
+        declared = base.__dict__.get("BINDINGS")
+        if declared and base.__module__.startswith("field_app."):
+            own: dict[str, list[Binding]] = {}
+            for binding in Binding.make_bindings(declared):
+                own.setdefault(binding.key, []).append(_translated(binding))
+            keys.update(own)
+    namespace = {"BINDINGS": [b for bindings in keys.values() for b in bindings], "_bindings_locale": locale, "__module__": cls.__module__}
+    made = types.new_class(cls.__name__, (cls,), exec_body=lambda ns: ns.update(namespace))
+    made.__qualname__ = cls.__qualname__
+    made.__doc__ = cls.__doc__
+    _IN_LANGUAGE[(cls, locale)] = made
+    return made
 
 
 def _translated(binding: Binding) -> Binding:

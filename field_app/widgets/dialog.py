@@ -10,19 +10,18 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from field_app.widgets.common import translate_bindings
+from field_app.widgets.common import TranslatedBindings
 
 T = TypeVar("T")
 
 
-class Dialog(ModalScreen[T]):
+class Dialog(TranslatedBindings, ModalScreen[T]):
     """A modal box; subclasses yield their widgets from :meth:`body`."""
 
     BINDINGS = [Binding("escape", "cancel", "Back")]
 
     def __init__(self, title: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        translate_bindings(self)
         self.title_text = title
 
     def compose(self) -> ComposeResult:

@@ -78,8 +78,11 @@ def open_complaint(home_dir: str | None, as_json: bool, room: str, category: str
 @click.option("--by", "author", required=True, help="Name or id of the staff member closing it.")
 @domain_errors
 def close_complaint(home_dir: str | None, as_json: bool, complaint_id: str, resolution: str, author: str) -> None:
-    """Close COMPLAINT_ID with what was done."""
+    """Close COMPLAINT_ID with what was done (at the office; not by the staff member it is about)."""
+    from sync.devices import office_work_only
+
     home = open_cli_home(home_dir)
+    office_work_only(home.store, "closing a complaint")
     staff = home.ledger.staff(author)
     home.ledger.close_complaint(complaint_id, resolution=resolution, author=staff.staff_id)
     reminders = list(free_text_reminder(resolution, home.settings.ui.locale))

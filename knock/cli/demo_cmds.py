@@ -48,13 +48,13 @@ def prepare_demo(home: Home, *, seed: int, echo: bool = True) -> tuple[str, str]
 
     say = click.echo if echo else (lambda *_a, **_k: None)
     if not home.store.scalar("SELECT COUNT(*) FROM households"):
-        say("正在生成示例小区(约 1,800 户,第一次需要十几秒)… / Building the sample community…")
+        say("正在生成示例小区（约 1,800 户，第一次需要十几秒）… / Building the sample community…")
         # The community, its history and today's assignment come from "the office", as in real
         # life, so this laptop's own to-sync count starts near zero.
         office_key = load_or_create_device_key(home.path / "demo-office.key")
         office = ledger_for_key(home.store, home.settings, office_key, clock=home.ledger.clock, name="demo-office")
         summary = build_sample(office, seed=seed)
-        say(f"  {summary.households:,} 户,其中 {summary.arrears_households:,} 户欠费 / households, in arrears")
+        say(f"  {summary.households:,} 户，其中 {summary.arrears_households:,} 户欠费 / households, in arrears")
     today = home.ledger.today()
     if not home.store.scalar("SELECT COUNT(*) FROM assignments WHERE day = ?", (today.isoformat(),)):
         assign_day(home.ledger, today)  # a later day: this laptop plans it, as a team lead's would

@@ -14,11 +14,12 @@ from knock.cli.common import ask_pin, domain_errors, emit_json, home_option, jso
 @domain_errors
 def field(home_dir: str | None, as_name: str | None, lang: str | None) -> None:
     """Open the field app: today's households, record visits, take payments."""
-    from field_app.app import make_app
+    from field_app.app import keep_start_up_objects, make_app
 
     home = open_cli_home(home_dir)
     preselect = home.ledger.staff(as_name).staff_id if as_name else None
     app = make_app(home, locale=lang, preselect=preselect)
+    keep_start_up_objects()
     try:
         app.run()
     finally:
@@ -38,19 +39,27 @@ def field(home_dir: str | None, as_name: str | None, lang: str | None) -> None:
 def set_pin_cmd(home_dir: str | None, as_json: bool, name: str, pin: str | None, manager_name: str | None, pin_from_stdin: bool) -> None:
     """Set the sign-in PIN of staff member NAME (stored as a slow salted hash).
 
-    A first PIN may be set by the office; changing an existing PIN needs a
-    manager's PIN (``--by MANAGER``), so nobody can take over a colleague's name.
+    A first PIN may be set by the office; changing an existing PIN, or a manager's
+    first PIN once some manager has one, needs a manager's PIN (``--by MANAGER``),
+    so nobody can take over a colleague's or a manager's name. PINs are the
+    office's: on a laptop enrolled with an office this is refused.
     """
     from knock.core.pins import authorise_manager, check_pin_shape, set_pin
+    from sync.devices import office_work_only
 
     if pin is not None:
         check_pin_shape(pin)
     home = open_cli_home(home_dir)
+    office_work_only(home.store, "setting a PIN")
     staff = home.ledger.staff(name)
     author = ""
-    if staff.pin_hash:
+    # A manager's first PIN is a manager's word too, once some manager has a PIN (the very first is the office's):
+    # otherwise whoever sits at the keyboard could give a manager without a PIN one they know, and act in their name.
+    needs_manager = bool(staff.pin_hash) or (staff.role == "manager" and _a_manager_has_a_pin(home))
+    if needs_manager:
         if not manager_name:
-            raise click.ClickException(f"{staff.name} already has a PIN: a manager must allow the change (--by MANAGER)")
+            why = "already has a PIN" if staff.pin_hash else "is a manager"
+            raise click.ClickException(f"{staff.name} {why}: a manager must allow this (--by MANAGER)")
         manager = authorise_manager(home.ledger, manager_name, ask_pin(f"PIN of {manager_name}", pin_from_stdin), home.ledger.now())
         author = manager.staff_id
     if pin is None:
@@ -60,6 +69,10 @@ def set_pin_cmd(home_dir: str | None, as_json: bool, name: str, pin: str | None,
         emit_json({"staff_id": staff.staff_id, "name": staff.name, "pin_set": True, "allowed_by": author})
     else:
         click.echo(f"PIN set for {staff.name}")
+
+
+def _a_manager_has_a_pin(home) -> bool:  # type: ignore[no-untyped-def]
+    return home.store.query_one("SELECT 1 FROM staff WHERE role = 'manager' AND active AND pin_hash != ''") is not None
 
 
 @click.command()

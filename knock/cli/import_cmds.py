@@ -75,6 +75,10 @@ def _run(
 ) -> None:
     home = open_cli_home(home_dir)
     try:
+        if importer is import_staff:  # staff and roles are the office's (a merge sets a laptop's aside)
+            from sync.devices import office_work_only
+
+            office_work_only(home.store, "importing staff")
         ledger: Ledger = home.ledger
         try:
             report = importer(ledger, file, dry_run=dry_run, author=author, **options)

@@ -60,14 +60,20 @@ def status(home_dir: str | None, as_json: bool, day: date | None) -> None:
 @click.option("--collector", required=True, help="Name or id of the staff member taking the money.")
 @click.option("--payer", default="", help="Who handed over the money (交款人), when not the owner; printed on the receipt.")
 @click.option("--credit", "overpay_ok", is_flag=True, help="More than is owed is meant: keep the rest as credit (预存) without asking.")
-@click.option("--again", is_flag=True, help="The same amount for the same household minutes ago was not a double submit: record this second payment.")
+@click.option("--again", is_flag=True, help="A payment for the same household minutes ago (the same amount or another) was not a slip: record this second payment.")
+@pin_from_stdin_option
 @domain_errors
-def pay(home_dir: str | None, as_json: bool, room: str, amount: int, method: str, collector: str, payer: str, overpay_ok: bool, again: bool) -> None:
+def pay(
+    home_dir: str | None, as_json: bool, room: str, amount: int, method: str, collector: str, payer: str, overpay_ok: bool, again: bool,
+    pin_from_stdin: bool,
+) -> None:
     """Record a payment for ROOM of AMOUNT yuan, such as 1234.50, and number its receipt.
 
     More than the household owes asks for confirmation (the rest becomes credit,
     预存); more than the settings' multiple of what is owed, or above the one-payment
-    limit, is refused; the same amount again within minutes is refused unless --again.
+    limit, is refused; a second payment for the same household within minutes (the same
+    amount or another) is refused unless --again. On a laptop enrolled with an office the
+    collector's PIN is asked (the receipt is in their name).
     """
     home = open_cli_home(home_dir)
     review = home.ledger.review_payment(room, amount)
@@ -78,6 +84,12 @@ def pay(home_dir: str | None, as_json: bool, room: str, amount: int, method: str
         raise click.ClickException(f"room {code}: {review.repeat_text()}; if this really is a second payment, add --again")
     if review.overpay_fen and not overpay_ok:
         click.confirm(f"room {code}: {review.overpay_text()}. Take it?", default=False, abort=True, err=True)
+    if home.store.scalar("SELECT 1 FROM office_pin WHERE id = 1"):
+        # On a collector's laptop the receipt is in the collector's name, as in the field app: their PIN, so
+        # nobody at the keyboard can put the cash they took on a colleague's receipts.
+        from knock.core.pins import authorise_member
+
+        collector = authorise_member(home.ledger, collector, ask_pin(f"PIN of {collector}", pin_from_stdin), home.ledger.now()).staff_id
     result = home.ledger.record_payment(room, amount, method=method, collector=collector, payer=payer, overpay_confirmed=True, again=again)
     if as_json:
         emit_json({"receipt_no": result.receipt_no, "amount_fen": result.amount_fen, "items": list(result.items),

@@ -13,7 +13,18 @@ from pathlib import Path
 
 import click
 
-from knock.cli.common import DATE, YUAN, AmountCommand, domain_errors, emit_json, home_option, json_option, open_cli_home
+from knock.cli.common import (
+    DATE,
+    YUAN,
+    AmountCommand,
+    ask_pin,
+    domain_errors,
+    emit_json,
+    home_option,
+    json_option,
+    open_cli_home,
+    pin_from_stdin_option,
+)
 from knock.core.money import format_yuan
 from sync.errors import SyncError
 
@@ -96,12 +107,13 @@ def device_request(home_dir: str | None, as_json: bool, name: str | None, out: s
 @sync_errors
 def device_add(home_dir: str | None, as_json: bool, name: str, request: str | None, public_key: str | None, out: str | None, author: str) -> None:
     """At the office: enrol a laptop as NAME (e.g. A07) and write its enrolment file."""
-    from sync.devices import enrol_device, enrolment_bytes, read_request
+    from sync.devices import enrol_device, enrolment_bytes, office_work_only, read_request
 
     if (request is None) == (public_key is None):
         raise click.UsageError("give the laptop's --request FILE or its --public-key (one of them)")
     key_text = read_request(_read(request), request)[1] if request else str(public_key)
     home = open_cli_home(home_dir)
+    office_work_only(home.store, "enrolling a laptop")
     who = home.ledger.staff(author).staff_id if author != "office" else "office"
     enrolled = enrol_device(home.ledger, name, key_text, author=who)
     if out:
@@ -161,9 +173,10 @@ def device_list(home_dir: str | None, as_json: bool, show_all: bool) -> None:
 @sync_errors
 def device_revoke(home_dir: str | None, as_json: bool, name: str, reason: str, author: str) -> None:
     """Revoke laptop NAME: its sync files are refused from now on; what was merged stays."""
-    from sync.devices import revoke_device
+    from sync.devices import office_work_only, revoke_device
 
     home = open_cli_home(home_dir)
+    office_work_only(home.store, "revoking a laptop")
     who = home.ledger.staff(author).staff_id if author != "office" else "office"
     found = revoke_device(home.ledger, name, reason=reason, author=who)
     if as_json:
@@ -372,11 +385,14 @@ def _collector_ids(home, names: list[str]) -> list[str]:  # type: ignore[no-unty
 @click.option("--all", "show_all", is_flag=True, help="Include resolved flags.")
 @click.option("--resolve", "flag_id", default=None, help="Resolve the flag with this id (its last 8 characters are enough).")
 @click.option("--reason", default=None, help="What was decided (with --resolve).")
-@click.option("--by", "author", default=None, help="The team lead or manager resolving it (with --resolve).")
+@click.option("--by", "author", default=None, help="The team lead or manager resolving it (with --resolve); their PIN is asked.")
+@pin_from_stdin_option
 @sync_errors
-def sync_review(home_dir: str | None, as_json: bool, show_all: bool, flag_id: str | None, reason: str | None, author: str | None) -> None:
-    """What the merges flagged for a person; resolve one with --resolve ID --reason TEXT --by LEAD."""
-    from sync.review import resolve_flag
+def sync_review(
+    home_dir: str | None, as_json: bool, show_all: bool, flag_id: str | None, reason: str | None, author: str | None, pin_from_stdin: bool
+) -> None:
+    """What the merges flagged for a person; resolve one with --resolve ID --reason TEXT --by LEAD (their PIN is asked)."""
+    from sync.review import find_flag, resolve_flag
     from sync.flag_text import flag_message
     from sync.status import all_flags, open_flags
 
@@ -384,7 +400,9 @@ def sync_review(home_dir: str | None, as_json: bool, show_all: bool, flag_id: st
     if flag_id is not None:
         if not reason or not author:
             raise click.UsageError("--resolve needs --reason and --by")
-        flag = resolve_flag(home.ledger, flag_id, resolution=reason, by=author)
+        find_flag(home.ledger, flag_id)  # a wrong id is said before anyone is asked for a PIN
+        lead = _lead_with_pin(home, author, pin_from_stdin)
+        flag = resolve_flag(home.ledger, flag_id, resolution=reason, by=lead)
         if as_json:
             emit_json(flag.__dict__)
         else:
@@ -407,21 +425,35 @@ def sync_review(home_dir: str | None, as_json: bool, show_all: bool, flag_id: st
 @json_option
 @click.argument("name")
 @click.argument("amount", type=YUAN)
-@click.option("--by", "author", required=True, help="The team lead who counted it.")
+@click.option("--by", "author", required=True, help="The team lead who counted it; their PIN is asked.")
 @click.option("--day", type=DATE, default=None, help="The collection day (default today).")
+@pin_from_stdin_option
 @sync_errors
-def sync_cash(home_dir: str | None, as_json: bool, name: str, amount: int, author: str, day: date | None) -> None:
-    """Record the cash AMOUNT (yuan) counted for collector NAME; a difference from the receipts is flagged."""
+def sync_cash(home_dir: str | None, as_json: bool, name: str, amount: int, author: str, day: date | None, pin_from_stdin: bool) -> None:
+    """Record the cash AMOUNT (yuan) counted for collector NAME; a difference from the receipts is flagged.
+
+    The lead's PIN is asked: a count in the lead's name is what clears a collector's cash,
+    so the collector (or anyone at the keyboard) must not be able to write one.
+    """
     from sync.review import count_cash
 
     home = open_cli_home(home_dir)
-    count = count_cash(home.ledger, name, amount, by=author, day=day)
+    home.ledger.staff(name)  # an unknown collector is said before anyone is asked for a PIN
+    lead = _lead_with_pin(home, author, pin_from_stdin)
+    count = count_cash(home.ledger, name, amount, by=lead, day=day)
     if as_json:
         emit_json(count.__dict__)
         return
     diff = count.difference_fen
     tail = "matches the cash receipts" if diff == 0 else f"difference {format_yuan(diff, symbol=True)} ({'short' if diff < 0 else 'over'}), flagged for review"
     click.echo(f"{count.collector_name} {count.day}: counted {format_yuan(count.counted_fen, symbol=True)}, cash receipts {format_yuan(count.expected_fen, symbol=True)}: {tail}")
+
+
+def _lead_with_pin(home, name: str, pin_from_stdin: bool) -> str:  # type: ignore[no-untyped-def]
+    """The staff id of team lead ``name`` once their PIN checks out (wrong PINs count toward their lockout)."""
+    from knock.core.pins import authorise_manager
+
+    return authorise_manager(home.ledger, name, ask_pin(f"PIN of {name}", pin_from_stdin), home.ledger.now()).staff_id
 
 
 @sync.command("report")

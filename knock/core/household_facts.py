@@ -116,6 +116,7 @@ def facts_for(store: Store, household: Household, today: date, settings: Setting
         notes=household.notes,
         owner_gender=household.gender if household.gender in ("m", "f") else "",  # type: ignore[arg-type]
         tags=household.tags,
+        last_paid_at=max((at for at, _ in payments), default=None),  # a payment answers a letter and ends a hardship
         zone=zone,
     )
 

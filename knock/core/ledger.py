@@ -226,8 +226,9 @@ def check_payment(amount_fen: int, method: str, payer: str) -> str:
 
 
 def recent_since(now: datetime, settings: Settings) -> str:
-    """Payments at or after this minute (ISO text, minute precision) are the "recent" ones the double-submit rule looks at."""
-    since = (now - timedelta(minutes=settings.payments.double_submit_minutes)).isoformat(timespec="seconds")
+    """Payments at or after this minute (ISO text, minute precision) are the "recent" ones the double-submit and second-payment rules look at."""
+    rules = settings.payments
+    since = (now - timedelta(minutes=max(rules.double_submit_minutes, rules.second_payment_minutes))).isoformat(timespec="seconds")
     return since[:16]
 
 
@@ -1080,13 +1081,23 @@ class Ledger:
         return complaint_id
 
     def close_complaint(self, complaint_id: str, *, resolution: str, author: str, at: datetime | None = None) -> None:
-        """Close a complaint with what was done."""
+        """Close a complaint with what was done.
+
+        A complaint about a staff member is never closed by that member: it holds the
+        escalation ladder and keeps them away from the household, so closing it would
+        be clearing one's own name.
+        """
         with self.store.transaction():
-            row = self.store.query_one("SELECT status, household_id FROM complaints WHERE complaint_id = ?", (complaint_id,))
+            row = self.store.query_one("SELECT status, household_id, staff_involved FROM complaints WHERE complaint_id = ?", (complaint_id,))
             if row is None:
                 raise NotFound(f"no complaint {complaint_id}")
             if row["status"] == "closed":
                 raise LedgerError(f"complaint {complaint_id} is already closed")
+            involved = row["staff_involved"]
+            if involved:
+                closer = self.store.query_one("SELECT staff_id, name FROM staff WHERE staff_id = ? OR name = ?", (author, author))
+                if involved == author or (closer is not None and involved in (closer["name"], closer["staff_id"])):
+                    raise PermissionDenied(f"complaint {complaint_id} is about {involved}: someone else must close it")
             self._append(
                 K.COMPLAINT_CLOSED,
                 {"complaint_id": complaint_id, "resolution": resolution, "at": (at or self.now()).isoformat(timespec="seconds")},

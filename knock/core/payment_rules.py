@@ -9,8 +9,11 @@ same ones, and :meth:`knock.core.ledger.Ledger.record_payment` enforces them:
   (when something is owed) more than ``payments.overpay_max_multiple`` times
   what is owed;
 - allowed only when confirmed: more than is owed (the rest is kept as credit,
-  预存), and the same amount for the same household again within
-  ``payments.double_submit_minutes`` (a double submit).
+  预存), the same amount for the same household again within
+  ``payments.double_submit_minutes`` (a double submit), and any other payment
+  for the same household within ``payments.second_payment_minutes`` (keys
+  queued after a part payment spell out a second payment of the rest: the
+  collector must mean it).
 """
 
 from __future__ import annotations
@@ -55,7 +58,13 @@ class PaymentReview:
     """The limit that was passed: the one-payment maximum, or the multiple of what is owed."""
     multiple: Decimal = Decimal(0)
     repeat_of: RecentPayment | None = None
-    """The payment this one repeats (same household, same amount, a few minutes ago)."""
+    """The payment this one follows: the same household, a few minutes ago (the same amount
+    within ``double_submit_minutes``, or any amount within ``second_payment_minutes``)."""
+
+    @property
+    def same_amount(self) -> bool:
+        """The payment it follows was of the same amount (a double submit, not only a second payment)."""
+        return self.repeat_of is not None and self.repeat_of.amount_fen == self.amount_fen
 
     @property
     def overpay_fen(self) -> int:
@@ -72,6 +81,11 @@ class PaymentReview:
     def repeat_text(self) -> str:
         """The sentence a confirmation (or refusal) shows for a double submit."""
         assert self.repeat_of is not None
+        if not self.same_amount:
+            return (
+                f"¥{format_yuan(self.repeat_of.amount_fen)} was already taken for this household at "
+                f"{self.repeat_of.paid_at:%H:%M} (receipt {self.repeat_of.receipt_no}); ¥{format_yuan(self.amount_fen)} now would be a second payment"
+            )
         return (
             f"the same amount ¥{format_yuan(self.amount_fen)} was already taken for this household at "
             f"{self.repeat_of.paid_at:%H:%M} (receipt {self.repeat_of.receipt_no})"
@@ -91,14 +105,18 @@ def review_payment(amount_fen: int, owed_fen: int, recent: list[RecentPayment], 
             "check the amount (a mistyped decimal point?)"
         )
         because, limit = "over_multiple", int(Decimal(owed_fen) * rules.overpay_max_multiple)
-    repeat = None
-    if rules.double_submit_minutes:
-        window = timedelta(minutes=rules.double_submit_minutes)
-        for payment in sorted(recent, key=lambda p: p.paid_at, reverse=True):
-            then, current = payment.paid_at, now
-            if (then.tzinfo is None) != (current.tzinfo is None):  # one clock without an offset: compare wall times
-                then, current = then.replace(tzinfo=None), current.replace(tzinfo=None)
-            if payment.amount_fen == amount_fen and abs(current - then) <= window:
-                repeat = payment
-                break
+    same_window = timedelta(minutes=rules.double_submit_minutes) if rules.double_submit_minutes else None
+    any_window = timedelta(minutes=rules.second_payment_minutes) if rules.second_payment_minutes else None
+    same: RecentPayment | None = None
+    other: RecentPayment | None = None
+    for payment in sorted(recent, key=lambda p: p.paid_at, reverse=True):
+        then, current = payment.paid_at, now
+        if (then.tzinfo is None) != (current.tzinfo is None):  # one clock without an offset: compare wall times
+            then, current = then.replace(tzinfo=None), current.replace(tzinfo=None)
+        age = abs(current - then)
+        if same is None and same_window is not None and payment.amount_fen == amount_fen and age <= same_window:
+            same = payment
+        if other is None and any_window is not None and age <= any_window:
+            other = payment
+    repeat = same or other  # a double submit is the stronger question: name it when there is one
     return PaymentReview(amount_fen, owed_fen, refusal, because, limit, rules.overpay_max_multiple, repeat)

@@ -145,6 +145,17 @@ def refusal(name: str, attempt: Attempt) -> str:
     return f"wrong PIN for {name} ({attempt.tries_left} tries left)"
 
 
+def authorise_member(ledger: Ledger, name_or_id: str, pin: str, now: datetime) -> Staff:
+    """The active staff member ``name_or_id``, once their own PIN checks out; PermissionDenied otherwise."""
+    member = ledger.staff(name_or_id)
+    if not member.active:
+        raise PermissionDenied(f"{member.name} is not active")
+    attempt = check_pin(ledger, member.staff_id, pin, now)
+    if not attempt.ok:
+        raise PermissionDenied(refusal(member.name, attempt))
+    return member
+
+
 def authorise_manager(ledger: Ledger, name_or_id: str, pin: str, now: datetime) -> Staff:
     """The active manager ``name_or_id``, once their PIN checks out; PermissionDenied otherwise."""
     manager = ledger.staff(name_or_id)

@@ -27,10 +27,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import cffi
 import weasyprint.draw
-from weasyprint.text.ffi import ffi as weasy_ffi
 from weasyprint.text.fonts import FontConfiguration
+
+from knock.documents.native_fonts import ffi as _ffi
+from knock.documents.native_fonts import font_map as _font_map
+from knock.documents.native_fonts import fontconfig as _fontconfig
+from knock.documents.native_fonts import pangoft2 as _pangoft2
 
 BOLD_FROM = 600
 """Computed ``font-weight`` from which text is drawn emboldened."""
@@ -40,40 +43,6 @@ STROKE_EM = 1 / 24
 
 _FC_WEIGHT_DEMIBOLD = 180.0
 _FC_WEIGHT_REGULAR = 80.0
-
-_ffi = cffi.FFI()
-_ffi.cdef(
-    """
-    typedef struct _FcPattern FcPattern;
-    typedef int FcBool;
-    typedef enum { FcResultMatch, FcResultNoMatch, FcResultTypeMismatch, FcResultNoId, FcResultOutOfMemory } FcResult;
-    FcResult FcPatternGetDouble (const FcPattern *p, const char *object, int id, double *d);
-    FcResult FcPatternGetInteger (const FcPattern *p, const char *object, int id, int *i);
-    FcBool FcPatternDel (FcPattern *p, const char *object);
-    FcBool FcPatternAddDouble (FcPattern *p, const char *object, double d);
-
-    typedef void (*PangoFT2SubstituteFunc) (FcPattern *pattern, void *data);
-    typedef void (*GDestroyNotify) (void *data);
-    void pango_ft2_font_map_set_default_substitute (
-        void *fontmap, PangoFT2SubstituteFunc func, void *data, GDestroyNotify notify);
-    void pango_ft2_font_map_substitute_changed (void *fontmap);
-    """
-)
-
-
-def _dlopen(*names: str) -> Any:
-    for name in names:
-        try:
-            return _ffi.dlopen(name)
-        except OSError:
-            continue
-    return None
-
-
-# The same libraries WeasyPrint has loaded, by the names it tries first on each platform.
-_fontconfig = _dlopen("libfontconfig.so.1", "libfontconfig-1", "fontconfig", "libfontconfig.1.dylib", "libfontconfig-1.dll")
-_pangoft2 = _dlopen("libpangoft2-1.0.so.0", "libpangoft2-1.0-0", "pangoft2-1.0", "libpangoft2-1.0.dylib", "libpangoft2-1.0-0.dll")
-
 
 def _weight(pattern: Any) -> float | None:
     value = _ffi.new("double *")
@@ -105,7 +74,7 @@ def font_configuration() -> FontConfiguration:
         return config
     _install_stroke()
     # Pango's own hook for "final configuration substitution" on the font map WeasyPrint lays out with.
-    font_map = _ffi.cast("void *", int(weasy_ffi.cast("uintptr_t", config.font_map)))
+    font_map = _font_map(config)
     _pangoft2.pango_ft2_font_map_set_default_substitute(font_map, _regular_for_bold, _ffi.NULL, _ffi.NULL)
     _pangoft2.pango_ft2_font_map_substitute_changed(font_map)
     return config

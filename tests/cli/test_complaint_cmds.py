@@ -65,3 +65,26 @@ def test_a_complaint_text_with_forbidden_content_is_flagged_for_the_manager(tmp_
     home = open_home(path)
     [flag] = home.ledger.text_flags()
     assert flag["source"] == "complaint" and "lockout" in flag["categories"] and flag["room"] == "2-1-301"
+
+
+def test_the_staff_member_a_complaint_is_about_cannot_close_it(tmp_path: Path) -> None:
+    """Found in 13v's pass: the guard a complaint was about closed it himself (a staff complaint holds the
+    escalation ladder and keeps him away from the household)."""
+    from datetime import date
+
+    path = tmp_path / "h"
+    home = open_home(path)
+    home.ledger.register_household("2-1-301", "周强")
+    home.ledger.add_charge("2-1-301", "property_fee", date(2026, 1, 1), date(2026, 1, 31), date(2026, 1, 15), 20000)
+    home.ledger.register_staff("王刚", "guard")
+    home.ledger.register_staff("何丽", "customer_service")
+    complaint = home.ledger.open_complaint("2-1-301", category="staff", text="态度不好", author="何丽", staff_involved="王刚")
+    home.close()
+    runner = CliRunner()
+    own = runner.invoke(cli, ["complaints", "close", complaint, "--resolution", "已道歉", "--by", "王刚", "--home", str(path)])
+    assert own.exit_code == 1 and "someone else must close it" in own.output and "Traceback" not in own.output
+    other = runner.invoke(cli, ["complaints", "close", complaint, "--resolution", "已道歉", "--by", "何丽", "--home", str(path)])
+    assert other.exit_code == 0, other.output
+    home = open_home(path)
+    assert home.store.scalar("SELECT status FROM complaints") == "closed"
+    home.close()

@@ -28,7 +28,7 @@ def _setup(home: Home) -> str:
 def test_payment_allocates_oldest_first_and_numbers_receipts(home: Home) -> None:
     hid = _setup(home)
     first = home.ledger.record_payment("3栋2单元501室", 30000, method="cash", collector="李明")
-    second = home.ledger.record_payment("3-2-501", 50000, method="wechat", collector="李明", overpay_confirmed=True)
+    second = home.ledger.record_payment("3-2-501", 50000, method="wechat", collector="李明", overpay_confirmed=True, again=True)  # minutes after the first
     code = home.ledger.device.device_code
     assert (first.receipt_no, second.receipt_no) == (f"{code}-000001", f"{code}-000002")
     assert [i["amount_fen"] for i in first.items] == [24625, 5375]

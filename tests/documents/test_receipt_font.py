@@ -9,7 +9,11 @@ must still print, from the full system font listed after it.
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -22,6 +26,7 @@ from knock.vocabulary import label
 
 from .readback import flat, read_back
 
+ROOT = Path(__file__).resolve().parents[2]
 FONTS = templates_dir() / "documents" / "fonts"
 FACE = FONTS / "KnockReceiptSansCJKSC-Regular.otf"
 FAMILY = "Knock Receipt Sans CJK SC"
@@ -113,3 +118,26 @@ def test_what_every_receipt_prints_has_the_lowest_glyph_ids() -> None:
     every_receipt = {char for char in words if ord(char) in cmap} | set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整–至年月日")
     highest = max(gid[cmap[ord(char)]] for char in every_receipt)
     assert highest < 1000, f"printed characters reach glyph id {highest} of {len(gid)}: rebuild with scripts/receipt_font.py"
+
+
+def test_printing_a_receipt_leaves_no_font_copy_behind(tmp_path) -> None:
+    """The face is handed to fontconfig where it lies. ``@font-face`` would copy it into a temporary folder
+    that WeasyPrint removes only when the cached configuration is collected, which a process that ends
+    abruptly (a pytest worker, a killed app) never does: 1.9 MB left in /tmp each time."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from knock.core.signing import load_or_create_device_key\n"
+        "from knock.documents import samples\n"
+        "from knock.documents.render import render_receipt\n"
+        "from tests.documents.readback import read_back\n"
+        "key = load_or_create_device_key(Path(sys.argv[1]) / 'device.key')\n"
+        "fonts = read_back(render_receipt(samples.sample_receipt(key), '80mm', 'zh')).fonts_of_text()\n"
+        "import tempfile; print(*fonts, *Path(tempfile.gettempdir()).iterdir())\n"
+    )
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [done.stdout.split()[0]] and done.stdout.strip().endswith("Knock-Receipt-Sans-CJK-SC"), done.stdout
+    assert list(scratch.iterdir()) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import DataTable, Digits, Footer, Input, Static
+from textual.widgets import Digits, Footer, Input, Static
 
 from field_app import i18n
 from field_app.data.household import promise_days
@@ -24,6 +24,8 @@ from field_app.screens.payment_qr import PaymentQRScreen
 from field_app.screens.sign_in import SignInScreen
 from field_app.screens.today import TodayScreen, fit_words
 from field_app.widgets.common import StatusLine, short_path
+from field_app.widgets.day_list import DayList
+from field_app.widgets.key_bar import KeyBar
 from field_app.widgets.qr_code import DARK_ON_LIGHT
 from fieldapp_support import PIN, Community, decode_screen_qr, wait_for
 from test_field_polish import burst
@@ -48,7 +50,7 @@ async def today_ready(pilot) -> TodayScreen:  # type: ignore[no-untyped-def]
 async def cursor_on(pilot, room: str) -> TodayScreen:  # type: ignore[no-untyped-def]
     """The Today list with its cursor on ``room`` (as if the collector had walked there)."""
     screen = await today_ready(pilot)
-    screen.query_one(DataTable).move_cursor(row=[r.room for r in screen.shown].index(room))
+    screen.query_one(DayList).move_cursor(row=[r.room for r in screen.shown].index(room))
     await pilot.pause()
     return screen
 
@@ -130,7 +132,7 @@ async def test_the_list_stays_put_and_the_cursor_moves_to_the_next_door(communit
     async with app.run_test(size=SIZE) as pilot:
         screen = await today_ready(pilot)
         order = [r.room for r in screen.shown]
-        table = screen.query_one(DataTable)
+        table = screen.query_one(DayList)
         # Visit the second row: a promise (its type may change, the list must not move).
         table.move_cursor(row=1)
         await pilot.press("enter", "2", "1", "3", "enter")
@@ -190,7 +192,7 @@ async def test_keys_during_the_first_load_act_on_the_row_shown(community: Commun
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is today)
         assert [r.room for r in today.shown] == quick  # the order the collector started with stays
-        assert today.shown[today.query_one(DataTable).cursor_row].room == quick[2]
+        assert today.shown[today.query_one(DayList).cursor_row].room == quick[2]
 
 
 async def test_the_first_list_comes_a_screenful_first_and_queued_keys_wait_for_the_rest(
@@ -213,7 +215,7 @@ async def test_the_first_list_comes_a_screenful_first_and_queued_keys_wait_for_t
         today = app.screen_stack[-2]
         assert isinstance(today, TodayScreen)
         assert added[:2] == [10, len(community.rooms) - 10]  # a screenful, then the rest
-        assert today.query_one(DataTable).row_count == len(today.shown) == len(community.rooms)
+        assert today.query_one(DayList).row_count == len(today.shown) == len(community.rooms)
         assert app.screen.room == today.shown[12].room
 
 
@@ -227,7 +229,7 @@ async def test_a_cursor_moved_during_the_first_load_stays_when_the_order_comes(c
         today = app.screen
         quick = [r.room for r in today.shown]
         await pilot.press("down", "down")
-        await wait_for(pilot, lambda: today.query_one(DataTable).cursor_row == 2, workers=False)
+        await wait_for(pilot, lambda: today.query_one(DayList).cursor_row == 2, workers=False)
         release.set()
         await wait_for(pilot, lambda: today.advised)
         await pilot.press("enter")
@@ -344,9 +346,9 @@ async def test_the_today_footer_names_open_move_sign_out_and_quit(community: Com
         app = make_app(community.home, locale=locale, staff_id=community.collector)
         async with app.run_test(size=SIZE) as pilot:
             screen = await today_ready(pilot)
-            footer = screen.query_one(Footer)
-            shown = [w for w in footer.query("FooterKey, FooterLabel") if w.region.right <= SIZE[0]]  # within 80 columns
-            drawn = " ".join(f"{getattr(w, 'key_display', '')} {getattr(w, 'description', '')} {w.render()}" for w in shown)
+            keys = screen.query_one(KeyBar)
+            drawn = keys.render_line(0).text  # the line as drawn, 80 columns
+            assert keys.region.bottom == SIZE[1] and len(drawn) <= SIZE[0]
             for word in (*words, "⏎", "↑", "↓"):
                 assert word in drawn, (word, drawn)
             await pilot.press("o")
@@ -426,12 +428,12 @@ async def test_english_at_80_columns_cuts_no_word(community: Community) -> None:
     app = make_app(community.home, locale="en", staff_id=community.collector)
     async with app.run_test(size=SIZE) as pilot:
         screen = await today_ready(pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(DayList)
         for row in screen.shown:
             for column in ("type", "next"):
-                if column not in [str(c.key.value) for c in table.columns.values()]:
+                if column not in [c.key for c in table.columns]:
                     continue
-                cell = str(table.get_cell(row.room, column))
+                cell = table.get_cell(row.room, column)
                 full = screen.cells(row)[column]
                 assert cut_between_words(cell, full), (cell, full)
 

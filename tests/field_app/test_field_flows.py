@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from field_app.data.household import promise_days
 from field_app.screens import household as household_screen
@@ -15,6 +15,7 @@ from field_app.screens.household import HouseholdScreen
 from field_app.screens.payment_qr import PaymentQRScreen
 from field_app.screens.sign_in import SignInScreen
 from field_app.screens.today import TodayScreen
+from field_app.widgets.day_list import DayList
 from fieldapp_support import MANAGER_PIN, PIN, Community, decode_screen_qr, wait_for
 
 SIZE = (80, 24)
@@ -122,7 +123,7 @@ async def test_today_lists_my_households_in_visit_order_with_counters(community:
         screen = app.screen
         assert screen.view.assigned == 16
         assert [r.room for r in screen.view.rows][:3] == ["3-1-201", "3-1-501", "3-1-701"]
-        assert screen.query_one(DataTable).row_count == 16
+        assert screen.query_one(DayList).row_count == 16
         assert "0/16" in text_of(screen.query_one("#today-counters", Static))
         # The promise due today shows in its row.
         row = next(r for r in screen.view.rows if r.room == community.rooms[1])

@@ -51,6 +51,30 @@ async def test_quiet_hours_without_a_manager_save_nothing(community: Community, 
     assert not rows(community, "SELECT 1 FROM contacts WHERE outcome = 'not_home'")
 
 
+async def test_a_payment_in_quiet_hours_counts_as_a_visit_without_logging_a_contact(community: Community, clock) -> None:  # type: ignore[no-untyped-def]
+    """13q: the owner paid the guard at 22:30 and the Today line still said 已走访 0/16. The money changed
+    hands at the door, so the visit happened; but quiet hours limit what we start, so no contact is logged."""
+    from field_app.screens.today import TodayScreen
+
+    room = community.rooms[9]
+    clock.set(datetime(2026, 11, 23, 22, 30, tzinfo=CST))
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_household(pilot, room)
+        assert screen.view.guard.blocked
+        await pilot.press("1", "1")  # pay, cash: paying is never blocked
+        await wait_for(pilot, lambda: "请核对" in text_of(app.screen.query_one(".title", Static)))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM payments"))
+        await wait_for(pilot, lambda: app.screen.query("#info-choices"))
+        await pilot.press("2", "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None and app.screen.view.visited == 1)
+        counters = text_of(app.screen.query_one("#today-counters", Static))
+        assert f"已走访 1/{len(community.rooms)}" in counters, counters
+        assert next(r for r in app.screen.shown if r.room == room).visited
+    assert not rows(community, "SELECT 1 FROM contacts WHERE at >= '2026-11-23T22'")  # no contact was started in quiet hours
+
+
 async def test_the_confirmation_shows_every_warning(community: Community, clock) -> None:  # type: ignore[no-untyped-def]
     clock.set(datetime(2026, 11, 23, 18, 0, tzinfo=CST))  # dinner time: warned, not blocked
     app = make_app(community.home, staff_id=community.collector)

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 from textual import events
-from textual.widgets import DataTable
 
 from field_app.data.advice import advice_or_error
 from field_app.data.gate import gate_lookup
@@ -17,6 +16,7 @@ from field_app.data.today import load_today
 from field_app.app import make_app
 from field_app.screens.household import HouseholdScreen
 from field_app.screens.today import COLUMNS, TodayScreen, column_widths
+from field_app.widgets.day_list import DayList
 from fieldapp_support import Community, wait_for
 from knock.advice import advise, plan_for_collector, triage_for_collector
 
@@ -37,7 +37,7 @@ def tall_buildings(community: Community) -> list[str]:
 
 
 def table_text(app) -> list[str]:  # type: ignore[no-untyped-def]
-    table = app.screen.query_one(DataTable)
+    table = app.screen.query_one(DayList)
     return [table.render_line(y).text for y in range(table.size.height)]
 
 
@@ -53,7 +53,7 @@ async def test_room_codes_are_never_cut_short(community: Community, locale: str,
         await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.advised)
         await pilot.pause()
         screen = app.screen
-        table = screen.query_one(DataTable)
+        table = screen.query_one(DayList)
         assert table.row_count == len(screen.view.rows)
         # Walk the list to the end: every room of the day, in full, on a line with its months.
         seen = set()
@@ -64,7 +64,7 @@ async def test_room_codes_are_never_cut_short(community: Community, locale: str,
             seen.add(row.room)
             assert f"{row.months_owed}" in line
         assert seen == {r.room for r in screen.view.rows} >= set(rooms)
-        keys = [str(c.key.value) for c in table.columns.values()]
+        keys = [c.key for c in table.columns]
         assert keys[-6:] == ["owner", "owed", "months", "type", "next", "due"]
         if size[0] >= 110:
             assert "group" in keys, keys

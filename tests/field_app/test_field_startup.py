@@ -54,15 +54,15 @@ def test_a_reader_sees_the_ledger_and_cannot_change_it(community: Community) -> 
 
 
 async def test_the_list_is_laid_out_again_when_the_terminal_narrows(community: Community) -> None:
-    from textual.widgets import DataTable
+    from field_app.widgets.day_list import DayList
 
     app = make_app(community.home, staff_id=community.collector)
     async with app.run_test(size=(160, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.advised)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(DayList)
 
         def widths() -> dict[str, int]:
-            return {str(key.value): column.width for key, column in table.columns.items()}
+            return {column.key: column.width for column in table.columns}
 
         wide = widths()
         await pilot.resize_terminal(50, 24)  # type and next action are cut short now

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
+from knock.core.money import format_yuan
+
 from field_app.app import make_app
 from field_app.screens.confirm import ExplicitConfirmDialog, InfoDialog
 from field_app.screens.household import HouseholdScreen
@@ -118,6 +120,33 @@ async def test_a_double_submit_asks_and_records_the_payer(community: Community) 
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(rows(community, "SELECT 1 FROM payments")) == 2)
     assert [r["payer"] for r in rows(community, "SELECT payer FROM payments ORDER BY rowid")] == ["Li", ""]
+
+
+async def test_keys_queued_after_a_part_payment_do_not_take_the_rest_unasked(community: Community) -> None:
+    """13q: Enter 2 1 1 Enter after a part payment (save; "Done"; pay; cash; confirm) took the rest within
+    seconds. A second payment on the same door within payments.second_payment_minutes asks first, and
+    the question is one a queued Enter cannot answer (only Y)."""
+    room = community.rooms[2]
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_household(pilot, room)
+        owed = screen.view.account.overdue_fen
+        await pilot.press("1", "a", *keys("100"), "enter", "1")
+        await wait_for(pilot, lambda: "请核对" in title(app))
+        await burst(pilot, "enter", "2", "1", "1", "enter")  # all typed ahead, the save still running
+        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen) and not app.screen.saving and not app.screen.reviewing)
+        await settle(pilot)
+        assert isinstance(app.screen, HouseholdScreen)  # the question came, and the queued Enter said no
+        assert [r["amount_fen"] for r in rows(community, "SELECT amount_fen FROM payments")] == [10000]
+        # Meant: the question names the first payment, and Y takes the rest.
+        await pilot.press("1", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExplicitConfirmDialog))
+        assert "再次收款" in title(app) and "¥100.00" in body(app) and f"¥{format_yuan(owed - 10000)}" in body(app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "请核对" in title(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(rows(community, "SELECT 1 FROM payments")) == 2)
+    assert [r["amount_fen"] for r in rows(community, "SELECT amount_fen FROM payments ORDER BY rowid")] == [10000, owed - 10000]
 
 
 async def test_the_app_checks_the_ledger_when_it_starts(community: Community) -> None:

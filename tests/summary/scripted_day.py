@@ -243,7 +243,14 @@ def collector_sql(home: Home, staff_id: str, day: date) -> dict[str, Any]:
     }
     return {
         "assigned": q("SELECT COUNT(*) FROM assignments WHERE day = ? AND staff_id = ?", (d, staff_id))[0],
-        "visited": q("SELECT COUNT(DISTINCT household_id) FROM contacts WHERE collector_id = ? AND channel = 'door' AND substr(at, 1, 10) = ?", (staff_id, d))[0],
+        # a door contact, or a payment that stands taken on an enrolled laptop (at a door, even without a
+        # contact); this office has enrolled laptops, so what its own device recorded was paid at the counter
+        "visited": q(
+            "SELECT COUNT(*) FROM (SELECT household_id FROM contacts WHERE collector_id = ? AND channel = 'door' AND substr(at, 1, 10) = ?"
+            " UNION SELECT household_id FROM payments WHERE collector_id = ? AND substr(paid_at, 1, 10) = ?"
+            " AND payment_id NOT IN (SELECT payment_id FROM payment_voids) AND device_id IN (SELECT device_id FROM device_enrolments))",
+            (staff_id, d, staff_id, d),
+        )[0],
         "contacts": q("SELECT COUNT(*) FROM contacts WHERE collector_id = ? AND substr(at, 1, 10) = ?", (staff_id, d))[0],
         "receipts": q("SELECT COUNT(*) FROM payments WHERE collector_id = ? AND substr(paid_at, 1, 10) = ?", (staff_id, d))[0],
         "voids": q("SELECT COUNT(*) FROM payment_voids v JOIN payments p USING (payment_id) WHERE p.collector_id = ? AND substr(v.voided_at, 1, 10) = ?", (staff_id, d))[0],

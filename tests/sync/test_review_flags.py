@@ -37,7 +37,7 @@ def test_two_laptops_paying_the_same_household_both_land_and_are_flagged(world: 
     assert "2 payments on 2026-11-23: ¥1,200.00 by 张伟 at 19:30" in en(flags[0])
     assert "¥1,200.00 by 李娜 at 19:50" in en(flags[0]) and "credit" in en(flags[0])
     # The ledger's own sentence is Chinese (the default locale), from the vocabulary's templates.
-    assert "房号 1-1-101:2026-11-23 共收款 2 笔:19:30 张伟 收 ¥1,200.00" in flags[0].message and "预存款" in flags[0].message
+    assert "房号 1-1-101：2026-11-23 共收款 2 笔：19:30 张伟 收 ¥1,200.00" in flags[0].message and "预存款" in flags[0].message
     account = world.office.ledger.household("1-1-101")
     from knock.core.accounts import account as acct
 
@@ -110,7 +110,7 @@ def test_each_event_is_checked_against_the_merge_time_not_only_the_file(world: W
     world.office_clock.set(datetime(2026, 11, 24, 9, 10, tzinfo=CST))
     path = world.export(world.a07)
     (dry,) = world.merge(path, dry_run=True).verdicts
-    assert len(dry.flags) == 1 and dry.flags[0].startswith("(将检查)") and "时钟偏快" in dry.flags[0]
+    assert len(dry.flags) == 1 and dry.flags[0].startswith("（将检查）") and "时钟偏快" in dry.flags[0]
     world.merge(path)
     (flag,) = [f for f in open_flags(world.office.store) if f.kind == "clock_skew"]
     assert "clock ahead: 2 events" in en(flag) and "2026-11-24 15:05" in en(flag) and "merged 2026-11-24 09:10" in en(flag)
@@ -164,12 +164,12 @@ def test_cash_count_difference_is_an_event_a_flag_and_in_the_report(world: World
     assert [c.collector_name for c in cash_counts(world.office.store, DAY)] == ["张伟"]
     assert "cash_difference" in _kinds(world)
     (report,) = collector_reports(world.office.store, DAY, only={world.zhang})
-    assert report.assigned == 4 and report.visited == 1 and report.total_fen == 45000
+    assert report.assigned == 4 and report.visited == 3 and report.total_fen == 45000  # two live payments and one contact (the voided receipt is no visit)
     assert {m.method: (m.count, m.amount_fen) for m in report.money} == {"cash": (1, 30000), "wechat": (1, 15000)}
     assert report.voids[0]["reason"] == "wrong room"
     assert report.cash_difference_fen == -1000
     text = report_text([report])
-    assert "difference -¥10.00" in text and "visited 1/4" in text
+    assert "difference -¥10.00" in text and "visited 3/4" in text
     (flag,) = [f for f in report.flags if f["kind"] == "cash_difference"]
     assert flag["message"] != flag["message_en"]
     assert flag["message"] in text and flag["message_en"] not in text

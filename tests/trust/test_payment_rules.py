@@ -73,6 +73,40 @@ def test_a_double_submit_is_refused_unless_again(tmp_path: Path) -> None:
     assert payments(path) == [(10000, "陈红的儿子"), (10000, "")]
 
 
+def test_a_second_payment_of_another_amount_within_minutes_is_refused_unless_again(tmp_path: Path) -> None:
+    """Keys queued after a part payment spell out a payment of the rest: any second payment minutes later asks."""
+    path = _home(tmp_path)
+    assert pay(path, "100")[0] == 0
+    code, out = pay(path, "573.50")  # the rest
+    assert code == 1 and "¥100.00 was already taken" in out and "second payment" in out and "--again" in out
+    assert pay(path, "573.50", "--again")[0] == 0
+    assert payments(path) == [(10000, ""), (57350, "")]
+
+
+def test_the_second_payment_window_is_a_setting(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta
+
+    home = open_home(_home(tmp_path, "[payments]\nsecond_payment_minutes = 3\n"))
+    typed = {"overpay_confirmed": False, "again": False}
+    first = datetime(2026, 4, 1, 10, 0)
+    home.ledger.record_payment("1-1-101", 100, method="cash", collector="刘强", at=first, **typed)
+    with pytest.raises(PaymentNeedsConfirmation, match="second payment"):
+        home.ledger.record_payment("1-1-101", 200, method="cash", collector="刘强", at=first + timedelta(minutes=2), **typed)
+    assert home.ledger.review_payment("1-1-101", 200, at=first + timedelta(minutes=2)).repeat_of is not None
+    # Past the window another amount is an ordinary payment (the same amount still asks for double_submit_minutes).
+    assert home.ledger.review_payment("1-1-101", 200, at=first + timedelta(minutes=4)).repeat_of is None
+    assert home.ledger.review_payment("1-1-101", 100, at=first + timedelta(minutes=4)).same_amount
+    home.ledger.record_payment("1-1-101", 200, method="cash", collector="刘强", at=first + timedelta(minutes=4), **typed)
+    home.close()
+
+
+def test_the_second_payment_rule_can_be_switched_off(tmp_path: Path) -> None:
+    path = _home(tmp_path, "[payments]\nsecond_payment_minutes = 0\n")
+    assert pay(path, "100")[0] == 0
+    assert pay(path, "200")[0] == 0
+    assert pay(path, "200")[0] == 1  # the same amount is still a double submit
+
+
 def test_the_ledger_itself_enforces_the_rules(tmp_path: Path) -> None:
     home = open_home(_home(tmp_path))
     typed = {"overpay_confirmed": False, "again": False}  # what a surface where a person types passes

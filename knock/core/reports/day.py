@@ -22,9 +22,46 @@ def pending_sync_count(store: Store, device_id: str) -> int:
     return max(0, int(newest) - int(done))
 
 
+def door_payments_filter(store: Store) -> str:
+    """A SQL condition on ``device_id`` that keeps the payments taken at a door, not at the office counter.
+
+    Which device is the counter depends on where this ledger is: on a laptop enrolled with an
+    office, the office's device (what a pack brings from the office was paid there); at an office
+    that has enrolled laptops, every device that is not one of them; a home on its own (the demo,
+    a single laptop) has no counter, every payment is a collector's.
+    """
+    pinned = store.scalar("SELECT office_device_id FROM office_pin WHERE id = 1")
+    if pinned is not None:
+        return f"device_id != '{str(pinned).replace(chr(39), '')}'"
+    if store.query_one("SELECT 1 FROM device_enrolments LIMIT 1") is not None:
+        return "device_id IN (SELECT device_id FROM device_enrolments)"
+    return "1"
+
+
+def paid_on(store: Store, day: date, collector_id: str | None = None) -> set[str]:
+    """Households that paid at the door on ``day`` (to ``collector_id`` when given), voided receipts left out.
+
+    Why a payment counts as a visit: the money was handed over at the door, so the
+    visit happened, even when no contact was logged with it (the owner paid the guard
+    in quiet hours, or after the day's contact cap). Quiet hours and the cap limit
+    what WE start; they never stop a resident paying, and the Today line and the
+    summaries should not say 0 visited after a payment. A payment is not a contact:
+    it does not count toward the cap, and nothing here lets a contact be logged.
+    A voided receipt is left out (most are the wrong room or a double entry), and so is
+    a payment at the office counter (:func:`door_payments_filter`): nobody went to a door.
+    """
+    start, end = day_range(day)
+    sql = f"SELECT DISTINCT household_id FROM live_payments WHERE paid_at >= ? AND paid_at < ? AND {door_payments_filter(store)}"
+    params: tuple[str, ...] = (start, end)
+    if collector_id is not None:
+        sql, params = sql + " AND collector_id = ?", (*params, collector_id)
+    return {r["household_id"] for r in store.query(sql, params)}
+
+
 def visited_on(store: Store, day: date) -> set[str]:
-    """Households anyone contacted on ``day``."""
-    return {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE at >= ? AND at < ?", day_range(day))}
+    """Households anyone contacted, or that paid, on ``day`` (see :func:`paid_on`)."""
+    contacted = {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE at >= ? AND at < ?", day_range(day))}
+    return contacted | paid_on(store, day)
 
 
 def promises_due_on(store: Store, day: date) -> dict[str, str]:
@@ -38,6 +75,7 @@ class CollectorDay:
 
     contacts_by_outcome: dict[str, int]
     households_visited: int
+    """Households contacted or that paid (:func:`paid_on`)."""
     promises: int
     complaints: int
     receipts: tuple[ReceiptLine, ...]
@@ -53,7 +91,8 @@ def collector_day(store: Store, staff_id: str, day: date, device_id: str) -> Col
         r["outcome"]: int(r["n"])
         for r in store.query("SELECT outcome, COUNT(*) AS n FROM contacts WHERE collector_id = ? AND at >= ? AND at < ? GROUP BY outcome", (staff_id, start, end))
     }
-    visited = int(store.scalar("SELECT COUNT(DISTINCT household_id) FROM contacts WHERE collector_id = ? AND at >= ? AND at < ?", (staff_id, start, end)))
+    contacted = {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE collector_id = ? AND at >= ? AND at < ?", (staff_id, start, end))}
+    visited = len(contacted | paid_on(store, day, staff_id))
     promises = int(store.scalar("SELECT COUNT(*) FROM promises WHERE collector_id = ? AND made_at >= ? AND made_at < ?", (staff_id, start, end)))
     complaints = int(store.scalar("SELECT COUNT(*) FROM complaints WHERE opened_by = ? AND opened_at >= ? AND opened_at < ?", (staff_id, start, end)))
     receipts = receipts_on(store, day, staff_id)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from knock.core.ageing import months_in
 from knock.core.reports import arrears
 from knock.core.reports.arrears import BUCKET_LABELS, Ageing
+from knock.core.reports.day import door_payments_filter
 from knock.core.reports.status import percent
 from knock.core.rooms import natural_key, room_walk_key
 from knock.core.store import Store
@@ -106,7 +107,7 @@ class CollectorDay:
     role: str
     assigned: int
     visited: int
-    """Distinct households this collector logged a door visit with."""
+    """Distinct households this collector logged a door visit with, or took a payment from (see knock/core/reports/day.py paid_on)."""
     contacts: int
     outcomes: dict[str, int]
     """Outcome key -> contacts logged with it (every channel)."""
@@ -530,6 +531,11 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
             p,
         )
     }
+    door_paid: dict[str, set[str]] = defaultdict(set)  # households that paid at a door (knock/core/reports/day.py paid_on)
+    for r in store.query(
+        f"SELECT collector_id, household_id FROM live_payments WHERE {_ON_DAY.format(col='paid_at')} AND {door_payments_filter(store)}", p
+    ):
+        door_paid[r["collector_id"]].add(r["household_id"])
     counts = sync.cash_counts(day)
     unsynced: dict[str, list[str]] = defaultdict(list)
     for device in not_synced:
@@ -552,7 +558,7 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
                 team=s["team"],
                 role=s["role"],
                 assigned=assigned.get(sid, 0),
-                visited=len({r["household_id"] for r in mine if r["channel"] == "door"}),
+                visited=len({r["household_id"] for r in mine if r["channel"] == "door"} | door_paid.get(sid, set())),  # see paid_on
                 contacts=len(mine),
                 outcomes=dict(Counter(r["outcome"] for r in mine)),
                 money_by_method=dict(by_method),

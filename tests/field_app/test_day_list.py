@@ -1,0 +1,148 @@
+"""The Today list's own widget (DayList) and key line (KeyBar): keys, mouse, scrolling, drawing."""
+
+from __future__ import annotations
+
+from fieldapp_support import Community, wait_for
+from rich.text import Text
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+
+from field_app.app import make_app
+from field_app.screens.household import HouseholdScreen
+from field_app.screens.today import TodayScreen
+from field_app.widgets.day_list import Column, DayList
+from field_app.widgets.key_bar import KeyBar
+
+ROOMS = [f"3-1-{n}01" for n in range(1, 31)]
+
+
+class ListApp(App[None]):
+    BINDINGS = [
+        Binding("x", "mark", "Mark"),
+        Binding("q", "app.quit", "Quit"),
+        Binding("z", "hidden", "Hidden", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: list[str] = []
+        self.marked = 0
+
+    def compose(self) -> ComposeResult:
+        yield DayList(id="list")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DayList)
+        table.set_columns([Column("room", "Room", 8), Column("owed", "Owed", 9), Column("owner", "Owner", 6)], justify={"owed": "right"})
+        table.add_rows((room, [Text(room, style="bold"), Text(f"{n},000.00"), Text("Mr Ouyang Long")]) for n, room in enumerate(ROOMS))
+        table.focus()
+
+    def on_day_list_row_selected(self, event: DayList.RowSelected) -> None:
+        self.selected.append(event.key)
+
+    def action_mark(self) -> None:
+        self.marked += 1
+
+
+async def test_keys_move_the_cursor_and_keep_it_on_the_screen() -> None:
+    app = ListApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(DayList)
+        assert table.row_count == 30 and table.cursor_row == 0
+        await pilot.press("down", "down", "up")
+        assert table.cursor_row == 1
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_row == 29
+        lines = [table.render_line(y).text for y in range(table.size.height)]
+        assert lines[0].split() == ["Room", "Owed", "Owner"]  # the header stays on top when scrolled
+        assert ROOMS[29] in lines[-1]
+        await pilot.press("pageup")
+        assert table.cursor_row == 29 - table.page_rows
+        await pilot.press("home", "enter")
+        assert table.cursor_row == 0 and app.selected == [ROOMS[0]]
+
+
+async def test_cells_are_cut_between_words_and_amounts_line_up_right() -> None:
+    app = ListApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        table = app.query_one(DayList)
+        assert table.get_cell(ROOMS[0], "owner") == "Mr"  # "Mr Ouyang Long" in 6 cells: the whole first word only
+        assert table.get_cell(ROOMS[12], "owed") == "12,000.00"
+        line = table.render_line(2).text  # the second row
+        assert line.startswith(f" {ROOMS[1]:<8}  {'1,000.00':>9} ")  # room left in its 8 cells, amount right in its 9
+
+
+async def test_a_click_moves_the_cursor_and_a_click_on_the_cursor_row_selects_it() -> None:
+    app = ListApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(DayList)
+        await pilot.click(DayList, offset=(2, 3))  # the third row (the header is line 0)
+        assert table.cursor_row == 2 and app.selected == []
+        await pilot.click(DayList, offset=(2, 3))
+        assert app.selected == [ROOMS[2]]
+        await pilot.click(DayList, offset=(2, 0))  # the header: nothing
+        assert table.cursor_row == 2 and app.selected == [ROOMS[2]]
+
+
+async def test_the_wheel_scrolls_the_rows_under_the_header() -> None:
+    app = ListApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(DayList)
+        await pilot.pause()
+        before = table.render_line(1).text
+        for _ in range(3):
+            table.post_message(events.MouseScrollDown(table, 2, 3, 0, 1, 0, False, False, False))
+        await pilot.pause()
+        assert table.scroll_offset.y > 0
+        assert table.render_line(1).text != before and table.render_line(0).text.split() == ["Room", "Owed", "Owner"]
+
+
+async def test_the_key_bar_shows_the_shown_keys_and_a_click_runs_one() -> None:
+    app = ListApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        bar = app.query_one(KeyBar)
+        line = bar.render_line(0).text  # the content, after the bar's one-cell padding
+        assert "x Mark" in line and "q Quit" in line and "Hidden" not in line
+        await pilot.click(KeyBar, offset=(1 + line.index("x Mark"), 0))
+        await pilot.pause()
+        assert app.marked == 1
+        await pilot.click(KeyBar, offset=(1 + line.index("Mark"), 0))  # the words are not a key
+        await pilot.pause()
+        assert app.marked == 1
+
+
+async def test_on_today_a_click_picks_a_door_and_a_second_click_opens_it(community: Community) -> None:
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.advised)
+        await pilot.pause()
+        today = app.screen
+        table = today.query_one(DayList)
+        await pilot.click(DayList, offset=(4, 3))  # the third row under the header
+        await pilot.pause()
+        assert table.cursor_row == 2 and app.screen is today
+        await pilot.click(DayList, offset=(4, 3))
+        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen) and app.screen.view is not None)
+        assert app.screen.room == today.shown[2].room
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is today)
+        await pilot.click(KeyBar, offset=(1, 0))  # "↑" of "↑↓" (after the bar's padding): the cursor moves up
+        await wait_for(pilot, lambda: table.cursor_row == 1)
+
+
+def test_the_start_s_objects_are_kept_out_of_the_collector_s_full_passes() -> None:
+    import gc
+
+    from field_app.app import keep_start_up_objects
+
+    before = gc.get_freeze_count()
+    try:
+        keep_start_up_objects()
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()  # this test process goes on making apps
