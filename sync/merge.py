@@ -556,12 +556,15 @@ _CHECKED_KINDS = frozenset({
 })
 """Kinds :meth:`_Precheck._check` looks into beyond "is the household known"."""
 
-OFFICE_ONLY_KINDS = frozenset({K.STAFF_REGISTERED, K.STAFF_UPDATED, K.DEVICE_ENROLLED, K.DEVICE_REVOKED})
-"""Facts only the office records: who is staff, their role and PIN, which laptops are trusted.
+OFFICE_ONLY_KINDS = frozenset({K.STAFF_REGISTERED, K.STAFF_UPDATED, K.DEVICE_ENROLLED, K.DEVICE_REVOKED, K.PAYMENTS_EXPORTED})
+"""Facts only the office records: who is staff, their role and PIN, which laptops are trusted, and
+which payments went back to the billing system.
 
 They reach laptops in packs (the office's own events). The same kinds in a laptop's sync file
 would let whoever holds the laptop make themselves a manager, give a manager who has no PIN yet
-one they know, or enrol a laptop of their own; a merge sets them aside and flags them instead."""
+one they know, enrol a laptop of their own, or mark payments as handed back so the office's
+``export payments --since-last`` never carries them to finance; a merge sets them aside and
+flags them instead."""
 
 _ABSENT = object()
 

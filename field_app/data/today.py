@@ -48,6 +48,11 @@ class TodayView:
     collected_fen: int
     pending_sync: int
 
+    @property
+    def complete(self) -> bool:
+        """Every household of the day has its row (a quick pass asked for the ``first`` few has not)."""
+        return len(self.rows) == self.assigned
+
 
 @dataclass(frozen=True)
 class _Planned:
@@ -93,12 +98,21 @@ def _assigned(home: Home, staff_id: str, day: date) -> list[Household]:
 
 
 def load_today(
-    home: Home, staff_id: str, now: datetime, *, with_advice: bool = True, progress: Callable[[int, int], None] | None = None
+    home: Home,
+    staff_id: str,
+    now: datetime,
+    *,
+    with_advice: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    first: int | None = None,
 ) -> TodayView:
     """The collector's households for today with what each owes, and the day's counters.
 
     ``with_advice=False`` is the quick first pass (amounts in building order, no
     playbook); ``progress(done, total)`` is called while the advice is worked out.
+    ``first`` (quick pass only) gives rows to the first ``first`` households in
+    building order only, the ones a screen shows (each row's account is most of
+    the pass); the counters still count the whole day (see :attr:`TodayView.complete`).
     """
     day = now.date()
     locale = get_locale()
@@ -107,6 +121,9 @@ def load_today(
         planned = _plan(home, staff_id, now, locale, progress)
     else:
         planned = [_Planned(h, "…", "…") for h in _assigned(home, staff_id, day)]
+    everyone = [entry.household.household_id for entry in planned]
+    if first is not None and not with_advice:
+        planned = planned[:first]
     visited_ids = visited_on(home.store, day)
     due_today = promises_due_on(home.store, day)
     rows = []
@@ -138,8 +155,8 @@ def load_today(
         staff_name=staff.name,
         day=day,
         rows=tuple(rows),
-        visited=sum(1 for r in rows if r.visited),
-        assigned=len(rows),
+        visited=sum(1 for hid in everyone if hid in visited_ids),
+        assigned=len(everyone),
         collected_fen=collected_fen(home.store, day, staff_id),
         pending_sync=pending_sync_count(home.store, home.ledger.device.device_id),
     )

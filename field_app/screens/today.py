@@ -45,7 +45,7 @@ CELL_PADDING = 2
 """The list's cell padding (one cell each side)."""
 SCROLLBAR = 2
 REST_AT_LATEST = 1.0
-"""Seconds the first fill's remaining rows wait for the first ones to be drawn, at most."""
+"""Seconds the rest of the day waits for the first fill's rows to be drawn, at most."""
 JUSTIFY = {"owed": "right", "months": "right"}
 """Amounts and month counts line up on the right."""
 
@@ -164,13 +164,17 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         self.filled_for: tuple[int, bool] | None = None
         """The :meth:`layout_for` the table was last filled for (a resize that changes neither needs no refill)."""
         self.rest_pending: object | None = None
+        self.rest_asked: object | None = None
+        """The :attr:`rest_pending` the whole day's first pass was asked for (the list asks once)."""
+        self.filled_widths: dict[str, int] = {}
+        """The column widths of the last fill."""
         self.after_rest: list[Callable[[], object]] = []
         """What waits for the first fill's remaining rows (see :meth:`after_first_frame`)."""
         """Set while the first fill has put only the rows one screen shows in the table (see :meth:`fill`)."""
 
     def ready_for_keys(self) -> bool:
         """Enter opens the row under the cursor once every row is on the list (the first, quick pass)."""
-        return (self.view is not None and self.rest_pending is None) or self.failed
+        return (self.view is not None and self.view.complete and self.rest_pending is None) or self.failed
 
     def compose(self) -> ComposeResult:
         yield Static("", id="today-header", classes="header")
@@ -203,16 +207,26 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
     # -- loading ---------------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Two passes: the list with amounts at once, then (after that frame is drawn) the playbook's order and advice."""
+        """Two passes: the list with amounts at once, then (after that frame is drawn) the playbook's order and advice.
+
+        The first pass comes in two parts: the rows one screen shows (their accounts
+        are most of the pass), and once they are drawn, the whole day (see :meth:`fill`).
+        """
         if self.view is None:
-            self.load_quick()
+            self.load_quick(max(self.app.size.height, 1))
         else:
             self.load_advised()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
-    def load_quick(self) -> TodayView:
+    def load_quick(self, first: int | None = None) -> TodayView:
         app = self.app
-        return load_today(app.home, app.staff_id, app.now(), with_advice=False)  # type: ignore[attr-defined]
+        return load_today(app.home, app.staff_id, app.now(), with_advice=False, first=first)  # type: ignore[attr-defined]
+
+    def load_rest(self, token: object) -> None:
+        """The whole day's first pass, once the first rows are on the screen (asked once per first fill)."""
+        if token is self.rest_pending and token is not self.rest_asked:
+            self.rest_asked = token
+            self.load_quick()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load_advised(self) -> TodayView:
@@ -247,12 +261,20 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         self.advised = advised
         self.query_one("#today-progress", Static).set_class(self.advised, "hidden")
         self.query_one("#today-counters", Static).update(self.counters_text())
-        self.fill(search_rows(self.view.rows, self.query_one("#search", Input).value))
+        rows = search_rows(self.view.rows, self.query_one("#search", Input).value)
+        if self.rest_pending is not None and view.complete and self.continues_shown(rows):
+            self.add_rest(self.rest_pending, rows[len(self.shown) :], self.filled_widths, group_text(self.shown[-1]))
+        else:
+            self.fill(rows)
         if first_order and not self.touched:
             self.query_one(DayList).move_cursor(row=0)
         self.move_past_done()
-        if not self.advised:
+        if not self.advised and view.complete:
             self.after_first_frame(self.load_advised)
+
+    def continues_shown(self, rows: list[TodayRow]) -> bool:
+        """``rows`` are the rows on the list and more, in columns as wide: the rest can be appended."""
+        return bool(self.shown) and rows[: len(self.shown)] == self.shown and self.widths() == self.filled_widths
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
         """Run ``callback`` once the list with every row has been drawn (the playbook's pass would
@@ -335,30 +357,30 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         return self.size.width, len(rows) + 1 > self.query_one(DayList).size.height
 
     def fill(self, rows: list[TodayRow]) -> None:
-        """Put ``rows`` in the list (columns sized for the whole day), keeping the cursor on its room.
+        """Put ``rows`` in the list (columns sized for every row the day has so far), keeping the cursor on its room.
 
-        The first fill of a sign-in puts only the rows one screen can show and
-        the rest right after that frame is drawn: the collector's first frame
-        should not wait for rows they cannot see yet. Keys wait for the rest
-        (see :meth:`ready_for_keys`), so a queued Down or Enter sees the whole list.
+        The first pass of a sign-in brings only the rows one screen can show, and
+        the rest of the day once they are drawn (:meth:`load_rest`, appended by
+        :meth:`add_rest`, or filled again when their columns must be wider): the
+        collector's first frame should not wait for rows they cannot see yet. Keys
+        wait for the rest (see :meth:`ready_for_keys`), so a queued Down or Enter
+        sees the whole list.
         """
         table = self.query_one(DayList)
         keep = table.cursor_row
         current = self.shown[keep].room if self.shown and 0 <= keep < len(self.shown) else None
-        first_fill = not self.shown and self.filled_for is None
         widths = self.widths()
         titles = self.titles()
         table.set_columns((Column(c, titles[c], width) for c, width in widths.items()), justify=JUSTIFY)
-        self.rest_is_in()  # a first fill's rest still to come is in this fill
-        screenful = max(self.app.size.height, 1)
-        if first_fill and len(rows) > screenful:
-            self.add_rows(rows[:screenful], widths)
+        self.add_rows(rows, widths)
+        self.filled_widths = widths
+        if self.view is not None and not self.view.complete:
             token = self.rest_pending = object()
-            rest = partial(self.add_rest, token, rows[screenful:], widths, group_text(rows[screenful - 1]))
+            rest = partial(self.load_rest, token)
             table.call_when_drawn(rest)
             self.set_timer(REST_AT_LATEST, rest)  # not drawn (another screen on top): the keys must not wait for ever
         else:
-            self.add_rows(rows, widths)
+            self.rest_is_in()
         self.shown = rows
         self.filled_for = self.layout_for()
         empty = self.query_one("#today-empty", Static)
@@ -375,8 +397,8 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
                     break
 
     def add_rest(self, token: object, rows: list[TodayRow], widths: dict[str, int], last_group: str) -> None:
-        """The first fill's remaining rows, after the refresh that drew the first ones (or after
-        :data:`REST_AT_LATEST`); not if another fill came first (it then holds every row itself)."""
+        """The rest of the day after the rows of the first fill (drawn, or :data:`REST_AT_LATEST` passed);
+        not if another fill came first."""
         if token is not self.rest_pending:
             return
         self.add_rows(rows, widths, last_group)

@@ -17,7 +17,6 @@ from textual.widgets.option_list import Option
 
 from knock.core.errors import LedgerError
 from knock.core.money import MoneyError
-from knock.core.payqr import PayloadError
 from knock.core.rooms import RoomError
 from knock.core.store import StoreError
 
@@ -78,6 +77,8 @@ def _translated(binding: Binding) -> Binding:
 
 def friendly_error(exc: BaseException) -> str:
     """What to tell the collector when something could not be done."""
+    from knock.core.payqr import PayloadError  # the QR code's module: not needed until something failed
+
     if isinstance(exc, (LedgerError, MoneyError, RoomError, PayloadError)):
         return str(exc)
     if isinstance(exc, (sqlite3.Error, StoreError, OSError)):

@@ -52,6 +52,9 @@ def payments(
         fmt = suffix if suffix in FORMATS else "csv"
     home = open_cli_home(home_dir)
     try:
+        from sync.devices import office_work_only
+
+        office_work_only(home.store, "handing payments back to the billing system")
         ledger = home.ledger
         if output:
             path = Path(output)

@@ -22,11 +22,17 @@ import hashlib
 import sqlite3
 import zlib
 from functools import cache
-from importlib import resources
-
-from zlib_ng import zlib_ng
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knock.core.events import canonical_json
+
+if TYPE_CHECKING:
+    from zlib_ng import zlib_ng
+
+DICTIONARY_DIR = Path(__file__).with_name("payload_dicts")
+"""Where the dictionaries are (package data beside this module; a path, not ``importlib.resources``,
+whose zip support costs every start a few milliseconds of imports for an install that is never zipped)."""
 
 _WBITS = -14
 """Raw deflate with a 16 KiB window: a dictionary up to 16 KiB is seen whole."""
@@ -79,7 +85,7 @@ def dictionary(number: int) -> bytes:
     """The bytes of dictionary ``number``, checked against its pinned hash (a changed file would
     silently misread every payload deflated with it, so it fails loudly instead)."""
     _kind, name, sha = DICTIONARIES[number]
-    where = resources.files("knock.core").joinpath("payload_dicts", name)
+    where = DICTIONARY_DIR / name
     try:
         data = where.read_bytes()
     except OSError as exc:
@@ -106,7 +112,10 @@ def installed_dictionaries() -> None:
 @cache
 def _compressor(number: int) -> zlib_ng._Compress:
     """A compressor primed with dictionary ``number``; copied for each payload (priming costs
-    more than compressing a payload)."""
+    more than compressing a payload). zlib-ng is imported here, by the first write: reading needs
+    only the standard library's zlib."""
+    from zlib_ng import zlib_ng
+
     if number == NO_DICTIONARY:
         return zlib_ng.compressobj(_LEVEL, zlib_ng.DEFLATED, _WBITS, _MEM_LEVEL)
     return zlib_ng.compressobj(_LEVEL, zlib_ng.DEFLATED, _WBITS, _MEM_LEVEL, zlib_ng.Z_DEFAULT_STRATEGY, dictionary(number))

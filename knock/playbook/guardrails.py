@@ -15,9 +15,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from knock.settings import Settings, Window
+
+if TYPE_CHECKING:
+    from knock.playbook.scanner import Violation
 
 ContactChannel = Literal["door", "phone", "sms", "letter"]
 
@@ -299,8 +302,24 @@ def free_text_reminder(text: str, locale: str = "zh") -> tuple[str, ...]:
 # --------------------------------------------------------------------------- content
 
 
-# The forbidden-content scanner lives in knock.playbook.scanner; it is re-exported
-# here because the guardrails are where callers look for "what Knock may never say".
-from knock.playbook.scanner import Violation, scan_text  # noqa: E402
+# The forbidden-content scanner lives in knock.playbook.scanner; it is offered here too because
+# the guardrails are where callers look for "what Knock may never say". Imported on first use:
+# its word patterns compile when it loads, and every command that opens the ledger imports this
+# module (the field app's first frame should not wait for a scanner no screen has used yet).
+
+
+def scan_text(text: str) -> list[Violation]:
+    """:func:`knock.playbook.scanner.scan_text`: forbidden suggestions in ``text`` (empty when clean)."""
+    from knock.playbook.scanner import scan_text as scan
+
+    return scan(text)
+
+
+def __getattr__(name: str) -> object:
+    if name == "Violation":
+        from knock.playbook.scanner import Violation
+
+        return Violation
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["LETTER_STEPS", "GuardWarning", "count_toward_cap", "free_text_reminder", "Verdict", "Violation", "contact_allowed", "in_quiet_hours", "in_windows", "next_window", "scan_text"]

@@ -24,6 +24,10 @@ def test_staff_and_device_facts_from_a_laptop_are_set_aside_and_flagged(world: W
     laptop.register_staff("假经理", "manager")
     enrol_device(laptop, "ROGUE", public_key_b64(load_or_create_device_key(tmp_path / "rogue.key")), author=world.zhang)
     laptop.log_contact("1-1-101", channel="door", outcome="not_home", collector=world.zhang)  # ordinary work still lands
+    paid = laptop.record_payment("1-1-102", 10000, method="cash", collector=world.zhang)
+    paid_event = world.a07.store.scalar("SELECT event_id FROM payments WHERE receipt_no = ?", (paid.receipt_no,))
+    laptop.record_payment_export([paid_event], lines=1, total_fen=10000, file_name="x.csv", range_from=None, range_to=None,
+                                 since_last=True, author=world.zhang)  # "already handed back": finance would never see it
 
     run = world.merge(world.export(world.a07))
     office = world.office.ledger
@@ -32,9 +36,11 @@ def test_staff_and_device_facts_from_a_laptop_are_set_aside_and_flagged(world: W
     assert world.office.store.query("SELECT 1 FROM staff WHERE name = '假经理'") == []
     assert find_device(world.office.store, "ROGUE") is None
     assert world.office.store.scalar("SELECT COUNT(*) FROM contacts") == 1
+    assert world.office.store.scalar("SELECT COUNT(*) FROM payments") == 1
+    assert world.office.store.query("SELECT 1 FROM exported_facts") == []  # the office's next --since-last carries it
     flagged = [f for f in open_flags(world.office.store) if f.kind == "unapplied"]
-    assert len(flagged) == 4 and all("只能在办公室记录" in f.message for f in flagged), [f.message for f in flagged]
-    assert len(run.verdicts[0].parked) == 4
+    assert len(flagged) == 5 and all("只能在办公室记录" in f.message for f in flagged), [f.message for f in flagged]
+    assert len(run.verdicts[0].parked) == 5
     # A later merge does not let them in either.
     assert world.merge(world.export(world.a07)).unparked == 0
     assert office.staff("张伟").role == "guard"
@@ -64,6 +70,8 @@ def test_a_laptop_refuses_staff_pin_and_device_work_before_it_is_done(world: Wor
     assert code == 1 and "revoking a laptop" in out
     code, out = _cli("complaints", "close", "01ANYCOMPLAINT", "--resolution", "done", "--by", "王组长", "--home", home)
     assert code == 1 and "closing a complaint" in out
+    code, out = _cli("export", "payments", "--since-last", "-o", str(tmp_path / "p.csv"), "--home", home)
+    assert code == 1 and "billing system" in out and not (tmp_path / "p.csv").exists()
     assert not world.a07.ledger.staff("王组长").pin_hash
     assert world.a07.store.query("SELECT 1 FROM events WHERE device_id = ? AND kind LIKE 'staff.%'", (world.a07.ledger.device.device_id,)) == []
 
