@@ -157,8 +157,9 @@ ZH_SCOPE_BREAK = r"就|才|便|逼|怪|忘|以为|想|怕|等着|否则|要不�
 """Words between a negator and the match that end its scope: "不交就停水", "别逼我们停水"."""
 ZH_AFTER = r"违法|不合法|不允许|不被允许|被禁止|是禁止|不可以|是不行|不行的|不对"
 """Said after the match: "停水催费是违法的" states the law."""
-ZH_CLAUSE = r"[,。;!?:,;!?:\n]"
-ZH_SENTENCE = r"[。;!?;!?\n]"
+ZH_CLAUSE = r"[,。;!?:\uff0c\uff1b\uff01\uff1f\uff1a\n]"
+"""Clause ends, half- and full-width (，；！？： written as escapes so no editor can fold them to ASCII)."""
+ZH_SENTENCE = r"[。;!?\uff1b\uff01\uff1f\n]"
 
 EN_NEGATORS = r"\b(no one|nobody|never|not|no|cannot|can't|won't|don't|doesn't|didn't|mustn't|shouldn't|wouldn't|isn't|aren't|nobody|nor)\b"
 EN_BRIDGE = frozenset(

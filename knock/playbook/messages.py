@@ -109,12 +109,12 @@ _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 
 
 def format_day(day: date, locale: Locale, *, weekday: bool = True) -> str:
-    """6月8日(周六) / Sat 8 Jun: what a collector says aloud, no year."""
+    """6月8日（周六） / Sat 8 Jun: what a collector says aloud, no year."""
     if locale == "en":
         text = f"{day.day} {_MONTHS_EN[day.month - 1]}"
         return f"{_WEEKDAYS['en'][day.weekday()]} {text}" if weekday else text
     text = f"{day.month}月{day.day}日"
-    return f"{text}(周{_WEEKDAYS['zh'][day.weekday()]})" if weekday else text
+    return f"{text}（周{_WEEKDAYS['zh'][day.weekday()]}）" if weekday else text
 
 
 def period_text(facts: HouseholdFacts, locale: Locale) -> str:

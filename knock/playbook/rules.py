@@ -116,7 +116,7 @@ class TimeWindow:
     end: datetime
 
     def label(self, locale: Locale) -> str:
-        """6月8日(周六) 19:00-21:30 / Sat 8 Jun 19:00-21:30."""
+        """6月8日（周六） 19:00-21:30 / Sat 8 Jun 19:00-21:30."""
         return f"{format_day(self.start.date(), locale)} {self.start:%H:%M}-{self.end:%H:%M}"
 
 

@@ -274,7 +274,18 @@ def test_the_scanner_lets_prohibitions_and_plain_words_through(sentence: str) ->
 
 def test_a_soft_negation_does_not_excuse_a_threat() -> None:
     assert scan_text("你不交,我们就不让你停车。")
+    assert scan_text("你不交，我们就不让你停车。")  # full-width, as the content is written (13w)
     assert scan_text("Don't make us cut off the water.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["停电确实耽误事，给您添麻烦了。", "温馨提醒：这条记录已保存，经理会看一下。欠费是业主的隐私，绝不在群里、电梯里或公告栏上公开。"],
+)
+def test_a_full_width_comma_ends_a_clause_as_a_half_width_one_does(sentence: str) -> None:
+    """The clause splitter once listed ，；！？： as ASCII twice over, so full-width text was one long clause (13w)."""
+    half = sentence.translate(str.maketrans("，：", ",:"))
+    assert scan_text(sentence) == scan_text(half) == []
 
 
 def test_a_bad_sentence_planted_in_a_copy_of_the_content_is_found(tmp_path: Path) -> None:
@@ -282,7 +293,7 @@ def test_a_bad_sentence_planted_in_a_copy_of_the_content_is_found(tmp_path: Path
     shutil.copytree(playbook_dir(), copy)
     path = copy / "debtor_types.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("打扰您一分钟,给您送物业费账单。", "再不交就给您家停水。"),
+        path.read_text(encoding="utf-8").replace("打扰您一分钟，给您送物业费账单。", "再不交就给您家停水。"),
         encoding="utf-8",
     )
     book = read_playbook(copy)
@@ -326,7 +337,7 @@ def _broken_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
         ),
         (
             "messages.yaml",
-            "今天({date})到期",
+            "今天（{date}）到期",
             "今天到期",
             "messages.yaml: messages.due_today.sms: zh and en use different placeholders",
         ),

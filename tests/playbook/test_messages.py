@@ -112,7 +112,7 @@ def test_period_and_day_wording() -> None:
     assert period_text(facts, "zh") == "2024年1月起共6个月"
     assert period_text(facts, "en") == "6 months since Jan 2024"
     assert period_text(household(months_owed=1, oldest_due=date(2024, 9, 15)), "en") == "1 month since Sep 2024"
-    assert format_day(date(2024, 9, 21), "zh") == "9月21日(周六)"
+    assert format_day(date(2024, 9, 21), "zh") == "9月21日（周六）"
     assert format_day(date(2024, 9, 21), "en") == "Sat 21 Sep"
 
 

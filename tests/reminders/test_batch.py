@@ -46,7 +46,7 @@ def test_the_playbook_batch_is_the_households_whose_next_action_is_a_text(office
     assert [m.room for m in batch.messages] == ["1-1-101", "1-1-102"]
     assert {m.kind for m in batch.messages} == {"overdue"}
     first = batch.messages[0]
-    assert first.text.startswith("【安居物业服务有限公司】王女士您好,1-1-101物业费")
+    assert first.text.startswith("【安居物业服务有限公司】王女士您好，1-1-101物业费")
     assert "220.00元" in first.text and "0571-8888 6666" in first.text
     assert first.message_id == message_id_for(date(2026, 11, 23), "overdue", first.household_id)
     assert batch.left_out == ()
@@ -217,4 +217,4 @@ def test_the_eve_of_a_promised_day_gets_the_appointment_text_without_the_amount(
     batch = _batch(office)
     assert [(m.room, m.template_id, m.kind) for m in batch.messages] == [("5-5-101", "appointment", "appointment")]
     text = batch.messages[0].text
-    assert "明天(11月24日(周二))晚上约好办理5-5-101的物业费" in text and "元" not in text.replace("0571", "")
+    assert "明天（11月24日（周二））晚上约好办理5-5-101的物业费" in text and "元" not in text.replace("0571", "")

@@ -241,8 +241,23 @@ def collector_sql(home: Home, staff_id: str, day: date) -> dict[str, Any]:
             (staff_id, d),
         )
     }
+    outcomes = {
+        r[0]: r[1]
+        for r in home.store.query("SELECT outcome, COUNT(*) FROM contacts WHERE collector_id = ? AND substr(at, 1, 10) = ? GROUP BY outcome", (staff_id, d))
+    }
+    # a household that paid at a door (a standing payment on an enrolled laptop) with no door contact of
+    # this collector that day is one "paid" outcome: its visit happened, and paying is what happened there
+    paid_only = q(
+        "SELECT COUNT(DISTINCT household_id) FROM payments WHERE collector_id = ? AND substr(paid_at, 1, 10) = ?"
+        " AND payment_id NOT IN (SELECT payment_id FROM payment_voids) AND device_id IN (SELECT device_id FROM device_enrolments)"
+        " AND household_id NOT IN (SELECT household_id FROM contacts WHERE collector_id = ? AND channel = 'door' AND substr(at, 1, 10) = ?)",
+        (staff_id, d, staff_id, d),
+    )[0]
+    if paid_only:
+        outcomes["paid"] = outcomes.get("paid", 0) + paid_only
     return {
         "assigned": q("SELECT COUNT(*) FROM assignments WHERE day = ? AND staff_id = ?", (d, staff_id))[0],
+        "outcomes": outcomes,
         # a door contact, or a payment that stands taken on an enrolled laptop (at a door, even without a
         # contact); this office has enrolled laptops, so what its own device recorded was paid at the counter
         "visited": q(

@@ -3,7 +3,8 @@
 Quiet hours (and the daily cap) limit what the company starts; they never stop an owner from
 paying. The field app then logs the payment and no contact (13q). Every "visited" figure (the
 Today line, the end-of-day screen, the sync report, the nightly summary) counts the household,
-none of them counts a contact, and a voided receipt does not make a visit.
+none of them counts a contact, and a voided receipt does not make a visit. The outcome figures
+beside them count that household once as "paid" (13w), so it is not visited with nothing to show.
 """
 
 from __future__ import annotations
@@ -39,12 +40,13 @@ def test_a_quiet_hours_payment_counts_as_visited_and_not_as_a_contact(home: Home
     assert home.store.query("SELECT 1 FROM contacts") == []  # nothing was contacted
     assert ledger.contacts_today(paid_id) == 0  # and the cap is untouched
     assert visited_on(home.store, DAY) == {paid_id}
-    assert collector_day(home.store, guard, DAY, ledger.device.device_id).households_visited == 1
+    eod = collector_day(home.store, guard, DAY, ledger.device.device_id)
+    assert (eod.households_visited, eod.contacts_by_outcome) == (1, {"paid": 1})  # the voided receipt is no outcome
     [report] = collector_reports(home.store, DAY)
-    assert (report.visited, report.assigned) == (1, 2)
+    assert (report.visited, report.assigned, report.outcomes) == (1, 2, {"paid": 1})
     summary = nightly_summary(home.store, home.settings, DAY, now=clock.current)
     [row] = [c for c in summary.collectors if c.staff_id == guard]
-    assert (row.visited, row.contacts, row.collected_fen) == (1, 0, 22250)
+    assert (row.visited, row.contacts, row.collected_fen, row.outcomes) == (1, 0, 22250, {"paid": 1})
     assert kept.receipt_no
 
 
@@ -57,9 +59,26 @@ def test_a_payment_at_the_office_counter_is_no_visit(world) -> None:  # type: ig
     world.a07.ledger.record_payment("1-1-102", 10000, method="cash", collector=world.zhang)  # at the door
     world.merge(world.export(world.a07))
     [report] = collector_reports(world.office.store, SYNC_DAY, only={world.zhang})
-    assert report.visited == 1
+    assert (report.visited, report.outcomes) == (1, {"paid": 1})  # the counter payment is neither a visit nor an outcome
     counter_id, door_id = (office.household(r).household_id for r in ("1-1-101", "1-1-102"))
     assert visited_on(world.office.store, SYNC_DAY) == {door_id}
     world.give_office_events(world.a07)  # what the next pack brings: the counter payment
     assert world.a07.store.query_one("SELECT 1 FROM payments WHERE household_id = ?", (counter_id,)) is not None
     assert visited_on(world.a07.store, SYNC_DAY) == {door_id}
+
+
+def test_a_door_payment_with_a_logged_contact_is_one_outcome_not_two(home: Home, clock) -> None:  # type: ignore[no-untyped-def]
+    """The contact tells what happened at that door: the payment adds nothing, and the part-paid stays part-paid."""
+    ledger = home.ledger
+    guard = ledger.register_staff("张保安", "guard")
+    ledger.register_household("1-1-101", "王某某")
+    ledger.add_charge("1-1-101", "property_fee", date(2026, 10, 1), date(2026, 10, 31), date(2026, 10, 15), 22250)
+    clock.set(datetime(2026, 11, 23, 19, 0, tzinfo=CST))
+    ledger.record_payment("1-1-101", 10000, method="cash", collector=guard)
+    ledger.log_contact("1-1-101", channel="door", outcome="part_paid", collector=guard)
+    eod = collector_day(home.store, guard, DAY, ledger.device.device_id)
+    assert (eod.households_visited, eod.contacts_by_outcome) == (1, {"part_paid": 1})
+    [report] = collector_reports(home.store, DAY)
+    assert report.outcomes == {"part_paid": 1}
+    [row] = [c for c in nightly_summary(home.store, home.settings, DAY, now=clock.current).collectors if c.staff_id == guard]
+    assert (row.contacts, row.outcomes) == (1, {"part_paid": 1})

@@ -44,6 +44,7 @@ def test_each_collector_matches_sql(day: Day) -> None:
     for c in s.collectors:
         want = collector_sql(day.home, c.staff_id, DAY)
         assert (c.assigned, c.visited, c.contacts, c.receipts, c.voids) == (want["assigned"], want["visited"], want["contacts"], want["receipts"], want["voids"]), c.name
+        assert c.outcomes == want["outcomes"], c.name
         assert {m: f for m, f in c.money_by_method.items() if f} == want["methods"]
         assert c.collected_fen == want["collected_fen"]
         assert c.cash_on_receipts_fen == want["cash_fen"]
@@ -52,6 +53,10 @@ def test_each_collector_matches_sql(day: Day) -> None:
     assert me.cash_difference_fen == -10000  # the lead counted 100 yuan less than the receipts say
     assert len(me.receipt_ranges) == 2  # the office ledger's numbers and the merged laptop's
     assert any(day.laptop_receipts[0] in r and day.laptop_receipts[1] in r for r in me.receipt_ranges)
+    # contacts logged: paid 1, part_paid 3 (one on the laptop); the laptop's WeChat payment has no contact
+    # and is one more "paid" (a door payment is an outcome, as it is a visit), not one more contact
+    assert me.outcomes["paid"] == 2 and me.outcomes["part_paid"] == 3
+    assert me.contacts == sum(me.outcomes.values()) - 1
     other = next(c for c in s.collectors if c.name == day.other)
     assert other.voids == 1 and other.receipts == 2 and other.money_by_method == {"alipay": 23456}
 

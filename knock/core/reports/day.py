@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import date
 
@@ -58,6 +59,23 @@ def paid_on(store: Store, day: date, collector_id: str | None = None) -> set[str
     return {r["household_id"] for r in store.query(sql, params)}
 
 
+def with_door_payments(outcomes: Mapping[str, int], contacted: Set[str], paid: Set[str]) -> dict[str, int]:
+    """Contacts by outcome, plus one ``paid`` for each household visited only by paying at the door.
+
+    Why: the visited figure counts a door payment with no contact (:func:`paid_on`), and an
+    outcome table next to it should say what happened at that door, or the household would
+    look visited with nothing to show. ``contacted`` is the set the same report's visited
+    figure unites with ``paid``, so each household is added once and only when no logged
+    contact already tells its outcome. The number of contacts is left alone: a payment is
+    not a contact.
+    """
+    out = dict(outcomes)
+    extra = len(set(paid) - set(contacted))
+    if extra:
+        out["paid"] = out.get("paid", 0) + extra
+    return out
+
+
 def visited_on(store: Store, day: date) -> set[str]:
     """Households anyone contacted, or that paid, on ``day`` (see :func:`paid_on`)."""
     contacted = {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE at >= ? AND at < ?", day_range(day))}
@@ -74,6 +92,7 @@ class CollectorDay:
     """What one collector did on a day and the cash to hand over."""
 
     contacts_by_outcome: dict[str, int]
+    """Contacts by outcome, plus ``paid`` for a door payment with no contact (:func:`with_door_payments`)."""
     households_visited: int
     """Households contacted or that paid (:func:`paid_on`)."""
     promises: int
@@ -92,7 +111,9 @@ def collector_day(store: Store, staff_id: str, day: date, device_id: str) -> Col
         for r in store.query("SELECT outcome, COUNT(*) AS n FROM contacts WHERE collector_id = ? AND at >= ? AND at < ? GROUP BY outcome", (staff_id, start, end))
     }
     contacted = {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE collector_id = ? AND at >= ? AND at < ?", (staff_id, start, end))}
-    visited = len(contacted | paid_on(store, day, staff_id))
+    paid = paid_on(store, day, staff_id)
+    visited = len(contacted | paid)
+    outcomes = with_door_payments(outcomes, contacted, paid)
     promises = int(store.scalar("SELECT COUNT(*) FROM promises WHERE collector_id = ? AND made_at >= ? AND made_at < ?", (staff_id, start, end)))
     complaints = int(store.scalar("SELECT COUNT(*) FROM complaints WHERE opened_by = ? AND opened_at >= ? AND opened_at < ?", (staff_id, start, end)))
     receipts = receipts_on(store, day, staff_id)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from knock.core.ageing import months_in
 from knock.core.reports import arrears
 from knock.core.reports.arrears import BUCKET_LABELS, Ageing
-from knock.core.reports.day import door_payments_filter
+from knock.core.reports.day import door_payments_filter, with_door_payments
 from knock.core.reports.status import percent
 from knock.core.rooms import natural_key, room_walk_key
 from knock.core.store import Store
@@ -110,7 +110,8 @@ class CollectorDay:
     """Distinct households this collector logged a door visit with, or took a payment from (see knock/core/reports/day.py paid_on)."""
     contacts: int
     outcomes: dict[str, int]
-    """Outcome key -> contacts logged with it (every channel)."""
+    """Outcome key -> contacts logged with it (every channel), plus ``paid`` once for each household
+    counted in ``visited`` only by a door payment (knock/core/reports/day.py with_door_payments)."""
     money_by_method: dict[str, int]
     """Payment method key -> fen taken, voided receipts left out."""
     collected_fen: int
@@ -545,6 +546,7 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
     for s in staff_rows:
         sid = s["staff_id"]
         mine = contacts.get(sid, [])
+        at_door = {r["household_id"] for r in mine if r["channel"] == "door"}
         paid = payments.get(sid, [])
         live = [r for r in paid if not r["voided"]]
         by_method: dict[str, int] = defaultdict(int)
@@ -558,9 +560,9 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
                 team=s["team"],
                 role=s["role"],
                 assigned=assigned.get(sid, 0),
-                visited=len({r["household_id"] for r in mine if r["channel"] == "door"} | door_paid.get(sid, set())),  # see paid_on
+                visited=len(at_door | door_paid.get(sid, set())),  # see paid_on
                 contacts=len(mine),
-                outcomes=dict(Counter(r["outcome"] for r in mine)),
+                outcomes=with_door_payments(Counter(r["outcome"] for r in mine), at_door, door_paid.get(sid, set())),
                 money_by_method=dict(by_method),
                 collected_fen=sum(by_method.values()),
                 receipts=len(paid),
