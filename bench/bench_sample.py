@@ -2,9 +2,11 @@
 
 Each run is a fresh subprocess (so its peak resident memory, ``ru_maxrss``, is its own) that
 opens an empty home with a fixed clock and times what ``knock sample`` does: plan and write
-the community (:func:`knock.sample.build_sample` without assigning), then assign today's
-rounds with the real planner (``assign_day``), each part and the total, wall clock and this
-process's CPU time (the figure to trust on a shared machine).
+the community (:func:`knock.sample.build_sample` without assigning: into a private file beside
+the ledger, renamed over it when complete, see ``Store.rebuilt``), then assign today's rounds
+with the real planner (``assign_day``) on the home's own WAL + synchronous=FULL ledger, each
+part and the total, wall clock and this process's CPU time (the figure to trust on a shared
+machine).
 
 ``--baseline DIR`` names another source tree (for example ``git archive main | tar -x -C DIR``)
 whose ``knock`` package is run the same way; its runs are interleaved with this tree's, round by

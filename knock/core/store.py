@@ -278,7 +278,8 @@ class Store:
         are dropped during the load and built again at the end (SQLite builds an index by sorting,
         cheaper than an insert into each index per row). When the block succeeds the indexes come
         back, the file is switched to WAL with synchronous=FULL (checked), fsynced, and renamed over
-        this one; this store then reopens on it. If anything fails, this file is as it was.
+        this one; this store then reopens on it. If anything fails, this file is as it was (and a
+        private file left by a build that was killed is deleted by the next one).
 
         This store must be a file no other connection has open (it is locked for the whole
         build, so nothing written meanwhile could be lost), outside any transaction.
@@ -290,7 +291,8 @@ class Store:
         with self._lock:
             self._lock_alone()
             try:
-                _remove_with_sidecars(temp)
+                for stale in file.parent.glob(f".{file.name}.building-*"):  # left by a build that was killed (we hold the lock: none runs now)
+                    stale.unlink(missing_ok=True)
                 os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
                 self.conn.execute("VACUUM INTO ?", (str(temp),))
                 fresh = Store(temp, bulk_load=True)

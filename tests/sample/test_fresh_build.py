@@ -143,3 +143,14 @@ def test_the_cycle_collector_is_paused_for_the_build_and_handed_back(
     finally:
         (gc.enable if was else gc.disable)()
         home.close()
+
+
+def test_a_file_left_by_a_killed_build_is_cleared_by_the_next_one(tmp_path: Path) -> None:
+    home = _open(tmp_path / "home")
+    folder = tmp_path / "home"
+    (folder / ".knock.db.building-99999").write_bytes(b"half a ledger")
+    (folder / ".knock.db.building-99999-journal").write_bytes(b"")
+    build_sample(home, seed=3, households=20, arrears=5, staff=3)
+    assert _leftovers(folder) == []
+    assert home.store.scalar("SELECT COUNT(*) FROM households") == 20
+    home.close()
