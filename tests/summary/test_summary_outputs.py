@@ -77,6 +77,10 @@ def test_printed_collector_rows_match_sql(day: Day, printed: dict[str, str]) -> 
         assert any(line.startswith(f"{s['team']} {s['name']} ") and money in line for line in text), f"money row of {s['name']}: {money}"
     me = collector_sql(day.home, day.collector_id, DAY)
     assert any(f"{y(me['counted_fen'])} -100.00 " in line for line in text)
+    # the laptop's WeChat payment had no contact: it is visited and "paid" (13w); the note says so under the table
+    assert me["outcomes"]["paid"] == 2 and "已缴清 2" in printed["zh"]
+    assert "上门户数与结果都含当面缴费但未记联系的户" in "".join(printed["zh"].split())
+    assert "Visited and Outcomes include households that paid at the door" in " ".join(printed["en"].split())
 
 
 def test_printed_buildings_promises_complaints_match_sql(day: Day, printed: dict[str, str]) -> None:
