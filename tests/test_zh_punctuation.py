@@ -100,3 +100,74 @@ def test_the_printed_call_sheet() -> None:
 
     sheet = tomllib.loads((templates_dir() / "reminders" / "call_sheet.toml").read_text(encoding="utf-8"))
     assert [(key, text) for key, text in sheet["zh"].items() if slips(text)] == []
+
+
+def _literal(node: Any) -> str | None:
+    """A string literal's text, an f-string's with each ``{…}`` as ``{x}``; None for anything else."""
+    import ast
+
+    if isinstance(node, ast.JoinedStr):
+        return "".join(part.value if isinstance(part, ast.Constant) else "{x}" for part in node.values)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def zh_sentences_in_code(source: str) -> Iterator[tuple[int, str]]:
+    """The Chinese sentences a module builds: the zh half of every ``Text(zh, en)`` and every other
+    string (f-strings too) that begins in Chinese once placeholders and leading marks are set aside.
+
+    Left out as not sentences: docstrings, regular expressions (``|``, ``[``, ``\\``, ``(?``) and
+    English text with a Chinese gloss (three Latin words in a row, "收款 for a payment line").
+    """
+    import ast
+
+    tree = ast.parse(source)
+    inner: set[int] = set()
+    zh_halves: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            inner.add(id(node.value))
+        if isinstance(node, ast.JoinedStr):
+            inner.update(id(part) for part in node.values)
+        if isinstance(node, ast.Call) and node.args and "Text" in (getattr(node.func, "id", None), getattr(node.func, "attr", None)):
+            zh_halves.add(id(node.args[0]))
+    for node in ast.walk(tree):
+        text = _literal(node)
+        if text is None or id(node) in inner:
+            continue
+        bare = re.sub(r"\{[^{}]*\}", "", text).lstrip(" \t\n,:;()?!0123456789")
+        begins_in_chinese = re.match(CHINESE, bare) and not re.search(r"[|\[\\]|\(\?|[A-Za-z]+ [A-Za-z]+ [A-Za-z]+", text)
+        if id(node) in zh_halves or begins_in_chinese:
+            yield node.lineno, text
+
+
+def test_the_code_scan_sees_what_a_module_builds() -> None:
+    source = (
+        'Text(f"{n}封催费函都没有回应,欠费{m}个月", "en, (fine)")\n'
+        'add("k", "没有登记电话,也从没联系上", "never reached")\n'
+        'x = f"{day}已没有可发短信的时段(contact.sms_windows {spans})"\n'
+        'y = ("(短信时段内,避开休息时间)" if zh else " (SMS hours)")\n'
+        'z = re.compile(r"不让[^,。;!?]{0,4}(进门|回家)")\n'
+        'w = "收款 for a payment line, 作废 for a void line"\n'
+        'def f():\n    """王先生 (Mr Wang): a docstring."""\n'
+    )
+    found = [(line, text) for line, text in zh_sentences_in_code(source) if slips(text)]
+    assert sorted(line for line, _ in found) == [1, 2, 3, 4]
+    assert not [t for _, t in zh_sentences_in_code("Text(\"明天（{d}）约好缴费，今天发短信提醒\", \"x\")") if slips(t)]
+
+
+def test_chinese_sentences_built_in_python() -> None:
+    """Escalation reasons, next steps, SMS batch previews, call skips (13y): the zh the code writes itself."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found, seen = [], 0
+    for folder in ("knock", "field_app", "sync"):
+        for path in sorted((root / folder).rglob("*.py")):
+            for line, text in zh_sentences_in_code(path.read_text(encoding="utf-8")):
+                seen += 1
+                if slips(text):
+                    found.append((f"{path.relative_to(root)}:{line}", text))
+    assert seen > 100  # the scan reaches the playbook's reasons and the reminders' texts
+    assert found == []

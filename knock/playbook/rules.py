@@ -379,19 +379,19 @@ def _reach_walk(facts: HouseholdFacts, since: datetime | None, settings: Setting
     recent = [c for c in facts.contacts if since is None or c.at > since]
     steps: list[WalkStep] = []
     if not any(_notice_left(c) for c in recent):
-        steps.append(("leave_notice", None, Text("门上留通知请回电(外面不写金额)", "leave a notice asking for a call back (no amount on the outside)")))
+        steps.append(("leave_notice", None, Text("门上留通知请回电（外面不写金额）", "leave a notice asking for a call back (no amount on the outside)")))
     calls = [c for c in recent if c.channel == "phone" and c.outcome in FAILED_ATTEMPT]
     if facts.has_phone and len({slot_of(c.at) for c in calls}) < 2:
         tried = {SLOT_NAMES[slot_of(c.at)][0] for c in calls}
         why = Text(
-            f"换个时间打电话(已在{'、'.join(sorted(tried))}打过)" if tried else "打个电话,周五或周六下午最容易接通",
+            f"换个时间打电话（已在{'、'.join(sorted(tried))}打过）" if tried else "打个电话，周五或周六下午最容易接通",
             "call at another time than before" if tried else "call; Friday and Saturday afternoons are the likeliest",
         )
         steps.append(("call", None, why))
     if not any(c.reason == ASKED_CALL_BACK for c in recent):
-        steps.append(("ask_call_back", None, Text("请租户或中介转告请业主回电,只说这一句,不提费用", "ask the tenant or agent to pass on a call-back request, that only, no mention of fees")))
+        steps.append(("ask_call_back", None, Text("请租户或中介转告请业主回电，只说这一句，不提费用", "ask the tenant or agent to pass on a call-back request, that only, no mention of fees")))
     if not any(c.reason == RECORDS_CHECKED for c in recent):
-        steps.append(("check_records", None, Text("查公司自己的入住和租赁登记,看有没有其他电话", "check the company's own move-in and rental records for another number")))
+        steps.append(("check_records", None, Text("查公司自己的入住和租赁登记，看有没有其他电话", "check the company's own move-in and rental records for another number")))
     return steps
 
 
@@ -401,12 +401,12 @@ def _next_attempt(facts: HouseholdFacts, streak: Sequence[ContactFact], settings
     door_slots = {slot_of(c.at) for c in streak if c.channel == "door"}
     tried_phone = any(c.channel == "phone" for c in streak)
     if "evening" not in door_slots:
-        return ("visit", None, Text("白天没人,改在晚上上门", "nobody in the daytime: visit in the evening"))
+        return ("visit", None, Text("白天没人，改在晚上上门", "nobody in the daytime: visit in the evening"))
     if facts.has_phone and not tried_phone:
-        return ("call", None, Text("上门没人,周五或周六下午打个电话", "nobody at the door: call on a Friday or Saturday afternoon"))
+        return ("call", None, Text("上门没人，周五或周六下午打个电话", "nobody at the door: call on a Friday or Saturday afternoon"))
     if "weekend_daytime" not in door_slots:
-        return ("visit", WEEKEND_DAYTIME, Text("晚上没人,改在周末白天上门", "nobody in the evenings: visit at the weekend in the daytime"))
-    return ("visit", None, Text(f"已在{len(days)}天里试过,换一天再去", f"tried on {len(days)} day(s): try another day"))
+        return ("visit", WEEKEND_DAYTIME, Text("晚上没人，改在周末白天上门", "nobody in the evenings: visit at the weekend in the daytime"))
+    return ("visit", None, Text(f"已在{len(days)}天里试过，换一天再去", f"tried on {len(days)} day(s): try another day"))
 
 
 # --------------------------------------------------------------------------- escalation
@@ -464,9 +464,9 @@ def _escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime, 
         d = _d(lawyer[-1].at)
         if now >= due_at:
             step = "hand_to_manager"
-            reasons.append(Text(f"律师函{d.zh}寄出,{wait}天没有回应,交法务部", f"lawyer's letter sent {d.en}, no response in {wait} days: hand to the legal department"))
+            reasons.append(Text(f"律师函{d.zh}寄出，{wait}天没有回应，交法务部", f"lawyer's letter sent {d.en}, no response in {wait} days: hand to the legal department"))
         else:
-            reasons.append(Text(f"律师函{d.zh}寄出,等到{_d(due_at).zh}", f"lawyer's letter sent {d.en}; waiting until {_d(due_at).en}"))
+            reasons.append(Text(f"律师函{d.zh}寄出，等到{_d(due_at).zh}", f"lawyer's letter sent {d.en}; waiting until {_d(due_at).en}"))
     elif dunning:
         due_at = dunning[-1].at + timedelta(days=e.dunning_deadline_days)
         d = _d(dunning[-1].at)
@@ -479,44 +479,44 @@ def _escalation_state(facts: HouseholdFacts, settings: Settings, now: datetime, 
         if months < need:
             held.append(
                 Text(
-                    f"已寄{n}封催费函,但只欠{months}个月,不到{need}个月,不升级",
+                    f"已寄{n}封催费函，但只欠{months}个月，不到{need}个月，不升级",
                     f"{n} dunning letter(s) sent, but only {months} month(s) owed, under {need}: no escalation",
                 )
             )
         elif now >= due_at:
             step = nxt
             if nxt == "lawyer_letter":
-                reasons.append(Text(f"{n}封催费函都没有回应,欠费{months}个月", f"{n} dunning letters unanswered, {months} months owed"))
+                reasons.append(Text(f"{n}封催费函都没有回应，欠费{months}个月", f"{n} dunning letters unanswered, {months} months owed"))
             else:
-                reasons.append(Text(f"第{n}封催费函{d.zh}寄出,期限已过仍无回应", f"dunning letter {n} sent {d.en}, deadline passed with no response"))
+                reasons.append(Text(f"第{n}封催费函{d.zh}寄出，期限已过仍无回应", f"dunning letter {n} sent {d.en}, deadline passed with no response"))
         else:
-            reasons.append(Text(f"催费函{d.zh}寄出,期限到{_d(due_at).zh}", f"dunning letter sent {d.en}; its deadline is {_d(due_at).en}"))
+            reasons.append(Text(f"催费函{d.zh}寄出，期限到{_d(due_at).zh}", f"dunning letter sent {d.en}; its deadline is {_d(due_at).en}"))
     else:
         failures = _failures_since(facts, answered, today, book)
         if months >= e.dunning_min_months and failures >= e.dunning_min_failed_contacts:
             step = "dunning_letter"
-            reasons.append(Text(f"欠费{months}个月,{failures}次联系未果", f"{months} months owed, {failures} failed contacts"))
+            reasons.append(Text(f"欠费{months}个月，{failures}次联系未果", f"{months} months owed, {failures} failed contacts"))
             since_answer = [c for c in _person_contacts(facts) if answered is None or c.at > answered]
             if since_answer and all(c.outcome in FAILED_ATTEMPT for c in since_answer):
                 streak = _failed_streak(facts)
                 if not _is_spread(streak, settings):
-                    held.append(Text("没联系上的几次不够分散(不同日子、不同时段),先换时间再试", "the failed attempts are not yet spread over different days and times: try again at another time first"))
+                    held.append(Text("没联系上的几次不够分散（不同日子、不同时段），先换时间再试", "the failed attempts are not yet spread over different days and times: try again at another time first"))
                 else:
                     walk = _reach_walk(facts, answered, settings)
                     if walk:
-                        held.append(Text(f"还没试完其他联系方式:先{walk[0][2].zh}", f"other ways to reach the owner are untried: first {walk[0][2].en}"))
+                        held.append(Text(f"还没试完其他联系方式：先{walk[0][2].zh}", f"other ways to reach the owner are untried: first {walk[0][2].en}"))
 
     if step is not None:
         hardship = _hardship_since(facts, facts.last_paid_at, book)
         if hardship is not None and step in ("dunning_letter", "lawyer_letter"):
-            held.append(Text(f"{_d(hardship.at).zh}说过经济困难:先报经理申请分期,不寄催费函", f"said on {_d(hardship.at).en} that money is tight: an instalment application through the manager, not a letter"))
+            held.append(Text(f"{_d(hardship.at).zh}说过经济困难：先报经理申请分期，不寄催费函", f"said on {_d(hardship.at).en} that money is tight: an instalment application through the manager, not a letter"))
         open_complaints = [c for c in facts.complaints if c.status == "open"]
         pending = _pending(facts, today)
         if open_complaints:
-            held.append(Text("有未处理的投诉,先处理投诉再升级", "a complaint is still open: resolve it before escalating"))
+            held.append(Text("有未处理的投诉，先处理投诉再升级", "a complaint is still open: resolve it before escalating"))
         if pending is not None:
             pd = _d(pending.due_date)
-            held.append(Text(f"已约定{pd.zh}缴费,先等约定", f"a payment is promised for {pd.en}: wait for it"))
+            held.append(Text(f"已约定{pd.zh}缴费，先等约定", f"a payment is promised for {pd.en}: wait for it"))
         if held:
             step = None
     return LadderState(step, quiet_until, due_at, bool(legal), tuple(reasons), tuple(held))
@@ -547,7 +547,7 @@ def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook:
             if t in ("wilful_refusal", "hardship"):
                 continue  # a hard word once is not wilful refusal, and hardship ends with a payment: decided below
             d = _d(at)
-            add(t, f"{d.zh}说过:“{objection.says.zh}”", f"said on {d.en}: \"{objection.says.en}\"")
+            add(t, f"{d.zh}说过：“{objection.says.zh}”", f"said on {d.en}: \"{objection.says.en}\"")
 
     # agrees but never comes
     broken = [p for p in facts.promises if _is_broken(p, today)]
@@ -558,7 +558,7 @@ def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook:
         n = len(all_promises)
         add(
             "agrees_no_show",
-            f"自{d.zh}以来答应过{n}次,{'一次也没兑现' if kept == 0 else f'只兑现了{kept}次'}",
+            f"自{d.zh}以来答应过{n}次，{'一次也没兑现' if kept == 0 else f'只兑现了{kept}次'}",
             f"promised {_times(n)} since {d.en}, kept {'none' if kept == 0 else kept}",
         )
 
@@ -574,11 +574,11 @@ def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook:
         slot_en = ", ".join(SLOT_NAMES[x][1] for x in SLOT_NAMES if x in slots)
         add(
             "unreachable",
-            f"自{d.zh}起{len(days)}天、{len(slots)}个时段({slot_zh})都没联系上(电话{phone}次,上门{door}次)",
+            f"自{d.zh}起{len(days)}天、{len(slots)}个时段（{slot_zh}）都没联系上（电话{phone}次，上门{door}次）",
             f"not reached on {len(days)} days in {len(slots)} time slots ({slot_en}) since {d.en} (phone {phone}, door {door})",
         )
     elif not facts.has_phone and not reached_ever and facts.occupancy != "vacant":
-        add("unreachable", "没有登记电话,也从没联系上", "no phone on record and never reached")
+        add("unreachable", "没有登记电话，也从没联系上", "no phone on record and never reached")
     if any(c.outcome == "wrong_number" for c in streak) and "unreachable" not in found and not facts.has_phone:
         add("unreachable", "登记的电话是错号", "the phone on record is a wrong number")
 
@@ -586,7 +586,7 @@ def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook:
     for c in facts.complaints:
         if c.category == "defect" and c.status == "open":
             d = _d(c.opened_at)
-            add("defect_dispute", f"有未关闭的房屋质量投诉({d.zh}):{c.text}", f"open building-defect complaint since {d.en}: {c.text}")
+            add("defect_dispute", f"有未关闭的房屋质量投诉（{d.zh}）：{c.text}", f"open building-defect complaint since {d.en}: {c.text}")
 
     # vacant
     if facts.occupancy == "vacant":
@@ -598,11 +598,11 @@ def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook:
             continue
         d = _d(c.opened_at)
         if c.category == "staff":
-            add("soured", f"{d.zh}投诉过员工:{c.text}", f"complained about staff on {d.en}: {c.text}")
+            add("soured", f"{d.zh}投诉过员工：{c.text}", f"complained about staff on {d.en}: {c.text}")
         elif c.status == "open":
-            add("soured", f"有未处理的投诉({d.zh}):{c.text}", f"open complaint since {d.en}: {c.text}")
+            add("soured", f"有未处理的投诉（{d.zh}）：{c.text}", f"open complaint since {d.en}: {c.text}")
         elif c.category == "service":
-            add("soured", f"{d.zh}投诉过服务:{c.text}", f"complained about the service on {d.en}: {c.text}")
+            add("soured", f"{d.zh}投诉过服务：{c.text}", f"complained about the service on {d.en}: {c.text}")
 
     # busy or away
     if "away" in facts.tags:
@@ -610,13 +610,13 @@ def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook:
     if "busy" in facts.tags:
         add("busy_away", "服务中心标注为工作忙", "marked by the office as busy")
     if facts.occupancy == "rented":
-        add("busy_away", "房屋已出租,业主不住小区", "the home is let; the owner lives elsewhere")
+        add("busy_away", "房屋已出租，业主不住小区", "the home is let; the owner lives elsewhere")
 
     # wilful refusal: 3+ months, reached and refused or broke promises, and the ladder's counts
     hardship = _hardship_since(facts, facts.last_paid_at, book)
     if hardship is not None:
         d = _d(hardship.at)
-        add("hardship", f"{d.zh}说过经济困难,交不起,不是不认这笔费", f"said on {d.en} that money is tight; not a denial of the fee")
+        add("hardship", f"{d.zh}说过经济困难，交不起，不是不认这笔费", f"said on {d.en} that money is tight; not a denial of the fee")
 
     refusals = sum(1 for c in facts.contacts if c.outcome == "refused" and _refusal_kind(c, book) == "denies_debt")
     answered = _last_response(facts, today)
@@ -626,26 +626,26 @@ def classify(facts: HouseholdFacts, settings: Settings, now: datetime, playbook:
         if unanswered_letters:
             add(
                 "wilful_refusal",
-                f"欠费{facts.months_owed}个月,已寄{len(unanswered_letters)}封函仍无回应",
+                f"欠费{facts.months_owed}个月，已寄{len(unanswered_letters)}封函仍无回应",
                 f"{facts.months_owed} months owed; {len(unanswered_letters)} letter(s) sent without response",
             )
         elif failures >= e.dunning_min_failed_contacts:
             add(
                 "wilful_refusal",
-                f"欠费{facts.months_owed}个月,{failures}次联系未果(拒绝{refusals}次,失约{len(broken)}次)",
+                f"欠费{facts.months_owed}个月，{failures}次联系未果（拒绝{refusals}次，失约{len(broken)}次）",
                 f"{facts.months_owed} months owed, {failures} failed contacts ({refusals} refused, {len(broken)} broken promise(s))",
             )
 
     if not found:
         months = facts.months_owed
         history = (
-            Text(f",过去两年有{facts.paid_history_months}个月缴过费", f"; paid in {facts.paid_history_months} of the last 24 months")
+            Text(f"，过去两年有{facts.paid_history_months}个月缴过费", f"; paid in {facts.paid_history_months} of the last 24 months")
             if facts.paid_history_months
             else Text("", "")
         )
         add(
             "not_yet_paid",
-            f"欠{months}个月,共{_yuan(facts.owed_fen)}元,没有纠纷或失约记录{history.zh}",
+            f"欠{months}个月，共{_yuan(facts.owed_fen)}元，没有纠纷或失约记录{history.zh}",
             f"owes {_yuan(facts.owed_fen)} yuan for {months} month(s), no disputes or missed promises{history.en}",
         )
     if _is_deep(facts, settings):
@@ -669,7 +669,7 @@ def _is_deep(facts: HouseholdFacts, settings: Settings) -> bool:
 def _depth_reason(facts: HouseholdFacts, settings: Settings) -> Text:
     e = settings.escalation
     return Text(
-        f"欠费较深:{facts.months_owed}个月、{_yuan(facts.owed_fen)}元(达到{e.deep_arrears_months}个月或{_yuan(e.deep_arrears_fen)}元)",
+        f"欠费较深：{facts.months_owed}个月、{_yuan(facts.owed_fen)}元（达到{e.deep_arrears_months}个月或{_yuan(e.deep_arrears_fen)}元）",
         f"deep arrears: {facts.months_owed} months, {_yuan(facts.owed_fen)} yuan (at least {e.deep_arrears_months} months or {_yuan(e.deep_arrears_fen)} yuan)",
     )
 
@@ -705,7 +705,7 @@ def _type_action(primary: str, facts: HouseholdFacts, now: datetime, settings: S
         if walk:
             key, windows, why = walk[0]
             return key, now, [why], windows
-        return "hand_to_manager", now, [Text("各种联系方式都试过了,请经理决定是否寄函", "every way to reach the owner has been tried: a manager decides whether to send a letter")], None
+        return "hand_to_manager", now, [Text("各种联系方式都试过了，请经理决定是否寄函", "every way to reach the owner has been tried: a manager decides whether to send a letter")], None
     if _spread(streak)[0] and primary in ("not_yet_paid", "busy_away", "vacant", "agrees_no_show") and not _is_spread(streak, settings):
         key, windows, why = _next_attempt(facts, streak, settings)
         return key, now, [why], windows
@@ -717,27 +717,27 @@ def _plain_type_action(primary: str, facts: HouseholdFacts, now: datetime, setti
     today = now.date()
     people = _person_contacts(facts)
     if primary == "hardship":
-        return "instalment_application", now, [Text("业主说经济困难:把分期申请报给经理,约好几天内回复", "the owner says money is tight: put an instalment application to the manager and agree when to report back")]
+        return "instalment_application", now, [Text("业主说经济困难：把分期申请报给经理，约好几天内回复", "the owner says money is tight: put an instalment application to the manager and agree when to report back")]
     if primary == "wilful_refusal":
         return "visit", now, [Text("请班长或经理上门再当面谈一次", "a team lead or manager visits for one more talk in person")]
     if primary in ("soured", "defect_dispute"):
         if any(c.status == "open" for c in facts.complaints):
             return "visit", now, [Text("先上门报告投诉或维修的进度", "visit to report progress on the complaint or repair first")]
-        return "visit", now, [Text("投诉已处理,上门回复结果,再谈缴费", "the complaint is resolved: visit to report back, then talk about the fee")]
+        return "visit", now, [Text("投诉已处理，上门回复结果，再谈缴费", "the complaint is resolved: visit to report back, then talk about the fee")]
     if primary == "agrees_no_show":
         return "call", now, [Text("打电话约一个具体的日子和上午或下午", "call to fix a concrete day and morning or afternoon")]
     if primary == "vacant":
         if facts.has_phone:
-            return "call", now, [Text("房子空置,打电话并发缴费链接", "the home is vacant: call and send the payment link")]
-        return "leave_notice", now, [Text("房子空置又没有电话,门上留通知请回电", "vacant with no phone: leave a notice asking for a call back")]
+            return "call", now, [Text("房子空置，打电话并发缴费链接", "the home is vacant: call and send the payment link")]
+        return "leave_notice", now, [Text("房子空置又没有电话，门上留通知请回电", "vacant with no phone: leave a notice asking for a call back")]
     recent_sms = [c for c in people if c.channel == "sms" and (now - c.at) < timedelta(days=SMS_THEN_CALL_DAYS)]
     if primary == "busy_away":
         if recent_sms:
-            return "call", now, [Text("短信已发,打个简短的电话约时间", "a text was sent: make a short call to fix a time")]
-        return "sms", now, [Text("发短信附缴费链接,方便远程缴", "text the payment link so the owner can pay remotely")]
+            return "call", now, [Text("短信已发，打个简短的电话约时间", "a text was sent: make a short call to fix a time")]
+        return "sms", now, [Text("发短信附缴费链接，方便远程缴", "text the payment link so the owner can pay remotely")]
     # not yet paid: text, then call, then visit; deep arrears go straight to the door
     if _is_deep(facts, settings):
-        return "visit", now, [Text(f"欠{facts.months_owed}个月、{_yuan(facts.owed_fen)}元,不只发短信,上门当面谈", f"{facts.months_owed} months and {_yuan(facts.owed_fen)} yuan owed: not just a text, talk in person at the door")]
+        return "visit", now, [Text(f"欠{facts.months_owed}个月、{_yuan(facts.owed_fen)}元，不只发短信，上门当面谈", f"{facts.months_owed} months and {_yuan(facts.owed_fen)} yuan owed: not just a text, talk in person at the door")]
     since = _midnight(facts.oldest_due, now) if facts.oldest_due else None
     this_period = [c for c in people if since is None or c.at >= since]
     if not this_period:
@@ -749,9 +749,9 @@ def _plain_type_action(primary: str, facts: HouseholdFacts, now: datetime, setti
         return "sms", now, [Text("先发短信提醒", "start with a text reminder")]
     if all(c.channel == "sms" for c in this_period):
         if recent_sms:
-            return "call", recent_sms[-1].at + timedelta(days=SMS_THEN_CALL_DAYS), [Text("短信发过了,过几天再打电话", "a text was sent; call a few days later")]
-        return "call", now, [Text("短信提醒过了,打电话约时间", "the text reminder went unanswered: call to fix a time")]
-    return "visit", now, [Text("短信、电话都试过了,上门送账单", "text and call tried: take the bill to the door")]
+            return "call", recent_sms[-1].at + timedelta(days=SMS_THEN_CALL_DAYS), [Text("短信发过了，过几天再打电话", "a text was sent; call a few days later")]
+        return "call", now, [Text("短信提醒过了，打电话约时间", "the text reminder went unanswered: call to fix a time")]
+    return "visit", now, [Text("短信、电话都试过了，上门送账单", "text and call tried: take the bill to the door")]
 
 
 def _next_action(
@@ -775,16 +775,16 @@ def _next_action(
             window = retry
             if window is not None:
                 not_before = max(not_before, window.start)
-                reasons = [*reasons, Text("今天这个时段已经没人应,换个时段或改天", "no answer in this slot today: another time or another day")]
+                reasons = [*reasons, Text("今天这个时段已经没人应，换个时段或改天", "no answer in this slot today: another time or another day")]
         return NextAction(key, _CHANNEL_OF.get(key), not_before, window, tuple(reasons))  # type: ignore[arg-type]
 
     if facts.owed_fen <= 0:
         return act("wait", now, [Text("没有欠费", "nothing owed")])
     if ladder.quiet_until is not None:
         q = _d(ladder.quiet_until)
-        return act("wait", ladder.quiet_until, [Text(f"刚寄出函件,{q.zh}之前不上门、不打电话", f"a letter was just sent: no visits or calls before {q.en}")])
+        return act("wait", ladder.quiet_until, [Text(f"刚寄出函件，{q.zh}之前不上门、不打电话", f"a letter was just sent: no visits or calls before {q.en}")])
     if ladder.with_legal:
-        return act("wait", now, [*ladder.reasons, Text("由法务部跟进,现场不再催收", "the legal department is handling it; no field collection")])
+        return act("wait", now, [*ladder.reasons, Text("由法务部跟进，现场不再催收", "the legal department is handling it; no field collection")])
     if ladder.step is not None:
         return act(ladder.step, now, list(ladder.reasons))
 
@@ -793,25 +793,25 @@ def _next_action(
         pd = _d(pending.due_date)
         eve = pending.due_date - timedelta(days=1)
         if today < eve:
-            return act("wait", _midnight(eve, now), [Text(f"已约定{pd.zh}缴费,前一天再提醒", f"payment promised for {pd.en}; remind the day before")])
+            return act("wait", _midnight(eve, now), [Text(f"已约定{pd.zh}缴费，前一天再提醒", f"payment promised for {pd.en}; remind the day before")])
         if today == eve:
-            return act("sms", now, [Text(f"明天({pd.zh})约好缴费,今天发短信提醒", f"payment promised for tomorrow ({pd.en}): send the reminder today")])
-        return act("wait", _midnight(today + timedelta(days=1), now), [Text("今天是约定缴费的日子,等业主来", "today is the promised day: wait for the owner")])
+            return act("sms", now, [Text(f"明天（{pd.zh}）约好缴费，今天发短信提醒", f"payment promised for tomorrow ({pd.en}): send the reminder today")])
+        return act("wait", _midnight(today + timedelta(days=1), now), [Text("今天是约定缴费的日子，等业主来", "today is the promised day: wait for the owner")])
 
     staff = [c for c in facts.complaints if c.status == "open" and c.category == "staff"]
     if staff:
-        return act("hand_to_manager", now, [Text("有针对员工的投诉还没处理,请经理处理并换人跟进", "an open complaint about staff: a manager handles it and sends someone else")])
+        return act("hand_to_manager", now, [Text("有针对员工的投诉还没处理，请经理处理并换人跟进", "an open complaint about staff: a manager handles it and sends someone else")])
 
     limitation = _limitation_left(facts, settings, now)
     if limitation is not None and 0 <= limitation <= settings.escalation.limitation_warn_days and types[0].key not in ("hardship",):
-        return act("hand_to_manager", now, [Text(f"最早一笔{limitation}天后满诉讼时效,请经理安排书面催告", f"the oldest charge reaches the limitation period in {limitation} days: a manager arranges a written demand")])
+        return act("hand_to_manager", now, [Text(f"最早一笔{limitation}天后满诉讼时效，请经理安排书面催告", f"the oldest charge reaches the limitation period in {limitation} days: a manager arranges a written demand")])
 
     key, not_before, reasons, windows = _type_action(types[0].key, facts, now, settings, book)
     if key in CONTACT_ACTIONS and n_today >= settings.contact.daily_cap:
         not_before = max(not_before, _midnight(today + timedelta(days=1), now))
         reasons = [
             *reasons,
-            Text(f"今天已联系{n_today}次,达到每天{settings.contact.daily_cap}次的上限,明天再联系", f"contacted {_times(n_today)} today, the daily limit of {settings.contact.daily_cap}: next contact tomorrow"),
+            Text(f"今天已联系{n_today}次，达到每天{settings.contact.daily_cap}次的上限，明天再联系", f"contacted {_times(n_today)} today, the daily limit of {settings.contact.daily_cap}: next contact tomorrow"),
         ]
     return act(key, not_before, reasons, windows)
 
@@ -841,8 +841,8 @@ def _alerts(facts: HouseholdFacts, settings: Settings, now: datetime) -> list[Te
         return []
     d = _d(ends)
     if left < 0:
-        return [Text(f"最早一笔可能已过{e.limitation_years}年诉讼时效({d.zh}),请经理核实", f"the oldest charge may be past the {e.limitation_years}-year limitation period ({d.en}); ask a manager to check")]
-    return [Text(f"最早一笔{left}天后满{e.limitation_years}年诉讼时效({d.zh}),书面催告可重新计算,请经理处理", f"the oldest charge reaches the {e.limitation_years}-year limitation period in {left} days ({d.en}); a written demand restarts it, ask a manager")]
+        return [Text(f"最早一笔可能已过{e.limitation_years}年诉讼时效（{d.zh}），请经理核实", f"the oldest charge may be past the {e.limitation_years}-year limitation period ({d.en}); ask a manager to check")]
+    return [Text(f"最早一笔{left}天后满{e.limitation_years}年诉讼时效（{d.zh}），书面催告可重新计算，请经理处理", f"the oldest charge reaches the {e.limitation_years}-year limitation period in {left} days ({d.en}); a written demand restarts it, ask a manager")]
 
 
 # --------------------------------------------------------------------------- cards
@@ -872,7 +872,7 @@ def _card_values(facts: HouseholdFacts, settings: Settings, now: datetime, local
         facts,
         settings,
         locale,
-        collector=collector or ("(您的名字)" if locale == "zh" else "(your name)"),
+        collector=collector or ("（您的名字）" if locale == "zh" else "(your name)"),
         date=format_day(today + timedelta(days=REPLY_WITHIN_DAYS), locale),
         window=window,
         choice_a=format_day(days[0], locale),

@@ -301,19 +301,19 @@ def build_batch(
         done = contacts_today(facts, window[0])
         if done >= settings.contact.daily_cap:
             cap = settings.contact.daily_cap
-            leave(household, "daily_cap", Text(f"当天已联系{done}次(上限{cap}次)", f"contacted {done} times that day (limit {cap})"))
+            leave(household, "daily_cap", Text(f"当天已联系{done}次（上限{cap}次）", f"contacted {done} times that day (limit {cap})"))
             continue
         # 5. no repeat of the same kind
         last = recent.get(household.household_id, {}).get(kind_now)
         if last is not None and (day - last).days < settings.reminders.repeat_days and last <= day:
             n = settings.reminders.repeat_days
-            leave(household, "repeat_kind", Text(f"{last.isoformat()}已发过同类短信({n}天内不重复)", f"a text of this kind went out on {last.isoformat()} (not repeated within {n} days)"))
+            leave(household, "repeat_kind", Text(f"{last.isoformat()}已发过同类短信（{n}天内不重复）", f"a text of this kind went out on {last.isoformat()} (not repeated within {n} days)"))
             continue
         # 6. an open complaint about what is charged
         blocking = _blocking_complaints(facts, acct, settings)
         cleared = household.room in allowed_rooms
         if blocking and not cleared:
-            leave(household, "open_complaint", Text(f"未处理的投诉:{blocking}(经办公室同意可用 --allow-complaint 放行)", f"open complaint: {blocking} (the office may clear it with --allow-complaint)"))
+            leave(household, "open_complaint", Text(f"未处理的投诉：{blocking}（经办公室同意可用 --allow-complaint 放行）", f"open complaint: {blocking} (the office may clear it with --allow-complaint)"))
             continue
         payer, paid_until = payer_of(household, acct, settings)
         template = book.choose(kind_now, payer)
@@ -428,9 +428,9 @@ def _playbook_hold(ladder: LadderState) -> Text | None:
     """Why the playbook holds all contact with a household right now (None: it does not)."""
     quiet_until = ladder.quiet_until
     if ladder.with_legal:
-        return Text("已交法务部处理,不再发催费短信", "with the legal department: no more reminder texts")
+        return Text("已交法务部处理，不再发催费短信", "with the legal department: no more reminder texts")
     if quiet_until is not None:
-        return Text(f"刚寄出函件,{quiet_until:%Y-%m-%d}之前不联系", f"a letter was just sent: no contact before {quiet_until:%Y-%m-%d}")
+        return Text(f"刚寄出函件，{quiet_until:%Y-%m-%d}之前不联系", f"a letter was just sent: no contact before {quiet_until:%Y-%m-%d}")
     return None
 
 
@@ -445,14 +445,14 @@ def _blocking_complaints(facts: HouseholdFacts, acct: Account, settings: Setting
 def _no_mobile_text(why: str) -> Text:
     return {
         "no_phone": Text("没有登记电话", "no phone number on file"),
-        "no_mobile": Text("只有固定电话,收不到短信", "only a landline, which takes no texts"),
-        "not_owners": Text("登记的手机号也是租户或中介的,不能发", "the mobile on file is also a tenant's or an agent's"),
+        "no_mobile": Text("只有固定电话，收不到短信", "only a landline, which takes no texts"),
+        "not_owners": Text("登记的手机号也是租户或中介的，不能发", "the mobile on file is also a tenant's or an agent's"),
     }[why]
 
 
 def _no_window_text(day: date, settings: Settings) -> Text:
     spans = ", ".join(f"{w.start:%H:%M}-{w.end:%H:%M}" for w in settings.contact.sms_windows if day.weekday() in w.weekdays) or "-"
     return Text(
-        f"{day.isoformat()}已没有可发短信的时段(contact.sms_windows {spans},除去休息和不催费时间)",
+        f"{day.isoformat()}已没有可发短信的时段（contact.sms_windows {spans}，除去休息和不催费时间）",
         f"no time left for texts on {day.isoformat()} (contact.sms_windows {spans}, less quiet and no-collection hours)",
     )

@@ -182,7 +182,7 @@ def build_call_list(
         if action.key != "call" or (action.not_before.date() > day and not capped):
             continue
         if capped:
-            skipped.append(SkippedCall(household.room, Text(f"当天已联系{found.contacts_today}次,到达上限", f"contacted {found.contacts_today} times that day, the limit")))
+            skipped.append(SkippedCall(household.room, Text(f"当天已联系{found.contacts_today}次，到达上限", f"contacted {found.contacts_today} times that day, the limit")))
             continue
         numbers = dialable(household)
         if not numbers:
@@ -191,7 +191,7 @@ def build_call_list(
         if caller is not None and any(
             c.status == "open" and c.staff_involved in (caller.name, caller.staff_id) for c in facts.complaints
         ):
-            skipped.append(SkippedCall(household.room, Text(f"有关于{caller.name}的投诉,请换人打", f"an open complaint names {caller.name}: someone else should call")))
+            skipped.append(SkippedCall(household.room, Text(f"有关于{caller.name}的投诉，请换人打", f"an open complaint names {caller.name}: someone else should call")))
             continue
         advice = advise(facts, settings, moment, collector=caller.name if caller else None, playbook=book)
         primary = found.types[0].key

@@ -112,13 +112,13 @@ def preview_text(batch: Batch, settings: Settings) -> str:
     kind = batch.kind or ("催收计划" if zh else "playbook")
     lines: list[str] = []
     if zh:
-        lines.append(f"{batch.day.isoformat()} 短信批次({kind}):{batch.cost.messages}条,计费{batch.cost.segments}条,约{format_yuan(batch.cost.fen)}元")
-        lines.append("计费规则:70字以内为1条,超过按每67字1条拆分;标点、字母、签名都算字数。")
+        lines.append(f"{batch.day.isoformat()} 短信批次（{kind}）：{batch.cost.messages}条，计费{batch.cost.segments}条，约{format_yuan(batch.cost.fen)}元")
+        lines.append("计费规则：70字以内为1条，超过按每67字1条拆分；标点、字母、签名都算字数。")
     else:
         lines.append(f"{batch.day.isoformat()} SMS batch ({kind}): {batch.cost.messages} texts, {batch.cost.segments} billed segments, about {format_yuan(batch.cost.fen)} yuan")
         lines.append("Billing: up to 70 characters is one segment; longer texts are split into parts of 67. Punctuation, letters and the signature count.")
     if batch.window is not None:
-        lines.append(("最早发送: " if zh else "Send from: ") + f"{batch.window[0]:%H:%M}" + ("(短信时段内,避开休息时间)" if zh else " (inside the SMS hours, not in quiet hours)"))
+        lines.append(("最早发送：" if zh else "Send from: ") + f"{batch.window[0]:%H:%M}" + ("（短信时段内，避开休息时间）" if zh else " (inside the SMS hours, not in quiet hours)"))
     lines.append("")
     for i, m in enumerate(batch.messages, start=1):
         extra = (" [经办公室同意]" if zh else " [cleared by the office]") if m.allowed_by_office else ""
@@ -126,9 +126,9 @@ def preview_text(batch: Batch, settings: Settings) -> str:
         lines.append(f"      {m.text}")
     if batch.left_out:
         lines.append("")
-        lines.append(f"未发送({len(batch.left_out)}户):" if zh else f"Left out ({len(batch.left_out)} households):")
+        lines.append(f"未发送（{len(batch.left_out)}户）：" if zh else f"Left out ({len(batch.left_out)} households):")
         for x in batch.left_out:
-            lines.append(f"  {x.room}  {REASONS[x.reason].get(batch.locale)}: {x.detail.get(batch.locale)}")
+            lines.append(f"  {x.room}  {REASONS[x.reason].get(batch.locale)}{'：' if zh else ': '}{x.detail.get(batch.locale)}")
     return "\n".join(lines) + "\n"
 
 

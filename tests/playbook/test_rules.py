@@ -85,7 +85,7 @@ def test_reasons_are_in_words(settings: Settings) -> None:
     advice = advise(facts, settings, NOW)
     finding = next(t for t in advice.types if t.key == "agrees_no_show")
     assert finding.reasons[0].en == "promised 3 times since 9 Sep, kept none"
-    assert finding.reasons[0].zh == "自9月9日以来答应过3次,一次也没兑现"
+    assert finding.reasons[0].zh == "自9月9日以来答应过3次，一次也没兑现"
 
 
 def test_a_kept_promise_is_counted(settings: Settings) -> None:
