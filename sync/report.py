@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from knock.core.money import format_yuan
-from knock.core.reports.day import paid_on, with_door_payments
+from knock.core.reports.day import door_payment_outcomes, with_door_payments
 from knock.core.store import Store
 from sync.status import cash_counts, cash_expected_fen
 
@@ -116,9 +116,9 @@ def _one(store: Store, staff_id: str, d: str, count: Any) -> CollectorReport:
     expected = cash_expected_fen(store, staff_id, d)
     counted = None if count is None else count.counted_fen
     contacted = {r["household_id"] for r in contacts}
-    paid = paid_on(store, date.fromisoformat(d), staff_id)
+    paid = door_payment_outcomes(store, date.fromisoformat(d), staff_id)
     return CollectorReport(
-        staff_id, name, d, assigned, len(contacted | paid),
+        staff_id, name, d, assigned, len(contacted | paid.keys()),
         dict(sorted(with_door_payments(outcomes, contacted, paid).items())), promises, complaints,
         money, sum(m.amount_fen for m in money), voids, expected, counted, None if counted is None else counted - expected, devices,
         [dict(r) for r in flag_rows],

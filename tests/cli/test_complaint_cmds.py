@@ -6,7 +6,19 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from knock.cli.main import cli
-from knock.home import open_home
+from knock.home import Home, open_home
+
+
+def _owing_household_with_wang_and_he(path: Path) -> Home:
+    """Room 2-1-301 owing one month, the guard 王刚 and the customer-service clerk 何丽."""
+    from datetime import date
+
+    home = open_home(path)
+    home.ledger.register_household("2-1-301", "周强")
+    home.ledger.add_charge("2-1-301", "property_fee", date(2026, 1, 1), date(2026, 1, 31), date(2026, 1, 15), 20000)
+    home.ledger.register_staff("何丽", "customer_service")  # first: the planner's own choice for the room
+    home.ledger.register_staff("王刚", "guard")
+    return home
 
 
 def test_office_lists_and_closes_complaints(tmp_path: Path) -> None:
@@ -29,15 +41,8 @@ def test_office_lists_and_closes_complaints(tmp_path: Path) -> None:
 
 
 def test_a_complaint_about_a_staff_member_keeps_them_away(tmp_path: Path) -> None:
-    from datetime import date
-
     path = tmp_path / "h"
-    home = open_home(path)
-    home.ledger.register_household("2-1-301", "周强")
-    home.ledger.add_charge("2-1-301", "property_fee", date(2026, 1, 1), date(2026, 1, 31), date(2026, 1, 15), 20000)
-    home.ledger.register_staff("何丽", "customer_service")
-    home.ledger.register_staff("王刚", "guard")
-    home.close()
+    _owing_household_with_wang_and_he(path).close()
     runner = CliRunner()
     before = json.loads(runner.invoke(cli, ["assign", "--dry-run", "--json", "--home", str(path)]).output)
     opened = runner.invoke(cli, ["complaints", "open", "2-1-301", "--category", "staff", "--text", "态度不好", "--staff-involved", "何丽", "--by", "王刚", "--home", str(path)])
@@ -70,14 +75,8 @@ def test_a_complaint_text_with_forbidden_content_is_flagged_for_the_manager(tmp_
 def test_the_staff_member_a_complaint_is_about_cannot_close_it(tmp_path: Path) -> None:
     """Found in 13v's pass: the guard a complaint was about closed it himself (a staff complaint holds the
     escalation ladder and keeps him away from the household)."""
-    from datetime import date
-
     path = tmp_path / "h"
-    home = open_home(path)
-    home.ledger.register_household("2-1-301", "周强")
-    home.ledger.add_charge("2-1-301", "property_fee", date(2026, 1, 1), date(2026, 1, 31), date(2026, 1, 15), 20000)
-    home.ledger.register_staff("王刚", "guard")
-    home.ledger.register_staff("何丽", "customer_service")
+    home = _owing_household_with_wang_and_he(path)
     complaint = home.ledger.open_complaint("2-1-301", category="staff", text="态度不好", author="何丽", staff_involved="王刚")
     home.close()
     runner = CliRunner()

@@ -246,15 +246,19 @@ def collector_sql(home: Home, staff_id: str, day: date) -> dict[str, Any]:
         for r in home.store.query("SELECT outcome, COUNT(*) FROM contacts WHERE collector_id = ? AND substr(at, 1, 10) = ? GROUP BY outcome", (staff_id, d))
     }
     # a household that paid at a door (a standing payment on an enrolled laptop) with no door contact of
-    # this collector that day is one "paid" outcome: its visit happened, and paying is what happened there
-    paid_only = q(
-        "SELECT COUNT(DISTINCT household_id) FROM payments WHERE collector_id = ? AND substr(paid_at, 1, 10) = ?"
+    # this collector that day is one outcome: its visit happened, and paying is what happened there;
+    # "paid" when the day's last such payment left nothing owed, "part_paid" when money is still owed
+    standing = (
+        "SELECT household_id, owed_after_fen, ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY paid_at DESC, receipt_seq DESC) AS nth"
+        " FROM payments WHERE collector_id = ? AND substr(paid_at, 1, 10) = ?"
         " AND payment_id NOT IN (SELECT payment_id FROM payment_voids) AND device_id IN (SELECT device_id FROM device_enrolments)"
-        " AND household_id NOT IN (SELECT household_id FROM contacts WHERE collector_id = ? AND channel = 'door' AND substr(at, 1, 10) = ?)",
+        " AND household_id NOT IN (SELECT household_id FROM contacts WHERE collector_id = ? AND channel = 'door' AND substr(at, 1, 10) = ?)"
+    )
+    for outcome, n in home.store.query(
+        f"SELECT CASE WHEN owed_after_fen <= 0 THEN 'paid' ELSE 'part_paid' END, COUNT(*) FROM ({standing}) WHERE nth = 1 GROUP BY 1",
         (staff_id, d, staff_id, d),
-    )[0]
-    if paid_only:
-        outcomes["paid"] = outcomes.get("paid", 0) + paid_only
+    ):
+        outcomes[outcome] = outcomes.get(outcome, 0) + n
     return {
         "assigned": q("SELECT COUNT(*) FROM assignments WHERE day = ? AND staff_id = ?", (d, staff_id))[0],
         "outcomes": outcomes,

@@ -4,7 +4,8 @@ Quiet hours (and the daily cap) limit what the company starts; they never stop a
 paying. The field app then logs the payment and no contact (13q). Every "visited" figure (the
 Today line, the end-of-day screen, the sync report, the nightly summary) counts the household,
 none of them counts a contact, and a voided receipt does not make a visit. The outcome figures
-beside them count that household once as "paid" (13w), so it is not visited with nothing to show.
+beside them count that household once, as "paid" or as "part_paid" when money is still owed after
+the day's last door payment, so it is not visited with nothing to show, nor shown as settled when it is not.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def test_a_payment_at_the_office_counter_is_no_visit(world) -> None:  # type: ig
     world.a07.ledger.record_payment("1-1-102", 10000, method="cash", collector=world.zhang)  # at the door
     world.merge(world.export(world.a07))
     [report] = collector_reports(world.office.store, SYNC_DAY, only={world.zhang})
-    assert (report.visited, report.outcomes) == (1, {"paid": 1})  # the counter payment is neither a visit nor an outcome
+    assert (report.visited, report.outcomes) == (1, {"part_paid": 1})  # the counter payment is neither a visit nor an outcome
+    # (100 yuan at the door left money owed: part-paid)
     counter_id, door_id = (office.household(r).household_id for r in ("1-1-101", "1-1-102"))
     assert visited_on(world.office.store, SYNC_DAY) == {door_id}
     world.give_office_events(world.a07)  # what the next pack brings: the counter payment
@@ -82,3 +84,24 @@ def test_a_door_payment_with_a_logged_contact_is_one_outcome_not_two(home: Home,
     assert report.outcomes == {"part_paid": 1}
     [row] = [c for c in nightly_summary(home.store, home.settings, DAY, now=clock.current).collectors if c.staff_id == guard]
     assert (row.contacts, row.outcomes) == (1, {"part_paid": 1})
+
+
+def test_a_part_payment_with_no_contact_is_part_paid_until_the_day_settles_it(home: Home, clock) -> None:  # type: ignore[no-untyped-def]
+    """The office must not read a part payment as settled: the day's last door payment tells paid from part-paid."""
+    ledger = home.ledger
+    guard = ledger.register_staff("张保安", "guard")
+    ledger.register_household("1-1-101", "王某某")
+    ledger.add_charge("1-1-101", "property_fee", date(2026, 10, 1), date(2026, 10, 31), date(2026, 10, 15), 22250)
+    clock.set(datetime(2026, 11, 23, 22, 30, tzinfo=CST))  # quiet hours: no contact can be logged with it
+
+    def outcomes() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        eod = collector_day(home.store, guard, DAY, ledger.device.device_id)
+        [report] = collector_reports(home.store, DAY)
+        [row] = [c for c in nightly_summary(home.store, home.settings, DAY, now=clock.current).collectors if c.staff_id == guard]
+        return eod.contacts_by_outcome, report.outcomes, dict(row.outcomes)
+
+    ledger.record_payment("1-1-101", 10000, method="cash", collector=guard)
+    assert outcomes() == ({"part_paid": 1},) * 3
+    clock.set(datetime(2026, 11, 23, 22, 45, tzinfo=CST))
+    ledger.record_payment("1-1-101", 12250, method="cash", collector=guard, again=True)  # the rest, a quarter-hour later
+    assert outcomes() == ({"paid": 1},) * 3  # one household, one outcome: settled

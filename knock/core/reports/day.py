@@ -51,28 +51,46 @@ def paid_on(store: Store, day: date, collector_id: str | None = None) -> set[str
     A voided receipt is left out (most are the wrong room or a double entry), and so is
     a payment at the office counter (:func:`door_payments_filter`): nobody went to a door.
     """
+    return set(door_payment_outcomes(store, day, collector_id))
+
+
+def door_payment_outcomes(store: Store, day: date, collector_id: str | None = None) -> dict[str, str]:
+    """household_id -> ``paid`` or ``part_paid`` for the households of :func:`paid_on`.
+
+    Why from ``owed_after_fen`` of the day's last door payment: that is what the field app
+    decides at the door (``paid`` when the money settles everything), so a part payment is
+    never shown to the office as settled.
+    """
     start, end = day_range(day)
-    sql = f"SELECT DISTINCT household_id FROM live_payments WHERE paid_at >= ? AND paid_at < ? AND {door_payments_filter(store)}"
+    sql = (
+        "SELECT household_id, owed_after_fen FROM live_payments"
+        f" WHERE paid_at >= ? AND paid_at < ? AND {door_payments_filter(store)}"
+    )
     params: tuple[str, ...] = (start, end)
     if collector_id is not None:
         sql, params = sql + " AND collector_id = ?", (*params, collector_id)
-    return {r["household_id"] for r in store.query(sql, params)}
+    return {r["household_id"]: door_outcome(int(r["owed_after_fen"])) for r in store.query(sql + " ORDER BY paid_at, receipt_seq", params)}
 
 
-def with_door_payments(outcomes: Mapping[str, int], contacted: Set[str], paid: Set[str]) -> dict[str, int]:
-    """Contacts by outcome, plus one ``paid`` for each household visited only by paying at the door.
+def door_outcome(owed_after_fen: int) -> str:
+    """The outcome a door payment stands for: ``paid`` when it left nothing owed, else ``part_paid``."""
+    return "paid" if owed_after_fen <= 0 else "part_paid"
+
+
+def with_door_payments(outcomes: Mapping[str, int], contacted: Set[str], paid: Mapping[str, str]) -> dict[str, int]:
+    """Contacts by outcome, plus one ``paid`` or ``part_paid`` for each household visited only by paying at the door.
 
     Why: the visited figure counts a door payment with no contact (:func:`paid_on`), and an
     outcome table next to it should say what happened at that door, or the household would
     look visited with nothing to show. ``contacted`` is the set the same report's visited
-    figure unites with ``paid``, so each household is added once and only when no logged
-    contact already tells its outcome. The number of contacts is left alone: a payment is
-    not a contact.
+    figure unites with ``paid`` (from :func:`door_payment_outcomes`), so each household is
+    added once and only when no logged contact already tells its outcome. The number of
+    contacts is left alone: a payment is not a contact.
     """
     out = dict(outcomes)
-    extra = len(set(paid) - set(contacted))
-    if extra:
-        out["paid"] = out.get("paid", 0) + extra
+    for household_id, outcome in paid.items():
+        if household_id not in contacted:
+            out[outcome] = out.get(outcome, 0) + 1
     return out
 
 
@@ -92,7 +110,7 @@ class CollectorDay:
     """What one collector did on a day and the cash to hand over."""
 
     contacts_by_outcome: dict[str, int]
-    """Contacts by outcome, plus ``paid`` for a door payment with no contact (:func:`with_door_payments`)."""
+    """Contacts by outcome, plus ``paid``/``part_paid`` for a door payment with no contact (:func:`with_door_payments`)."""
     households_visited: int
     """Households contacted or that paid (:func:`paid_on`)."""
     promises: int
@@ -111,8 +129,8 @@ def collector_day(store: Store, staff_id: str, day: date, device_id: str) -> Col
         for r in store.query("SELECT outcome, COUNT(*) AS n FROM contacts WHERE collector_id = ? AND at >= ? AND at < ? GROUP BY outcome", (staff_id, start, end))
     }
     contacted = {r["household_id"] for r in store.query("SELECT DISTINCT household_id FROM contacts WHERE collector_id = ? AND at >= ? AND at < ?", (staff_id, start, end))}
-    paid = paid_on(store, day, staff_id)
-    visited = len(contacted | paid)
+    paid = door_payment_outcomes(store, day, staff_id)
+    visited = len(contacted | paid.keys())
     outcomes = with_door_payments(outcomes, contacted, paid)
     promises = int(store.scalar("SELECT COUNT(*) FROM promises WHERE collector_id = ? AND made_at >= ? AND made_at < ?", (staff_id, start, end)))
     complaints = int(store.scalar("SELECT COUNT(*) FROM complaints WHERE opened_by = ? AND opened_at >= ? AND opened_at < ?", (staff_id, start, end)))

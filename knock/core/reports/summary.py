@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from knock.core.ageing import months_in
 from knock.core.reports import arrears
 from knock.core.reports.arrears import BUCKET_LABELS, Ageing
-from knock.core.reports.day import door_payments_filter, with_door_payments
+from knock.core.reports.day import door_outcome, door_payments_filter, with_door_payments
 from knock.core.reports.status import percent
 from knock.core.rooms import natural_key, room_walk_key
 from knock.core.store import Store
@@ -532,11 +532,13 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
             p,
         )
     }
-    door_paid: dict[str, set[str]] = defaultdict(set)  # households that paid at a door (knock/core/reports/day.py paid_on)
+    door_paid: dict[str, dict[str, str]] = defaultdict(dict)  # household -> paid/part_paid (knock/core/reports/day.py door_payment_outcomes)
     for r in store.query(
-        f"SELECT collector_id, household_id FROM live_payments WHERE {_ON_DAY.format(col='paid_at')} AND {door_payments_filter(store)}", p
+        f"SELECT collector_id, household_id, owed_after_fen FROM live_payments WHERE {_ON_DAY.format(col='paid_at')}"
+        f" AND {door_payments_filter(store)} ORDER BY paid_at, receipt_seq",
+        p,
     ):
-        door_paid[r["collector_id"]].add(r["household_id"])
+        door_paid[r["collector_id"]][r["household_id"]] = door_outcome(int(r["owed_after_fen"]))  # the last payment of the day tells
     counts = sync.cash_counts(day)
     unsynced: dict[str, list[str]] = defaultdict(list)
     for device in not_synced:
@@ -560,9 +562,9 @@ def _collectors(store: Store, day: date, team: str | None, sync: SyncFacts, not_
                 team=s["team"],
                 role=s["role"],
                 assigned=assigned.get(sid, 0),
-                visited=len(at_door | door_paid.get(sid, set())),  # see paid_on
+                visited=len(at_door | door_paid.get(sid, {}).keys()),  # see paid_on
                 contacts=len(mine),
-                outcomes=with_door_payments(Counter(r["outcome"] for r in mine), at_door, door_paid.get(sid, set())),
+                outcomes=with_door_payments(Counter(r["outcome"] for r in mine), at_door, door_paid.get(sid, {})),
                 money_by_method=dict(by_method),
                 collected_fen=sum(by_method.values()),
                 receipts=len(paid),
