@@ -15,7 +15,6 @@ start-up (bench/bench_startup.py).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from datetime import date, time
 from decimal import Decimal
@@ -506,6 +505,8 @@ def load_settings(path: Path | None) -> Settings:
     """Read settings from ``path`` (missing file: defaults)."""
     if path is None or not path.exists():
         return Settings()
+    import tomllib  # only where a settings file exists: a home on the defaults starts without the parser
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

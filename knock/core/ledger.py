@@ -19,19 +19,21 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knock.core.accounts import Account, Household, account, household_by_room
 from knock.core.allocation import ChargeLine, allocate
 from knock.core.errors import ContactCapReached, DuplicateCharge, LedgerError, NotFound, PermissionDenied, QuietHours
 from knock.core.events import Event, EventKind as K
 from knock.core.journal import Clock, Journal, new_id, system_clock
-from knock.core.payment_rules import PaymentNeedsConfirmation, PaymentRefused, PaymentReview, RecentPayment, review_payment
 from knock.core.reports.collected import day_range
 from knock.core.rooms import Room, RoomError, parse_room
 from knock.core.store import Store
-from knock.playbook.guardrails import Verdict, contact_allowed, count_toward_cap, in_quiet_hours, scan_text
 from knock.settings import Settings
+
+if TYPE_CHECKING:  # the payment rules and the guardrails load on first use: the field app's first frame needs neither
+    from knock.core.payment_rules import PaymentReview, RecentPayment
+    from knock.playbook.guardrails import Verdict
 
 PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_transfer", "card")
 """How money can be taken."""
@@ -293,6 +295,8 @@ def payment_payload(
     See :meth:`Ledger.record_payment` for the rules.
     """
     payer = check_payment(amount_fen, method, payer)
+    from knock.core.payment_rules import PaymentNeedsConfirmation, PaymentRefused, review_payment
+
     household, before = facts.household, facts.before
     review = review_payment(amount_fen, before.owed_fen, list(facts.recent), settings.payments, paid_moment)
     typed = overpay_confirmed is not None or again is not None
@@ -375,6 +379,8 @@ def contact_payloads(
     _choice(channel, CHANNELS, "channel")
     _choice(outcome, OUTCOMES, "outcome")
     manager = ""
+    from knock.playbook.guardrails import contact_allowed, in_quiet_hours
+
     lifted: list[str] = []
     # A note is the collector writing something down, not a contact with the household: no cap, no quiet hours.
     if outcome != "note" and channel != "letter" and in_quiet_hours(when, settings):
@@ -440,6 +446,8 @@ def household_update_payload(household_id: str, room: str, fields: Mapping[str, 
 @lru_cache(maxsize=4096)
 def _flagged_categories(text: str) -> tuple[str, ...]:
     """The scanner's categories for ``text``, in order, once each: notes repeat, and a scan costs about half a millisecond."""
+    from knock.playbook.guardrails import scan_text
+
     return tuple(dict.fromkeys(v.category for v in scan_text(text)))
 
 
@@ -746,9 +754,13 @@ class Ledger:
         return self._review(household, owed, amount_fen, at or self.now())
 
     def _review(self, household: HouseholdRef, owed_fen: int, amount_fen: int, now: datetime) -> PaymentReview:
+        from knock.core.payment_rules import review_payment
+
         return review_payment(amount_fen, owed_fen, self._recent(household, now), self.settings.payments, now)
 
     def _recent(self, household: HouseholdRef, now: datetime) -> list[RecentPayment]:
+        from knock.core.payment_rules import RecentPayment
+
         return [
             RecentPayment(r["receipt_no"], int(r["amount_fen"]), datetime.fromisoformat(r["paid_at"]))
             for r in self.store.query(
@@ -877,6 +889,8 @@ class Ledger:
             (datetime.combine(day, datetime.min.time()), r["step"])
             for r in self.store.query("SELECT step FROM escalations WHERE household_id = ? AND at >= ? AND at < ?", span)
         ]
+        from knock.playbook.guardrails import count_toward_cap
+
         return count_toward_cap(day, contacts, letters)
 
     def contact_verdict(
@@ -896,6 +910,8 @@ class Ledger:
         verdict and refuses what it blocks. A note is not a contact and is
         never blocked.
         """
+        from knock.playbook.guardrails import Verdict, contact_allowed
+
         _choice(channel, CHANNELS, "channel")
         when = at or self.now()
         household = self._ref(room)
@@ -1018,6 +1034,8 @@ class Ledger:
             if row is None:
                 raise NotFound(f"no household {household_id}")
             done = self.contacts_today(household_id, when.date())
+            from knock.playbook.guardrails import contact_allowed
+
             verdict = contact_allowed(when, "sms", done, self.settings, override=done >= self.settings.contact.daily_cap)
             self._append(
                 K.CONTACT_LOGGED,
