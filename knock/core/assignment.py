@@ -598,6 +598,25 @@ def plan_assignment(
         # Rule 3: make the loads as even as rules 1 and 2 allow.
         board.balance()
 
+    return _finished_plan(board, homes, staff_list, todo, unassignable, previous, problems)
+
+
+def _finished_plan(
+    board: _Board,
+    homes: Sequence[AssignableHousehold],
+    staff_list: Sequence[AssignableStaff],
+    todo: Sequence[int],
+    unassignable: Sequence[int],
+    previous: Mapping[str, str],
+    problems: list[str],
+) -> AssignmentPlan:
+    """The plan as the office reads it, from a filled board: why loads are uneven, who holds what.
+
+    Why its own function: the reference planner in the tests fills the same board by the old rules
+    and must report it the same way, so the equivalence test compares the filling, not two copies
+    of this report.
+    """
+    m = len(staff_list)
     if m:
         loads = [board.load(s) for s in range(m)]
         if max(loads) - min(loads) > 1:

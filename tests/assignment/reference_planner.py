@@ -14,8 +14,8 @@ from knock.core.assignment import (
     AssignableHousehold,
     AssignableStaff,
     AssignmentPlan,
-    CollectorPlan,
     _Board,
+    _finished_plan,
     _listed,
     _water_level,
     location_key,
@@ -127,48 +127,4 @@ def reference_plan(
         # Rule 3: make the loads as even as rules 1 and 2 allow.
         board.balance()
 
-    if m:
-        loads = [board.load(s) for s in range(m)]
-        if max(loads) - min(loads) > 1:
-            group = board.stuck_group()
-            hard = sum(board.hard_load[s] for s in group)
-            causes = []
-            if hard:
-                causes.append(f"{hard} hard cases that only customer-service staff or managers may take")
-            if any(board.excluded[i] for s in group for i in board.holdings[s]):
-                causes.append("open complaints that rule out other collectors")
-            names = ", ".join(staff_list[s].name for s in group)
-            problems.append(
-                f"loads range from {min(loads)} to {max(loads)} households, not within one of each other: "
-                f"{names} hold households nobody else may take ({'; '.join(causes) or 'eligibility rules'})"
-            )
-
-    assignments = {homes[i].household_id: staff_list[board.owner[i]].staff_id for i in todo}
-    kept = sum(1 for i in todo if board.was[i] == board.owner[i])
-    carried_over = sum(1 for h in homes if h.household_id in previous)
-    collectors = []
-    for s, member in enumerate(staff_list):
-        mine = sorted(board.holdings[s])
-        buildings: list[str] = []
-        for i in mine:
-            if not buildings or buildings[-1] != homes[i].building:
-                buildings.append(homes[i].building)
-        collectors.append(
-            CollectorPlan(
-                staff_id=member.staff_id,
-                name=member.name,
-                role=member.role,
-                households=len(mine),
-                hard_cases=board.hard_load[s],
-                kept=sum(1 for i in mine if board.was[i] == s),
-                buildings=tuple(buildings),
-            )
-        )
-    return AssignmentPlan(
-        assignments=assignments,
-        unassigned=tuple(homes[i].household_id for i in unassignable),
-        problems=tuple(problems),
-        collectors=tuple(collectors),
-        kept=kept,
-        carried_over=carried_over,
-    )
+    return _finished_plan(board, homes, staff_list, todo, unassignable, previous, problems)  # the same report of the board
