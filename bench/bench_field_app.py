@@ -3,7 +3,7 @@
 1. **First usable frame.** Each run is a fresh Python process that starts
    the clock before importing anything, does what ``knock field`` does after
    the command is dispatched (import ``knock.cli.field_cmds``, open the home,
-   make the app, keep the start's objects out of the cycle collector), starts the app headless at 80x24 already signed in, and
+   make the app, the cycle collector held meanwhile and the start's objects frozen out of it after), starts the app headless at 80x24 already signed in, and
    stops the clock at the end of the first refresh after the Today list got
    its first rows (first pass: amounts in building order; the list puts the
    rows one screen shows first and the rest right after that frame, and keys
@@ -62,11 +62,11 @@ def rss_mb():  # this process's peak (VmHWM; ru_maxrss would carry the forking p
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 import knock.cli.field_cmds
 from knock.cli.common import open_cli_home
-from field_app.app import keep_start_up_objects, make_app
-from field_app.screens.today import TodayScreen
-home = open_cli_home(sys.argv[1])
-app = make_app(home, staff_id=sys.argv[2])
-keep_start_up_objects()
+from field_app.start import start_up
+with start_up():  # as knock field does
+    from field_app.app import make_app
+    home = open_cli_home(sys.argv[1])
+    app = make_app(home, staff_id=sys.argv[2])
 from field_app.widgets.day_list import DayList
 drawn = None
 plain_render_lines = DayList.render_lines

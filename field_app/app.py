@@ -9,7 +9,6 @@ it back to the UI thread (see field_app/workers.py).
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from datetime import datetime
 
@@ -276,18 +275,6 @@ class KnockApp(WorkerResults, App[None]):
             i18n.set_locale(locale)
             self.locale_name = locale
     
-
-def keep_start_up_objects() -> None:
-    """Take what the start made (modules, settings, the open home: ~50,000 objects that live as long
-    as the app) out of the cycle collector's full passes.
-
-    Without it the collector's first full pass comes while the first screen is being drawn and walks
-    all of them (~10 ms at 100k households, for nothing: none of them is garbage). Called by
-    ``knock field`` once the app is made (not by :func:`make_app`: a test process makes many apps,
-    and would keep each one's garbage cycles for good).
-    """
-    gc.freeze()
-
 
 def make_app(
     home: Home,

@@ -125,7 +125,7 @@ def load_today(
     if first is not None and not with_advice:
         planned = planned[:first]
     visited_ids = visited_on(home.store, day)
-    due_today = promises_due_on(home.store, day)
+    due_today = promises_due_on(home.store, day, [entry.household.household_id for entry in planned])
     rows = []
     for entry in planned:
         hh = entry.household

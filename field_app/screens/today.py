@@ -21,9 +21,10 @@ from knock.core.money import format_yuan
 from field_app.data.today import TodayRow, TodayView, load_today, search_rows
 from field_app.i18n import _, get_locale
 from field_app.labels import day_text, window_short
-from field_app.widgets.common import TranslatedBindings
+from field_app.widgets.common import TranslatedBindings, friendly_error
 from field_app.widgets.day_list import Column, DayList
 from field_app.widgets.key_bar import KeyBar
+from field_app.widgets.search_field import SearchField
 from field_app.workers import WorkerResults, result_of
 
 def group_text(row: TodayRow) -> str:
@@ -154,6 +155,8 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         """True once the list has the playbook's order and advice (the first pass has amounts only)."""
         self.shown: list[TodayRow] = []
         self.failed = False
+        self.covered = False
+        """Another screen was pushed on top since the list was last read (see :meth:`on_screen_resume`)."""
         self.touched = False
         """The collector acted on the list (moved, searched, opened) before the playbook's order came:
         that order is then not forced on them (R re-sorts when they ask)."""
@@ -179,7 +182,7 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self.header_text(), id="today-header", classes="header")
         yield Static(_("Loading your households…"), id="today-counters", classes="counters")
-        yield Input(placeholder=_("Find: room 3-2-501, 3-2, or owner's name"), id="search", select_on_focus=False)
+        yield SearchField(_("Find: room 3-2-501, 3-2, or owner's name"), id="search-unused", action="screen.search")
         yield Static(ProgressBar(total=1, completed=0), id="today-progress")  # a drawing, not Textual's animated widget
         yield DayList(id="households", zebra_stripes=True)
         yield KeyBar(id="today-keys")
@@ -188,8 +191,14 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         self.query_one(DayList).focus()
         self.load()
 
+    def on_screen_suspend(self) -> None:
+        self.covered = True
+
     def on_screen_resume(self) -> None:
-        if self.view is not None:
+        """Back from a screen on top (a household, the lock): the day again, in case it changed.
+        Not at the screen's first showing: the first pass was read at mount."""
+        if self.covered and self.view is not None:
+            self.covered = False
             self.load()
 
     def header_text(self) -> str:
@@ -211,9 +220,26 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         are most of the pass), and once they are drawn, the whole day (see :meth:`fill`).
         """
         if self.view is None:
-            self.load_quick(max(self.app.size.height, 1))
+            self.load_first_screenful()
         else:
             self.load_advised()
+
+    def load_first_screenful(self) -> None:
+        """The rows one screen shows, read here, before the screen's first frame, not in a worker.
+
+        The one read of the screens on the interface thread, on purpose: it is a screenful of
+        accounts by index (~10 ms at 100k households), and the screen is not drawn yet. In a worker
+        the first frame would be an empty list saying "Loading", drawn only to be drawn again with
+        the rows a moment later: the collector waited longer for the same list. The rest of the
+        day, the playbook's pass and every read after this one stay in workers.
+        """
+        app = self.app
+        try:
+            view = load_today(app.home, app.staff_id, app.now(), with_advice=False, first=max(app.size.height, 1))  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - said where a worker's failure is said (never a traceback)
+            self.worker_failed("load_quick", friendly_error(exc))
+            return
+        self.show_day(view)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load_quick(self, first: int | None = None) -> TodayView:
@@ -251,7 +277,7 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         app = self.app
         first_order = advised and app.round_order is None  # type: ignore[attr-defined]
         if first_order:
-            self.touched = self.touched or self.query_one(DayList).cursor_row > 0 or bool(self.query_one("#search", Input).value)
+            self.touched = self.touched or self.query_one(DayList).cursor_row > 0 or bool(self.search_text())
             shown_order = [r.room for r in self.view.rows] if self.view is not None and self.touched else None
             app.round_order = shown_order or [r.room for r in view.rows]  # type: ignore[attr-defined]
         self.view = replace(view, rows=tuple(in_round_order(view.rows, app.round_order)))  # type: ignore[attr-defined]
@@ -259,7 +285,7 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         self.advised = advised
         self.query_one("#today-progress", Static).set_class(self.advised, "hidden")
         self.query_one("#today-counters", Static).update(self.counters_text())
-        rows = search_rows(self.view.rows, self.query_one("#search", Input).value)
+        rows = search_rows(self.view.rows, self.search_text())
         if self.rest_pending is not None and view.complete and self.continues_shown(rows):
             rest, last_group = rows[len(self.shown) :], group_text(self.shown[-1])
             self.shown = rows
@@ -295,7 +321,7 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
     def move_past_done(self) -> None:
         """Back from a household that is now visited: the cursor goes to the next door not yet visited."""
         room, self.opened = self.opened, None
-        if room is None or self.query_one("#search", Input).value:
+        if room is None or self.search_text():
             return
         rooms = [r.room for r in self.shown]
         if room not in rooms or not self.shown[rooms.index(room)].visited:
@@ -454,9 +480,29 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         elif self.shown:
             self.query_one(DayList).focus()
 
+    def search_text(self) -> str:
+        """What is typed in the search box ("" while it was never opened)."""
+        found = self.query("#search")
+        return found.first(Input).value if found else ""
+
+    def search_box(self) -> Input:
+        """The search box, put in the place of its look-alike line the first time it is asked for
+        (see :mod:`field_app.widgets.search_field`).
+
+        The ``Input`` is on the screen when this returns (Textual registers a mounted widget at
+        once): the key that opened it can be typed into it, and it can take the focus.
+        """
+        found = self.query("#search")
+        if found:
+            return found.first(Input)
+        line = self.query_one("#search-unused", SearchField)
+        box = Input(placeholder=line.placeholder, id="search", select_on_focus=False)
+        self.mount(box, before=line)
+        line.remove()
+        return box
+
     def on_key(self, event: events.Key) -> None:
-        search = self.query_one("#search", Input)
-        if self.focused is search:
+        if self.focused is not None and self.focused.id == "search":
             if event.key == "down" and self.shown:
                 self.query_one(DayList).focus()
                 event.stop()
@@ -464,6 +510,7 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         char = event.character
         if char and (char.isdigit() or char == "-" or not char.isascii()) and char.isprintable():
             # Typing a room number or a name starts a search, wherever the cursor is.
+            search = self.search_box()
             search.focus()
             search.insert_text_at_cursor(char)
             event.stop()
@@ -481,11 +528,12 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         self.app.sign_out()  # type: ignore[attr-defined]
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.search_box().focus()
 
     def action_clear_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.value = ""
+        found = self.query("#search")
+        if found:
+            found.first(Input).value = ""
         self.query_one(DayList).focus()
 
     # -- actions ---------------------------------------------------------------------------------
@@ -495,8 +543,7 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
         self.open_room(event.key)
 
     def action_open(self) -> None:
-        search = self.query_one("#search", Input)
-        if self.focused is search and search.value.strip():
+        if self.focused is not None and self.focused.id == "search" and self.search_text().strip():
             self.search_submitted()
             return
         table = self.query_one(DayList)
@@ -516,7 +563,7 @@ class TodayScreen(TranslatedBindings, WorkerResults, Screen[None]):
             return
         self.app.round_order = [r.room for r in self.playbook_rows]  # type: ignore[attr-defined]
         self.view = replace(self.view, rows=tuple(in_round_order(self.view.rows, self.app.round_order)))  # type: ignore[attr-defined]
-        self.fill(search_rows(self.view.rows, self.query_one("#search", Input).value))
+        self.fill(search_rows(self.view.rows, self.search_text()))
         first = next((i for i, r in enumerate(self.shown) if not r.visited), 0)
         self.query_one(DayList).move_cursor(row=first)
 

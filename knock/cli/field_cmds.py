@@ -14,12 +14,18 @@ from knock.cli.common import ask_pin, domain_errors, emit_json, home_option, jso
 @domain_errors
 def field(home_dir: str | None, as_name: str | None, lang: str | None) -> None:
     """Open the field app: today's households, record visits, take payments."""
-    from field_app.app import keep_start_up_objects, make_app
+    from field_app.start import start_up
 
-    home = open_cli_home(home_dir)
-    preselect = home.ledger.staff(as_name).staff_id if as_name else None
-    app = make_app(home, locale=lang, preselect=preselect)
-    keep_start_up_objects()
+    with start_up():
+        from field_app.app import make_app
+
+        home = open_cli_home(home_dir)
+        try:
+            preselect = home.ledger.staff(as_name).staff_id if as_name else None
+            app = make_app(home, locale=lang, preselect=preselect)
+        except BaseException:
+            home.close()
+            raise
     try:
         app.run()
     finally:

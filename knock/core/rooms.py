@@ -147,8 +147,13 @@ def parse_room(text: str) -> Room:
 # the field app's list and the assignment planner alike.
 
 
+@lru_cache(maxsize=4096)
 def natural_key(part: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key that puts building 2 before building 10 and digits before letters."""
+    """Sort key that puts building 2 before building 10 and digits before letters.
+
+    Cached: a community has few distinct buildings, units and room numbers, and every sort of a
+    collector's day (the list's first pass, the plan, the assignment) asks for the same ones.
+    """
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.findall(r"\d+|\D+", part))
 
 

@@ -137,15 +137,21 @@ async def test_on_today_a_click_picks_a_door_and_a_second_click_opens_it(communi
         await wait_for(pilot, lambda: table.cursor_row == 1)
 
 
-def test_the_start_s_objects_are_kept_out_of_the_collector_s_full_passes() -> None:
+def test_the_collector_sits_out_the_start_and_the_start_s_objects_are_kept_out_of_its_passes() -> None:
     import gc
 
-    from field_app.app import keep_start_up_objects
+    from field_app.start import start_up
 
     before = gc.get_freeze_count()
     try:
-        keep_start_up_objects()
-        assert gc.get_freeze_count() > before
+        with start_up():
+            assert not gc.isenabled()
+            made = [[n] for n in range(1000)]  # what a start keeps
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= before + len(made)
+        with pytest.raises(RuntimeError), start_up():  # a start that fails gives the collector back too
+            raise RuntimeError("no home")
+        assert gc.isenabled()
     finally:
         gc.unfreeze()  # this test process goes on making apps
 

@@ -139,7 +139,7 @@ async def test_search_finds_rooms_and_owners_as_you_type(community: Community, t
         if typed.isascii():
             await pilot.press(*keys(typed))
         else:
-            app.screen.query_one("#search", Input).value = typed
+            app.screen.search_box().value = typed
             await pilot.pause()
         assert [r.room for r in app.screen.shown] == expected
 

@@ -17,6 +17,7 @@ from field_app import i18n
 from field_app.app import make_app
 from field_app.screens import end_of_day as end_of_day_screen
 from field_app.screens import household as household_screen
+from field_app.screens import today as today_screen
 from field_app.screens.end_of_day import EndOfDayScreen
 from field_app.screens.household import HouseholdScreen
 from field_app.screens.today import TodayScreen
@@ -38,7 +39,7 @@ def _locked(*_args: object, **_kwargs: object) -> None:
 async def _open(pilot, room: str) -> HouseholdScreen:  # type: ignore[no-untyped-def]
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.view is not None)
-    app.screen.query_one("#search", Input).value = room
+    app.screen.search_box().value = room
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen))
     return app.screen
@@ -120,4 +121,34 @@ def test_workers_hand_results_back_through_textual_not_hand_written_messages() -
         source = path.read_text(encoding="utf-8")
         if "@work(" in source:
             assert "WorkerResults" in source, path.name
-            assert "except Exception" not in source, path.name
+            for node in ast.walk(ast.parse(source)):  # a worker raises; Textual hands its failure to worker_failed
+                if isinstance(node, ast.FunctionDef) and any("work" in ast.unparse(d) for d in node.decorator_list):
+                    handlers = [h for h in ast.walk(node) if isinstance(h, ast.ExceptHandler)]
+                    assert not handlers, f"{path.name}: {node.name} catches what it should raise"
+
+
+@pytest.mark.parametrize("part", ["first screenful", "rest of the day"])
+async def test_a_day_that_cannot_be_read_says_so_in_red_and_nothing_crashes(
+    community: Community, monkeypatch: pytest.MonkeyPatch, part: str
+) -> None:
+    real = today_screen.load_today
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if part == "first screenful" or kwargs.get("first") is None:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(today_screen, "load_today", failing)
+    app = make_app(community.home, locale="en", staff_id=community.collector)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.failed)
+        said = str(app.screen.query_one("#today-counters", Static).render())
+        assert said == "The ledger file could not be used: database disk image is malformed"
+        today = app.screen
+        await pilot.press("down", "enter")  # keys do not crash it either
+        if part == "first screenful":  # no rows: nothing to open
+            await pilot.pause()
+            assert app.is_running and app.screen is today and not today.shown
+        else:  # the rows shown are real: the one under the cursor opens
+            await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen))
+            assert app.screen.room == today.shown[1].room

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+import json
+from collections.abc import Collection, Mapping, Set
 from dataclasses import dataclass
 from datetime import date
 
@@ -100,9 +101,20 @@ def visited_on(store: Store, day: date) -> set[str]:
     return contacted | paid_on(store, day)
 
 
-def promises_due_on(store: Store, day: date) -> dict[str, str]:
-    """household_id -> the window (morning/afternoon/evening) of a promise to pay due on ``day``."""
-    return {r["household_id"]: r["window"] for r in store.query("SELECT household_id, window FROM promises WHERE due_date = ?", (day.isoformat(),))}
+def promises_due_on(store: Store, day: date, households: Collection[str] | None = None) -> dict[str, str]:
+    """household_id -> the window (morning/afternoon/evening) of a promise to pay due on ``day``.
+
+    ``households`` asks about those only (a collector's list): one lookup each in the promises'
+    household index, instead of reading every promise the community ever made.
+    """
+    if households is None:
+        rows = store.query("SELECT household_id, window FROM promises WHERE due_date = ?", (day.isoformat(),))
+    else:
+        rows = store.query(
+            "SELECT household_id, window FROM promises WHERE due_date = ? AND household_id IN (SELECT value FROM json_each(?))",
+            (day.isoformat(), json.dumps(list(households))),
+        )
+    return {r["household_id"]: r["window"] for r in rows}
 
 
 @dataclass(frozen=True)
