@@ -17,6 +17,7 @@ from typing import Any
 from knock.core.events import GENESIS, ChainError, Event, EventConflict, canonical_json, chain_digest, hash_bytes, hash_text
 from knock.core.ids import new_id
 from knock.core.payload_codec import stored_payload
+from knock.core.payload_press import PRESS_ROWS, Pressing, Texts
 from knock.core.stored_time import stored_time
 from knock.core.projections import RecentRows, project
 from knock.core.store import Store
@@ -130,12 +131,19 @@ class Journal:
     ) -> tuple[Any, ...]:
         """The ``event_log`` row of an event, for :data:`_EVENT_INSERT` (inside a write transaction:
         a name the log has not seen yet gets its code)."""
+        return self.row_with(event_id, device_id, seq, author, device_time, kind, stored_payload(kind, payload_json), digest, received_at, prev_hash)
+
+    def row_with(
+        self, event_id: str, device_id: str, seq: int, author: str, device_time: str, kind: str, stored: bytes | None,
+        digest: str, received_at: str | None, prev_hash: bytes | None,
+    ) -> tuple[Any, ...]:
+        """:meth:`stored_row` with the payload already in its stored form (or None, filled in later by the bulk path)."""
         known = self.store.name_codes()
         code = self.store.name_code
         return (
             event_id, known.get(device_id) or code(device_id), seq, known.get(author) or code(author),
             stored_time(device_time), known.get(kind) or code(kind),
-            stored_payload(kind, payload_json), hash_bytes(digest), stored_time(received_at), prev_hash,
+            stored, hash_bytes(digest), stored_time(received_at), prev_hash,
         )
 
     def append(self, kind: str, payload: dict[str, Any], *, author: str) -> Event:
@@ -193,11 +201,16 @@ class Journal:
         before), when a later payload must name this event (a contact's ``seen_payment``).
         """
         written: list[Event] = []
+        press = self.store.press
         with self.store.transaction() as conn:
             seq, prev = self._head(self.device_id)
             writer = BatchWriter(conn)
-            rows: list[tuple[Any, ...]] = []
+            rows: list[Any] = []
             device_time = self.clock().isoformat(timespec="seconds")  # one write, one moment: the clock is read once
+            # With a press, the payloads are deflated by its process while this loop goes on; their
+            # rows are written at the end, once the bytes are back (nothing reads the log meanwhile).
+            texts: Texts = []
+            pressed: list[tuple[list[Any], Pressing]] = []
             for item in items:
                 kind, payload, author = item[0], item[1], item[2]
                 seq += 1
@@ -205,13 +218,28 @@ class Journal:
                 payload_json = canonical_json(payload)
                 digest = chain_digest(prev, event_id, self.device_id, seq, author, device_time, kind, payload_json)
                 event = Event(event_id, self.device_id, seq, author, device_time, kind, payload, prev, digest)
-                rows.append(self.stored_row(event_id, self.device_id, seq, author, device_time, kind, payload_json, digest, None, None))
+                if press is None:
+                    rows.append(self.stored_row(event_id, self.device_id, seq, author, device_time, kind, payload_json, digest, None, None))
+                else:
+                    rows.append(list(self.row_with(event_id, self.device_id, seq, author, device_time, kind, None, digest, None, None)))
+                    texts.append((kind, payload_json))
                 project(writer, event)  # type: ignore[arg-type]
                 written.append(event)
                 prev = digest
-                if len(rows) >= BATCH_ROWS:
+                if press is not None and len(rows) >= PRESS_ROWS:
+                    pressed.append((rows, press.submit(texts)))
+                    rows, texts = [], []
+                elif len(rows) >= BATCH_ROWS:
                     conn.executemany(_EVENT_INSERT, rows)
                     rows.clear()
+            if press is not None:
+                if rows:
+                    pressed.append((rows, press.submit(texts)))
+                    rows = []
+                for chunk, pressing in pressed:
+                    for row, blob in zip(chunk, press.collect(pressing)):
+                        row[6] = blob
+                    conn.executemany(_EVENT_INSERT, chunk)
             if rows:
                 conn.executemany(_EVENT_INSERT, rows)
             writer.flush()

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from knock.core import payload_codec
+from knock.core.payload_press import PayloadPress
 from knock.core.schema import MIGRATIONS, VACUUM_AFTER, split_sql
 
 
@@ -43,6 +44,9 @@ READER_CACHE_KIB = 2048
 
 class Store:
     """A ledger database file (or ``:memory:`` for tests)."""
+
+    press: PayloadPress | None = None
+    """Deflates payloads in a second process for the bulk path (only a bulk load's file has one, see :meth:`rebuilt`)."""
 
     def __init__(self, path: Path | str, *, cache_kib: int = IMPORT_CACHE_KIB, read_only: bool = False, bulk_load: bool = False) -> None:
         self.path = str(path)
@@ -296,6 +300,7 @@ class Store:
                 os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
                 self.conn.execute("VACUUM INTO ?", (str(temp),))
                 fresh = Store(temp, bulk_load=True)
+                fresh.press = PayloadPress.for_bulk_load()
                 try:
                     indexes = fresh._deferrable_indexes()
                     for index in indexes:
@@ -305,6 +310,8 @@ class Store:
                         fresh.conn.execute(index["sql"])
                     fresh._make_durable()
                 finally:
+                    if fresh.press is not None:
+                        fresh.press.close()
                     fresh.close()
                 _fsync(temp)
                 os.replace(temp, file)  # still holding the old file's lock: nobody wrote to it meanwhile
