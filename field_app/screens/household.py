@@ -90,10 +90,12 @@ class HouseholdScreen(TranslatedBindings, WorkerResults, Screen[None]):
         self.reviewing = False
         """The payment rules are being applied to a payment (a worker): keys wait."""
         self.load_failed = False
+        self.refreshing = False
+        """A save landed and the household is being read again: the figures on screen are from before it."""
 
     def ready_for_keys(self) -> bool:
         """Outcome keys mean something once the household is on screen and nothing is being saved."""
-        return (self.view is not None or self.load_failed) and not self.saving and not self.reviewing
+        return (self.view is not None or self.load_failed) and not (self.saving or self.reviewing or self.refreshing)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="banner", classes="banner hidden")
@@ -139,6 +141,7 @@ class HouseholdScreen(TranslatedBindings, WorkerResults, Screen[None]):
     @result_of(load)
     def show_household(self, view: HouseholdView) -> None:
         self.view = view
+        self.refreshing = False
         self.render_view()
 
     def worker_failed(self, name: str, text: str) -> None:
@@ -149,6 +152,8 @@ class HouseholdScreen(TranslatedBindings, WorkerResults, Screen[None]):
             self.saving = False
             self.reviewing = False
             self.query_one("#hh-summary", Static).update(self.summary_text())
+        if name == "load":
+            self.refreshing = False
         if name == "load" and self.view is None:
             self.load_failed = True
             self.query_one("#hh-summary", Static).update(Text(text, style="bold red"))
@@ -513,6 +518,8 @@ class HouseholdScreen(TranslatedBindings, WorkerResults, Screen[None]):
             self.say(" ".join([saved.message, *saved.reminders]), title=_("A gentle reminder"), severity="warning", timeout=15)
         else:
             self.say(saved.message)
+        # Keys wait for the figures after the payment: a second "pay" must not offer the old amount.
+        self.refreshing = True
         self.load()
         if saved.receipt_no:
             from field_app.screens.confirm import InfoDialog

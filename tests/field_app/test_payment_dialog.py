@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from textual.widgets import Input, Static
 
 from knock.core.money import format_yuan
 
 from field_app.app import make_app
+from field_app.data.household import load_household
+from field_app.screens import household as household_screen
 from field_app.screens.confirm import ExplicitConfirmDialog, InfoDialog
 from field_app.screens.household import HouseholdScreen
 from field_app.screens.payment_qr import PaymentQRScreen
@@ -34,11 +39,39 @@ async def test_method_key_pressed_at_once_takes_cash_and_keeps_the_owed_amount(c
         # A guard at the door: pay, 1 for cash, Enter to confirm, 2 for done — all queued at once.
         await burst(pilot, *typed(room), "enter", "1", "1", "enter", "2")
         await wait_for(pilot, lambda: rows(community, "SELECT 1 FROM payments"))
-        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen) and not app.screen.saving)
+        await wait_for(pilot, lambda: isinstance(app.screen, HouseholdScreen) and app.screen.ready_for_keys())
         owed = app.screen.view.account  # after the payment: nothing left
     payment = rows(community, "SELECT amount_fen, method, owed_after_fen FROM payments")[0]
     assert payment["method"] == "cash" and payment["amount_fen"] > 100 and payment["owed_after_fen"] == 0, dict(payment)
     assert owed.overdue_fen == 0
+
+
+async def test_a_second_pay_key_waits_for_the_figures_after_the_payment(
+    community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The household is read again after a payment; a "pay" queued behind it must not offer the old amount.
+
+    The re-read is slowed down here so the queued key surely arrives while it runs.
+    """
+    loads = []
+
+    def slow_second_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+        loads.append(1)
+        if len(loads) > 1:
+            time.sleep(0.6)
+        return load_household(*args, **kwargs)
+
+    monkeypatch.setattr(household_screen, "load_household", slow_second_read)
+    room = community.rooms[2]
+    app = make_app(community.home, staff_id=community.collector)
+    async with app.run_test(size=SIZE) as pilot:
+        await today_ready(pilot)
+        await burst(pilot, *typed(room), "enter", "1", "1", "enter", "2", "1")
+        await wait_for(pilot, lambda: len(loads) > 1 and isinstance(app.screen, HouseholdScreen) and app.screen.ready_for_keys())
+        await settle(pilot)
+        assert not isinstance(app.screen, RecordPaidDialog)
+        assert "没有欠费" in text_of(app.screen.query_one("#hh-status"))
+    assert len(rows(community, "SELECT 1 FROM payments")) == 1
 
 
 async def test_the_amount_field_does_not_have_the_cursor_when_the_dialog_opens(community: Community) -> None:
