@@ -128,7 +128,7 @@ class Journal:
     def stored_row(
         self, event_id: str, device_id: str, seq: int, author: str, device_time: str, kind: str, payload_json: str,
         digest: str, received_at: str | None, prev_hash: bytes | None,
-    ) -> tuple[Any, ...]:
+    ) -> list[Any]:
         """The ``event_log`` row of an event, for :data:`_EVENT_INSERT` (inside a write transaction:
         a name the log has not seen yet gets its code)."""
         return self.row_with(event_id, device_id, seq, author, device_time, kind, stored_payload(kind, payload_json), digest, received_at, prev_hash)
@@ -136,15 +136,15 @@ class Journal:
     def row_with(
         self, event_id: str, device_id: str, seq: int, author: str, device_time: str, kind: str, stored: bytes | None,
         digest: str, received_at: str | None, prev_hash: bytes | None,
-    ) -> tuple[Any, ...]:
+    ) -> list[Any]:
         """:meth:`stored_row` with the payload already in its stored form (or None, filled in later by the bulk path)."""
         known = self.store.name_codes()
         code = self.store.name_code
-        return (
+        return [
             event_id, known.get(device_id) or code(device_id), seq, known.get(author) or code(author),
             stored_time(device_time), known.get(kind) or code(kind),
             stored, hash_bytes(digest), stored_time(received_at), prev_hash,
-        )
+        ]
 
     def append(self, kind: str, payload: dict[str, Any], *, author: str) -> Event:
         """Write a new local event (inside the caller's transaction, or its own).
@@ -221,7 +221,7 @@ class Journal:
                 if press is None:
                     rows.append(self.stored_row(event_id, self.device_id, seq, author, device_time, kind, payload_json, digest, None, None))
                 else:
-                    rows.append(list(self.row_with(event_id, self.device_id, seq, author, device_time, kind, None, digest, None, None)))
+                    rows.append(self.row_with(event_id, self.device_id, seq, author, device_time, kind, None, digest, None, None))
                     texts.append((kind, payload_json))
                 project(writer, event)  # type: ignore[arg-type]
                 written.append(event)

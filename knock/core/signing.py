@@ -215,7 +215,7 @@ class ReceiptFields:
 
 
 def _issued_text(issued_at: datetime) -> str:
-    return issued_at.replace(second=0, microsecond=0).isoformat(timespec="minutes")
+    return issued_at.isoformat(timespec="minutes")  # cut to the minute, not rounded
 
 
 def _signed_part(fields: ReceiptFields) -> str:
