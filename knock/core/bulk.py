@@ -161,6 +161,13 @@ class LedgerBatch:
             self.ledger.journal.append_many(items)
             self.events += len(items)
 
+    def upcoming_receipt_seq(self) -> int:
+        """The sequence number the batch's next receipt takes (read from the ledger once, then counted here)."""
+        if self._receipt_seq is None:
+            self.flush()
+            self._receipt_seq = self.ledger.next_receipt_seq()
+        return self._receipt_seq
+
     def _add(self, kind: str, payload: dict[str, Any], author: str, event_id: str | None = None) -> None:
         if self._stack is None:
             raise LedgerError("a LedgerBatch writes only inside its with-block")
@@ -354,10 +361,7 @@ class LedgerBatch:
         staff = self.staff(collector)
         paid_moment = at or self.ledger.now()
         home = self._home(room)
-        if self._receipt_seq is None:
-            self.flush()
-            self._receipt_seq = self.ledger.next_receipt_seq()
-        seq = self._receipt_seq
+        seq = self.upcoming_receipt_seq()
         if isinstance(home, _Fresh):
             open_amounts, credit = settle(home.lines, home.paid_fen)
             opened = tuple(

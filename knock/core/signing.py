@@ -70,6 +70,10 @@ class DeviceKey:
             raise ValueError("a device key needs its private key, or its file and public key")
         self._private = private_key
         self._path = path
+        self.presigned: dict[bytes, bytes] = {}
+        """Signatures made ahead for exactly these bytes (the sample build's press, see
+        :mod:`knock.core.payload_press`): :meth:`sign` takes one instead of signing again."""
+        self.presigned_used = 0
         if public_bytes is not None:
             self.__dict__["public_bytes"] = public_bytes  # the cached_property below, known already
 
@@ -95,8 +99,19 @@ class DeviceKey:
         return device_id_for(self.public_bytes)
 
     def sign(self, data: bytes) -> bytes:
-        """Ed25519 signature of ``data``."""
+        """Ed25519 signature of ``data`` (deterministic: one made ahead for these bytes is the same)."""
+        if self.presigned:
+            made = self.presigned.pop(data, None)
+            if made is not None:
+                self.presigned_used += 1
+                return made
         return self.private_key.sign(data)
+
+    def private_raw(self) -> bytes:
+        """The 32 private bytes, for a helper process to sign with (never written anywhere)."""
+        from cryptography.hazmat.primitives import serialization
+
+        return self.private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
 
 
 def _raw_public(private_key: Ed25519PrivateKey) -> bytes:
@@ -228,6 +243,11 @@ def _signed_part(fields: ReceiptFields) -> str:
     return "|".join(
         [VERSION, fields.receipt_no, str(fields.amount_fen), fields.room, _issued_text(fields.issued_at), fields.device_id]
     )
+
+
+def receipt_signed_bytes(fields: ReceiptFields) -> bytes:
+    """The bytes a receipt's signature covers (what :func:`receipt_qr_text` signs)."""
+    return _signed_part(fields).encode("utf-8")
 
 
 def receipt_qr_text(fields: ReceiptFields, key: DeviceKey) -> str:

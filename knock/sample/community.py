@@ -25,6 +25,7 @@ import time as _time
 from collections import Counter
 from functools import cached_property, lru_cache
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from knock.core.bulk import LedgerBatch, paused_cycle_collection
 from knock.core.errors import LedgerError
 from knock.core.ledger import Ledger
 from knock.core.money import apply_rate, parse_yuan
+from knock.core.signing import DeviceKey, ReceiptFields, receipt_signed_bytes
 from knock.sample import names
 from knock.settings import Settings
 
@@ -824,17 +826,17 @@ def build_sample(
         # indexes built at the end (Store.rebuilt); a failed build leaves the old file untouched.
         with paused_cycle_collection(), ledger.store.rebuilt() as fresh:
             builder = Ledger(fresh, ledger.settings, ledger.device, clock=ledger.clock, receipt_signer=ledger.receipt_signer)
-            tally = _write(builder, head, each, households, assign, progress)
+            tally = _write(builder, head, each, households, assign, progress, getattr(target, "key", None))
     return tally.summary(head, seconds=_time.perf_counter() - started)
 
 
 def _write(
     ledger: Ledger, head: SamplePlan, each: Iterator[HouseholdPlan], households: int, assign: bool,
-    progress: Callable[[int, int], None] | None,
+    progress: Callable[[int, int], None] | None, key: DeviceKey | None = None,
 ) -> _Tally:
     """The whole sample and (with ``assign``) today's rounds, in one transaction of ``ledger``."""
     with ledger.store.transaction():
-        tally = write_plan(ledger, head, each, total=households, assign=False, progress=progress)
+        tally = write_plan(ledger, head, each, total=households, assign=False, progress=progress, key=key)
         if assign:
             from knock.core.assignment_db import assign_day
 
@@ -886,6 +888,56 @@ class _Tally:
         )
 
 
+SIGN_AHEAD = 250
+"""Households whose receipts the press signs while the ones before them are written."""
+
+
+def _in_paying_order(payments: Iterable[PaymentPlan]) -> list[PaymentPlan]:
+    """A household's planned payments in the order they are written (and their receipts numbered)."""
+    return sorted(payments, key=lambda x: x.at)
+
+
+def _signing_ahead(homes: Iterable[HouseholdPlan], batch: LedgerBatch, key: DeviceKey | None) -> Iterator[HouseholdPlan]:
+    """``homes`` again, while the press signs the receipts of the next :data:`SIGN_AHEAD` of them.
+
+    Why: a receipt's signature costs ~31 µs here, the receipts together about a tenth of the
+    sample's time, and the press's process has a core to spare. The receipt each planned payment
+    will get is foretold (number, amount, room, minute, device); the key then takes a signature
+    made ahead only for exactly the bytes it is asked to sign (:attr:`DeviceKey.presigned`), so a
+    wrong guess costs a signature made here, never a wrong one.
+    """
+    ledger = batch.ledger
+    press = ledger.store.press
+    if press is None or key is None or key.device_id != ledger.device.device_id:
+        yield from homes
+        return
+    private = key.private_raw()
+    seq = batch.upcoming_receipt_seq()
+
+    def ahead(chunk: list[HouseholdPlan]) -> tuple[list[bytes], Any]:
+        nonlocal seq
+        datas = []
+        for h in chunk:
+            for pay in _in_paying_order(h.payments):
+                datas.append(receipt_signed_bytes(ReceiptFields(ledger.receipt_no(seq), pay.amount_fen, h.room, pay.at, key.device_id)))
+                seq += 1
+        return datas, press.sign(private, datas)
+
+    rest = iter(homes)
+    chunk = list(islice(rest, SIGN_AHEAD))
+    pending = ahead(chunk)
+    try:
+        while chunk:
+            following = list(islice(rest, SIGN_AHEAD))
+            upcoming = ahead(following) if following else None
+            datas, pressing = pending
+            key.presigned = dict(zip(datas, press.collect(pressing)))
+            yield from chunk
+            chunk, pending = following, upcoming  # type: ignore[assignment]
+    finally:
+        key.presigned = {}
+
+
 def write_plan(
     ledger: Ledger,
     head: SamplePlan,
@@ -894,6 +946,7 @@ def write_plan(
     total: int | None = None,
     assign: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    key: DeviceKey | None = None,
 ) -> _Tally:
     """Write a plan through the ledger's bulk path (:class:`~knock.core.bulk.LedgerBatch`), in one transaction.
 
@@ -901,7 +954,8 @@ def write_plan(
     after they were made, the daily contact cap, quiet hours, oldest-first allocation) and
     keeps what those rules ask about each new household in memory instead of reading it back.
     ``households`` defaults to ``head.households``; pass the iterator of :func:`iter_sample`
-    to stream a large sample.
+    to stream a large sample. With ``key`` (the one the ledger signs receipts with) and a
+    press on the store, receipts are signed ahead in the press (:func:`_signing_ahead`).
     """
     homes = head.households if households is None else households
     total = total if total is not None else len(head.households)
@@ -911,7 +965,7 @@ def write_plan(
         with LedgerBatch(ledger) as batch:
             batch.create_community(head.community, head.address)
             staff_ids = [batch.register_staff(s.name, s.role, team=s.team, phone=s.phone) for s in head.staff]
-            for done, h in enumerate(homes, start=1):
+            for done, h in enumerate(_signing_ahead(homes, batch, key), start=1):
                 tally.add(h)
                 household_id = batch.register_household(
                     h.room, h.owner_name, phones=h.phones, area_centi_m2=h.area_centi_m2, occupancy=h.occupancy,
@@ -919,7 +973,7 @@ def write_plan(
                 )
                 for c in h.charges:
                     batch.add_charge(h.room, c.item, c.period_start, c.period_end, c.due_date, c.amount_fen, source="sample")
-                for pay in sorted(h.payments, key=lambda x: x.at):
+                for pay in _in_paying_order(h.payments):
                     batch.record_payment(h.room, pay.amount_fen, method=pay.method, collector=staff_ids[pay.collector], at=pay.at, overpay_confirmed=True, again=True)
                 for complaint in h.complaints:
                     complaint_id = batch.open_complaint(
